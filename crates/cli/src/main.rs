@@ -1,0 +1,67 @@
+//! `ppgov`: policy-as-code for Power Platform governance.
+//!
+//! The CLI is the only crate that touches the terminal, the file system and environment
+//! variables; it turns outcomes into exit codes.
+
+mod files;
+mod output;
+mod schema_cmd;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ppgov", version, about = "Declarative governance for Microsoft Power Platform", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policy files: YAML, schema, references and platform rules.
+    ///
+    /// Exits 0 when there are no errors (warnings allowed), 1 when there are.
+    Validate {
+        /// The policy directory (every *.yaml / *.yml below it), or single files.
+        #[arg(default_value = "policies")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Write the JSON Schemas of the policy language.
+    Schema {
+        /// Directory to write the schemas to.
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+        /// Do not write; exit 1 if the files in --out differ from what would be written.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable diagnostics with source snippets.
+    Human,
+    /// One JSON object with every diagnostic, for tools.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { paths, format } => validate::run(&paths, format),
+        Command::Schema { out, check } => schema_cmd::run(&out, check),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The connector catalog: what connectors exist, and which ones can be blocked.
+//!
+//! A catalog is bundled (`data/connectors.json`, see `data/CONNECTORS-SOURCES.md`) so that
+//! `validate` can resolve connector names with no tenant. The project file can add connectors
+//! the catalog lacks (custom connectors). When planning, the client may build a catalog from
+//! the tenant's live list instead.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The prefix of every non-virtual connector id.
+pub const API_PREFIX: &str = "/providers/Microsoft.PowerApps/apis/";
+
+/// A connector's id as the DLP APIs use it: `/providers/Microsoft.PowerApps/apis/shared_x`,
+/// or a bare virtual id such as `Http`.
+pub type ConnectorId = String;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Tier {
+    Standard,
+    Premium,
+    BuiltIn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connector {
+    /// The API name, e.g. `shared_sharepointonline` (for virtual connectors, the short id).
+    pub name: String,
+    pub id: ConnectorId,
+    pub display_name: String,
+    pub tier: Tier,
+    pub publisher: String,
+    pub unblockable: bool,
+    #[serde(rename = "virtual")]
+    pub is_virtual: bool,
+    /// DLP endpoint filtering is available for this connector.
+    pub endpoint_filtering: bool,
+}
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    connectors: Vec<Connector>,
+}
+
+/// How a connector reference resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    Known(&'a Connector),
+    /// A full id the catalog does not have (probably a custom connector): used as written.
+    UnknownFullId(ConnectorId),
+    Unknown {
+        suggestion: Option<&'a Connector>,
+    },
+}
+
+/// A set of connectors, indexed for the lookups users make.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    by_id: BTreeMap<String, Connector>,
+    /// Lower-cased id, API name and short name (`sharepointonline`) to canonical id.
+    aliases: BTreeMap<String, String>,
+}
+
+impl Catalog {
+    /// The bundled catalog (parsed once per process).
+    pub fn bundled() -> &'static Catalog {
+        static BUNDLED: OnceLock<Catalog> = OnceLock::new();
+        BUNDLED.get_or_init(|| {
+            let file: CatalogFile =
+                serde_json::from_str(include_str!("../../../data/connectors.json"))
+                    .expect("data/connectors.json is valid (checked by tests)");
+            Catalog::from_connectors(file.connectors)
+        })
+    }
+
+    pub fn from_connectors(connectors: impl IntoIterator<Item = Connector>) -> Catalog {
+        let mut catalog = Catalog::default();
+        for c in connectors {
+            catalog.insert(c);
+        }
+        catalog
+    }
+
+    /// Adds a connector; returns false (and changes nothing) if its id is already present.
+    pub fn insert(&mut self, connector: Connector) -> bool {
+        if self.by_id.contains_key(&connector.id) {
+            return false;
+        }
+        let mut keys = vec![connector.id.to_lowercase(), connector.name.to_lowercase()];
+        if let Some(short) = connector.name.to_lowercase().strip_prefix("shared_") {
+            keys.push(short.to_owned());
+        }
+        for key in keys {
+            self.aliases.entry(key).or_insert_with(|| connector.id.clone());
+        }
+        self.by_id.insert(connector.id.clone(), connector);
+        true
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Connector> {
+        self.by_id.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Connector> {
+        self.by_id.values()
+    }
+
+    /// Resolves what a user wrote: a full id, an API name (`shared_sql`), a short name
+    /// (`sql`) or a virtual id (`Http`); case-insensitive.
+    pub fn resolve(&self, written: &str) -> Resolved<'_> {
+        let key = written.trim().to_lowercase();
+        let key = key.strip_prefix(&API_PREFIX.to_lowercase()).map_or(key.clone(), |tail| {
+            // `/providers/.../apis/shared_x` and `shared_x` are the same connector.
+            if self.aliases.contains_key(&key) { key.clone() } else { tail.to_owned() }
+        });
+        if let Some(id) = self.aliases.get(&key) {
+            return Resolved::Known(&self.by_id[id]);
+        }
+        if written.trim().starts_with(API_PREFIX) {
+            return Resolved::UnknownFullId(written.trim().to_owned());
+        }
+        let short = key.strip_prefix("shared_").unwrap_or(&key);
+        let suggestion = crate::suggest::closest(
+            short,
+            self.by_id.values().flat_map(|c| {
+                let s = c.name.strip_prefix("shared_").unwrap_or(&c.name);
+                [s.to_lowercase(), c.display_name.to_lowercase()]
+            }),
+        )
+        .and_then(|best| {
+            self.by_id.values().find(|c| {
+                c.name.strip_prefix("shared_").unwrap_or(&c.name).to_lowercase() == best
+                    || c.display_name.to_lowercase() == best
+            })
+        });
+        Resolved::Unknown { suggestion }
+    }
+}
+
+/// The short name users write for a connector: `sharepointonline` for
+/// `shared_sharepointonline`, the id itself for virtual connectors.
+pub fn short_name(connector: &Connector) -> &str {
+    connector.name.strip_prefix("shared_").unwrap_or(&connector.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_catalog_is_consistent() {
+        let c = Catalog::bundled();
+        assert!(c.len() > 400, "{}", c.len());
+        for conn in c.iter() {
+            if !conn.is_virtual {
+                assert_eq!(conn.id, format!("{API_PREFIX}{}", conn.name));
+            }
+        }
+        assert!(c.iter().filter(|c| c.unblockable).count() >= 20);
+    }
+
+    #[test]
+    fn resolves_every_spelling() {
+        let c = Catalog::bundled();
+        let id = "/providers/Microsoft.PowerApps/apis/shared_sharepointonline";
+        for written in [
+            "sharepointonline",
+            "SharePointOnline",
+            "shared_sharepointonline",
+            id,
+            "/providers/microsoft.powerapps/apis/SHARED_sharepointonline",
+        ] {
+            match c.resolve(written) {
+                Resolved::Known(conn) => assert_eq!(conn.id, id, "{written}"),
+                other => panic!("{written}: {other:?}"),
+            }
+        }
+        assert!(matches!(c.resolve("http"), Resolved::Known(k) if k.id == "Http"));
+        assert!(matches!(
+            c.resolve("/providers/Microsoft.PowerApps/apis/shared_contoso-5fapi"),
+            Resolved::UnknownFullId(_)
+        ));
+        match c.resolve("sharepointonlin") {
+            Resolved::Unknown { suggestion: Some(s) } => assert_eq!(s.name, "shared_sharepointonline"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

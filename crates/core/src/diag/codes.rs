@@ -1,0 +1,189 @@
+//! The diagnostic code registry.
+//!
+//! **Append-only.** A code, once released, keeps its number and meaning forever: users
+//! grep for codes, suppress them, and link to them. Add new codes at the end of a range;
+//! never renumber, never reuse. The `registry_is_append_only` test snapshots this table.
+//!
+//! Ranges: `PPG1xx` reading YAML, `PPG2xx` document structure and schema,
+//! `PPG3xx` references and semantic rules, `PPG4xx` project file.
+
+use super::Severity;
+
+macro_rules! registry {
+    ($( $code:literal $variant:ident $severity:ident $title:literal $explanation:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The stable identifier, e.g. `PPG305`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// The severity every diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// A short title for listings.
+            pub fn title(self) -> &'static str {
+                match self { $( Code::$variant => $title, )* }
+            }
+
+            /// What the check is, why it exists and how to fix it (for `docs/diagnostics.md`).
+            pub fn explanation(self) -> &'static str {
+                match self { $( Code::$variant => $explanation, )* }
+            }
+        }
+    };
+}
+
+registry! {
+    // ---- PPG1xx: reading files and YAML -------------------------------------------------
+    "PPG100" YamlSyntax Error "YAML syntax error"
+        "The file is not well-formed YAML. Documents before the error are still checked; the rest of the file is not.";
+    "PPG101" AnchorOrAlias Error "anchors and aliases are not allowed"
+        "YAML anchors (`&name`) and aliases (`*name`) make a reviewer chase values across the file and hide what a change affects in a pull request. Write the value out; repeat it if needed.";
+    "PPG102" MergeKey Error "merge keys are not allowed"
+        "The `<<` merge key is a YAML 1.1 extension that YAML 1.2 dropped; parsers disagree on it. Write the keys out.";
+    "PPG103" Yaml11Boolean Error "ambiguous YAML 1.1 boolean"
+        "`yes`, `no`, `on`, `off` (any case) are booleans in YAML 1.1 and strings in YAML 1.2, so tools disagree on them (the 'Norway problem'). Write `true`/`false` for a boolean, or quote the word for a string.";
+    "PPG104" UnsupportedTag Error "YAML tags are not supported"
+        "Only the `!!str` tag is accepted. Other tags (`!!binary`, custom `!Ref` tags) have no meaning in a policy document.";
+    "PPG105" DuplicateKey Error "duplicate mapping key"
+        "A key appears twice in one mapping. YAML says this is an error; some parsers silently keep the last value. The first occurrence is used for further checks.";
+    "PPG106" NotAMapping Error "document is not a mapping"
+        "Every document must be a mapping with `apiVersion`, `kind`, `metadata` and `spec`.";
+    "PPG107" ComplexKey Error "mapping key is not a scalar"
+        "Mapping keys must be plain strings. Sequences or mappings as keys are not supported.";
+    "PPG108" UnreadableFile Error "file cannot be read"
+        "The file could not be read or is not valid UTF-8.";
+    "PPG109" NoDocuments Warning "no policy documents found"
+        "The directory has no `*.yaml`/`*.yml` files with policy documents, so there is nothing to manage.";
+    "PPG110" InternalParserError Error "internal parser error"
+        "The YAML parser failed unexpectedly on this file. This is a bug in ppgov or its parser; please report it with the file.";
+
+    // ---- PPG2xx: document structure and JSON Schema --------------------------------------
+    "PPG200" ApiVersion Error "missing or unsupported apiVersion"
+        "Every document needs `apiVersion: ppgov.dev/v1`.";
+    "PPG201" UnknownKind Error "missing or unknown kind"
+        "`kind` must be one of EnvironmentGroup, DlpPolicy, RoleAssignment, TenantSettings, Environment.";
+    "PPG202" MissingField Error "required field missing"
+        "A field the schema requires is absent.";
+    "PPG203" UnknownField Error "unknown field"
+        "The field is not part of the schema, usually a typo. Unknown fields are rejected rather than ignored so that a misspelt setting never silently does nothing.";
+    "PPG204" WrongType Error "value has the wrong type"
+        "The value is of a different type than the schema expects (for example a string where a boolean is needed).";
+    "PPG205" InvalidValue Error "value not allowed"
+        "The value is not one of the allowed values.";
+    "PPG206" OutOfRange Error "value out of range"
+        "A number, string length or list length is outside the allowed range.";
+    "PPG207" BadFormat Error "value has the wrong format"
+        "A string does not match the required format (for example a GUID, a URL or a resource name).";
+    "PPG208" SchemaViolation Error "schema violation"
+        "The value breaks a schema rule not covered by a more specific code.";
+
+    // ---- PPG3xx: references and semantic rules -------------------------------------------
+    "PPG300" DuplicateName Error "duplicate resource name"
+        "Two documents of the same kind have the same `metadata.name`. Names are the addresses of resources and must be unique per kind.";
+    "PPG301" DuplicateDisplayName Error "duplicate display name"
+        "Two resources of the same kind have the same display name. The platform matches resources by display name, so the two would claim the same live object.";
+    "PPG302" UnknownGroup Error "unknown environment group"
+        "The reference names no `EnvironmentGroup` document.";
+    "PPG303" UnknownEnvironment Error "unknown environment"
+        "The reference names no `Environment` document. Reference an environment that is not declared by its id (`id: <guid>`) or display name (`displayName: ...`); those are resolved against the tenant when planning.";
+    "PPG304" UnknownConnector Error "unknown connector"
+        "The connector is not in the connector catalog (the bundled catalog, or the project's `connectors.additional` list).";
+    "PPG305" ConnectorInTwoGroups Error "connector classified twice"
+        "A connector can be in only one of business, nonBusiness and blocked.";
+    "PPG306" UnblockableBlocked Error "connector cannot be blocked"
+        "The platform refuses to block core Microsoft 365 and platform connectors (SharePoint, Teams, Dataverse, Approvals, ...). Classify them as business or non-business.";
+    "PPG307" EndpointRulesOrder Error "endpoint rules must end with `*`"
+        "A connector's endpoint rules are evaluated in order and must end with exactly one catch-all `*` rule, which decides every endpoint not listed before it.";
+    "PPG308" DuplicateEndpointRule Error "duplicate endpoint rule"
+        "The same endpoint appears twice in one connector's rules; the second can never match.";
+    "PPG309" EndpointFilteringUnsupported Error "connector does not support endpoint filtering"
+        "Endpoint filtering is only available for HTTP, HTTP with Microsoft Entra ID, HTTP Webhook, SQL Server, Azure Blob Storage, SMTP, Dataverse and desktop-flow automation connectors.";
+    "PPG310" UrlPatternsOrder Error "custom connector patterns must end with `*`"
+        "Custom connector URL patterns are evaluated in order; the platform requires the last one to be the catch-all `*`, and `*` may appear only there.";
+    "PPG311" IgnoreOnlyOnCatchAll Error "`ignore` is only allowed on `*`"
+        "The `ignore` group (leave custom connectors matching the pattern to the connector classification) is only allowed on the final `*` pattern.";
+    "PPG312" DuplicateUrlPattern Error "duplicate custom connector pattern"
+        "The same URL pattern appears twice; the second can never match.";
+    "PPG313" DuplicateActionRule Error "duplicate action rule"
+        "The same connector, or the same action of one connector, has two action rules.";
+    "PPG314" DuplicateRoleAssignment Error "duplicate role assignment"
+        "The same principal has the same role at the same scope twice.";
+    "PPG315" RoleScopeMismatch Error "role not valid at this scope"
+        "Environment Admin and Environment Maker are environment roles: they apply to an environment or, expanded to its members, an environment group; never the tenant.";
+    "PPG316" PrincipalTypeConflict Error "principal declared with two types"
+        "The same principal object id is declared as two different principal types.";
+    "PPG317" PrincipalTypeNotAllowed Error "principal type not allowed for this role"
+        "Environment Admin and Environment Maker can be granted to users and groups only; service principals need a Power Platform role (owner, contributor, reader).";
+    "PPG318" DuplicateTenantSettings Error "more than one TenantSettings document"
+        "Tenant settings are a singleton: declare them in one `TenantSettings` document.";
+    "PPG319" EnvironmentInTwoGroups Error "environment in two groups"
+        "An environment can belong to at most one environment group.";
+    "PPG320" UnmanagedEnvironmentInGroup Error "unmanaged environment in a group"
+        "Only managed environments can join an environment group. Set `managed: true` on the environment.";
+    "PPG321" SharingLimitConflict Error "sharing limit contradicts sharing mode"
+        "`maxUsers` only applies when sharing with security groups is excluded (`mode: excludeSecurityGroups`).";
+    "PPG322" EmptyDlpScope Error "DLP scope is inconsistent"
+        "`mode: all` takes no lists; `mode: only` needs at least one environment or group; `mode: allExcept` with no exceptions is `mode: all`.";
+    "PPG323" RedundantClassification Warning "connector listed in the default group"
+        "The connector is listed in the group that is already the policy's default, so the entry has no effect.";
+    "PPG324" ConnectorNotInCatalog Warning "connector id not in the catalog"
+        "A full connector id that the catalog does not know, probably a custom connector. It is used as written; check the spelling.";
+    "PPG325" InvalidPattern Error "invalid name pattern"
+        "A display-name pattern is not a valid glob (`*` any text, `?` one character, `[abc]` a class).";
+    "PPG326" RedundantRoleAssignment Warning "role assignment already inherited"
+        "A Power Platform role granted at the tenant applies to every group and environment, so granting it again below is redundant.";
+    "PPG327" ActionRulesOnBlockedConnector Warning "action rules on a blocked connector"
+        "The connector is blocked, so its action rules never apply.";
+    "PPG328" DuplicateMember Warning "environment listed twice"
+        "The same environment appears twice in one list.";
+    "PPG329" InvalidEndpoint Error "invalid endpoint for this connector"
+        "Endpoint rules have a per-connector format: SQL Server `server,database`, SMTP `host,port`, Azure Blob Storage an account name, HTTP a URL pattern.";
+    "PPG330" CatchAllNotLast Error "catch-all rule not last"
+        "A rule after the catch-all `*` can never match.";
+    "PPG331" EmptySelector Error "selector has no conditions"
+        "A membership selector with no conditions would match every environment in the tenant. List environments explicitly, or add a condition.";
+
+    // ---- PPG4xx: project file -----------------------------------------------------------
+    "PPG400" MissingProjectFile Warning "no ppgov.yaml"
+        "The directory has no `ppgov.yaml` project file. Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
+    "PPG401" DuplicateAdditionalConnector Error "connector declared twice in the project file"
+        "An additional connector in `ppgov.yaml` has the same id as another one, or as a catalog entry.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} used twice");
+            assert!(s.starts_with("PPG") && s.len() == 6, "{s}");
+            assert!(s[3..].chars().all(|c| c.is_ascii_digit()), "{s}");
+            assert!(!code.title().is_empty() && !code.explanation().is_empty());
+        }
+    }
+
+    /// Changing this snapshot means renumbering or removing a released code: don't.
+    /// Appending a code adds a line at the end of its range, which is fine.
+    #[test]
+    fn registry_is_append_only() {
+        let table: String = Code::ALL
+            .iter()
+            .map(|c| format!("{} {:?} {:?} {}\n", c.as_str(), c, c.severity(), c.title()))
+            .collect();
+        insta::assert_snapshot!(table);
+    }
+}

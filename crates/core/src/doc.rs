@@ -1,0 +1,757 @@
+//! The policy language as written: serde structs that mirror the YAML documents.
+//!
+//! These types exist to be deserialized and to generate the JSON Schemas in `schemas/`.
+//! They hold no logic; `lower` turns them into the checked [`crate::model`]. Field docs
+//! become schema descriptions, which editors show on hover, so they are written for users.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The only supported `apiVersion`.
+pub const API_VERSION: &str = "ppgov.dev/v1";
+
+/// `metadata.name`: lower-case letters, digits and `-`, starting with a letter or digit.
+pub const NAME_PATTERN: &str = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+/// A GUID in its canonical 8-4-4-4-12 form (either case).
+pub const GUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// A resource name (`metadata.name`) used to refer to another document.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Name(#[schemars(regex(pattern = NAME_PATTERN))] pub String);
+
+/// An Entra ID or Power Platform object id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Guid(#[schemars(regex(pattern = GUID_PATTERN))] pub String);
+
+/// Identity and labels shared by every document.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metadata {
+    /// The resource's name in ppgov, unique per kind: lower-case letters, digits and `-`
+    /// (at most 63). Other documents refer to it by this name.
+    #[schemars(regex(pattern = NAME_PATTERN))]
+    pub name: String,
+    /// Pins the resource to one live object by its id. Without it, the live object is
+    /// found by its natural key (the display name, or principal + role + scope).
+    pub id: Option<Guid>,
+    /// Free-form labels. Environment-group selectors match on the labels of `Environment`s.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Free-form annotations for people and tools; ppgov reads keys under `ppgov.dev/`.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Envelope shared by every kind. The schema generator fixes `kind` per kind.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Document<S> {
+    /// Always `ppgov.dev/v1`.
+    pub api_version: String,
+    /// The kind of resource this document declares.
+    pub kind: String,
+    pub metadata: Metadata,
+    pub spec: S,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared references
+
+/// An environment: the `metadata.name` of an `Environment` document, or a live environment
+/// by `id` or `displayName` (resolved against the tenant when planning).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvironmentRef {
+    /// The name of an `Environment` document in this repository.
+    Name(Name),
+    /// A live environment by id.
+    Id(EnvironmentById),
+    /// A live environment by exact display name.
+    DisplayName(EnvironmentByDisplayName),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentById {
+    /// The environment id (a GUID).
+    pub id: Guid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnvironmentByDisplayName {
+    /// The environment's exact display name; it must match exactly one live environment.
+    #[schemars(length(min = 1))]
+    pub display_name: String,
+}
+
+/// Environment types as the platform names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum EnvironmentType {
+    Production,
+    Sandbox,
+    Trial,
+    Developer,
+    Default,
+    Teams,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+/// Adopts an existing environment and manages its governed attributes.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnvironmentSpec {
+    /// The environment's display name, used to find it when `metadata.id` is not set.
+    #[schemars(length(min = 1, max = 200))]
+    pub display_name: String,
+    /// Whether the environment is a Managed Environment. Only managed environments can join
+    /// an environment group.
+    pub managed: Option<bool>,
+    /// The environment group it belongs to (the `metadata.name` of an `EnvironmentGroup`).
+    /// The group's `members` list is the other way to say the same thing.
+    pub group: Option<Name>,
+    /// The environment's type, if you want selectors to see it without a tenant and the plan
+    /// to fail when the live environment differs. Types cannot be changed by ppgov.
+    #[serde(rename = "type")]
+    pub environment_type: Option<EnvironmentType>,
+    /// The environment's region (location), e.g. `europe`, likewise an expectation.
+    #[schemars(regex(pattern = "^[a-z]+$"))]
+    pub region: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// EnvironmentGroup
+
+/// An environment group, its members and its rules.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnvironmentGroupSpec {
+    /// The group's display name, used to find it when `metadata.id` is not set.
+    #[schemars(length(min = 1, max = 100))]
+    pub display_name: String,
+    /// Shown in the admin center.
+    #[serde(default)]
+    #[schemars(length(max = 1000))]
+    pub description: String,
+    /// Which environments belong to the group.
+    #[serde(default)]
+    pub members: Members,
+    /// Rules applied to every environment in the group.
+    #[serde(default)]
+    pub rules: GroupRules,
+}
+
+/// Group membership: explicit environments plus selectors. An environment is a member if it
+/// is listed or if any selector matches it.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Members {
+    /// Environments by document name, `id` or `displayName`.
+    #[serde(default)]
+    pub environments: Vec<EnvironmentRef>,
+    /// Attribute selectors; all conditions of one selector must match.
+    #[serde(default)]
+    pub selectors: Vec<Selector>,
+}
+
+/// Matches environments by their attributes. Every condition given must hold.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Selector {
+    /// Any of these environment types.
+    #[serde(default)]
+    pub types: Vec<EnvironmentType>,
+    /// Any of these regions (locations), e.g. `europe`, `unitedstates`.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// A glob over the display name: `*` any text, `?` one character. Case-insensitive.
+    pub display_name: Option<String>,
+    /// Labels the environment's `Environment` document must carry.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The group's rules. A rule left out is not managed by ppgov.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GroupRules {
+    /// Limits on sharing canvas apps.
+    pub sharing_controls: Option<SharingControls>,
+    /// The weekly usage-insights digest.
+    pub usage_insights: Option<UsageInsights>,
+    /// Welcome content makers see in Power Apps.
+    pub maker_welcome_content: Option<MakerWelcomeContent>,
+    /// Solution checker enforcement on solution import.
+    pub solution_checker: Option<SolutionChecker>,
+    /// How long environment backups are kept.
+    pub backup_retention: Option<BackupRetention>,
+    /// AI-generated descriptions of apps.
+    pub ai_generated_descriptions: Option<Toggle>,
+    /// Generative AI features.
+    pub generative_ai: Option<GenerativeAi>,
+    /// Advanced connector policies: an allow-list of connectors (rule-based policy).
+    pub advanced_connector_policies: Option<AdvancedConnectorPolicies>,
+    /// Content Security Policy for apps (rule-based policy).
+    pub content_security_policy: Option<ContentSecurityPolicy>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum SharingMode {
+    /// Makers can share with anyone, security groups included.
+    NoLimit,
+    /// Makers cannot share with security groups; `maxUsers` caps individual sharing.
+    ExcludeSecurityGroups,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SharingControls {
+    pub mode: SharingMode,
+    /// Most individuals an app can be shared with (0-99). Only with `excludeSecurityGroups`;
+    /// leave it out for no per-user limit.
+    #[schemars(range(min = 0, max = 99))]
+    pub max_users: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UsageInsights {
+    /// Send the weekly digest for environments in the group.
+    pub enabled: bool,
+    /// Also show the insights on the admin center home page.
+    #[serde(default)]
+    pub include_on_home_page: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MakerWelcomeContent {
+    /// Markdown shown to makers the first time they open Power Apps.
+    #[schemars(length(min = 1, max = 10000))]
+    pub markdown: String,
+    /// The "Learn more" link.
+    #[schemars(url)]
+    pub learn_more_url: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum SolutionCheckerMode {
+    /// No enforcement.
+    None,
+    /// Warn on import of solutions with critical issues.
+    Warn,
+    /// Block import of solutions with critical issues.
+    Block,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SolutionChecker {
+    pub mode: SolutionCheckerMode,
+    /// Do not email makers about validation results.
+    #[serde(default)]
+    pub suppress_validation_emails: bool,
+    /// Solution checker rule codes to exempt from enforcement.
+    #[serde(default)]
+    pub rule_overrides: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BackupRetention {
+    /// Days to keep backups: 7, 14, 21 or 28.
+    #[schemars(extend("enum" = [7, 14, 21, 28]))]
+    pub days: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Toggle {
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GenerativeAi {
+    /// Allow data to move across geographies for Copilot and generative AI features.
+    pub cross_geo_data_movement: bool,
+    /// Allow Bing search in Copilot features.
+    pub bing_search: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AdvancedConnectorPolicies {
+    /// Enforce only advanced connector policies (DLP classification no longer applies).
+    #[serde(default)]
+    pub enforce_only: bool,
+    /// The connectors makers may use; every other connector is denied.
+    pub allowed_connectors: Vec<AllowedConnector>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AllowedConnector {
+    /// Connector short name (`office365`), API name (`shared_office365`) or full id.
+    #[schemars(length(min = 1))]
+    pub connector: String,
+    /// Allowed actions; leave out to allow all actions.
+    pub actions: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ContentSecurityPolicy {
+    pub model_driven_apps: Option<CspSettings>,
+    pub canvas_apps: Option<CspSettings>,
+    pub code_apps: Option<CspSettings>,
+    /// Where browsers send violation reports.
+    #[schemars(url)]
+    pub report_uri: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CspSettings {
+    /// Enforce the policy (otherwise it is report-only).
+    pub enforce: bool,
+    /// Use the platform's strict default policy.
+    #[serde(default)]
+    pub strict: bool,
+    /// Extra sources per directive, e.g. `img-src: ["https://cdn.contoso.com"]`.
+    #[serde(default)]
+    pub directives: BTreeMap<String, Vec<String>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// DlpPolicy
+
+/// A tenant-level data policy (DLP).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DlpPolicySpec {
+    /// The policy's display name, used to find it when `metadata.id` is not set.
+    #[schemars(length(min = 1, max = 256))]
+    pub display_name: String,
+    /// Which environments the policy applies to.
+    pub scope: DlpScope,
+    /// Connector classification.
+    pub connectors: ConnectorClassification,
+    /// Per-connector action rules.
+    #[serde(default)]
+    pub action_rules: Vec<ActionRules>,
+    /// Per-connector endpoint rules, evaluated in order; each list ends with `*`.
+    #[serde(default)]
+    pub endpoint_rules: Vec<EndpointRules>,
+    /// Custom connector URL patterns, evaluated in order; the list ends with `*`.
+    #[serde(default)]
+    pub custom_connector_patterns: Vec<UrlPattern>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ScopeMode {
+    /// Every environment in the tenant.
+    All,
+    /// Every environment except those listed.
+    AllExcept,
+    /// Only the environments listed.
+    Only,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DlpScope {
+    pub mode: ScopeMode,
+    /// Environments listed by document name, `id` or `displayName`.
+    #[serde(default)]
+    pub environments: Vec<EnvironmentRef>,
+    /// Environment groups whose members are listed (expanded when planning).
+    #[serde(default)]
+    pub environment_groups: Vec<Name>,
+}
+
+/// A connector group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectorGroup {
+    Business,
+    NonBusiness,
+    Blocked,
+}
+
+/// Which group each connector is in. Connectors not listed, and new connectors, go to
+/// `default`; the three lists are the exceptions.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConnectorClassification {
+    /// The group for connectors not listed and for new connectors.
+    pub default: ConnectorGroup,
+    /// Connectors that may share data with each other (short name, API name or full id).
+    #[serde(default)]
+    pub business: Vec<String>,
+    #[serde(default)]
+    pub non_business: Vec<String>,
+    #[serde(default)]
+    pub blocked: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AllowBlock {
+    Allow,
+    Block,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActionRules {
+    /// Connector short name, API name or full id.
+    #[schemars(length(min = 1))]
+    pub connector: String,
+    /// What happens to actions not listed, and to new actions.
+    pub default_behavior: AllowBlock,
+    #[serde(default)]
+    pub actions: Vec<ActionRule>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActionRule {
+    /// The action's operation id, e.g. `DeleteItem_V2`.
+    #[schemars(length(min = 1))]
+    pub action: String,
+    pub behavior: AllowBlock,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AllowDeny {
+    Allow,
+    Deny,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EndpointRules {
+    /// Connector short name, API name or full id.
+    #[schemars(length(min = 1))]
+    pub connector: String,
+    /// Evaluated in order; the last rule must be `*`.
+    #[schemars(length(min = 1))]
+    pub rules: Vec<EndpointRule>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EndpointRule {
+    /// SQL Server `server,database`; SMTP `host,port`; Blob Storage the account name; HTTP a
+    /// URL pattern; `*` for everything else.
+    #[schemars(length(min = 1))]
+    pub endpoint: String,
+    pub behavior: AllowDeny,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PatternGroup {
+    Business,
+    NonBusiness,
+    Blocked,
+    /// Leave matching custom connectors to the connector classification (only on `*`).
+    Ignore,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UrlPattern {
+    /// A host URL pattern such as `https://*.contoso.com`, or `*`.
+    #[schemars(length(min = 1))]
+    pub pattern: String,
+    pub group: PatternGroup,
+}
+
+// ---------------------------------------------------------------------------------------------
+// RoleAssignment
+
+/// Roles ppgov can assign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    /// Environment Admin (environments without Dataverse).
+    EnvironmentAdmin,
+    /// Environment Maker (environments without Dataverse).
+    EnvironmentMaker,
+    /// Power Platform RBAC: Owner.
+    Owner,
+    /// Power Platform RBAC: Contributor.
+    Contributor,
+    /// Power Platform RBAC: Reader.
+    Reader,
+    /// Power Platform RBAC: Role-based access control administrator.
+    RbacAdministrator,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalType {
+    User,
+    Group,
+    /// A service principal: give the enterprise application's object id, not its client id.
+    ServicePrincipal,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RoleAssignmentSpec {
+    pub role: Role,
+    /// Where the role applies. Give exactly one of `tenant`, `environmentGroup`, `environment`.
+    pub scope: RoleScope,
+    /// Who gets the role; each principal is one assignment.
+    #[schemars(length(min = 1))]
+    pub principals: Vec<Principal>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
+pub struct RoleScope {
+    /// The whole tenant (`tenant: true`).
+    #[schemars(extend("const" = true))]
+    pub tenant: Option<bool>,
+    /// An environment group (its `metadata.name`).
+    pub environment_group: Option<Name>,
+    /// One environment.
+    pub environment: Option<EnvironmentRef>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Principal {
+    #[serde(rename = "type")]
+    pub principal_type: PrincipalType,
+    /// The Entra ID object id.
+    pub id: Guid,
+    /// A name for people reading the file; not sent to the tenant.
+    pub name: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// TenantSettings
+
+/// Tenant settings. Partial: only the settings written here are managed; names are the
+/// platform's own (`listTenantSettings`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TenantSettingsSpec {
+    pub walk_me_opt_out: Option<bool>,
+    pub disable_nps_comments_reachout: Option<bool>,
+    pub disable_newsletter_sendout: Option<bool>,
+    /// Only admins can create production and sandbox environments.
+    pub disable_environment_creation_by_non_admin_users: Option<bool>,
+    pub disable_portals_creation_by_non_admin_users: Option<bool>,
+    pub disable_survey_feedback: Option<bool>,
+    /// Only admins can create trial environments.
+    pub disable_trial_environment_creation_by_non_admin_users: Option<bool>,
+    pub disable_capacity_allocation_by_environment_admins: Option<bool>,
+    pub disable_support_tickets_visible_by_all_users: Option<bool>,
+    pub power_platform: Option<PowerPlatformSettings>,
+}
+
+macro_rules! settings_struct {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        pub struct $name { $( $(#[$fmeta])* pub $field: Option<$ty>, )* }
+    };
+}
+
+settings_struct!(PowerPlatformSettings {
+    search: SearchSettings,
+    teams_integration: TeamsIntegrationSettings,
+    power_apps: PowerAppsSettings,
+    power_automate: PowerAutomateSettings,
+    environments: EnvironmentsSettings,
+    governance: GovernanceSettings,
+    licensing: LicensingSettings,
+    champions: ChampionsSettings,
+    intelligence: IntelligenceSettings,
+    model_experimentation: ModelExperimentationSettings,
+    catalog_settings: CatalogSettings,
+    user_management_settings: UserManagementSettings,
+});
+settings_struct!(SearchSettings {
+    disable_docs_search: bool,
+    disable_community_search: bool,
+    disable_bing_video_search: bool,
+});
+settings_struct!(TeamsIntegrationSettings {
+    share_with_colleagues_user_limit: u32,
+});
+settings_struct!(PowerAppsSettings {
+    /// Makers cannot share apps with Everyone.
+    disable_share_with_everyone: bool,
+    enable_guests_to_make: bool,
+    disable_maker_match: bool,
+    disable_unused_license_assignment: bool,
+    disable_create_from_image: bool,
+    disable_create_from_figma: bool,
+    disable_connection_sharing_with_everyone: bool,
+});
+settings_struct!(PowerAutomateSettings {
+    disable_copilot: bool,
+    disable_copilot_with_bing: bool,
+});
+settings_struct!(EnvironmentsSettings {
+    disable_preferred_data_location_for_teams_environment: bool,
+});
+settings_struct!(GovernanceSettings {
+    disable_admin_digest: bool,
+    /// Only admins can create developer environments.
+    disable_developer_environment_creation_by_non_admin_users: bool,
+    enable_default_environment_routing: bool,
+    environment_routing_all_makers: bool,
+    environment_routing_target_environment_group_id: Guid,
+    environment_routing_target_security_group_id: Guid,
+    policy: GovernancePolicySettings,
+});
+settings_struct!(GovernancePolicySettings {
+    enable_desktop_flow_data_policy_management: bool,
+});
+settings_struct!(LicensingSettings {
+    disable_billing_policy_creation_by_non_admin_users: bool,
+    enable_tenant_capacity_report_for_environment_admins: bool,
+    storage_capacity_consumption_warning_threshold: u32,
+    enable_tenant_licensing_report_for_environment_admins: bool,
+    disable_use_of_unassigned_ai_builder_credits: bool,
+    apply_auto_claim_to_only_managed_environments: bool,
+});
+settings_struct!(ChampionsSettings {
+    disable_champions_invitation_reachout: bool,
+    disable_skills_match_invitation_reachout: bool,
+});
+settings_struct!(IntelligenceSettings {
+    disable_copilot: bool,
+    enable_open_ai_bot_publishing: bool,
+    disable_copilot_feedback: bool,
+    disable_copilot_feedback_metadata: bool,
+});
+settings_struct!(ModelExperimentationSettings {
+    enable_model_data_sharing: bool,
+    disable_data_logging: bool,
+});
+settings_struct!(CatalogSettings {
+    power_catalog_audience_setting: CatalogAudience,
+});
+settings_struct!(UserManagementSettings {
+    enable_delete_disabled_userin_all_environments: bool,
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum CatalogAudience {
+    All,
+    SpecificSecurityGroup,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project
+
+/// The project file (`ppgov.yaml`): which tenant, where connectors come from, and who owns
+/// what.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProjectSpec {
+    #[serde(default)]
+    pub tenant: TenantConfig,
+    #[serde(default)]
+    pub connectors: ConnectorsConfig,
+    /// Per kind: `shared` (live objects not declared here are only reported) or `exclusive`
+    /// (they are planned for deletion). Default `shared`.
+    #[serde(default)]
+    pub ownership: Ownership,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TenantConfig {
+    /// The Entra tenant id.
+    pub id: Option<Guid>,
+    /// Which cloud the tenant lives in.
+    #[serde(default)]
+    pub cloud: Cloud,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Cloud {
+    #[default]
+    Public,
+    Gcc,
+    GccHigh,
+    Dod,
+    China,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConnectorsConfig {
+    /// `bundled`: ppgov's offline catalog; `tenant`: the tenant's live catalog when planning
+    /// (validation still uses the bundled one).
+    #[serde(default)]
+    pub catalog: CatalogSource,
+    /// Connectors the catalog does not know, such as custom connectors.
+    #[serde(default)]
+    pub additional: Vec<AdditionalConnector>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum CatalogSource {
+    #[default]
+    Bundled,
+    Tenant,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AdditionalConnector {
+    /// The connector's full id (`/providers/Microsoft.PowerApps/apis/...`).
+    #[schemars(regex(pattern = "^/providers/Microsoft\\.PowerApps/apis/[A-Za-z0-9_.-]+$"))]
+    pub id: String,
+    #[schemars(length(min = 1))]
+    pub display_name: String,
+    #[serde(default)]
+    pub unblockable: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum OwnershipMode {
+    /// Live objects not declared here are reported, never changed.
+    #[default]
+    Shared,
+    /// Live objects not declared here are planned for deletion.
+    Exclusive,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ownership {
+    #[serde(default, rename = "EnvironmentGroup")]
+    pub environment_group: OwnershipMode,
+    #[serde(default, rename = "DlpPolicy")]
+    pub dlp_policy: OwnershipMode,
+    #[serde(default, rename = "RoleAssignment")]
+    pub role_assignment: OwnershipMode,
+    #[serde(default, rename = "Environment")]
+    pub environment: OwnershipMode,
+}

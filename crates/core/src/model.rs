@@ -1,0 +1,222 @@
+//! The checked desired state: what the planner consumes.
+//!
+//! References are resolved (connectors to canonical ids, environments to targets) and every
+//! collection is ordered (`BTreeMap`/`BTreeSet`), so the same input always yields the same
+//! model, and the same plan. No spans, no YAML, no wire types.
+
+use crate::catalog::ConnectorId;
+pub use crate::doc::{
+    AllowBlock, AllowDeny, Cloud, ConnectorGroup, EnvironmentType, GroupRules, OwnershipMode,
+    PatternGroup, PrincipalType, Role, ScopeMode, TenantSettingsSpec,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Everything the repository declares.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Desired {
+    pub project: Project,
+    pub environments: BTreeMap<String, Environment>,
+    pub environment_groups: BTreeMap<String, EnvironmentGroup>,
+    pub dlp_policies: BTreeMap<String, DlpPolicy>,
+    pub role_assignments: BTreeMap<RoleAssignmentKey, RoleAssignment>,
+    pub tenant_settings: Option<TenantSettings>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// `metadata.name` of the Project document; empty when there is none.
+    pub name: String,
+    pub tenant_id: Option<String>,
+    pub cloud: Cloud,
+    /// Use the tenant's live connector list when planning.
+    pub live_connector_catalog: bool,
+    pub ownership: Ownership,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ownership {
+    pub environment_group: OwnershipMode,
+    pub dlp_policy: OwnershipMode,
+    pub role_assignment: OwnershipMode,
+    pub environment: OwnershipMode,
+}
+
+/// Identity shared by every resource.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceMeta {
+    pub name: String,
+    /// A pinned live id, lower-cased.
+    pub id: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// An environment as a reference resolves it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EnvironmentTarget {
+    /// An `Environment` document, by `metadata.name`.
+    Declared(String),
+    /// A live environment by id (lower-cased).
+    Id(String),
+    /// A live environment by exact display name.
+    DisplayName(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    pub meta: ResourceMeta,
+    pub display_name: String,
+    pub managed: Option<bool>,
+    /// The group the environment belongs to, from either side of the relation.
+    pub group: Option<String>,
+    pub environment_type: Option<EnvironmentType>,
+    pub region: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentGroup {
+    pub meta: ResourceMeta,
+    pub display_name: String,
+    pub description: String,
+    /// Explicit members: listed in the group, or naming the group in their `Environment`.
+    pub members: BTreeSet<EnvironmentTarget>,
+    pub selectors: Vec<Selector>,
+    pub rules: GroupRules,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Selector {
+    pub types: BTreeSet<EnvironmentType>,
+    /// Lower-cased.
+    pub regions: BTreeSet<String>,
+    /// Case-insensitive glob.
+    pub display_name: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The attributes a selector can see.
+#[derive(Clone, Copy, Debug)]
+pub struct SelectorInput<'a> {
+    pub environment_type: Option<EnvironmentType>,
+    pub region: Option<&'a str>,
+    pub display_name: &'a str,
+    pub labels: Option<&'a BTreeMap<String, String>>,
+}
+
+impl Selector {
+    /// Whether the selector matches. An attribute the input lacks never matches a condition
+    /// on it.
+    pub fn matches(&self, env: SelectorInput<'_>) -> bool {
+        (self.types.is_empty() || env.environment_type.is_some_and(|t| self.types.contains(&t)))
+            && (self.regions.is_empty()
+                || env.region.is_some_and(|r| self.regions.contains(&r.to_lowercase())))
+            && self.display_name.as_deref().is_none_or(|glob| {
+                globset::GlobBuilder::new(glob)
+                    .case_insensitive(true)
+                    .literal_separator(false)
+                    .build()
+                    .is_ok_and(|g| g.compile_matcher().is_match(env.display_name))
+            })
+            && self.labels.iter().all(|(k, v)| {
+                env.labels.is_some_and(|labels| labels.get(k) == Some(v))
+            })
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DlpPolicy {
+    pub meta: ResourceMeta,
+    pub display_name: String,
+    pub scope: DlpScope,
+    pub default_group: ConnectorGroup,
+    /// Connectors listed explicitly, with their group (the exceptions to the default).
+    pub classification: BTreeMap<ConnectorId, ConnectorGroup>,
+    pub action_rules: BTreeMap<ConnectorId, ActionRules>,
+    /// Ordered rules per connector; the last is `*`.
+    pub endpoint_rules: BTreeMap<ConnectorId, Vec<EndpointRule>>,
+    /// Ordered; the last is `*` when any are given.
+    pub custom_connector_patterns: Vec<UrlPattern>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DlpScope {
+    pub mode: ScopeMode,
+    pub environments: BTreeSet<EnvironmentTarget>,
+    pub environment_groups: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionRules {
+    pub default_behavior: AllowBlock,
+    /// Action id to behaviour.
+    pub actions: BTreeMap<String, AllowBlock>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointRule {
+    pub endpoint: String,
+    pub behavior: AllowDeny,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlPattern {
+    pub pattern: String,
+    pub group: PatternGroup,
+}
+
+/// Where a role applies.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RoleScope {
+    Tenant,
+    EnvironmentGroup(String),
+    Environment(EnvironmentTarget),
+}
+
+/// The natural key of a role assignment.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignmentKey {
+    /// Lower-cased object id.
+    pub principal_id: String,
+    pub role: Role,
+    pub scope: RoleScope,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub key: RoleAssignmentKey,
+    pub principal_type: PrincipalType,
+    pub principal_name: Option<String>,
+    /// The `RoleAssignment` document that declared it.
+    pub document: String,
+}
+
+impl Role {
+    /// Environment Admin and Maker are BAP environment roles; the rest are Power Platform RBAC.
+    pub fn is_environment_role(self) -> bool {
+        matches!(self, Role::EnvironmentAdmin | Role::EnvironmentMaker)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSettings {
+    pub meta: ResourceMeta,
+    pub settings: TenantSettingsSpec,
+}

@@ -1,0 +1,605 @@
+//! JSON Schemas generated from [`crate::doc`], and the mapping of schema errors to diagnostics.
+//!
+//! Each kind has its own schema (used for validation), and one combined schema dispatches on
+//! `kind` for editors (`# yaml-language-server: $schema=...`). `ppgov schema` writes them to
+//! `schemas/`; a test fails when the committed files are stale.
+
+use crate::diag::{Code, Diagnostic};
+use crate::doc;
+use crate::yaml::{flags, Node, Value as YValue};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{ValidationError, Validator};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The kinds of document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Kind {
+    Project,
+    Environment,
+    EnvironmentGroup,
+    DlpPolicy,
+    RoleAssignment,
+    TenantSettings,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Project,
+        Kind::Environment,
+        Kind::EnvironmentGroup,
+        Kind::DlpPolicy,
+        Kind::RoleAssignment,
+        Kind::TenantSettings,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Project => "Project",
+            Kind::Environment => "Environment",
+            Kind::EnvironmentGroup => "EnvironmentGroup",
+            Kind::DlpPolicy => "DlpPolicy",
+            Kind::RoleAssignment => "RoleAssignment",
+            Kind::TenantSettings => "TenantSettings",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// File name of the kind's schema in `schemas/`.
+    pub fn schema_file(self) -> String {
+        let mut out = String::new();
+        for (i, c) in self.as_str().chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        format!("{out}.schema.json")
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const SCHEMA_BASE: &str = "https://ppgov.dev/schemas/v1/";
+
+/// The schema of one kind of document.
+pub fn kind_schema(kind: Kind) -> Value {
+    let schema = match kind {
+        Kind::Project => schemars::schema_for!(doc::Document<doc::ProjectSpec>),
+        Kind::Environment => schemars::schema_for!(doc::Document<doc::EnvironmentSpec>),
+        Kind::EnvironmentGroup => schemars::schema_for!(doc::Document<doc::EnvironmentGroupSpec>),
+        Kind::DlpPolicy => schemars::schema_for!(doc::Document<doc::DlpPolicySpec>),
+        Kind::RoleAssignment => schemars::schema_for!(doc::Document<doc::RoleAssignmentSpec>),
+        Kind::TenantSettings => schemars::schema_for!(doc::Document<doc::TenantSettingsSpec>),
+    };
+    let mut schema = schema.to_value();
+    let obj = schema.as_object_mut().expect("schemars emits an object");
+    obj.insert("$id".into(), json!(format!("{SCHEMA_BASE}{}", kind.schema_file())));
+    obj.insert("title".into(), json!(format!("ppgov {kind}")));
+    let props = obj
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .expect("documents have properties");
+    props.insert(
+        "apiVersion".into(),
+        json!({ "description": "Always `ppgov.dev/v1`.", "const": doc::API_VERSION }),
+    );
+    props.insert(
+        "kind".into(),
+        json!({ "description": "The kind of resource this document declares.", "const": kind.as_str() }),
+    );
+    schema
+}
+
+/// One schema for every document, dispatching on `kind`: what editors use.
+pub fn combined_schema() -> Value {
+    let mut defs = Map::new();
+    let mut branches = Vec::new();
+    for kind in Kind::ALL {
+        let mut schema = kind_schema(kind);
+        let obj = schema.as_object_mut().expect("object");
+        if let Some(Value::Object(kind_defs)) = obj.remove("$defs") {
+            for (name, def) in kind_defs {
+                if let Some(existing) = defs.get(&name) {
+                    assert_eq!(existing, &def, "schema definition {name} differs between kinds");
+                }
+                defs.insert(name, def);
+            }
+        }
+        obj.remove("$schema");
+        obj.remove("$id");
+        defs.insert(kind.as_str().to_owned(), schema);
+        branches.push(json!({
+            "if": { "properties": { "kind": { "const": kind.as_str() } }, "required": ["kind"] },
+            "then": { "$ref": format!("#/$defs/{kind}") }
+        }));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{SCHEMA_BASE}ppgov.schema.json"),
+        "title": "ppgov policy document",
+        "type": "object",
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+        "properties": {
+            "apiVersion": { "const": doc::API_VERSION },
+            "kind": { "enum": Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>() },
+        },
+        "allOf": branches,
+        "$defs": defs,
+    })
+}
+
+/// Every schema file `ppgov schema` writes: (file name, pretty JSON with a final newline).
+pub fn schema_files() -> Vec<(String, String)> {
+    let pretty = |v: &Value| {
+        let mut s = serde_json::to_string_pretty(v).expect("schemas serialize");
+        s.push('\n');
+        s
+    };
+    let mut files = vec![("ppgov.schema.json".to_owned(), pretty(&combined_schema()))];
+    for kind in Kind::ALL {
+        files.push((kind.schema_file(), pretty(&kind_schema(kind))));
+    }
+    files
+}
+
+struct Compiled {
+    schema: Value,
+    validator: Validator,
+}
+
+fn compiled(kind: Kind) -> &'static Compiled {
+    static COMPILED: OnceLock<BTreeMap<Kind, Compiled>> = OnceLock::new();
+    &COMPILED.get_or_init(|| {
+        Kind::ALL
+            .into_iter()
+            .map(|k| {
+                let schema = kind_schema(k);
+                let validator = jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .expect("generated schemas compile");
+                (k, Compiled { schema, validator })
+            })
+            .collect()
+    })[&kind]
+}
+
+/// What schema validation concluded about one document.
+pub enum Validity {
+    Valid,
+    /// Only unknown fields (already reported): the document can still be read once these
+    /// keys (JSON-pointer segments) are removed, so later checks still run on it.
+    UnknownFieldsOnly(Vec<Vec<String>>),
+    Invalid,
+}
+
+/// Validates one document, appending diagnostics to `out`.
+pub fn validate(kind: Kind, root: &Node, json: &Value, out: &mut Vec<Diagnostic>) -> Validity {
+    let compiled = compiled(kind);
+    if compiled.validator.is_valid(json) {
+        return Validity::Valid;
+    }
+    let mut unknown = Vec::new();
+    let mut hard = false;
+    for error in compiled.validator.iter_errors(json) {
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let path = segments(error.instance_path());
+                unknown.extend(unexpected.iter().map(|field| {
+                    let mut p = path.clone();
+                    p.push(field.clone());
+                    p
+                }));
+            }
+            _ => hard = true,
+        }
+        report(&error, root, &compiled.schema, out);
+    }
+    if hard { Validity::Invalid } else { Validity::UnknownFieldsOnly(unknown) }
+}
+
+/// Removes the keys at `paths` from `json`.
+pub fn remove_paths(json: &mut Value, paths: &[Vec<String>]) {
+    for path in paths {
+        let Some((last, parents)) = path.split_last() else { continue };
+        let pointer: String = parents
+            .iter()
+            .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+            .collect();
+        if let Some(Value::Object(m)) = json.pointer_mut(&pointer) {
+            m.remove(last);
+        }
+    }
+}
+
+fn segments(location: &jsonschema::paths::Location) -> Vec<String> {
+    location
+        .as_str()
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// The schema object that holds the keyword at `schema_path` (the path minus its keyword).
+fn schema_parent<'a>(schema: &'a Value, schema_path: &[String]) -> Option<&'a Value> {
+    let mut here = schema;
+    for segment in &schema_path[..schema_path.len().saturating_sub(1)] {
+        here = match here {
+            Value::Object(m) => m.get(segment)?,
+            Value::Array(a) => a.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
+fn resolve_ref<'a>(schema: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix('#')
+            .and_then(|p| schema.pointer(p))
+            .unwrap_or(node),
+        None => node,
+    }
+}
+
+fn property_names(parent: Option<&Value>) -> Vec<String> {
+    parent
+        .and_then(|p| p.get("properties"))
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The last named field on an instance path, for messages ("in `spec.scope`").
+fn context(path: &[String]) -> String {
+    if path.is_empty() {
+        "the document".to_owned()
+    } else {
+        format!("`{}`", path.join("."))
+    }
+}
+
+fn describe_json(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Vec<Diagnostic>) {
+    let path = segments(error.instance_path());
+    let schema_path = segments(error.schema_path());
+    if root.flagged_on_path(&path, flags::POISONED) {
+        return;
+    }
+    let located = root.locate(&path);
+    let node = located.node;
+    let value_span = node.span;
+    let anchor_span = located.key.unwrap_or(value_span);
+    let parent = schema_parent(schema, &schema_path);
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed = property_names(parent);
+            for field in unexpected {
+                let key_span = node.entry(field).map_or(value_span, |(k, _)| k.span);
+                let mut d = Diagnostic::new(
+                    Code::UnknownField,
+                    format!("unknown field `{field}` in {}", context(&path)),
+                )
+                .at(key_span, "not a field here");
+                d = match crate::suggest::closest(field, &allowed) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("allowed fields: {}", allowed.join(", "))),
+                };
+                out.push(d);
+            }
+        }
+        ValidationErrorKind::Required { property } => {
+            if node.flags & flags::INCOMPLETE != 0 {
+                return;
+            }
+            let property = property.as_str().unwrap_or_default();
+            let span = if path.is_empty() {
+                value_span.start_point()
+            } else {
+                anchor_span
+            };
+            let description = parent
+                .and_then(|p| p.get("properties"))
+                .and_then(|p| p.get(property))
+                .map(|p| resolve_ref(schema, p))
+                .and_then(|p| p.get("description"))
+                .and_then(Value::as_str);
+            let mut d = Diagnostic::new(
+                Code::MissingField,
+                format!("missing required field `{property}` in {}", context(&path)),
+            )
+            .at(span, format!("`{property}` is required here"));
+            d = d.help(match description {
+                Some(desc) => format!("add `{property}:` ({})", first_sentence(desc)),
+                None => format!("add `{property}:`"),
+            });
+            out.push(d);
+        }
+        ValidationErrorKind::Type { kind } => {
+            if node.flags & flags::YAML11_BOOL != 0 {
+                return;
+            }
+            let expected = type_words(&format!("{kind:?}"));
+            let mut d = Diagnostic::new(
+                Code::WrongType,
+                format!("expected {expected} for {}, found {}", context(&path), node.type_name()),
+            )
+            .at(value_span, format!("{} here", node.type_name()));
+            if let YValue::Str(s) = &node.value {
+                if expected.contains("boolean") && (s == "true" || s == "false") {
+                    d = d.help("remove the quotes to make it a boolean");
+                } else if expected.contains("integer") && s.parse::<i64>().is_ok() {
+                    d = d.help("remove the quotes to make it a number");
+                }
+            }
+            if d.help.is_none() {
+                if let YValue::Null = node.value {
+                    d = d.help("the value is empty; write one after the colon");
+                } else {
+                    d = d.help(format!("write {expected} here"));
+                }
+            }
+            out.push(d);
+        }
+        ValidationErrorKind::Enum { options } => {
+            if node.flags & flags::YAML11_BOOL != 0 {
+                return;
+            }
+            let options: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|o| o.as_str().map_or(o.to_string(), str::to_owned)).collect())
+                .unwrap_or_default();
+            let written = match &node.value {
+                YValue::Str(s) => s.clone(),
+                _ => node.to_json().to_string(),
+            };
+            let mut d = Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{written}` is not an allowed value for {}", context(&path)),
+            )
+            .at(value_span, "not allowed");
+            d = match crate::suggest::closest(&written, &options) {
+                Some(s) => d.help(format!("did you mean `{s}`? allowed: {}", options.join(", "))),
+                None => d.help(format!("allowed: {}", options.join(", "))),
+            };
+            out.push(d);
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            if node.flags & flags::YAML11_BOOL != 0 {
+                return;
+            }
+            let (code, help) = match path.last().map(String::as_str) {
+                Some("apiVersion") => (Code::ApiVersion, "use `apiVersion: ppgov.dev/v1`".to_owned()),
+                _ => (Code::InvalidValue, format!("write {}", describe_json(expected_value))),
+            };
+            out.push(
+                Diagnostic::new(
+                    code,
+                    format!("{} must be {}", context(&path), describe_json(expected_value)),
+                )
+                .at(value_span, "not allowed")
+                .help(help),
+            );
+        }
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let range = parent.map(describe_range).unwrap_or_else(|| format!("limit {limit}"));
+            out.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{} is out of range for {}", node.to_json(), context(&path)),
+                )
+                .at(value_span, "out of range")
+                .help(format!("allowed: {range}")),
+            );
+        }
+        ValidationErrorKind::MinLength { limit } | ValidationErrorKind::MaxLength { limit } => {
+            let too = if matches!(error.kind(), ValidationErrorKind::MinLength { .. }) {
+                format!("at least {limit} character{}", plural(*limit))
+            } else {
+                format!("at most {limit} character{}", plural(*limit))
+            };
+            out.push(
+                Diagnostic::new(Code::OutOfRange, format!("{} must have {too}", context(&path)))
+                    .at(value_span, "wrong length")
+                    .help(format!("write a value with {too}")),
+            );
+        }
+        ValidationErrorKind::MinItems { limit } | ValidationErrorKind::MaxItems { limit } => {
+            let too = if matches!(error.kind(), ValidationErrorKind::MinItems { .. }) {
+                format!("at least {limit} item{}", plural(*limit))
+            } else {
+                format!("at most {limit} item{}", plural(*limit))
+            };
+            out.push(
+                Diagnostic::new(Code::OutOfRange, format!("{} must have {too}", context(&path)))
+                    .at(anchor_span, "wrong number of items")
+                    .help(format!("list {too}")),
+            );
+        }
+        ValidationErrorKind::MinProperties { .. } | ValidationErrorKind::MaxProperties { .. } => {
+            let names = property_names(parent);
+            out.push(
+                Diagnostic::new(
+                    Code::SchemaViolation,
+                    format!("{} must set exactly one of {}", context(&path), names.join(", ")),
+                )
+                .at(anchor_span, "here")
+                .help(format!("keep exactly one of: {}", names.join(", "))),
+            );
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let written = node.as_str().unwrap_or_default();
+            let (message, help) = if pattern == doc::NAME_PATTERN {
+                (
+                    format!("`{written}` is not a valid name"),
+                    "names use lower-case letters, digits and `-` (at most 63), e.g. `finance-prod`".to_owned(),
+                )
+            } else if pattern == doc::GUID_PATTERN {
+                (
+                    format!("`{written}` is not a GUID"),
+                    "write the id as 8-4-4-4-12 hex digits, e.g. `1f0e5a3c-2b7d-4c1e-9a8f-3d6b2e4c7a10`".to_owned(),
+                )
+            } else {
+                (
+                    format!("`{written}` has the wrong format for {}", context(&path)),
+                    format!("the value must match `{pattern}`"),
+                )
+            };
+            out.push(Diagnostic::new(Code::BadFormat, message).at(value_span, "wrong format").help(help));
+        }
+        ValidationErrorKind::Format { format } => {
+            let written = node.as_str().unwrap_or_default();
+            let what = if format == "uri" { "an absolute URL" } else { format.as_str() };
+            out.push(
+                Diagnostic::new(Code::BadFormat, format!("`{written}` is not {what}"))
+                    .at(value_span, "wrong format")
+                    .help(format!("write {what}, e.g. `https://contoso.com/welcome`")),
+            );
+        }
+        ValidationErrorKind::AnyOf { context: branches }
+        | ValidationErrorKind::OneOfNotValid { context: branches } => {
+            report_alternatives(branches, &path, root, schema, node, out);
+        }
+        _ => {
+            out.push(
+                Diagnostic::new(Code::SchemaViolation, format!("{} is invalid: {error}", context(&path)))
+                    .at(value_span, "here")
+                    .help("see the schema in `schemas/` for what is allowed"),
+            );
+        }
+    }
+}
+
+/// For `anyOf`/`oneOf` failures, reports the errors of the alternative that fits the value's
+/// shape best, rather than a generic "matches none" message.
+fn report_alternatives(
+    branches: &[Vec<ValidationError<'static>>],
+    path: &[String],
+    root: &Node,
+    schema: &Value,
+    node: &Node,
+    out: &mut Vec<Diagnostic>,
+) {
+    let type_mismatch_here = |errors: &Vec<ValidationError<'static>>| {
+        errors.iter().any(|e| {
+            matches!(e.kind(), ValidationErrorKind::Type { .. })
+                && segments(e.instance_path()) == path
+        })
+    };
+    let best = branches
+        .iter()
+        .filter(|errors| !type_mismatch_here(errors))
+        .min_by_key(|errors| errors.len());
+    match best {
+        Some(errors) => {
+            for e in errors {
+                report(e, root, schema, out);
+            }
+        }
+        None => {
+            let mut expected: Vec<String> = branches
+                .iter()
+                .flatten()
+                .filter_map(|e| match e.kind() {
+                    ValidationErrorKind::Type { kind } => Some(type_words(&format!("{kind:?}"))),
+                    _ => None,
+                })
+                .collect();
+            expected.sort();
+            expected.dedup();
+            out.push(
+                Diagnostic::new(
+                    Code::WrongType,
+                    format!(
+                        "expected {} for {}, found {}",
+                        expected.join(" or "),
+                        context(path),
+                        node.type_name()
+                    ),
+                )
+                .at(node.span, format!("{} here", node.type_name()))
+                .help(format!("write {}", expected.join(" or "))),
+            );
+        }
+    }
+}
+
+fn describe_range(parent: &Value) -> String {
+    match (parent.get("minimum"), parent.get("maximum")) {
+        (Some(min), Some(max)) => format!("{min} to {max}"),
+        (Some(min), None) => format!("{min} or more"),
+        (None, Some(max)) => format!("up to {max}"),
+        (None, None) => "see the schema".to_owned(),
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn first_sentence(s: &str) -> String {
+    let s = s.split("\n\n").next().unwrap_or(s).replace('\n', " ");
+    s.trim_end_matches('.').to_owned()
+}
+
+/// Turns jsonschema's `Single(String)` / `Multiple(...)` debug text into words.
+fn type_words(debug: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for (needle, word) in [
+        ("Boolean", "a boolean"),
+        ("Integer", "an integer"),
+        ("Number", "a number"),
+        ("String", "a string"),
+        ("Array", "a list"),
+        ("Object", "a mapping"),
+        ("Null", "null"),
+    ] {
+        if debug.contains(needle) {
+            words.push(word);
+        }
+    }
+    if words.contains(&"an integer") {
+        words.retain(|w| *w != "a number");
+    }
+    if words.is_empty() { "another type".to_owned() } else { words.join(" or ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_compiles_and_combined_schema_merges() {
+        for kind in Kind::ALL {
+            let _ = compiled(kind);
+        }
+        let combined = combined_schema();
+        jsonschema::validator_for(&combined).expect("combined schema compiles");
+    }
+
+    #[test]
+    fn schema_file_names() {
+        assert_eq!(Kind::DlpPolicy.schema_file(), "dlp-policy.schema.json");
+        assert_eq!(Kind::EnvironmentGroup.schema_file(), "environment-group.schema.json");
+    }
+}
