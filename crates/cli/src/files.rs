@@ -39,9 +39,15 @@ pub fn read_policy_files(paths: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic
                 Err(e) => {
                     let id = sources.add(name.clone(), "");
                     diagnostics.push(
-                        Diagnostic::new(Code::UnreadableFile, format!("`{name}` is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-                            .at(Span::new(id, 0, 0), "in this file")
-                            .help("save the file as UTF-8"),
+                        Diagnostic::new(
+                            Code::UnreadableFile,
+                            format!(
+                                "`{name}` is not valid UTF-8 (byte {})",
+                                e.utf8_error().valid_up_to()
+                            ),
+                        )
+                        .at(Span::new(id, 0, 0), "in this file")
+                        .help("save the file as UTF-8"),
                     );
                 }
             },

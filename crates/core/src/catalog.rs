@@ -93,7 +93,9 @@ impl Catalog {
             keys.push(short.to_owned());
         }
         for key in keys {
-            self.aliases.entry(key).or_insert_with(|| connector.id.clone());
+            self.aliases
+                .entry(key)
+                .or_insert_with(|| connector.id.clone());
         }
         self.by_id.insert(connector.id.clone(), connector);
         true
@@ -119,10 +121,16 @@ impl Catalog {
     /// (`sql`) or a virtual id (`Http`); case-insensitive.
     pub fn resolve(&self, written: &str) -> Resolved<'_> {
         let key = written.trim().to_lowercase();
-        let key = key.strip_prefix(&API_PREFIX.to_lowercase()).map_or(key.clone(), |tail| {
-            // `/providers/.../apis/shared_x` and `shared_x` are the same connector.
-            if self.aliases.contains_key(&key) { key.clone() } else { tail.to_owned() }
-        });
+        let key = key
+            .strip_prefix(&API_PREFIX.to_lowercase())
+            .map_or(key.clone(), |tail| {
+                // `/providers/.../apis/shared_x` and `shared_x` are the same connector.
+                if self.aliases.contains_key(&key) {
+                    key.clone()
+                } else {
+                    tail.to_owned()
+                }
+            });
         if let Some(id) = self.aliases.get(&key) {
             return Resolved::Known(&self.by_id[id]);
         }
@@ -139,7 +147,11 @@ impl Catalog {
         )
         .and_then(|best| {
             self.by_id.values().find(|c| {
-                c.name.strip_prefix("shared_").unwrap_or(&c.name).to_lowercase() == best
+                c.name
+                    .strip_prefix("shared_")
+                    .unwrap_or(&c.name)
+                    .to_lowercase()
+                    == best
                     || c.display_name.to_lowercase() == best
             })
         });
@@ -150,7 +162,10 @@ impl Catalog {
 /// The short name users write for a connector: `sharepointonline` for
 /// `shared_sharepointonline`, the id itself for virtual connectors.
 pub fn short_name(connector: &Connector) -> &str {
-    connector.name.strip_prefix("shared_").unwrap_or(&connector.name)
+    connector
+        .name
+        .strip_prefix("shared_")
+        .unwrap_or(&connector.name)
 }
 
 #[cfg(test)]
@@ -191,7 +206,9 @@ mod tests {
             Resolved::UnknownFullId(_)
         ));
         match c.resolve("sharepointonlin") {
-            Resolved::Unknown { suggestion: Some(s) } => assert_eq!(s.name, "shared_sharepointonline"),
+            Resolved::Unknown {
+                suggestion: Some(s),
+            } => assert_eq!(s.name, "shared_sharepointonline"),
             other => panic!("{other:?}"),
         }
     }

@@ -53,8 +53,29 @@ impl Loaded {
     }
 }
 
-/// Loads every document in `sources`. Never panics and never stops at the first problem.
+/// How to load.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    /// Warn when there is no Project document. True for a whole repository; false when
+    /// checking a few files on their own.
+    pub expect_project: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            expect_project: true,
+        }
+    }
+}
+
+/// Loads every document in `sources` with default options.
 pub fn load(sources: SourceMap) -> Loaded {
+    load_with(sources, LoadOptions::default())
+}
+
+/// Loads every document in `sources`. Never panics and never stops at the first problem.
+pub fn load_with(sources: SourceMap, options: LoadOptions) -> Loaded {
     let mut diagnostics = Vec::new();
     let mut set = ParsedSet::default();
     for (id, file) in sources.iter() {
@@ -67,13 +88,14 @@ pub fn load(sources: SourceMap) -> Loaded {
             read_document(document, &mut set, &mut diagnostics);
         }
     }
-    if set.document_count == 0 {
+    if set.document_count == 0 && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.push(
             Diagnostic::new(Code::NoDocuments, "no policy documents found")
                 .help("add `*.yaml` files with `apiVersion: ppgov.dev/v1` documents"),
         );
     }
     let documents = set.document_count;
+    set.expect_project = options.expect_project;
     let (desired, catalog) = lower::lower(set, &mut diagnostics);
     diag::sort(&mut diagnostics, &sources);
     Loaded {
@@ -110,11 +132,16 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
             return;
         }
         Some((_, v)) if v.as_str() != Some(doc::API_VERSION) => {
-            let written = v.as_str().map_or_else(|| v.type_name().to_owned(), |s| format!("`{s}`"));
+            let written = v
+                .as_str()
+                .map_or_else(|| v.type_name().to_owned(), |s| format!("`{s}`"));
             out.push(
-                Diagnostic::new(Code::ApiVersion, format!("unsupported apiVersion {written}"))
-                    .at(v.span, "unsupported")
-                    .help("this version of ppgov reads `apiVersion: ppgov.dev/v1`"),
+                Diagnostic::new(
+                    Code::ApiVersion,
+                    format!("unsupported apiVersion {written}"),
+                )
+                .at(v.span, "unsupported")
+                .help("this version of ppgov reads `apiVersion: ppgov.dev/v1`"),
             );
             return;
         }
@@ -158,7 +185,10 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
     };
     if !valid || document.has_errors {
         if let Some(name) = json.pointer("/metadata/name").and_then(|n| n.as_str()) {
-            set.invalid_names.entry(kind).or_default().insert(name.to_owned());
+            set.invalid_names
+                .entry(kind)
+                .or_default()
+                .insert(name.to_owned());
         }
         return;
     }
@@ -183,9 +213,12 @@ fn typed<S: DeserializeOwned>(
         // The schema is generated from these types, so this only happens if they disagree:
         // report it rather than panic.
         Err(e) => out.push(
-            Diagnostic::new(Code::SchemaViolation, format!("document could not be read: {e}"))
-                .at(root.span.start_point(), "this document")
-                .help("this is a bug in ppgov (the schema accepted the document); please report it"),
+            Diagnostic::new(
+                Code::SchemaViolation,
+                format!("document could not be read: {e}"),
+            )
+            .at(root.span.start_point(), "this document")
+            .help("this is a bug in ppgov (the schema accepted the document); please report it"),
         ),
     }
 }

@@ -23,6 +23,16 @@ impl<S> Parsed<S> {
         self.root.locate_pointer(pointer).node.span
     }
 
+    /// The first line of the value at a JSON pointer: a mapping's first key, else the value.
+    /// Labels on whole multi-line mappings are hard to read.
+    fn head_at(&self, pointer: &str) -> Span {
+        let node = self.root.locate_pointer(pointer).node;
+        match &node.value {
+            crate::yaml::Value::Map(entries) if !entries.is_empty() => entries[0].0.span,
+            _ => node.span,
+        }
+    }
+
     /// The span of the key at a JSON pointer, falling back to the value.
     fn key_at(&self, pointer: &str) -> Span {
         let l = self.root.locate_pointer(pointer);
@@ -62,6 +72,7 @@ pub(crate) struct ParsedSet {
     /// The first file, for diagnostics about the repository as a whole.
     pub first_source: Option<SourceId>,
     pub document_count: usize,
+    pub expect_project: bool,
 }
 
 pub(crate) fn lower(set: ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
@@ -95,10 +106,10 @@ fn attach_groups(
 ) -> BTreeMap<String, Environment> {
     for (group_name, group) in groups {
         for member in &group.members {
-            if let EnvironmentTarget::Declared(env) = member {
-                if let Some(e) = environments.get_mut(env) {
-                    e.group.get_or_insert_with(|| group_name.clone());
-                }
+            if let EnvironmentTarget::Declared(env) = member
+                && let Some(e) = environments.get_mut(env)
+            {
+                e.group.get_or_insert_with(|| group_name.clone());
             }
         }
     }
@@ -149,7 +160,12 @@ impl Lowering<'_> {
     }
 
     /// Reports resources of one kind sharing a display name (case-insensitive).
-    fn unique_display_names<S>(&mut self, kind: Kind, docs: &[&Parsed<S>], display: impl Fn(&S) -> &str) {
+    fn unique_display_names<S>(
+        &mut self,
+        kind: Kind,
+        docs: &[&Parsed<S>],
+        display: impl Fn(&S) -> &str,
+    ) {
         let mut first: BTreeMap<String, &Parsed<S>> = BTreeMap::new();
         for p in docs {
             let name = display(&p.doc.spec).to_lowercase();
@@ -158,7 +174,7 @@ impl Lowering<'_> {
                     let d = Diagnostic::new(
                         Code::DuplicateDisplayName,
                         format!(
-                            "{kind}s `{}` and `{}` have the same display name `{}`",
+                            "{kind} `{}` and {kind} `{}` have the same display name `{}`",
                             original.name(),
                             p.name(),
                             display(&p.doc.spec)
@@ -181,7 +197,10 @@ impl Lowering<'_> {
     fn project(&mut self) -> Project {
         let set = self.set;
         let Some(first) = set.projects.first() else {
-            if set.document_count > 0 && !set.invalid_names.contains_key(&Kind::Project) {
+            if set.expect_project
+                && set.document_count > 0
+                && !set.invalid_names.contains_key(&Kind::Project)
+            {
                 self.push(
                     Diagnostic::new(Code::MissingProjectFile, "no Project document (ppgov.yaml) found")
                         .help("add a `ppgov.yaml` with `kind: Project` to name the tenant and set ownership; until then every kind is `shared`"),
@@ -198,7 +217,10 @@ impl Lowering<'_> {
         }
         let spec = &first.doc.spec;
         for (i, extra) in spec.connectors.additional.iter().enumerate() {
-            let name = extra.id.strip_prefix(catalog::API_PREFIX).unwrap_or(&extra.id);
+            let name = extra
+                .id
+                .strip_prefix(catalog::API_PREFIX)
+                .unwrap_or(&extra.id);
             let added = self.catalog.insert(catalog::Connector {
                 name: name.to_owned(),
                 id: extra.id.clone(),
@@ -214,7 +236,10 @@ impl Lowering<'_> {
                     Code::DuplicateAdditionalConnector,
                     format!("connector `{}` is already in the catalog", extra.id),
                 )
-                .at(first.at(&format!("/spec/connectors/additional/{i}/id")), "already known")
+                .at(
+                    first.at(&format!("/spec/connectors/additional/{i}/id")),
+                    "already known",
+                )
                 .help("remove this entry");
                 self.push(d);
             }
@@ -245,13 +270,19 @@ impl Lowering<'_> {
         for p in docs {
             let spec = &p.doc.spec;
             if let Some(group) = &spec.group {
-                if !group_names.contains(group.0.as_str()) && !self.known_name(Kind::EnvironmentGroup, &group.0) {
+                if !group_names.contains(group.0.as_str())
+                    && !self.known_name(Kind::EnvironmentGroup, &group.0)
+                {
                     self.unknown_group(&group.0, p.at("/spec/group"));
                 }
                 if spec.managed == Some(false) {
                     let d = Diagnostic::new(
                         Code::UnmanagedEnvironmentInGroup,
-                        format!("environment `{}` joins group `{}` but is not managed", p.name(), group.0),
+                        format!(
+                            "environment `{}` joins group `{}` but is not managed",
+                            p.name(),
+                            group.0
+                        ),
                     )
                     .at(p.at("/spec/managed"), "not managed")
                     .also(p.at("/spec/group"), "joins a group")
@@ -276,8 +307,11 @@ impl Lowering<'_> {
 
     fn unknown_group(&mut self, name: &str, span: Span) {
         let candidates: Vec<&str> = self.set.groups.iter().map(|g| g.name()).collect();
-        let mut d = Diagnostic::new(Code::UnknownGroup, format!("no EnvironmentGroup named `{name}`"))
-            .at(span, "unknown group");
+        let mut d = Diagnostic::new(
+            Code::UnknownGroup,
+            format!("no EnvironmentGroup named `{name}`"),
+        )
+        .at(span, "unknown group");
         d = match crate::suggest::closest(name, &candidates) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("declare it with `kind: EnvironmentGroup`, or fix the name"),
@@ -294,7 +328,9 @@ impl Lowering<'_> {
     ) -> EnvironmentTarget {
         match r {
             EnvironmentRef::Name(name) => {
-                if !environments.contains_key(&name.0) && !self.known_name(Kind::Environment, &name.0) {
+                if !environments.contains_key(&name.0)
+                    && !self.known_name(Kind::Environment, &name.0)
+                {
                     let candidates: Vec<&String> = environments.keys().collect();
                     let mut d = Diagnostic::new(
                         Code::UnknownEnvironment,
@@ -312,7 +348,9 @@ impl Lowering<'_> {
                 EnvironmentTarget::Declared(name.0.clone())
             }
             EnvironmentRef::Id(by_id) => EnvironmentTarget::Id(by_id.id.0.to_lowercase()),
-            EnvironmentRef::DisplayName(by_name) => EnvironmentTarget::DisplayName(by_name.display_name.clone()),
+            EnvironmentRef::DisplayName(by_name) => {
+                EnvironmentTarget::DisplayName(by_name.display_name.clone())
+            }
         }
     }
 
@@ -343,7 +381,10 @@ impl Lowering<'_> {
 
     // ---- Environment groups -------------------------------------------------------------
 
-    fn groups(&mut self, environments: &BTreeMap<String, Environment>) -> BTreeMap<String, EnvironmentGroup> {
+    fn groups(
+        &mut self,
+        environments: &BTreeMap<String, Environment>,
+    ) -> BTreeMap<String, EnvironmentGroup> {
         let set = self.set;
         let docs = self.unique_by_name(Kind::EnvironmentGroup, &set.groups);
         self.unique_display_names(Kind::EnvironmentGroup, &docs, |s| &s.display_name);
@@ -355,7 +396,10 @@ impl Lowering<'_> {
         for (name, env) in environments {
             if let Some(group) = &env.group {
                 let span = env_docs[name.as_str()].at("/spec/group");
-                claims.entry(EnvironmentTarget::Declared(name.clone())).or_default().push((group.clone(), span));
+                claims
+                    .entry(EnvironmentTarget::Declared(name.clone()))
+                    .or_default()
+                    .push((group.clone(), span));
             }
         }
         // Pinned ids of declared environments, so `{id: ...}` and the document are one environment.
@@ -367,7 +411,12 @@ impl Lowering<'_> {
         let mut out = BTreeMap::new();
         for p in docs {
             let spec = &p.doc.spec;
-            let members = self.environment_targets(p, "/spec/members/environments", &spec.members.environments, environments);
+            let members = self.environment_targets(
+                p,
+                "/spec/members/environments",
+                &spec.members.environments,
+                environments,
+            );
             for (i, member) in spec.members.environments.iter().enumerate() {
                 let span = p.at(&format!("/spec/members/environments/{i}"));
                 let target = self.environment_target_silent(member);
@@ -378,19 +427,24 @@ impl Lowering<'_> {
                         .unwrap_or(target),
                     _ => target,
                 };
-                if let EnvironmentTarget::Declared(env_name) = &target {
-                    if let Some(env) = environments.get(env_name) {
-                        if env.managed == Some(false) {
-                            let d = Diagnostic::new(
-                                Code::UnmanagedEnvironmentInGroup,
-                                format!("environment `{env_name}` is not managed, so it cannot join group `{}`", p.name()),
-                            )
-                            .at(span, "unmanaged environment")
-                            .also(env_docs[env_name.as_str()].at("/spec/managed"), "declared unmanaged here")
-                            .help("set `managed: true` on the environment");
-                            self.push(d);
-                        }
-                    }
+                if let EnvironmentTarget::Declared(env_name) = &target
+                    && let Some(env) = environments.get(env_name)
+                    && env.managed == Some(false)
+                {
+                    let d = Diagnostic::new(
+                        Code::UnmanagedEnvironmentInGroup,
+                        format!(
+                            "environment `{env_name}` is not managed, so it cannot join group `{}`",
+                            p.name()
+                        ),
+                    )
+                    .at(span, "unmanaged environment")
+                    .also(
+                        env_docs[env_name.as_str()].at("/spec/managed"),
+                        "declared unmanaged here",
+                    )
+                    .help("set `managed: true` on the environment");
+                    self.push(d);
                 }
                 let claim = claims.entry(target).or_default();
                 if !claim.iter().any(|(g, _)| g == p.name()) {
@@ -400,21 +454,28 @@ impl Lowering<'_> {
             let mut selectors = Vec::new();
             for (i, s) in spec.members.selectors.iter().enumerate() {
                 let pointer = format!("/spec/members/selectors/{i}");
-                if s.types.is_empty() && s.regions.is_empty() && s.display_name.is_none() && s.labels.is_empty() {
+                if s.types.is_empty()
+                    && s.regions.is_empty()
+                    && s.display_name.is_none()
+                    && s.labels.is_empty()
+                {
                     let d = Diagnostic::new(Code::EmptySelector, "selector has no conditions")
                         .at(p.at(&pointer), "matches every environment")
                         .help("add `types`, `regions`, `displayName` or `labels`; to add every environment, list them");
                     self.push(d);
                     continue;
                 }
-                if let Some(glob) = &s.display_name {
-                    if let Err(e) = globset::Glob::new(glob) {
-                        let d = Diagnostic::new(Code::InvalidPattern, format!("`{glob}` is not a valid pattern: {}", e.kind()))
-                            .at(p.at(&format!("{pointer}/displayName")), "invalid pattern")
-                            .help("use `*` for any text and `?` for one character; escape `[` as `[[]`");
-                        self.push(d);
-                        continue;
-                    }
+                if let Some(glob) = &s.display_name
+                    && let Err(e) = globset::Glob::new(glob)
+                {
+                    let d = Diagnostic::new(
+                        Code::InvalidPattern,
+                        format!("`{glob}` is not a valid pattern: {}", e.kind()),
+                    )
+                    .at(p.at(&format!("{pointer}/displayName")), "invalid pattern")
+                    .help("use `*` for any text and `?` for one character; escape `[` as `[[]`");
+                    self.push(d);
+                    continue;
                 }
                 let selector = Selector {
                     types: s.types.iter().copied().collect(),
@@ -431,9 +492,11 @@ impl Lowering<'_> {
                         labels: Some(&env.meta.labels),
                     };
                     if selector.matches(input) {
-                        let claim = claims.entry(EnvironmentTarget::Declared(env_name.clone())).or_default();
+                        let claim = claims
+                            .entry(EnvironmentTarget::Declared(env_name.clone()))
+                            .or_default();
                         if !claim.iter().any(|(g, _)| g == p.name()) {
-                            claim.push((p.name().to_owned(), p.at(&pointer)));
+                            claim.push((p.name().to_owned(), p.head_at(&pointer)));
                         }
                     }
                 }
@@ -455,7 +518,9 @@ impl Lowering<'_> {
         // Environments that name their group join its explicit members.
         for (name, env) in environments {
             if let Some(group) = env.group.as_ref().and_then(|g| out.get_mut(g)) {
-                group.members.insert(EnvironmentTarget::Declared(name.clone()));
+                group
+                    .members
+                    .insert(EnvironmentTarget::Declared(name.clone()));
             }
         }
         for (target, groups) in claims {
@@ -475,7 +540,9 @@ impl Lowering<'_> {
                 for (g, span) in &groups[2..] {
                     d = d.also(*span, format!("puts it in `{g}`"));
                 }
-                self.push(d.help("an environment belongs to at most one group; remove it from all but one"));
+                self.push(d.help(
+                    "an environment belongs to at most one group; remove it from all but one",
+                ));
             }
         }
         out
@@ -486,32 +553,46 @@ impl Lowering<'_> {
         match r {
             EnvironmentRef::Name(n) => EnvironmentTarget::Declared(n.0.clone()),
             EnvironmentRef::Id(i) => EnvironmentTarget::Id(i.id.0.to_lowercase()),
-            EnvironmentRef::DisplayName(d) => EnvironmentTarget::DisplayName(d.display_name.clone()),
+            EnvironmentRef::DisplayName(d) => {
+                EnvironmentTarget::DisplayName(d.display_name.clone())
+            }
         }
     }
 
     fn group_rules(&mut self, p: &Parsed<doc::EnvironmentGroupSpec>) {
         let rules = &p.doc.spec.rules;
-        if let Some(sharing) = &rules.sharing_controls {
-            if sharing.mode == doc::SharingMode::NoLimit && sharing.max_users.is_some() {
-                let d = Diagnostic::new(Code::SharingLimitConflict, "`maxUsers` has no effect with `mode: noLimit`")
-                    .at(p.at("/spec/rules/sharingControls/maxUsers"), "ignored with noLimit")
-                    .also(p.at("/spec/rules/sharingControls/mode"), "no limit")
-                    .help("remove `maxUsers`, or set `mode: excludeSecurityGroups`");
-                self.push(d);
-            }
+        if let Some(sharing) = &rules.sharing_controls
+            && sharing.mode == doc::SharingMode::NoLimit
+            && sharing.max_users.is_some()
+        {
+            let d = Diagnostic::new(
+                Code::SharingLimitConflict,
+                "`maxUsers` has no effect with `mode: noLimit`",
+            )
+            .at(
+                p.at("/spec/rules/sharingControls/maxUsers"),
+                "ignored with noLimit",
+            )
+            .also(p.at("/spec/rules/sharingControls/mode"), "no limit")
+            .help("remove `maxUsers`, or set `mode: excludeSecurityGroups`");
+            self.push(d);
         }
         if let Some(acp) = &rules.advanced_connector_policies {
             let mut seen: BTreeMap<ConnectorId, Span> = BTreeMap::new();
             for (i, allowed) in acp.allowed_connectors.iter().enumerate() {
-                let pointer = format!("/spec/rules/advancedConnectorPolicies/allowedConnectors/{i}/connector");
+                let pointer = format!(
+                    "/spec/rules/advancedConnectorPolicies/allowedConnectors/{i}/connector"
+                );
                 let span = p.at(&pointer);
                 if let Some(id) = self.connector(&allowed.connector, span) {
                     if let Some(first) = seen.get(&id) {
-                        let d = Diagnostic::new(Code::DuplicateActionRule, format!("connector `{}` is allowed twice", allowed.connector))
-                            .at(span, "again")
-                            .also(*first, "first here")
-                            .help("merge the two entries");
+                        let d = Diagnostic::new(
+                            Code::DuplicateActionRule,
+                            format!("connector `{}` is allowed twice", allowed.connector),
+                        )
+                        .at(span, "again")
+                        .also(*first, "first here")
+                        .help("merge the two entries");
                         self.push(d);
                     } else {
                         seen.insert(id, span);
@@ -533,8 +614,11 @@ impl Lowering<'_> {
                 Some(id)
             }
             Resolved::Unknown { suggestion } => {
-                let mut d = Diagnostic::new(Code::UnknownConnector, format!("unknown connector `{written}`"))
-                    .at(span, "not a known connector");
+                let mut d = Diagnostic::new(
+                    Code::UnknownConnector,
+                    format!("unknown connector `{written}`"),
+                )
+                .at(span, "not a known connector");
                 d = match suggestion {
                     Some(s) => d.help(format!("did you mean `{}` ({})?", catalog::short_name(s), s.display_name)),
                     None => d.help("use the connector's API name without `shared_` (e.g. `sharepointonline`), or its full id; custom connectors go under `connectors.additional` in ppgov.yaml"),
@@ -554,16 +638,22 @@ impl Lowering<'_> {
         let environments: BTreeMap<String, Environment> = set
             .environments
             .iter()
-            .map(|e| (e.name().to_owned(), Environment {
-                meta: ResourceMeta::default(),
-                display_name: String::new(),
-                managed: None,
-                group: None,
-                environment_type: None,
-                region: None,
-            }))
+            .map(|e| {
+                (
+                    e.name().to_owned(),
+                    Environment {
+                        meta: ResourceMeta::default(),
+                        display_name: String::new(),
+                        managed: None,
+                        group: None,
+                        environment_type: None,
+                        region: None,
+                    },
+                )
+            })
             .collect();
-        let group_names: BTreeSet<String> = set.groups.iter().map(|g| g.name().to_owned()).collect();
+        let group_names: BTreeSet<String> =
+            set.groups.iter().map(|g| g.name().to_owned()).collect();
         let mut out = BTreeMap::new();
         for p in docs {
             let policy = self.dlp_policy(p, &environments, &group_names);
@@ -581,7 +671,12 @@ impl Lowering<'_> {
         let spec = &p.doc.spec;
         // Scope.
         let scope = &spec.scope;
-        let envs = self.environment_targets(p, "/spec/scope/environments", &scope.environments, environments);
+        let envs = self.environment_targets(
+            p,
+            "/spec/scope/environments",
+            &scope.environments,
+            environments,
+        );
         let mut groups = BTreeSet::new();
         for (i, g) in scope.environment_groups.iter().enumerate() {
             let span = p.at(&format!("/spec/scope/environmentGroups/{i}"));
@@ -589,17 +684,29 @@ impl Lowering<'_> {
                 self.unknown_group(&g.0, span);
             }
             if !groups.insert(g.0.clone()) {
-                let d = Diagnostic::new(Code::DuplicateMember, format!("group `{}` listed twice", g.0))
-                    .at(span, "listed again")
-                    .help("remove the repeated entry");
+                let d = Diagnostic::new(
+                    Code::DuplicateMember,
+                    format!("group `{}` listed twice", g.0),
+                )
+                .at(span, "listed again")
+                .help("remove the repeated entry");
                 self.push(d);
             }
         }
         let listed = !scope.environments.is_empty() || !scope.environment_groups.is_empty();
         let problem = match scope.mode {
-            ScopeMode::All if listed => Some(("`mode: all` applies to every environment, so it takes no lists", "remove the lists, or use `mode: allExcept` or `mode: only`")),
-            ScopeMode::Only if !listed => Some(("`mode: only` with no environments applies to nothing", "list `environments` or `environmentGroups`")),
-            ScopeMode::AllExcept if !listed => Some(("`mode: allExcept` with no exceptions", "write `mode: all`, or list the exceptions")),
+            ScopeMode::All if listed => Some((
+                "`mode: all` applies to every environment, so it takes no lists",
+                "remove the lists, or use `mode: allExcept` or `mode: only`",
+            )),
+            ScopeMode::Only if !listed => Some((
+                "`mode: only` with no environments applies to nothing",
+                "list `environments` or `environmentGroups`",
+            )),
+            ScopeMode::AllExcept if !listed => Some((
+                "`mode: allExcept` with no exceptions",
+                "write `mode: all`, or list the exceptions",
+            )),
             _ => None,
         };
         if let Some((message, help)) = problem {
@@ -613,19 +720,32 @@ impl Lowering<'_> {
         let default = spec.connectors.default;
         let mut classification: BTreeMap<ConnectorId, (ConnectorGroup, Span)> = BTreeMap::new();
         let lists = [
-            (ConnectorGroup::Business, "business", &spec.connectors.business),
-            (ConnectorGroup::NonBusiness, "nonBusiness", &spec.connectors.non_business),
+            (
+                ConnectorGroup::Business,
+                "business",
+                &spec.connectors.business,
+            ),
+            (
+                ConnectorGroup::NonBusiness,
+                "nonBusiness",
+                &spec.connectors.non_business,
+            ),
             (ConnectorGroup::Blocked, "blocked", &spec.connectors.blocked),
         ];
         for (group, key, list) in lists {
             for (i, written) in list.iter().enumerate() {
                 let span = p.at(&format!("/spec/connectors/{key}/{i}"));
-                let Some(id) = self.connector(written, span) else { continue };
+                let Some(id) = self.connector(written, span) else {
+                    continue;
+                };
                 if let Some((first_group, first_span)) = classification.get(&id) {
                     let msg = if *first_group == group {
                         format!("connector `{written}` is listed twice in `{key}`")
                     } else {
-                        format!("connector `{written}` is in both `{}` and `{key}`", group_key(*first_group))
+                        format!(
+                            "connector `{written}` is in both `{}` and `{key}`",
+                            group_key(*first_group)
+                        )
                     };
                     let d = Diagnostic::new(Code::ConnectorInTwoGroups, msg)
                         .at(span, "listed again")
@@ -636,9 +756,16 @@ impl Lowering<'_> {
                 }
                 let unblockable = self.catalog.get(&id).filter(|c| c.unblockable).cloned();
                 if let (ConnectorGroup::Blocked, Some(c)) = (group, unblockable) {
-                    let d = Diagnostic::new(Code::UnblockableBlocked, format!("{} (`{}`) cannot be blocked", c.display_name, catalog::short_name(&c)))
-                        .at(span, "unblockable connector")
-                        .help("move it to `business` or `nonBusiness`");
+                    let d = Diagnostic::new(
+                        Code::UnblockableBlocked,
+                        format!(
+                            "{} (`{}`) cannot be blocked",
+                            c.display_name,
+                            catalog::short_name(&c)
+                        ),
+                    )
+                    .at(span, "unblockable connector")
+                    .help("move it to `business` or `nonBusiness`");
                     self.push(d);
                 } else if group == default {
                     let d = Diagnostic::new(Code::RedundantClassification, format!("connector `{written}` is listed in `{key}`, which is already the default group"))
@@ -652,7 +779,11 @@ impl Lowering<'_> {
         let effective_group = |id: &str, catalog: &Catalog| -> ConnectorGroup {
             match classification.get(id) {
                 Some((g, _)) => *g,
-                None if default == ConnectorGroup::Blocked && catalog.get(id).is_some_and(|c| c.unblockable) => ConnectorGroup::NonBusiness,
+                None if default == ConnectorGroup::Blocked
+                    && catalog.get(id).is_some_and(|c| c.unblockable) =>
+                {
+                    ConnectorGroup::NonBusiness
+                }
                 None => default,
             }
         };
@@ -663,19 +794,30 @@ impl Lowering<'_> {
         for (i, rules) in spec.action_rules.iter().enumerate() {
             let pointer = format!("/spec/actionRules/{i}");
             let span = p.at(&format!("{pointer}/connector"));
-            let Some(id) = self.connector(&rules.connector, span) else { continue };
+            let Some(id) = self.connector(&rules.connector, span) else {
+                continue;
+            };
             if let Some(first) = action_spans.get(&id) {
-                let d = Diagnostic::new(Code::DuplicateActionRule, format!("action rules for `{}` are given twice", rules.connector))
-                    .at(span, "again")
-                    .also(*first, "first here")
-                    .help("merge the two entries");
+                let d = Diagnostic::new(
+                    Code::DuplicateActionRule,
+                    format!("action rules for `{}` are given twice", rules.connector),
+                )
+                .at(span, "again")
+                .also(*first, "first here")
+                .help("merge the two entries");
                 self.push(d);
                 continue;
             }
             if effective_group(&id, &self.catalog) == ConnectorGroup::Blocked {
-                let d = Diagnostic::new(Code::ActionRulesOnBlockedConnector, format!("`{}` is blocked, so its action rules never apply", rules.connector))
-                    .at(span, "blocked connector")
-                    .help("remove the action rules, or unblock the connector");
+                let d = Diagnostic::new(
+                    Code::ActionRulesOnBlockedConnector,
+                    format!(
+                        "`{}` is blocked, so its action rules never apply",
+                        rules.connector
+                    ),
+                )
+                .at(span, "blocked connector")
+                .help("remove the action rules, or unblock the connector");
                 self.push(d);
             }
             let mut actions: BTreeMap<String, AllowBlock> = BTreeMap::new();
@@ -683,10 +825,13 @@ impl Lowering<'_> {
             for (j, rule) in rules.actions.iter().enumerate() {
                 let aspan = p.at(&format!("{pointer}/actions/{j}/action"));
                 if let Some(first) = action_seen.get(rule.action.as_str()) {
-                    let d = Diagnostic::new(Code::DuplicateActionRule, format!("action `{}` has two rules", rule.action))
-                        .at(aspan, "again")
-                        .also(*first, "first here")
-                        .help("keep one rule per action");
+                    let d = Diagnostic::new(
+                        Code::DuplicateActionRule,
+                        format!("action `{}` has two rules", rule.action),
+                    )
+                    .at(aspan, "again")
+                    .also(*first, "first here")
+                    .help("keep one rule per action");
                     self.push(d);
                     continue;
                 }
@@ -694,7 +839,13 @@ impl Lowering<'_> {
                 actions.insert(rule.action.clone(), rule.behavior);
             }
             action_spans.insert(id.clone(), span);
-            action_rules.insert(id, ActionRules { default_behavior: rules.default_behavior, actions });
+            action_rules.insert(
+                id,
+                ActionRules {
+                    default_behavior: rules.default_behavior,
+                    actions,
+                },
+            );
         }
 
         // Endpoint rules.
@@ -703,30 +854,41 @@ impl Lowering<'_> {
         for (i, rules) in spec.endpoint_rules.iter().enumerate() {
             let pointer = format!("/spec/endpointRules/{i}");
             let span = p.at(&format!("{pointer}/connector"));
-            let Some(id) = self.connector(&rules.connector, span) else { continue };
+            let Some(id) = self.connector(&rules.connector, span) else {
+                continue;
+            };
             if let Some(first) = endpoint_spans.get(&id) {
-                let d = Diagnostic::new(Code::DuplicateEndpointRule, format!("endpoint rules for `{}` are given twice", rules.connector))
-                    .at(span, "again")
-                    .also(*first, "first here")
-                    .help("merge the two lists into one ordered list");
+                let d = Diagnostic::new(
+                    Code::DuplicateEndpointRule,
+                    format!("endpoint rules for `{}` are given twice", rules.connector),
+                )
+                .at(span, "again")
+                .also(*first, "first here")
+                .help("merge the two lists into one ordered list");
                 self.push(d);
                 continue;
             }
             endpoint_spans.insert(id.clone(), span);
             let connector = self.catalog.get(&id).cloned();
-            if let Some(c) = &connector {
-                if !c.endpoint_filtering {
-                    let d = Diagnostic::new(Code::EndpointFilteringUnsupported, format!("{} (`{}`) does not support endpoint filtering", c.display_name, catalog::short_name(c)))
+            if let Some(c) = &connector
+                && !c.endpoint_filtering
+            {
+                let d = Diagnostic::new(Code::EndpointFilteringUnsupported, format!("{} (`{}`) does not support endpoint filtering", c.display_name, catalog::short_name(c)))
                         .at(span, "no endpoint filtering")
                         .help("endpoint rules apply to HTTP, HTTP with Microsoft Entra ID, HTTP Webhook, SQL Server, Azure Blob Storage, SMTP and Dataverse");
-                    self.push(d);
-                }
+                self.push(d);
             }
             let entries: Vec<(String, Span, doc::AllowDeny)> = rules
                 .rules
                 .iter()
                 .enumerate()
-                .map(|(j, r)| (r.endpoint.trim().to_owned(), p.at(&format!("{pointer}/rules/{j}/endpoint")), r.behavior))
+                .map(|(j, r)| {
+                    (
+                        r.endpoint.trim().to_owned(),
+                        p.at(&format!("{pointer}/rules/{j}/endpoint")),
+                        r.behavior,
+                    )
+                })
                 .collect();
             let list_span = p.key_at(&format!("{pointer}/rules"));
             self.check_ordered(
@@ -740,16 +902,22 @@ impl Lowering<'_> {
             if let Some(c) = &connector {
                 for (endpoint, espan, _) in &entries {
                     if let Some(problem) = endpoint_format_problem(&c.name, endpoint) {
-                        let d = Diagnostic::new(Code::InvalidEndpoint, format!("`{endpoint}` is not a valid {} endpoint", c.display_name))
-                            .at(*espan, "invalid endpoint")
-                            .help(problem);
+                        let d = Diagnostic::new(
+                            Code::InvalidEndpoint,
+                            format!("`{endpoint}` is not a valid {} endpoint", c.display_name),
+                        )
+                        .at(*espan, "invalid endpoint")
+                        .help(problem);
                         self.push(d);
                     }
                 }
             }
             endpoint_rules.insert(
                 id,
-                entries.into_iter().map(|(endpoint, _, behavior)| EndpointRule { endpoint, behavior }).collect(),
+                entries
+                    .into_iter()
+                    .map(|(endpoint, _, behavior)| EndpointRule { endpoint, behavior })
+                    .collect(),
             );
         }
 
@@ -758,7 +926,13 @@ impl Lowering<'_> {
             .custom_connector_patterns
             .iter()
             .enumerate()
-            .map(|(i, u)| (u.pattern.trim().to_owned(), p.at(&format!("/spec/customConnectorPatterns/{i}/pattern")), u.group))
+            .map(|(i, u)| {
+                (
+                    u.pattern.trim().to_owned(),
+                    p.at(&format!("/spec/customConnectorPatterns/{i}/pattern")),
+                    u.group,
+                )
+            })
             .collect();
         if !patterns.is_empty() {
             self.check_ordered(
@@ -771,9 +945,15 @@ impl Lowering<'_> {
             );
             for (i, (pattern, _, group)) in patterns.iter().enumerate() {
                 if *group == PatternGroup::Ignore && pattern != "*" {
-                    let d = Diagnostic::new(Code::IgnoreOnlyOnCatchAll, format!("`group: ignore` is only allowed on `*`, not on `{pattern}`"))
-                        .at(p.at(&format!("/spec/customConnectorPatterns/{i}/group")), "ignore on a specific pattern")
-                        .help("use business, nonBusiness or blocked here");
+                    let d = Diagnostic::new(
+                        Code::IgnoreOnlyOnCatchAll,
+                        format!("`group: ignore` is only allowed on `*`, not on `{pattern}`"),
+                    )
+                    .at(
+                        p.at(&format!("/spec/customConnectorPatterns/{i}/group")),
+                        "ignore on a specific pattern",
+                    )
+                    .help("use business, nonBusiness or blocked here");
                     self.push(d);
                 }
             }
@@ -782,9 +962,16 @@ impl Lowering<'_> {
         DlpPolicy {
             meta: p.meta(),
             display_name: spec.display_name.clone(),
-            scope: DlpScope { mode: scope.mode, environments: envs, environment_groups: groups },
+            scope: DlpScope {
+                mode: scope.mode,
+                environments: envs,
+                environment_groups: groups,
+            },
             default_group: default,
-            classification: classification.into_iter().map(|(id, (g, _))| (id, g)).collect(),
+            classification: classification
+                .into_iter()
+                .map(|(id, (g, _))| (id, g))
+                .collect(),
             action_rules,
             endpoint_rules,
             custom_connector_patterns: patterns
@@ -809,19 +996,23 @@ impl Lowering<'_> {
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for (i, (value, span)) in entries.iter().enumerate() {
             if let Some(first) = seen.get(value) {
-                let d = Diagnostic::new(duplicate_code, format!("`{value}` appears twice in {what}"))
-                    .at(*span, "never reached")
-                    .also(*first, "first here")
-                    .help("remove the repeated entry");
+                let d =
+                    Diagnostic::new(duplicate_code, format!("`{value}` appears twice in {what}"))
+                        .at(*span, "never reached")
+                        .also(*first, "first here")
+                        .help("remove the repeated entry");
                 self.push(d);
                 continue;
             }
             seen.insert(value, *span);
             if *value == "*" && i + 1 < entries.len() {
-                let d = Diagnostic::new(Code::CatchAllNotLast, format!("`*` must be the last of the {what}"))
-                    .at(*span, "catch-all here")
-                    .also(entries[i + 1].1, "can never match")
-                    .help("move `*` to the end");
+                let d = Diagnostic::new(
+                    Code::CatchAllNotLast,
+                    format!("`*` must be the last of the {what}"),
+                )
+                .at(*span, "catch-all here")
+                .also(entries[i + 1].1, "can never match")
+                .help("move `*` to the end");
                 self.push(d);
             }
         }
@@ -842,14 +1033,19 @@ impl Lowering<'_> {
         let environments: BTreeMap<String, Environment> = set
             .environments
             .iter()
-            .map(|e| (e.name().to_owned(), Environment {
-                meta: ResourceMeta::default(),
-                display_name: String::new(),
-                managed: None,
-                group: None,
-                environment_type: None,
-                region: None,
-            }))
+            .map(|e| {
+                (
+                    e.name().to_owned(),
+                    Environment {
+                        meta: ResourceMeta::default(),
+                        display_name: String::new(),
+                        managed: None,
+                        group: None,
+                        environment_type: None,
+                        region: None,
+                    },
+                )
+            })
             .collect();
         let group_names: BTreeSet<&str> = set.groups.iter().map(|g| g.name()).collect();
         let mut out: BTreeMap<RoleAssignmentKey, RoleAssignment> = BTreeMap::new();
@@ -860,12 +1056,15 @@ impl Lowering<'_> {
             let scope = if spec.scope.tenant.is_some() {
                 RoleScope::Tenant
             } else if let Some(g) = &spec.scope.environment_group {
-                if !group_names.contains(g.0.as_str()) && !self.known_name(Kind::EnvironmentGroup, &g.0) {
+                if !group_names.contains(g.0.as_str())
+                    && !self.known_name(Kind::EnvironmentGroup, &g.0)
+                {
                     self.unknown_group(&g.0, p.at("/spec/scope/environmentGroup"));
                 }
                 RoleScope::EnvironmentGroup(g.0.clone())
             } else if let Some(e) = &spec.scope.environment {
-                let target = self.environment_target(e, p.at("/spec/scope/environment"), &environments);
+                let target =
+                    self.environment_target(e, p.at("/spec/scope/environment"), &environments);
                 RoleScope::Environment(target)
             } else {
                 continue; // the schema requires exactly one; nothing more to check
@@ -880,10 +1079,21 @@ impl Lowering<'_> {
             for (i, principal) in spec.principals.iter().enumerate() {
                 let pspan = p.at(&format!("/spec/principals/{i}/id"));
                 let id = principal.id.0.to_lowercase();
-                if spec.role.is_environment_role() && principal.principal_type == doc::PrincipalType::ServicePrincipal {
-                    let d = Diagnostic::new(Code::PrincipalTypeNotAllowed, format!("`{}` cannot be granted to a service principal", role_key(spec.role)))
-                        .at(p.at(&format!("/spec/principals/{i}/type")), "service principal")
-                        .help("grant a Power Platform role (`owner`, `contributor`, `reader`) instead");
+                if spec.role.is_environment_role()
+                    && principal.principal_type == doc::PrincipalType::ServicePrincipal
+                {
+                    let d = Diagnostic::new(
+                        Code::PrincipalTypeNotAllowed,
+                        format!(
+                            "`{}` cannot be granted to a service principal",
+                            role_key(spec.role)
+                        ),
+                    )
+                    .at(
+                        p.at(&format!("/spec/principals/{i}/type")),
+                        "service principal",
+                    )
+                    .help("grant a Power Platform role (`owner`, `contributor`, `reader`) instead");
                     self.push(d);
                 }
                 match principal_types.get(&id) {
@@ -896,25 +1106,45 @@ impl Lowering<'_> {
                     }
                     Some(_) => {}
                     None => {
-                        principal_types.insert(id.clone(), (principal.principal_type, p.at(&format!("/spec/principals/{i}/type"))));
+                        principal_types.insert(
+                            id.clone(),
+                            (
+                                principal.principal_type,
+                                p.at(&format!("/spec/principals/{i}/type")),
+                            ),
+                        );
                     }
                 }
-                let key = RoleAssignmentKey { principal_id: id, role: spec.role, scope: scope.clone() };
+                let key = RoleAssignmentKey {
+                    principal_id: id,
+                    role: spec.role,
+                    scope: scope.clone(),
+                };
                 if let Some(first) = spans.get(&key) {
-                    let d = Diagnostic::new(Code::DuplicateRoleAssignment, format!("principal `{}` has role `{}` at this scope twice", key.principal_id, role_key(spec.role)))
-                        .at(pspan, "assigned again")
-                        .also(*first, "first assigned here")
-                        .help("remove one of the two");
+                    let d = Diagnostic::new(
+                        Code::DuplicateRoleAssignment,
+                        format!(
+                            "principal `{}` has role `{}` at this scope twice",
+                            key.principal_id,
+                            role_key(spec.role)
+                        ),
+                    )
+                    .at(pspan, "assigned again")
+                    .also(*first, "first assigned here")
+                    .help("remove one of the two");
                     self.push(d);
                     continue;
                 }
                 spans.insert(key.clone(), pspan);
-                out.insert(key.clone(), RoleAssignment {
-                    key,
-                    principal_type: principal.principal_type,
-                    principal_name: principal.name.clone(),
-                    document: p.name().to_owned(),
-                });
+                out.insert(
+                    key.clone(),
+                    RoleAssignment {
+                        key,
+                        principal_type: principal.principal_type,
+                        principal_name: principal.name.clone(),
+                        document: p.name().to_owned(),
+                    },
+                );
             }
         }
         // Power Platform roles inherit from the tenant downwards.
@@ -922,12 +1152,22 @@ impl Lowering<'_> {
             if key.role.is_environment_role() || key.scope == RoleScope::Tenant {
                 continue;
             }
-            let tenant_key = RoleAssignmentKey { scope: RoleScope::Tenant, ..key.clone() };
+            let tenant_key = RoleAssignmentKey {
+                scope: RoleScope::Tenant,
+                ..key.clone()
+            };
             if let Some(tenant_span) = spans.get(&tenant_key) {
-                let d = Diagnostic::new(Code::RedundantRoleAssignment, format!("principal `{}` already has `{}` at the tenant", key.principal_id, role_key(key.role)))
-                    .at(*span, "redundant")
-                    .also(*tenant_span, "granted for the whole tenant here")
-                    .help("remove the narrower assignment");
+                let d = Diagnostic::new(
+                    Code::RedundantRoleAssignment,
+                    format!(
+                        "principal `{}` already has `{}` at the tenant",
+                        key.principal_id,
+                        role_key(key.role)
+                    ),
+                )
+                .at(*span, "redundant")
+                .also(*tenant_span, "granted for the whole tenant here")
+                .help("remove the narrower assignment");
                 self.push(d);
             }
         }
@@ -940,13 +1180,19 @@ impl Lowering<'_> {
         let set = self.set;
         let first = set.tenant_settings.first()?;
         for extra in &set.tenant_settings[1..] {
-            let d = Diagnostic::new(Code::DuplicateTenantSettings, "tenant settings are declared in more than one document")
-                .at(extra.at("/kind"), "second TenantSettings")
-                .also(first.at("/kind"), "first TenantSettings")
-                .help("merge them into one `TenantSettings` document");
+            let d = Diagnostic::new(
+                Code::DuplicateTenantSettings,
+                "tenant settings are declared in more than one document",
+            )
+            .at(extra.at("/kind"), "second TenantSettings")
+            .also(first.at("/kind"), "first TenantSettings")
+            .help("merge them into one `TenantSettings` document");
             self.push(d);
         }
-        Some(TenantSettings { meta: first.meta(), settings: first.doc.spec.clone() })
+        Some(TenantSettings {
+            meta: first.meta(),
+            settings: first.doc.spec.clone(),
+        })
     }
 }
 
@@ -996,7 +1242,11 @@ fn endpoint_format_problem(connector_name: &str, endpoint: &str) -> Option<&'sta
             (!ok).then_some("SMTP endpoints are `host,port`, e.g. `smtp.contoso.com,587`")
         }
         "shared_azureblob" => {
-            let ok = endpoint.contains('*') || (3..=24).contains(&endpoint.len()) && endpoint.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            let ok = endpoint.contains('*')
+                || (3..=24).contains(&endpoint.len())
+                    && endpoint
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
             (!ok).then_some("Azure Blob Storage endpoints are storage account names: 3-24 lower-case letters and digits")
         }
         "Http" | "HttpWebhook" | "shared_webcontents" => {

@@ -116,9 +116,14 @@ impl Selector {
     /// Whether the selector matches. An attribute the input lacks never matches a condition
     /// on it.
     pub fn matches(&self, env: SelectorInput<'_>) -> bool {
-        (self.types.is_empty() || env.environment_type.is_some_and(|t| self.types.contains(&t)))
+        (self.types.is_empty()
+            || env
+                .environment_type
+                .is_some_and(|t| self.types.contains(&t)))
             && (self.regions.is_empty()
-                || env.region.is_some_and(|r| self.regions.contains(&r.to_lowercase())))
+                || env
+                    .region
+                    .is_some_and(|r| self.regions.contains(&r.to_lowercase())))
             && self.display_name.as_deref().is_none_or(|glob| {
                 globset::GlobBuilder::new(glob)
                     .case_insensitive(true)
@@ -126,9 +131,10 @@ impl Selector {
                     .build()
                     .is_ok_and(|g| g.compile_matcher().is_match(env.display_name))
             })
-            && self.labels.iter().all(|(k, v)| {
-                env.labels.is_some_and(|labels| labels.get(k) == Some(v))
-            })
+            && self
+                .labels
+                .iter()
+                .all(|(k, v)| env.labels.is_some_and(|labels| labels.get(k) == Some(v)))
     }
 }
 

@@ -6,10 +6,10 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::doc;
-use crate::yaml::{flags, Node, Value as YValue};
+use crate::yaml::{Node, Value as YValue, flags};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -82,7 +82,10 @@ pub fn kind_schema(kind: Kind) -> Value {
     };
     let mut schema = schema.to_value();
     let obj = schema.as_object_mut().expect("schemars emits an object");
-    obj.insert("$id".into(), json!(format!("{SCHEMA_BASE}{}", kind.schema_file())));
+    obj.insert(
+        "$id".into(),
+        json!(format!("{SCHEMA_BASE}{}", kind.schema_file())),
+    );
     obj.insert("title".into(), json!(format!("ppgov {kind}")));
     let props = obj
         .get_mut("properties")
@@ -109,7 +112,10 @@ pub fn combined_schema() -> Value {
         if let Some(Value::Object(kind_defs)) = obj.remove("$defs") {
             for (name, def) in kind_defs {
                 if let Some(existing) = defs.get(&name) {
-                    assert_eq!(existing, &def, "schema definition {name} differs between kinds");
+                    assert_eq!(
+                        existing, &def,
+                        "schema definition {name} differs between kinds"
+                    );
                 }
                 defs.insert(name, def);
             }
@@ -190,7 +196,8 @@ pub fn validate(kind: Kind, root: &Node, json: &Value, out: &mut Vec<Diagnostic>
     }
     let mut unknown = Vec::new();
     let mut hard = false;
-    for error in compiled.validator.iter_errors(json) {
+    let errors: Vec<ValidationError<'_>> = compiled.validator.iter_errors(json).collect();
+    for error in &errors {
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let path = segments(error.instance_path());
@@ -202,15 +209,21 @@ pub fn validate(kind: Kind, root: &Node, json: &Value, out: &mut Vec<Diagnostic>
             }
             _ => hard = true,
         }
-        report(&error, root, &compiled.schema, out);
     }
-    if hard { Validity::Invalid } else { Validity::UnknownFieldsOnly(unknown) }
+    report_all(&errors, root, &compiled.schema, out);
+    if hard {
+        Validity::Invalid
+    } else {
+        Validity::UnknownFieldsOnly(unknown)
+    }
 }
 
 /// Removes the keys at `paths` from `json`.
 pub fn remove_paths(json: &mut Value, paths: &[Vec<String>]) {
     for path in paths {
-        let Some((last, parents)) = path.split_last() else { continue };
+        let Some((last, parents)) = path.split_last() else {
+            continue;
+        };
         let pointer: String = parents
             .iter()
             .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
@@ -277,6 +290,30 @@ fn describe_json(v: &Value) -> String {
     }
 }
 
+/// Reports a set of sibling errors. A value of the wrong type also fails its enum; only the
+/// type error is reported, as it says more.
+fn report_all(
+    errors: &[ValidationError<'_>],
+    root: &Node,
+    schema: &Value,
+    out: &mut Vec<Diagnostic>,
+) {
+    let type_errors: Vec<&str> = errors
+        .iter()
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        .map(|e| e.instance_path().as_str())
+        .collect();
+    for error in errors {
+        let redundant = matches!(
+            error.kind(),
+            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. }
+        ) && type_errors.contains(&error.instance_path().as_str());
+        if !redundant {
+            report(error, root, schema, out);
+        }
+    }
+}
+
 fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Vec<Diagnostic>) {
     let path = segments(error.instance_path());
     let schema_path = segments(error.schema_path());
@@ -336,10 +373,15 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             if node.flags & flags::YAML11_BOOL != 0 {
                 return;
             }
-            let expected = type_words(&format!("{kind:?}"));
+            let _ = kind;
+            let expected = parent.map_or_else(|| "another type".to_owned(), schema_type_words);
             let mut d = Diagnostic::new(
                 Code::WrongType,
-                format!("expected {expected} for {}, found {}", context(&path), node.type_name()),
+                format!(
+                    "expected {expected} for {}, found {}",
+                    context(&path),
+                    node.type_name()
+                ),
             )
             .at(value_span, format!("{} here", node.type_name()));
             if let YValue::Str(s) = &node.value {
@@ -364,7 +406,11 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             }
             let options: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(|o| o.as_str().map_or(o.to_string(), str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|o| o.as_str().map_or(o.to_string(), str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             let written = match &node.value {
                 YValue::Str(s) => s.clone(),
@@ -376,7 +422,10 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             )
             .at(value_span, "not allowed");
             d = match crate::suggest::closest(&written, &options) {
-                Some(s) => d.help(format!("did you mean `{s}`? allowed: {}", options.join(", "))),
+                Some(s) => d.help(format!(
+                    "did you mean `{s}`? allowed: {}",
+                    options.join(", ")
+                )),
                 None => d.help(format!("allowed: {}", options.join(", "))),
             };
             out.push(d);
@@ -386,13 +435,23 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                 return;
             }
             let (code, help) = match path.last().map(String::as_str) {
-                Some("apiVersion") => (Code::ApiVersion, "use `apiVersion: ppgov.dev/v1`".to_owned()),
-                _ => (Code::InvalidValue, format!("write {}", describe_json(expected_value))),
+                Some("apiVersion") => (
+                    Code::ApiVersion,
+                    "use `apiVersion: ppgov.dev/v1`".to_owned(),
+                ),
+                _ => (
+                    Code::InvalidValue,
+                    format!("write {}", describe_json(expected_value)),
+                ),
             };
             out.push(
                 Diagnostic::new(
                     code,
-                    format!("{} must be {}", context(&path), describe_json(expected_value)),
+                    format!(
+                        "{} must be {}",
+                        context(&path),
+                        describe_json(expected_value)
+                    ),
                 )
                 .at(value_span, "not allowed")
                 .help(help),
@@ -402,7 +461,9 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
         | ValidationErrorKind::Maximum { limit }
         | ValidationErrorKind::ExclusiveMinimum { limit }
         | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            let range = parent.map(describe_range).unwrap_or_else(|| format!("limit {limit}"));
+            let range = parent
+                .map(describe_range)
+                .unwrap_or_else(|| format!("limit {limit}"));
             out.push(
                 Diagnostic::new(
                     Code::OutOfRange,
@@ -419,9 +480,12 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                 format!("at most {limit} character{}", plural(*limit))
             };
             out.push(
-                Diagnostic::new(Code::OutOfRange, format!("{} must have {too}", context(&path)))
-                    .at(value_span, "wrong length")
-                    .help(format!("write a value with {too}")),
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{} must have {too}", context(&path)),
+                )
+                .at(value_span, "wrong length")
+                .help(format!("write a value with {too}")),
             );
         }
         ValidationErrorKind::MinItems { limit } | ValidationErrorKind::MaxItems { limit } => {
@@ -431,9 +495,12 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                 format!("at most {limit} item{}", plural(*limit))
             };
             out.push(
-                Diagnostic::new(Code::OutOfRange, format!("{} must have {too}", context(&path)))
-                    .at(anchor_span, "wrong number of items")
-                    .help(format!("list {too}")),
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("{} must have {too}", context(&path)),
+                )
+                .at(anchor_span, "wrong number of items")
+                .help(format!("list {too}")),
             );
         }
         ValidationErrorKind::MinProperties { .. } | ValidationErrorKind::MaxProperties { .. } => {
@@ -441,7 +508,11 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             out.push(
                 Diagnostic::new(
                     Code::SchemaViolation,
-                    format!("{} must set exactly one of {}", context(&path), names.join(", ")),
+                    format!(
+                        "{} must set exactly one of {}",
+                        context(&path),
+                        names.join(", ")
+                    ),
                 )
                 .at(anchor_span, "here")
                 .help(format!("keep exactly one of: {}", names.join(", "))),
@@ -465,11 +536,19 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                     format!("the value must match `{pattern}`"),
                 )
             };
-            out.push(Diagnostic::new(Code::BadFormat, message).at(value_span, "wrong format").help(help));
+            out.push(
+                Diagnostic::new(Code::BadFormat, message)
+                    .at(value_span, "wrong format")
+                    .help(help),
+            );
         }
         ValidationErrorKind::Format { format } => {
             let written = node.as_str().unwrap_or_default();
-            let what = if format == "uri" { "an absolute URL" } else { format.as_str() };
+            let what = if format == "uri" {
+                "an absolute URL"
+            } else {
+                format.as_str()
+            };
             out.push(
                 Diagnostic::new(Code::BadFormat, format!("`{written}` is not {what}"))
                     .at(value_span, "wrong format")
@@ -478,21 +557,26 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
         }
         ValidationErrorKind::AnyOf { context: branches }
         | ValidationErrorKind::OneOfNotValid { context: branches } => {
-            report_alternatives(branches, &path, root, schema, node, out);
+            report_alternatives(error, branches, &path, root, schema, node, out);
         }
         _ => {
             out.push(
-                Diagnostic::new(Code::SchemaViolation, format!("{} is invalid: {error}", context(&path)))
-                    .at(value_span, "here")
-                    .help("see the schema in `schemas/` for what is allowed"),
+                Diagnostic::new(
+                    Code::SchemaViolation,
+                    format!("{} is invalid: {error}", context(&path)),
+                )
+                .at(value_span, "here")
+                .help("see the schema in `schemas/` for what is allowed"),
             );
         }
     }
 }
 
-/// For `anyOf`/`oneOf` failures, reports the errors of the alternative that fits the value's
-/// shape best, rather than a generic "matches none" message.
+/// For `anyOf`/`oneOf` failures: an enum written as one constant per variant is reported as
+/// an enum; if exactly one alternative fits the value's type, its own errors are reported;
+/// otherwise one message lists the allowed forms.
 fn report_alternatives(
+    error: &ValidationError<'_>,
     branches: &[Vec<ValidationError<'static>>],
     path: &[String],
     root: &Node,
@@ -500,48 +584,78 @@ fn report_alternatives(
     node: &Node,
     out: &mut Vec<Diagnostic>,
 ) {
+    let schema_path = segments(error.schema_path());
+    let alternatives: Vec<&Value> = schema_parent(schema, &schema_path)
+        .and_then(|p| p.get(schema_path.last().map(String::as_str).unwrap_or("anyOf")))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let consts: Vec<String> = alternatives
+        .iter()
+        .filter_map(|b| b.get("const"))
+        .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
+        .collect();
+    if !consts.is_empty() && consts.len() == alternatives.len() {
+        if node.flags & flags::YAML11_BOOL != 0 {
+            return;
+        }
+        let written = match &node.value {
+            YValue::Str(s) => s.clone(),
+            _ => node.to_json().to_string(),
+        };
+        let mut d = Diagnostic::new(
+            Code::InvalidValue,
+            format!("`{written}` is not an allowed value for {}", context(path)),
+        )
+        .at(node.span, "not allowed");
+        d = match crate::suggest::closest(&written, &consts) {
+            Some(s) => d.help(format!(
+                "did you mean `{s}`? allowed: {}",
+                consts.join(", ")
+            )),
+            None => d.help(format!("allowed: {}", consts.join(", "))),
+        };
+        out.push(d);
+        return;
+    }
     let type_mismatch_here = |errors: &Vec<ValidationError<'static>>| {
         errors.iter().any(|e| {
             matches!(e.kind(), ValidationErrorKind::Type { .. })
                 && segments(e.instance_path()) == path
         })
     };
-    let best = branches
+    let candidates: Vec<&Vec<ValidationError<'static>>> = branches
         .iter()
         .filter(|errors| !type_mismatch_here(errors))
-        .min_by_key(|errors| errors.len());
-    match best {
-        Some(errors) => {
-            for e in errors {
-                report(e, root, schema, out);
-            }
-        }
-        None => {
-            let mut expected: Vec<String> = branches
-                .iter()
-                .flatten()
-                .filter_map(|e| match e.kind() {
-                    ValidationErrorKind::Type { kind } => Some(type_words(&format!("{kind:?}"))),
-                    _ => None,
-                })
-                .collect();
-            expected.sort();
-            expected.dedup();
-            out.push(
-                Diagnostic::new(
-                    Code::WrongType,
-                    format!(
-                        "expected {} for {}, found {}",
-                        expected.join(" or "),
-                        context(path),
-                        node.type_name()
-                    ),
-                )
-                .at(node.span, format!("{} here", node.type_name()))
-                .help(format!("write {}", expected.join(" or "))),
-            );
-        }
+        .collect();
+    if let [only] = candidates.as_slice() {
+        report_all(only, root, schema, out);
+        return;
     }
+    let mut forms: Vec<String> = alternatives
+        .iter()
+        .filter_map(|b| describe_form(schema, b))
+        .collect();
+    forms.dedup();
+    let forms = forms.join(", or ");
+    let d = if candidates.is_empty() {
+        Diagnostic::new(
+            Code::WrongType,
+            format!(
+                "{} has the wrong type: found {}",
+                context(path),
+                node.type_name()
+            ),
+        )
+        .at(node.span, format!("{} here", node.type_name()))
+    } else {
+        Diagnostic::new(
+            Code::SchemaViolation,
+            format!("{} matches none of its allowed forms", context(path)),
+        )
+        .at(node.span, "not an allowed form")
+    };
+    out.push(d.help(format!("write {forms}")));
 }
 
 fn describe_range(parent: &Value) -> String {
@@ -562,26 +676,70 @@ fn first_sentence(s: &str) -> String {
     s.trim_end_matches('.').to_owned()
 }
 
-/// Turns jsonschema's `Single(String)` / `Multiple(...)` debug text into words.
-fn type_words(debug: &str) -> String {
-    let mut words: Vec<&str> = Vec::new();
-    for (needle, word) in [
-        ("Boolean", "a boolean"),
-        ("Integer", "an integer"),
-        ("Number", "a number"),
-        ("String", "a string"),
-        ("Array", "a list"),
-        ("Object", "a mapping"),
-        ("Null", "null"),
-    ] {
-        if debug.contains(needle) {
-            words.push(word);
+/// Describes a schema's `type` keyword in words, leaving out `null` (optional fields accept it
+/// but nobody means to write it).
+fn schema_type_words(schema_object: &Value) -> String {
+    let types: Vec<&str> = match schema_object.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut words: Vec<&str> = types
+        .iter()
+        .filter(|t| **t != "null" || types.len() == 1)
+        .map(|t| match *t {
+            "boolean" => "a boolean",
+            "integer" => "an integer",
+            "number" => "a number",
+            "string" => "a string",
+            "array" => "a list",
+            "object" => "a mapping",
+            _ => "null",
+        })
+        .collect();
+    words.dedup();
+    if words.is_empty() {
+        "another type".to_owned()
+    } else {
+        words.join(" or ")
+    }
+}
+
+/// How a user would write a value that fits `branch` (for "expected one of" messages).
+fn describe_form(schema: &Value, branch: &Value) -> Option<String> {
+    let branch = resolve_ref(schema, branch);
+    if let Some(c) = branch.get("const") {
+        return Some(describe_json(c));
+    }
+    match branch.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let required: Vec<&str> = branch
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            Some(if required.is_empty() {
+                "a mapping".to_owned()
+            } else {
+                format!(
+                    "`{{{}}}`",
+                    required
+                        .iter()
+                        .map(|k| format!("{k}: ..."))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
         }
+        Some("string") => Some(match branch.get("pattern").and_then(Value::as_str) {
+            Some(p) if p == doc::NAME_PATTERN => {
+                "a name (lower-case, e.g. `finance-prod`)".to_owned()
+            }
+            _ => "a string".to_owned(),
+        }),
+        Some(other) => Some(other.to_owned()),
+        None => branch.get("$ref").map(|_| "a mapping".to_owned()),
     }
-    if words.contains(&"an integer") {
-        words.retain(|w| *w != "a number");
-    }
-    if words.is_empty() { "another type".to_owned() } else { words.join(" or ") }
 }
 
 #[cfg(test)]
@@ -600,6 +758,9 @@ mod tests {
     #[test]
     fn schema_file_names() {
         assert_eq!(Kind::DlpPolicy.schema_file(), "dlp-policy.schema.json");
-        assert_eq!(Kind::EnvironmentGroup.schema_file(), "environment-group.schema.json");
+        assert_eq!(
+            Kind::EnvironmentGroup.schema_file(),
+            "environment-group.schema.json"
+        );
     }
 }

@@ -13,7 +13,11 @@ where
     for candidate in candidates {
         let candidate = candidate.as_ref();
         let distance = levenshtein(&input_lower, &candidate.to_lowercase());
-        if distance <= budget && best.as_ref().is_none_or(|(d, c)| (distance, candidate) < (*d, c.as_str())) {
+        if distance <= budget
+            && best
+                .as_ref()
+                .is_none_or(|(d, c)| (distance, candidate) < (*d, c.as_str()))
+        {
             best = Some((distance, candidate.to_owned()));
         }
     }
@@ -41,7 +45,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(closest("dispalyName", ["displayName", "description"]).as_deref(), Some("displayName"));
+        assert_eq!(
+            closest("dispalyName", ["displayName", "description"]).as_deref(),
+            Some("displayName")
+        );
         assert_eq!(closest("xyz", ["displayName"]), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }

@@ -199,9 +199,12 @@ pub fn parse(source: SourceId, text: &str, diagnostics: &mut Vec<Diagnostic>) ->
         }
         Err(_) => {
             diagnostics.push(
-                Diagnostic::new(Code::InternalParserError, "the YAML parser failed on this file")
-                    .at(Span::new(source, 0, 0), "while reading this file")
-                    .help("this is a bug; please report it together with the file"),
+                Diagnostic::new(
+                    Code::InternalParserError,
+                    "the YAML parser failed on this file",
+                )
+                .at(Span::new(source, 0, 0), "while reading this file")
+                .help("this is a bug; please report it together with the file"),
             );
             Vec::new()
         }
@@ -261,7 +264,11 @@ impl<'a> Builder<'a> {
     }
 
     fn span(&self, s: &YSpan) -> Span {
-        Span::new(self.source, self.byte(s.start.index()), self.byte(s.end.index()))
+        Span::new(
+            self.source,
+            self.byte(s.start.index()),
+            self.byte(s.end.index()),
+        )
     }
 
     fn run(mut self, diagnostics: &mut Vec<Diagnostic>) -> Vec<Document> {
@@ -349,7 +356,9 @@ impl<'a> Builder<'a> {
                         flags,
                     }) = self.stack.pop()
                     {
-                        let end = items.last().map_or(span.end, |n| n.span.end.max(span.start));
+                        let end = items
+                            .last()
+                            .map_or(span.end, |n| n.span.end.max(span.start));
                         let node = Node {
                             span: Span::new(self.source, start, end as usize),
                             value: Value::Seq(items),
@@ -411,9 +420,12 @@ impl<'a> Builder<'a> {
             Some(tag) => {
                 self.error(
                     diagnostics,
-                    Diagnostic::new(Code::UnsupportedTag, format!("tag `{tag}` is not supported"))
-                        .at(span.start_point(), "tagged here")
-                        .help("remove the tag"),
+                    Diagnostic::new(
+                        Code::UnsupportedTag,
+                        format!("tag `{tag}` is not supported"),
+                    )
+                    .at(span.start_point(), "tagged here")
+                    .help("remove the tag"),
                 );
                 flags::POISONED
             }
@@ -436,9 +448,12 @@ impl<'a> Builder<'a> {
             Some(tag) => {
                 self.error(
                     diagnostics,
-                    Diagnostic::new(Code::UnsupportedTag, format!("tag `{tag}` is not supported"))
-                        .at(span, "tagged value")
-                        .help("remove the tag; quote the value if it must be a string"),
+                    Diagnostic::new(
+                        Code::UnsupportedTag,
+                        format!("tag `{tag}` is not supported"),
+                    )
+                    .at(span, "tagged value")
+                    .help("remove the tag; quote the value if it must be a string"),
                 );
                 flags |= flags::POISONED;
                 Value::Str(value.into_owned())
@@ -524,15 +539,24 @@ impl<'a> Builder<'a> {
                             *pending_key = Some(node);
                         }
                         Some(text) if text == "<<" && node.as_str().is_some() => {
-                            let quoted = self.text.as_bytes().get(node.span.start as usize)
+                            let quoted = self
+                                .text
+                                .as_bytes()
+                                .get(node.span.start as usize)
                                 .is_some_and(|b| *b == b'"' || *b == b'\'');
                             if quoted {
-                                *pending_key = Some(Node { value: Value::Str(text), ..node });
+                                *pending_key = Some(Node {
+                                    value: Value::Str(text),
+                                    ..node
+                                });
                             } else {
                                 pending_error = Some(
-                                    Diagnostic::new(Code::MergeKey, "merge keys (`<<`) are not allowed")
-                                        .at(node.span, "merge key")
-                                        .help("write the merged keys out in this mapping"),
+                                    Diagnostic::new(
+                                        Code::MergeKey,
+                                        "merge keys (`<<`) are not allowed",
+                                    )
+                                    .at(node.span, "merge key")
+                                    .help("write the merged keys out in this mapping"),
                                 );
                                 *map_flags |= flags::INCOMPLETE;
                                 *drop_value = true;
@@ -550,7 +574,9 @@ impl<'a> Builder<'a> {
                                     )
                                     .at(node.span, "duplicate key")
                                     .also(first.span, "first defined here")
-                                    .help("remove one of them; the first is used for further checks"),
+                                    .help(
+                                        "remove one of them; the first is used for further checks",
+                                    ),
                                 );
                                 *drop_value = true;
                             }
@@ -602,15 +628,15 @@ fn resolve_plain(s: &str) -> Value {
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return Value::Str(s.to_owned());
     }
-    if let Some(oct) = s.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Value::Int(i);
-        }
+    if let Some(oct) = s.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return Value::Int(i);
     }
-    if let Some(hex) = s.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Int(i);
-        }
+    if let Some(hex) = s.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return Value::Int(i);
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -621,10 +647,10 @@ fn resolve_plain(s: &str) -> Value {
             return Value::Float(f);
         }
     }
-    if is_core_float(digits) {
-        if let Ok(f) = s.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if is_core_float(digits)
+        && let Ok(f) = s.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::Str(s.to_owned())
 }
@@ -671,7 +697,10 @@ mod tests {
         assert_eq!(resolve_plain("~"), Value::Null);
         assert_eq!(resolve_plain("1.2.3"), Value::Str("1.2.3".into()));
         assert_eq!(resolve_plain("-"), Value::Str("-".into()));
-        assert_eq!(resolve_plain("14.00:00:00"), Value::Str("14.00:00:00".into()));
+        assert_eq!(
+            resolve_plain("14.00:00:00"),
+            Value::Str("14.00:00:00".into())
+        );
     }
 
     #[test]
@@ -694,7 +723,8 @@ mod tests {
 
     #[test]
     fn strictness_rules() {
-        let (docs, diags) = parse_one("a: &x 1\nb: *x\nc: no\nd: !!str 5\ne: !foo 1\na: 2\n<<: {f: 1}\n");
+        let (docs, diags) =
+            parse_one("a: &x 1\nb: *x\nc: no\nd: !!str 5\ne: !foo 1\na: 2\n<<: {f: 1}\n");
         let codes: Vec<_> = diags.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(
             codes,

@@ -47,7 +47,11 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// The JSON form printed by `--format json`: stable field names, 1-based lines and columns.
@@ -87,7 +91,8 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) -> serde_json::Valu
 /// the same snippet; those in other files become related reports with their own snippet.
 struct Report {
     code: &'static str,
-    severity: Severity,
+    /// `None` for related notes, which miette then renders as advice.
+    severity: Option<Severity>,
     message: String,
     help: Option<String>,
     source: Option<NamedSource<String>>,
@@ -115,8 +120,8 @@ impl Report {
             } else {
                 related.push(Report {
                     code: "",
-                    severity: Severity::Warning,
-                    message: format!("related: {}", s.message),
+                    severity: None,
+                    message: s.message.clone(),
                     help: None,
                     source: Some(named(sources, s.span)),
                     labels: vec![LabeledSpan::new_primary_with_span(
@@ -129,7 +134,7 @@ impl Report {
         }
         Report {
             code: d.code.as_str(),
-            severity: d.severity(),
+            severity: Some(d.severity()),
             message: d.message.clone(),
             help: d.help.clone(),
             source: d.primary.as_ref().map(|p| named(sources, p.span)),
@@ -169,8 +174,9 @@ impl miette::Diagnostic for Report {
 
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+            Some(Severity::Error) => miette::Severity::Error,
+            Some(Severity::Warning) => miette::Severity::Warning,
+            None => miette::Severity::Advice,
         })
     }
 
@@ -189,8 +195,7 @@ impl miette::Diagnostic for Report {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| {
-            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<_>
-        })
+        (!self.related.is_empty())
+            .then(|| Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<_>)
     }
 }
