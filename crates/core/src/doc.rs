@@ -40,12 +40,14 @@ pub struct Metadata {
     #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     /// Pins the resource to one live object by its id. Without it, the live object is
-    /// found by its natural key (the display name, or principal + role + scope).
+    /// found by its natural key (the display name). Not allowed on `RoleAssignment`, whose
+    /// documents can declare several assignments, nor on `Project` and `TenantSettings`.
     pub id: Option<Guid>,
     /// Free-form labels. Environment-group selectors match on the labels of `Environment`s.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    /// Free-form annotations for people and tools; ppgov reads keys under `ppgov.dev/`.
+    /// Free-form annotations for people and tools. Keys under `ppgov.dev/` are reserved for
+    /// ppgov.
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
 }
@@ -565,6 +567,7 @@ pub struct Principal {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TenantSettingsSpec {
     pub walk_me_opt_out: Option<bool>,
+    #[serde(rename = "disableNPSCommentsReachout")]
     pub disable_nps_comments_reachout: Option<bool>,
     pub disable_newsletter_sendout: Option<bool>,
     /// Only admins can create production and sandbox environments.
@@ -600,7 +603,10 @@ settings_struct!(PowerPlatformSettings {
     model_experimentation: ModelExperimentationSettings,
     catalog_settings: CatalogSettings,
     user_management_settings: UserManagementSettings,
+    /// The platform returns this section empty; it is accepted so exported settings load.
+    power_pages: PowerPagesSettings,
 });
+settings_struct!(PowerPagesSettings {});
 settings_struct!(SearchSettings {
     disable_docs_search: bool,
     disable_community_search: bool,
@@ -644,6 +650,7 @@ settings_struct!(LicensingSettings {
     enable_tenant_capacity_report_for_environment_admins: bool,
     storage_capacity_consumption_warning_threshold: u32,
     enable_tenant_licensing_report_for_environment_admins: bool,
+    #[serde(rename = "disableUseOfUnassignedAIBuilderCredits")]
     disable_use_of_unassigned_ai_builder_credits: bool,
     apply_auto_claim_to_only_managed_environments: bool,
 });
@@ -757,6 +764,8 @@ pub enum OwnershipMode {
     Exclusive,
 }
 
+/// Ownership per kind. Environments are adopted, never created or deleted, and tenant
+/// settings are always partial, so neither has an ownership mode.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ownership {
@@ -766,6 +775,4 @@ pub struct Ownership {
     pub dlp_policy: OwnershipMode,
     #[serde(default, rename = "RoleAssignment")]
     pub role_assignment: OwnershipMode,
-    #[serde(default, rename = "Environment")]
-    pub environment: OwnershipMode,
 }

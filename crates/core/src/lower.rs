@@ -23,6 +23,21 @@ impl<S> Parsed<S> {
         self.root.locate_pointer(pointer).node.span
     }
 
+    /// The span of item `i` of the list at `list` (or of its `field`), without building a
+    /// pointer string: this runs for every list entry, not only on errors.
+    fn at_item(&self, list: &str, i: usize, field: Option<&str>) -> Span {
+        let list = self.root.locate_pointer(list).node;
+        let item = match &list.value {
+            crate::yaml::Value::Seq(items) => items.get(i),
+            _ => None,
+        };
+        match (item, field) {
+            (Some(item), Some(field)) => item.get(field).map_or(item.span, |n| n.span),
+            (Some(item), None) => item.span,
+            (None, _) => list.span,
+        }
+    }
+
     /// The first line of the value at a JSON pointer: a mapping's first key, else the value.
     /// Labels on whole multi-line mappings are hard to read.
     fn head_at(&self, pointer: &str) -> Span {
@@ -80,6 +95,7 @@ pub(crate) fn lower(set: ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cata
         set: &set,
         out,
         catalog: Catalog::bundled().clone(),
+        declared: Declared::index(&set.environments),
     };
     let project = cx.project();
     let environments = cx.environments();
@@ -120,6 +136,56 @@ struct Lowering<'a> {
     set: &'a ParsedSet,
     out: &'a mut Vec<Diagnostic>,
     catalog: Catalog,
+    declared: Declared,
+}
+
+/// The `Environment` documents, indexed so that every way of referring to a declared
+/// environment (name, pinned id, display name) resolves to the same target.
+struct Declared {
+    names: BTreeSet<String>,
+    by_id: BTreeMap<String, String>,
+    by_display_name: BTreeMap<String, String>,
+}
+
+impl Declared {
+    fn index(docs: &[Parsed<doc::EnvironmentSpec>]) -> Declared {
+        let mut d = Declared {
+            names: BTreeSet::new(),
+            by_id: BTreeMap::new(),
+            by_display_name: BTreeMap::new(),
+        };
+        for p in docs {
+            let name = p.name().to_owned();
+            if let Some(id) = &p.doc.metadata.id {
+                d.by_id
+                    .entry(id.0.to_lowercase())
+                    .or_insert_with(|| name.clone());
+            }
+            d.by_display_name
+                .entry(p.doc.spec.display_name.clone())
+                .or_insert_with(|| name.clone());
+            d.names.insert(name);
+        }
+        d
+    }
+
+    /// The target a reference denotes, preferring the declared document when one matches.
+    fn resolve(&self, r: &EnvironmentRef) -> EnvironmentTarget {
+        match r {
+            EnvironmentRef::Name(n) => EnvironmentTarget::Declared(n.0.clone()),
+            EnvironmentRef::Id(i) => {
+                let id = i.id.0.to_lowercase();
+                match self.by_id.get(&id) {
+                    Some(name) => EnvironmentTarget::Declared(name.clone()),
+                    None => EnvironmentTarget::Id(id),
+                }
+            }
+            EnvironmentRef::DisplayName(d) => match self.by_display_name.get(&d.display_name) {
+                Some(name) => EnvironmentTarget::Declared(name.clone()),
+                None => EnvironmentTarget::DisplayName(d.display_name.clone()),
+            },
+        }
+    }
 }
 
 impl Lowering<'_> {
@@ -215,6 +281,9 @@ impl Lowering<'_> {
                 .help("keep one Project document, in `ppgov.yaml`");
             self.push(d);
         }
+        if first.doc.metadata.id.is_some() {
+            self.id_not_allowed(first, Kind::Project);
+        }
         let spec = &first.doc.spec;
         for (i, extra) in spec.connectors.additional.iter().enumerate() {
             let name = extra
@@ -254,7 +323,6 @@ impl Lowering<'_> {
                 environment_group: o.environment_group,
                 dlp_policy: o.dlp_policy,
                 role_assignment: o.role_assignment,
-                environment: o.environment,
             },
         }
     }
@@ -305,6 +373,21 @@ impl Lowering<'_> {
         out
     }
 
+    fn id_not_allowed<S>(&mut self, p: &Parsed<S>, kind: Kind) {
+        let d = Diagnostic::new(
+            Code::IdNotAllowed,
+            format!("a {kind} cannot be pinned with `metadata.id`"),
+        )
+        .at(p.key_at("/metadata/id"), "not allowed here")
+        .help(match kind {
+            Kind::RoleAssignment => {
+                "role assignments are matched by principal, role and scope; remove `id`"
+            }
+            _ => "remove `id`",
+        });
+        self.push(d);
+    }
+
     fn unknown_group(&mut self, name: &str, span: Span) {
         let candidates: Vec<&str> = self.set.groups.iter().map(|g| g.name()).collect();
         let mut d = Diagnostic::new(
@@ -320,38 +403,26 @@ impl Lowering<'_> {
     }
 
     /// Resolves an environment reference; reports unknown document names.
-    fn environment_target(
-        &mut self,
-        r: &EnvironmentRef,
-        span: Span,
-        environments: &BTreeMap<String, Environment>,
-    ) -> EnvironmentTarget {
-        match r {
-            EnvironmentRef::Name(name) => {
-                if !environments.contains_key(&name.0)
-                    && !self.known_name(Kind::Environment, &name.0)
-                {
-                    let candidates: Vec<&String> = environments.keys().collect();
-                    let mut d = Diagnostic::new(
-                        Code::UnknownEnvironment,
-                        format!("no Environment named `{}`", name.0),
-                    )
-                    .at(span, "unknown environment");
-                    d = match crate::suggest::closest(&name.0, &candidates) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(
-                            "declare it with `kind: Environment`, or refer to a live environment with `id:` or `displayName:`",
-                        ),
-                    };
-                    self.push(d);
-                }
-                EnvironmentTarget::Declared(name.0.clone())
-            }
-            EnvironmentRef::Id(by_id) => EnvironmentTarget::Id(by_id.id.0.to_lowercase()),
-            EnvironmentRef::DisplayName(by_name) => {
-                EnvironmentTarget::DisplayName(by_name.display_name.clone())
-            }
+    fn environment_target(&mut self, r: &EnvironmentRef, span: Span) -> EnvironmentTarget {
+        if let EnvironmentRef::Name(name) = r
+            && !self.declared.names.contains(&name.0)
+            && !self.known_name(Kind::Environment, &name.0)
+        {
+            let candidates: Vec<&String> = self.declared.names.iter().collect();
+            let mut d = Diagnostic::new(
+                Code::UnknownEnvironment,
+                format!("no Environment named `{}`", name.0),
+            )
+            .at(span, "unknown environment");
+            d = match crate::suggest::closest(&name.0, &candidates) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(
+                    "declare it with `kind: Environment`, or refer to a live environment with `id:` or `displayName:`",
+                ),
+            };
+            self.push(d);
         }
+        self.declared.resolve(r)
     }
 
     /// Resolves a list of environment references, warning about repeats.
@@ -360,12 +431,11 @@ impl Lowering<'_> {
         p: &Parsed<S>,
         pointer: &str,
         refs: &[EnvironmentRef],
-        environments: &BTreeMap<String, Environment>,
     ) -> BTreeSet<EnvironmentTarget> {
         let mut seen: BTreeMap<EnvironmentTarget, Span> = BTreeMap::new();
         for (i, r) in refs.iter().enumerate() {
-            let span = p.at(&format!("{pointer}/{i}"));
-            let target = self.environment_target(r, span, environments);
+            let span = p.at_item(pointer, i, None);
+            let target = self.environment_target(r, span);
             if let Some(first) = seen.get(&target) {
                 let d = Diagnostic::new(Code::DuplicateMember, "environment listed twice")
                     .at(span, "listed again")
@@ -402,11 +472,6 @@ impl Lowering<'_> {
                     .push((group.clone(), span));
             }
         }
-        // Pinned ids of declared environments, so `{id: ...}` and the document are one environment.
-        let declared_by_id: BTreeMap<&str, &str> = environments
-            .iter()
-            .filter_map(|(n, e)| e.meta.id.as_deref().map(|id| (id, n.as_str())))
-            .collect();
 
         let mut out = BTreeMap::new();
         for p in docs {
@@ -415,18 +480,10 @@ impl Lowering<'_> {
                 p,
                 "/spec/members/environments",
                 &spec.members.environments,
-                environments,
             );
             for (i, member) in spec.members.environments.iter().enumerate() {
-                let span = p.at(&format!("/spec/members/environments/{i}"));
-                let target = self.environment_target_silent(member);
-                let target = match &target {
-                    EnvironmentTarget::Id(id) => declared_by_id
-                        .get(id.as_str())
-                        .map(|n| EnvironmentTarget::Declared((*n).to_owned()))
-                        .unwrap_or(target),
-                    _ => target,
-                };
+                let span = p.at_item("/spec/members/environments", i, None);
+                let target = self.declared.resolve(member);
                 if let EnvironmentTarget::Declared(env_name) = &target
                     && let Some(env) = environments.get(env_name)
                     && env.managed == Some(false)
@@ -484,6 +541,7 @@ impl Lowering<'_> {
                     labels: s.labels.clone(),
                 };
                 // Declared environments the selector matches are claims, checked offline.
+                let compiled = selector.compile();
                 for (env_name, env) in environments {
                     let input = SelectorInput {
                         environment_type: env.environment_type,
@@ -491,7 +549,7 @@ impl Lowering<'_> {
                         display_name: &env.display_name,
                         labels: Some(&env.meta.labels),
                     };
-                    if selector.matches(input) {
+                    if compiled.matches(input) {
                         let claim = claims
                             .entry(EnvironmentTarget::Declared(env_name.clone()))
                             .or_default();
@@ -546,17 +604,6 @@ impl Lowering<'_> {
             }
         }
         out
-    }
-
-    /// Resolves a reference without reporting (already reported by `environment_targets`).
-    fn environment_target_silent(&self, r: &EnvironmentRef) -> EnvironmentTarget {
-        match r {
-            EnvironmentRef::Name(n) => EnvironmentTarget::Declared(n.0.clone()),
-            EnvironmentRef::Id(i) => EnvironmentTarget::Id(i.id.0.to_lowercase()),
-            EnvironmentRef::DisplayName(d) => {
-                EnvironmentTarget::DisplayName(d.display_name.clone())
-            }
-        }
     }
 
     fn group_rules(&mut self, p: &Parsed<doc::EnvironmentGroupSpec>) {
@@ -635,28 +682,11 @@ impl Lowering<'_> {
         let set = self.set;
         let docs = self.unique_by_name(Kind::DlpPolicy, &set.dlp_policies);
         self.unique_display_names(Kind::DlpPolicy, &docs, |s| &s.display_name);
-        let environments: BTreeMap<String, Environment> = set
-            .environments
-            .iter()
-            .map(|e| {
-                (
-                    e.name().to_owned(),
-                    Environment {
-                        meta: ResourceMeta::default(),
-                        display_name: String::new(),
-                        managed: None,
-                        group: None,
-                        environment_type: None,
-                        region: None,
-                    },
-                )
-            })
-            .collect();
         let group_names: BTreeSet<String> =
             set.groups.iter().map(|g| g.name().to_owned()).collect();
         let mut out = BTreeMap::new();
         for p in docs {
-            let policy = self.dlp_policy(p, &environments, &group_names);
+            let policy = self.dlp_policy(p, &group_names);
             out.insert(p.name().to_owned(), policy);
         }
         out
@@ -665,21 +695,15 @@ impl Lowering<'_> {
     fn dlp_policy(
         &mut self,
         p: &Parsed<doc::DlpPolicySpec>,
-        environments: &BTreeMap<String, Environment>,
         group_names: &BTreeSet<String>,
     ) -> DlpPolicy {
         let spec = &p.doc.spec;
         // Scope.
         let scope = &spec.scope;
-        let envs = self.environment_targets(
-            p,
-            "/spec/scope/environments",
-            &scope.environments,
-            environments,
-        );
+        let envs = self.environment_targets(p, "/spec/scope/environments", &scope.environments);
         let mut groups = BTreeSet::new();
         for (i, g) in scope.environment_groups.iter().enumerate() {
-            let span = p.at(&format!("/spec/scope/environmentGroups/{i}"));
+            let span = p.at_item("/spec/scope/environmentGroups", i, None);
             if !group_names.contains(&g.0) && !self.known_name(Kind::EnvironmentGroup, &g.0) {
                 self.unknown_group(&g.0, span);
             }
@@ -733,8 +757,9 @@ impl Lowering<'_> {
             (ConnectorGroup::Blocked, "blocked", &spec.connectors.blocked),
         ];
         for (group, key, list) in lists {
+            let list_pointer = format!("/spec/connectors/{key}");
             for (i, written) in list.iter().enumerate() {
-                let span = p.at(&format!("/spec/connectors/{key}/{i}"));
+                let span = p.at_item(&list_pointer, i, None);
                 let Some(id) = self.connector(written, span) else {
                     continue;
                 };
@@ -793,6 +818,7 @@ impl Lowering<'_> {
         let mut action_spans: BTreeMap<ConnectorId, Span> = BTreeMap::new();
         for (i, rules) in spec.action_rules.iter().enumerate() {
             let pointer = format!("/spec/actionRules/{i}");
+            let actions_pointer = format!("{pointer}/actions");
             let span = p.at(&format!("{pointer}/connector"));
             let Some(id) = self.connector(&rules.connector, span) else {
                 continue;
@@ -823,7 +849,7 @@ impl Lowering<'_> {
             let mut actions: BTreeMap<String, AllowBlock> = BTreeMap::new();
             let mut action_seen: BTreeMap<&str, Span> = BTreeMap::new();
             for (j, rule) in rules.actions.iter().enumerate() {
-                let aspan = p.at(&format!("{pointer}/actions/{j}/action"));
+                let aspan = p.at_item(&actions_pointer, j, Some("action"));
                 if let Some(first) = action_seen.get(rule.action.as_str()) {
                     let d = Diagnostic::new(
                         Code::DuplicateActionRule,
@@ -853,6 +879,7 @@ impl Lowering<'_> {
         let mut endpoint_spans: BTreeMap<ConnectorId, Span> = BTreeMap::new();
         for (i, rules) in spec.endpoint_rules.iter().enumerate() {
             let pointer = format!("/spec/endpointRules/{i}");
+            let rules_pointer = format!("{pointer}/rules");
             let span = p.at(&format!("{pointer}/connector"));
             let Some(id) = self.connector(&rules.connector, span) else {
                 continue;
@@ -885,7 +912,7 @@ impl Lowering<'_> {
                 .map(|(j, r)| {
                     (
                         r.endpoint.trim().to_owned(),
-                        p.at(&format!("{pointer}/rules/{j}/endpoint")),
+                        p.at_item(&rules_pointer, j, Some("endpoint")),
                         r.behavior,
                     )
                 })
@@ -929,7 +956,7 @@ impl Lowering<'_> {
             .map(|(i, u)| {
                 (
                     u.pattern.trim().to_owned(),
-                    p.at(&format!("/spec/customConnectorPatterns/{i}/pattern")),
+                    p.at_item("/spec/customConnectorPatterns", i, Some("pattern")),
                     u.group,
                 )
             })
@@ -1030,29 +1057,15 @@ impl Lowering<'_> {
     fn role_assignments(&mut self) -> BTreeMap<RoleAssignmentKey, RoleAssignment> {
         let set = self.set;
         let docs = self.unique_by_name(Kind::RoleAssignment, &set.role_assignments);
-        let environments: BTreeMap<String, Environment> = set
-            .environments
-            .iter()
-            .map(|e| {
-                (
-                    e.name().to_owned(),
-                    Environment {
-                        meta: ResourceMeta::default(),
-                        display_name: String::new(),
-                        managed: None,
-                        group: None,
-                        environment_type: None,
-                        region: None,
-                    },
-                )
-            })
-            .collect();
         let group_names: BTreeSet<&str> = set.groups.iter().map(|g| g.name()).collect();
         let mut out: BTreeMap<RoleAssignmentKey, RoleAssignment> = BTreeMap::new();
         let mut spans: BTreeMap<RoleAssignmentKey, Span> = BTreeMap::new();
         let mut principal_types: BTreeMap<String, (doc::PrincipalType, Span)> = BTreeMap::new();
         for p in docs {
             let spec = &p.doc.spec;
+            if p.doc.metadata.id.is_some() {
+                self.id_not_allowed(p, Kind::RoleAssignment);
+            }
             let scope = if spec.scope.tenant.is_some() {
                 RoleScope::Tenant
             } else if let Some(g) = &spec.scope.environment_group {
@@ -1063,8 +1076,7 @@ impl Lowering<'_> {
                 }
                 RoleScope::EnvironmentGroup(g.0.clone())
             } else if let Some(e) = &spec.scope.environment {
-                let target =
-                    self.environment_target(e, p.at("/spec/scope/environment"), &environments);
+                let target = self.environment_target(e, p.at("/spec/scope/environment"));
                 RoleScope::Environment(target)
             } else {
                 continue; // the schema requires exactly one; nothing more to check
@@ -1077,7 +1089,7 @@ impl Lowering<'_> {
                 self.push(d);
             }
             for (i, principal) in spec.principals.iter().enumerate() {
-                let pspan = p.at(&format!("/spec/principals/{i}/id"));
+                let pspan = p.at_item("/spec/principals", i, Some("id"));
                 let id = principal.id.0.to_lowercase();
                 if spec.role.is_environment_role()
                     && principal.principal_type == doc::PrincipalType::ServicePrincipal
@@ -1090,7 +1102,7 @@ impl Lowering<'_> {
                         ),
                     )
                     .at(
-                        p.at(&format!("/spec/principals/{i}/type")),
+                        p.at_item("/spec/principals", i, Some("type")),
                         "service principal",
                     )
                     .help("grant a Power Platform role (`owner`, `contributor`, `reader`) instead");
@@ -1099,7 +1111,7 @@ impl Lowering<'_> {
                 match principal_types.get(&id) {
                     Some((t, first)) if *t != principal.principal_type => {
                         let d = Diagnostic::new(Code::PrincipalTypeConflict, format!("principal `{id}` is declared as both {} and {}", principal_key(*t), principal_key(principal.principal_type)))
-                            .at(p.at(&format!("/spec/principals/{i}/type")), "this type")
+                            .at(p.at_item("/spec/principals", i, Some("type")), "this type")
                             .also(*first, "other type")
                             .help("an object id is either a user, a group or a service principal; fix the type");
                         self.push(d);
@@ -1110,7 +1122,7 @@ impl Lowering<'_> {
                             id.clone(),
                             (
                                 principal.principal_type,
-                                p.at(&format!("/spec/principals/{i}/type")),
+                                p.at_item("/spec/principals", i, Some("type")),
                             ),
                         );
                     }
@@ -1179,6 +1191,9 @@ impl Lowering<'_> {
     fn tenant_settings(&mut self) -> Option<TenantSettings> {
         let set = self.set;
         let first = set.tenant_settings.first()?;
+        if first.doc.metadata.id.is_some() {
+            self.id_not_allowed(first, Kind::TenantSettings);
+        }
         for extra in &set.tenant_settings[1..] {
             let d = Diagnostic::new(
                 Code::DuplicateTenantSettings,

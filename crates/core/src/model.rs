@@ -42,7 +42,6 @@ pub struct Ownership {
     pub environment_group: OwnershipMode,
     pub dlp_policy: OwnershipMode,
     pub role_assignment: OwnershipMode,
-    pub environment: OwnershipMode,
 }
 
 /// Identity shared by every resource.
@@ -113,26 +112,44 @@ pub struct SelectorInput<'a> {
 }
 
 impl Selector {
+    /// Compiles the display-name glob once, for matching many environments.
+    pub fn compile(&self) -> CompiledSelector<'_> {
+        let glob = self.display_name.as_deref().map(|g| {
+            globset::GlobBuilder::new(g)
+                .case_insensitive(true)
+                .literal_separator(false)
+                .build()
+                .map(|g| g.compile_matcher())
+        });
+        CompiledSelector {
+            selector: self,
+            glob,
+        }
+    }
+}
+
+/// A [`Selector`] ready to match.
+pub struct CompiledSelector<'a> {
+    selector: &'a Selector,
+    glob: Option<Result<globset::GlobMatcher, globset::Error>>,
+}
+
+impl CompiledSelector<'_> {
     /// Whether the selector matches. An attribute the input lacks never matches a condition
-    /// on it.
+    /// on it; an invalid glob (already reported when loading) matches nothing.
     pub fn matches(&self, env: SelectorInput<'_>) -> bool {
-        (self.types.is_empty()
-            || env
-                .environment_type
-                .is_some_and(|t| self.types.contains(&t)))
-            && (self.regions.is_empty()
+        let s = self.selector;
+        (s.types.is_empty() || env.environment_type.is_some_and(|t| s.types.contains(&t)))
+            && (s.regions.is_empty()
                 || env
                     .region
-                    .is_some_and(|r| self.regions.contains(&r.to_lowercase())))
-            && self.display_name.as_deref().is_none_or(|glob| {
-                globset::GlobBuilder::new(glob)
-                    .case_insensitive(true)
-                    .literal_separator(false)
-                    .build()
-                    .is_ok_and(|g| g.compile_matcher().is_match(env.display_name))
-            })
-            && self
-                .labels
+                    .is_some_and(|r| s.regions.contains(&r.to_lowercase())))
+            && match &self.glob {
+                None => true,
+                Some(Ok(glob)) => glob.is_match(env.display_name),
+                Some(Err(_)) => false,
+            }
+            && s.labels
                 .iter()
                 .all(|(k, v)| env.labels.is_some_and(|labels| labels.get(k) == Some(v)))
     }

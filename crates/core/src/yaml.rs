@@ -76,14 +76,31 @@ impl Node {
     }
 
     /// Follows JSON-pointer segments (`["spec", "rules", "0"]`) as far as they lead.
-    pub fn locate<'a, S: AsRef<str>>(&'a self, segments: &[S]) -> Located<'a> {
+    pub fn locate<S: AsRef<str>>(&self, segments: &[S]) -> Located<'_> {
+        self.locate_iter(segments.iter().map(AsRef::as_ref))
+    }
+
+    /// Like [`Node::locate`] but takes a JSON pointer string (`/spec/rules/0`).
+    pub fn locate_pointer(&self, pointer: &str) -> Located<'_> {
+        if !pointer.contains('~') {
+            // The common case needs no unescaping, so no allocation.
+            return self.locate_iter(pointer.split('/').skip(1));
+        }
+        let segments: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        self.locate(&segments)
+    }
+
+    fn locate_iter<'s>(&self, segments: impl Iterator<Item = &'s str>) -> Located<'_> {
         let mut here = Located {
             key: None,
             node: self,
             partial: false,
         };
         for segment in segments {
-            let segment = segment.as_ref();
             let next = match &here.node.value {
                 Value::Map(_) => here.node.entry(segment).map(|(k, v)| (Some(k.span), v)),
                 Value::Seq(items) => segment
@@ -108,16 +125,6 @@ impl Node {
             }
         }
         here
-    }
-
-    /// Like [`Node::locate`] but takes a JSON pointer string (`/spec/rules/0`).
-    pub fn locate_pointer(&self, pointer: &str) -> Located<'_> {
-        let segments: Vec<String> = pointer
-            .split('/')
-            .skip(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect();
-        self.locate(&segments)
     }
 
     /// True if this node or any ancestor on `segments` carries one of `mask`'s flags.

@@ -71,7 +71,7 @@ registry! {
     "PPG200" ApiVersion Error "missing or unsupported apiVersion"
         "Every document needs `apiVersion: ppgov.dev/v1`.";
     "PPG201" UnknownKind Error "missing or unknown kind"
-        "`kind` must be one of EnvironmentGroup, DlpPolicy, RoleAssignment, TenantSettings, Environment.";
+        "`kind` must be one of Project, Environment, EnvironmentGroup, DlpPolicy, RoleAssignment, TenantSettings.";
     "PPG202" MissingField Error "required field missing"
         "A field the schema requires is absent.";
     "PPG203" UnknownField Error "unknown field"
@@ -152,6 +152,8 @@ registry! {
         "A rule after the catch-all `*` can never match.";
     "PPG331" EmptySelector Error "selector has no conditions"
         "A membership selector with no conditions would match every environment in the tenant. List environments explicitly, or add a condition.";
+    "PPG332" IdNotAllowed Error "`metadata.id` not allowed for this kind"
+        "`metadata.id` pins a document to one live object. A RoleAssignment document can declare several assignments, and Project and TenantSettings are not live objects, so none of them takes an id.";
 
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"

@@ -1,0 +1,277 @@
+//! Benchmark: load and validate a generated repository of 2,000 documents that reference
+//! 5,000 environments, against merely parsing the same YAML bytes.
+//!
+//! Run: `cargo bench -p ppgov-core --bench load` (figures go in BENCHMARKS.md).
+//! Peak memory is measured by a counting global allocator: the heap high-water mark during
+//! one run, above what was live before it.
+
+// A global allocator that counts bytes is the one place unsafe code is needed.
+#![allow(unsafe_code)]
+
+use ppgov_core::SourceMap;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const ENVIRONMENTS_DECLARED: usize = 500;
+const GROUPS: usize = 300;
+const DLP_POLICIES: usize = 500;
+const ROLE_ASSIGNMENTS: usize = 698;
+const ENVIRONMENTS_REFERENCED: usize = 5_000;
+const DOCS_PER_FILE: usize = 20;
+
+fn guid(n: usize) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        n * 2654435761 % 0xffff_ffff,
+        n % 0xffff,
+        n % 0xfff,
+        (n / 7) % 0xfff,
+        n
+    )
+}
+
+/// A deterministic repository: (file name, text) pairs.
+fn generate() -> Vec<(String, String)> {
+    let h = "apiVersion: ppgov.dev/v1\n";
+    let mut docs: Vec<String> = Vec::new();
+    docs.push(format!("{h}kind: Project\nmetadata: {{name: bench}}\nspec:\n  tenant: {{id: {}}}\n  ownership: {{DlpPolicy: exclusive}}\n", guid(999_999)));
+    docs.push(format!("{h}kind: TenantSettings\nmetadata: {{name: tenant}}\nspec:\n  disableEnvironmentCreationByNonAdminUsers: true\n  powerPlatform:\n    powerApps: {{disableShareWithEveryone: true}}\n"));
+    for e in 0..ENVIRONMENTS_DECLARED {
+        docs.push(format!(
+            "{h}kind: Environment\nmetadata:\n  name: env-{e}\n  labels: {{businessUnit: bu-{}, tier: prod}}\nspec:\n  displayName: \"ENV {e} Production\"\n  managed: true\n  type: Production\n  region: europe\n",
+            e % 50
+        ));
+    }
+    // Each group owns 15 environments referenced by id (4,500 of the 5,000) and a selector.
+    let per_group = 15;
+    for g in 0..GROUPS {
+        let mut d = format!(
+            "{h}kind: EnvironmentGroup\nmetadata: {{name: group-{g}}}\nspec:\n  displayName: Group {g}\n  description: Business unit {g}\n  members:\n    environments:\n"
+        );
+        for i in 0..per_group {
+            let _ = writeln!(d, "      - id: {}", guid(g * per_group + i));
+        }
+        if g < 50 {
+            let _ = write!(
+                d,
+                "    selectors:\n      - labels: {{businessUnit: bu-{g}}}\n        types: [Production]\n"
+            );
+        }
+        d.push_str("  rules:\n    sharingControls: {mode: excludeSecurityGroups, maxUsers: 20}\n    solutionChecker: {mode: block, suppressValidationEmails: true}\n    backupRetention: {days: 28}\n    usageInsights: {enabled: true}\n");
+        docs.push(d);
+    }
+    // Policies reference the remaining 500 environments by id, and groups.
+    for p in 0..DLP_POLICIES {
+        let mut d = format!(
+            "{h}kind: DlpPolicy\nmetadata: {{name: policy-{p}}}\nspec:\n  displayName: Policy {p}\n  scope:\n    mode: only\n    environments:\n"
+        );
+        let _ = writeln!(d, "      - id: {}", guid(GROUPS * per_group + p % 500));
+        let _ = writeln!(d, "      - env-{}", p % ENVIRONMENTS_DECLARED);
+        let _ = writeln!(
+            d,
+            "    environmentGroups: [group-{}, group-{}]",
+            p % GROUPS,
+            (p + 1) % GROUPS
+        );
+        d.push_str("  connectors:\n    default: blocked\n    business: [sharepointonline, office365, teams, onedriveforbusiness, sql, excelonlinebusiness, planner, approvals]\n    nonBusiness: [msnweather, rss, bingmaps]\n");
+        d.push_str("  actionRules:\n    - connector: sql\n      defaultBehavior: allow\n      actions:\n        - {action: DeleteItem_V2, behavior: block}\n");
+        d.push_str("  endpointRules:\n    - connector: sql\n      rules:\n        - {endpoint: \"contoso.database.windows.net,sales\", behavior: allow}\n        - {endpoint: \"*\", behavior: deny}\n");
+        d.push_str("  customConnectorPatterns:\n    - {pattern: \"https://*.contoso.com\", group: business}\n    - {pattern: \"*\", group: ignore}\n");
+        docs.push(d);
+    }
+    for r in 0..ROLE_ASSIGNMENTS {
+        let scope = match r % 3 {
+            0 => format!("{{environmentGroup: group-{}}}", r % GROUPS),
+            1 => format!("{{environment: env-{}}}", r % ENVIRONMENTS_DECLARED),
+            _ => format!(
+                "{{environment: {{id: {}}}}}",
+                guid(r % ENVIRONMENTS_REFERENCED)
+            ),
+        };
+        docs.push(format!(
+            "{h}kind: RoleAssignment\nmetadata: {{name: roles-{r}}}\nspec:\n  role: environmentAdmin\n  scope: {scope}\n  principals:\n    - {{type: group, id: {}, name: Admins {r}}}\n    - {{type: user, id: {}}}\n",
+            guid(1_000_000 + r),
+            guid(2_000_000 + r)
+        ));
+    }
+    assert_eq!(docs.len(), 2_000);
+    docs.chunks(DOCS_PER_FILE)
+        .enumerate()
+        .map(|(i, chunk)| (format!("file-{i:03}.yaml"), chunk.join("---\n")))
+        .collect()
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, usize) {
+    let mut times = Vec::with_capacity(runs);
+    let mut peak = 0;
+    for _ in 0..runs {
+        let base = CURRENT.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        let out = f();
+        times.push(start.elapsed());
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - base);
+        drop(out);
+    }
+    times.sort();
+    (times[runs / 2], peak)
+}
+
+fn main() {
+    let files = generate();
+    if std::env::var_os("BENCH_PHASES").is_some() {
+        phases(&files);
+        phases(&files);
+        return;
+    }
+    let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
+    let runs = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(15);
+
+    // Floor: the YAML parser's event stream, nothing kept.
+    let (parse, parse_peak) = time(runs, || {
+        let mut events = 0usize;
+        for (_, text) in &files {
+            for event in saphyr_parser::Parser::new_from_str(text) {
+                event.expect("generated YAML parses");
+                events += 1;
+            }
+        }
+        events
+    });
+
+    // ppgov's YAML front end: the span-carrying tree with the strictness checks.
+    let (tree, tree_peak) = time(runs, || {
+        let mut diagnostics = Vec::new();
+        let mut n = 0;
+        for (i, (_, text)) in files.iter().enumerate() {
+            n += ppgov_core::yaml::parse(ppgov_core::SourceId(i as u32), text, &mut diagnostics)
+                .len();
+        }
+        n
+    });
+
+    // Everything `ppgov validate` does after reading the files.
+    let mut diagnostics_count = 0;
+    let (load, load_peak) = time(runs, || {
+        let mut sources = SourceMap::new();
+        for (name, text) in &files {
+            sources.add(name.clone(), text.clone());
+        }
+        let loaded = ppgov_core::load(sources);
+        diagnostics_count = loaded.diagnostics.len();
+        assert_eq!(loaded.documents, 2_000);
+        loaded
+    });
+    assert_eq!(
+        diagnostics_count, 0,
+        "the generated repository must validate clean"
+    );
+
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "repository: {} files, 2000 documents, {ENVIRONMENTS_REFERENCED} environments referenced, {:.1} MiB of YAML",
+        files.len(),
+        mib(bytes)
+    );
+    println!("median of {runs} runs");
+    println!("| step | time (ms) | peak heap (MiB) | vs bare parse |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| bare parse (saphyr-parser events) | {:.1} | {:.1} | 1.00x |",
+        ms(parse),
+        mib(parse_peak)
+    );
+    println!(
+        "| YAML front end (span tree + strictness) | {:.1} | {:.1} | {:.2}x |",
+        ms(tree),
+        mib(tree_peak),
+        ms(tree) / ms(parse)
+    );
+    println!(
+        "| full load + validate | {:.1} | {:.1} | {:.2}x |",
+        ms(load),
+        mib(load_peak),
+        ms(load) / ms(parse)
+    );
+}
+
+/// `BENCH_PHASES=1`: where the time goes, step by step, on warm caches.
+fn phases(files: &[(String, String)]) {
+    use ppgov_core::{Kind, doc, yaml};
+    let t = Instant::now();
+    let mut diagnostics = Vec::new();
+    let docs: Vec<yaml::Document> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, t))| yaml::parse(ppgov_core::SourceId(i as u32), t, &mut diagnostics))
+        .collect();
+    let tree = t.elapsed();
+    let t = Instant::now();
+    let jsons: Vec<serde_json::Value> = docs.iter().map(|d| d.root.to_json()).collect();
+    let to_json = t.elapsed();
+    let t = Instant::now();
+    for (d, j) in docs.iter().zip(&jsons) {
+        let kind = Kind::parse(j["kind"].as_str().unwrap()).unwrap();
+        let _ = ppgov_core::schema::validate(kind, &d.root, j, &mut diagnostics);
+    }
+    let schema = t.elapsed();
+    let t = Instant::now();
+    for j in jsons {
+        let _ = match j["kind"].as_str().unwrap() {
+            "Environment" => {
+                serde_json::from_value::<doc::Document<doc::EnvironmentSpec>>(j).is_ok()
+            }
+            "EnvironmentGroup" => {
+                serde_json::from_value::<doc::Document<doc::EnvironmentGroupSpec>>(j).is_ok()
+            }
+            "DlpPolicy" => serde_json::from_value::<doc::Document<doc::DlpPolicySpec>>(j).is_ok(),
+            "RoleAssignment" => {
+                serde_json::from_value::<doc::Document<doc::RoleAssignmentSpec>>(j).is_ok()
+            }
+            _ => true,
+        };
+    }
+    let typed = t.elapsed();
+    drop(docs);
+    let mut sources = SourceMap::new();
+    for (name, text) in files {
+        sources.add(name.clone(), text.clone());
+    }
+    let t = Instant::now();
+    let loaded = ppgov_core::load(sources);
+    let load = t.elapsed();
+    drop(loaded);
+    println!(
+        "tree {tree:?} to_json {to_json:?} schema {schema:?} typed {typed:?} => lowering and the rest ~{:?} (load {load:?})",
+        load.saturating_sub(tree + to_json + schema + typed)
+    );
+}
