@@ -13,7 +13,13 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
     // A whole directory is a repository and should have its ppgov.yaml; single files are
     // checked on their own.
     let expect_project = paths.iter().any(|p| p.is_dir());
-    let mut loaded = ppgov_core::load_with(sources, ppgov_core::LoadOptions { expect_project });
+    let mut loaded = ppgov_core::load_with(
+        sources,
+        ppgov_core::LoadOptions {
+            expect_project,
+            ..Default::default()
+        },
+    );
     loaded.diagnostics.append(&mut read_errors);
     diag::sort(&mut loaded.diagnostics, &loaded.sources);
     match format {

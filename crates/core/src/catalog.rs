@@ -120,17 +120,13 @@ impl Catalog {
     /// Resolves what a user wrote: a full id, an API name (`shared_sql`), a short name
     /// (`sql`) or a virtual id (`Http`); case-insensitive.
     pub fn resolve(&self, written: &str) -> Resolved<'_> {
+        const PREFIX_LOWER: &str = "/providers/microsoft.powerapps/apis/";
         let key = written.trim().to_lowercase();
-        let key = key
-            .strip_prefix(&API_PREFIX.to_lowercase())
-            .map_or(key.clone(), |tail| {
-                // `/providers/.../apis/shared_x` and `shared_x` are the same connector.
-                if self.aliases.contains_key(&key) {
-                    key.clone()
-                } else {
-                    tail.to_owned()
-                }
-            });
+        // `/providers/.../apis/shared_x` and `shared_x` are the same connector.
+        let key = match key.strip_prefix(PREFIX_LOWER) {
+            Some(tail) if !self.aliases.contains_key(&key) => tail.to_owned(),
+            _ => key,
+        };
         if let Some(id) = self.aliases.get(&key) {
             return Resolved::Known(&self.by_id[id]);
         }

@@ -12,6 +12,8 @@
 //! let loaded = ppgov_core::load(sources);
 //! assert!(!loaded.has_errors());
 //! assert_eq!(loaded.desired.environments["dev"].display_name, "Dev");
+//! let span = loaded.span_of(ppgov_core::Kind::Environment, "dev", "/spec/displayName").unwrap();
+//! assert_eq!(loaded.sources.location(span), "env.yaml:4:21");
 //! ```
 
 pub mod catalog;
@@ -45,11 +47,21 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// How many documents were read.
     pub documents: usize,
+    /// The parsed documents, kept so later stages can point their findings at the YAML.
+    parsed: ParsedSet,
 }
 
 impl Loaded {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Where a resource's field is written: the span of the value at a JSON pointer
+    /// (`/spec/displayName`) in the document of `kind` named `name`, or of the nearest
+    /// enclosing value. `None` if no valid document has that name. Later stages (planning)
+    /// use it to report problems found against the tenant at the line that caused them.
+    pub fn span_of(&self, kind: Kind, name: &str, pointer: &str) -> Option<Span> {
+        self.parsed.span(kind, name, pointer)
     }
 }
 
@@ -59,12 +71,16 @@ pub struct LoadOptions {
     /// Warn when there is no Project document. True for a whole repository; false when
     /// checking a few files on their own.
     pub expect_project: bool,
+    /// Threads that read files in parallel; 0 means one per available core. The result
+    /// does not depend on it.
+    pub threads: usize,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             expect_project: true,
+            threads: 0,
         }
     }
 }
@@ -76,18 +92,15 @@ pub fn load(sources: SourceMap) -> Loaded {
 
 /// Loads every document in `sources`. Never panics and never stops at the first problem.
 pub fn load_with(sources: SourceMap, options: LoadOptions) -> Loaded {
-    let mut diagnostics = Vec::new();
-    let mut set = ParsedSet::default();
-    for (id, file) in sources.iter() {
-        set.first_source.get_or_insert(id);
-        for document in yaml::parse(id, &file.text, &mut diagnostics) {
-            if document.root.value == yaml::Value::Null {
-                continue; // an empty document, e.g. a trailing `---`
-            }
-            set.document_count += 1;
-            read_document(document, &mut set, &mut diagnostics);
-        }
-    }
+    // Files are read in name order whatever order they were added in, so that "first
+    // declared" (and so every diagnostic about duplicates) is the same for the same files.
+    let mut named: Vec<(&str, SourceId, &str)> = sources
+        .iter()
+        .map(|(id, f)| (f.name.as_str(), id, f.text.as_str()))
+        .collect();
+    named.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let files: Vec<(SourceId, &str)> = named.into_iter().map(|(_, id, text)| (id, text)).collect();
+    let (mut set, mut diagnostics) = read_all(&files, options.threads);
     if set.document_count == 0 && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.push(
             Diagnostic::new(Code::NoDocuments, "no policy documents found")
@@ -96,7 +109,7 @@ pub fn load_with(sources: SourceMap, options: LoadOptions) -> Loaded {
     }
     let documents = set.document_count;
     set.expect_project = options.expect_project;
-    let (desired, catalog) = lower::lower(set, &mut diagnostics);
+    let (desired, catalog) = lower::lower(&set, &mut diagnostics);
     diag::sort(&mut diagnostics, &sources);
     Loaded {
         sources,
@@ -104,12 +117,80 @@ pub fn load_with(sources: SourceMap, options: LoadOptions) -> Loaded {
         catalog,
         diagnostics,
         documents,
+        parsed: set,
     }
+}
+
+/// Parses, schema-checks and types every document. Files are independent, so they are read
+/// on several threads in contiguous chunks, and the chunks' results are concatenated in file
+/// order: the outcome is the same for any thread count.
+fn read_all(files: &[(SourceId, &str)], threads: usize) -> (ParsedSet, Vec<Diagnostic>) {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let total: usize = files.iter().map(|(_, t)| t.len()).sum();
+    // Small inputs are not worth a thread.
+    const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
+    let threads = threads
+        .min(total / MIN_BYTES_PER_THREAD)
+        .clamp(1, files.len().max(1));
+    if threads == 1 {
+        return read_files(files);
+    }
+    // Contiguous chunks of roughly equal bytes.
+    let mut chunks: Vec<&[(SourceId, &str)]> = Vec::with_capacity(threads);
+    let target = total.div_ceil(threads);
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (_, text)) in files.iter().enumerate() {
+        bytes += text.len();
+        if bytes >= target && chunks.len() + 1 < threads {
+            chunks.push(&files[start..=i]);
+            start = i + 1;
+            bytes = 0;
+        }
+    }
+    chunks.push(&files[start..]);
+    let results: Vec<(ParsedSet, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || read_files(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut set = ParsedSet::default();
+    let mut diagnostics = Vec::new();
+    for (part, mut part_diagnostics) in results {
+        set.append(part);
+        diagnostics.append(&mut part_diagnostics);
+    }
+    (set, diagnostics)
+}
+
+fn read_files(files: &[(SourceId, &str)]) -> (ParsedSet, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut set = ParsedSet::default();
+    for &(id, text) in files {
+        for document in yaml::parse(id, text, &mut diagnostics) {
+            if document.root.value == yaml::Value::Null {
+                continue; // an empty document, e.g. a trailing `---`
+            }
+            set.document_count += 1;
+            read_document(document, &mut set, &mut diagnostics);
+        }
+    }
+    (set, diagnostics)
 }
 
 /// Checks one document's envelope and schema, and files it by kind.
 fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Diagnostic>) {
-    let root = document.root;
+    let mut root = document.root;
     let yaml::Value::Map(_) = &root.value else {
         out.push(
             Diagnostic::new(
@@ -174,7 +255,7 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
             }
         },
     };
-    let mut json = root.to_json();
+    let mut json = root.take_json();
     let valid = match schema::validate(kind, &root, &json, out) {
         schema::Validity::Valid => true,
         schema::Validity::UnknownFieldsOnly(paths) => {

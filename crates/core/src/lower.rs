@@ -7,11 +7,12 @@ use crate::diag::{Code, Diagnostic};
 use crate::doc::{self, ConnectorGroup, EnvironmentRef, PatternGroup, Role, ScopeMode};
 use crate::model::*;
 use crate::schema::Kind;
-use crate::source::{SourceId, Span};
+use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A document that passed schema validation, with its tree for spans.
+#[derive(Debug)]
 pub(crate) struct Parsed<S> {
     pub root: Node,
     pub doc: doc::Document<S>,
@@ -73,7 +74,7 @@ impl<S> Parsed<S> {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct ParsedSet {
     pub projects: Vec<Parsed<doc::ProjectSpec>>,
     pub environments: Vec<Parsed<doc::EnvironmentSpec>>,
@@ -84,15 +85,46 @@ pub(crate) struct ParsedSet {
     /// Names of documents that failed schema validation, per kind. References to them are
     /// not reported as unknown: the document's own errors already say what is wrong.
     pub invalid_names: BTreeMap<Kind, BTreeSet<String>>,
-    /// The first file, for diagnostics about the repository as a whole.
-    pub first_source: Option<SourceId>,
     pub document_count: usize,
     pub expect_project: bool,
 }
 
-pub(crate) fn lower(set: ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
+impl ParsedSet {
+    /// The span of the value at `pointer` in the document of `kind` named `name`.
+    pub fn span(&self, kind: Kind, name: &str, pointer: &str) -> Option<Span> {
+        fn find<S>(docs: &[Parsed<S>], name: &str, pointer: &str) -> Option<Span> {
+            docs.iter()
+                .find(|p| p.name() == name)
+                .map(|p| p.at(pointer))
+        }
+        match kind {
+            Kind::Project => find(&self.projects, name, pointer),
+            Kind::Environment => find(&self.environments, name, pointer),
+            Kind::EnvironmentGroup => find(&self.groups, name, pointer),
+            Kind::DlpPolicy => find(&self.dlp_policies, name, pointer),
+            Kind::RoleAssignment => find(&self.role_assignments, name, pointer),
+            Kind::TenantSettings => find(&self.tenant_settings, name, pointer),
+        }
+    }
+
+    /// Appends the documents of files read after this set's files.
+    pub fn append(&mut self, mut later: ParsedSet) {
+        self.projects.append(&mut later.projects);
+        self.environments.append(&mut later.environments);
+        self.groups.append(&mut later.groups);
+        self.dlp_policies.append(&mut later.dlp_policies);
+        self.role_assignments.append(&mut later.role_assignments);
+        self.tenant_settings.append(&mut later.tenant_settings);
+        for (kind, names) in later.invalid_names {
+            self.invalid_names.entry(kind).or_default().extend(names);
+        }
+        self.document_count += later.document_count;
+    }
+}
+
+pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
     let mut cx = Lowering {
-        set: &set,
+        set,
         out,
         catalog: Catalog::bundled().clone(),
         declared: Declared::index(&set.environments),

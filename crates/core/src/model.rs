@@ -20,8 +20,17 @@ pub struct Desired {
     pub environments: BTreeMap<String, Environment>,
     pub environment_groups: BTreeMap<String, EnvironmentGroup>,
     pub dlp_policies: BTreeMap<String, DlpPolicy>,
+    /// Serialized as a list in key order (JSON object keys must be strings).
+    #[serde(serialize_with = "values_in_key_order")]
     pub role_assignments: BTreeMap<RoleAssignmentKey, RoleAssignment>,
     pub tenant_settings: Option<TenantSettings>,
+}
+
+fn values_in_key_order<K, V: Serialize, S: serde::Serializer>(
+    map: &BTreeMap<K, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(map.values())
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

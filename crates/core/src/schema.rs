@@ -6,7 +6,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::doc;
-use crate::yaml::{Node, Value as YValue, flags};
+use crate::yaml::{Node, flags};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
 use serde_json::{Map, Value, json};
@@ -210,7 +210,12 @@ pub fn validate(kind: Kind, root: &Node, json: &Value, out: &mut Vec<Diagnostic>
             _ => hard = true,
         }
     }
-    report_all(&errors, root, &compiled.schema, out);
+    let cx = Cx {
+        root,
+        instance_root: json,
+        schema: &compiled.schema,
+    };
+    report_all(&errors, &cx, out);
     if hard {
         Validity::Invalid
     } else {
@@ -292,12 +297,15 @@ fn describe_json(v: &Value) -> String {
 
 /// Reports a set of sibling errors. A value of the wrong type also fails its enum; only the
 /// type error is reported, as it says more.
-fn report_all(
-    errors: &[ValidationError<'_>],
-    root: &Node,
-    schema: &Value,
-    out: &mut Vec<Diagnostic>,
-) {
+/// What reporting needs besides the error: the YAML tree (spans), the JSON instance
+/// (values) and the schema (allowed fields and forms).
+struct Cx<'a> {
+    root: &'a Node,
+    instance_root: &'a Value,
+    schema: &'a Value,
+}
+
+fn report_all(errors: &[ValidationError<'_>], cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
     let type_errors: Vec<&str> = errors
         .iter()
         .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
@@ -309,12 +317,13 @@ fn report_all(
             ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. }
         ) && type_errors.contains(&error.instance_path().as_str());
         if !redundant {
-            report(error, root, schema, out);
+            report(error, cx, out);
         }
     }
 }
 
-fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Vec<Diagnostic>) {
+fn report(error: &ValidationError<'_>, cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
+    let (root, instance_root, schema) = (cx.root, cx.instance_root, cx.schema);
     let path = segments(error.instance_path());
     let schema_path = segments(error.schema_path());
     if root.flagged_on_path(&path, flags::POISONED) {
@@ -322,6 +331,11 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
     }
     let located = root.locate(&path);
     let node = located.node;
+    // Values come from the JSON instance: the YAML tree keeps only structure and spans once
+    // its scalars have moved into the JSON.
+    let instance = instance_root
+        .pointer(error.instance_path().as_str())
+        .unwrap_or(&Value::Null);
     let value_span = node.span;
     let anchor_span = located.key.unwrap_or(value_span);
     let parent = schema_parent(schema, &schema_path);
@@ -380,11 +394,11 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                 format!(
                     "expected {expected} for {}, found {}",
                     context(&path),
-                    node.type_name()
+                    json_type_name(instance)
                 ),
             )
-            .at(value_span, format!("{} here", node.type_name()));
-            if let YValue::Str(s) = &node.value {
+            .at(value_span, format!("{} here", json_type_name(instance)));
+            if let Value::String(s) = instance {
                 if expected.contains("boolean") && (s == "true" || s == "false") {
                     d = d.help("remove the quotes to make it a boolean");
                 } else if expected.contains("integer") && s.parse::<i64>().is_ok() {
@@ -392,7 +406,7 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                 }
             }
             if d.help.is_none() {
-                if let YValue::Null = node.value {
+                if instance.is_null() {
                     d = d.help("the value is empty; write one after the colon");
                 } else {
                     d = d.help(format!("write {expected} here"));
@@ -412,9 +426,9 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
                         .collect()
                 })
                 .unwrap_or_default();
-            let written = match &node.value {
-                YValue::Str(s) => s.clone(),
-                _ => node.to_json().to_string(),
+            let written = match instance {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
             };
             let mut d = Diagnostic::new(
                 Code::InvalidValue,
@@ -467,7 +481,7 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             out.push(
                 Diagnostic::new(
                     Code::OutOfRange,
-                    format!("{} is out of range for {}", node.to_json(), context(&path)),
+                    format!("{} is out of range for {}", instance, context(&path)),
                 )
                 .at(value_span, "out of range")
                 .help(format!("allowed: {range}")),
@@ -519,7 +533,7 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             );
         }
         ValidationErrorKind::Pattern { pattern } => {
-            let written = node.as_str().unwrap_or_default();
+            let written = instance.as_str().unwrap_or_default();
             let (message, help) = if pattern == doc::NAME_PATTERN {
                 (
                     format!("`{written}` is not a valid name"),
@@ -543,7 +557,7 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
             );
         }
         ValidationErrorKind::Format { format } => {
-            let written = node.as_str().unwrap_or_default();
+            let written = instance.as_str().unwrap_or_default();
             let what = if format == "uri" {
                 "an absolute URL"
             } else {
@@ -557,7 +571,7 @@ fn report(error: &ValidationError<'_>, root: &Node, schema: &Value, out: &mut Ve
         }
         ValidationErrorKind::AnyOf { context: branches }
         | ValidationErrorKind::OneOfNotValid { context: branches } => {
-            report_alternatives(error, branches, &path, root, schema, node, out);
+            report_alternatives(error, branches, &path, node, cx, out);
         }
         _ => {
             out.push(
@@ -579,11 +593,14 @@ fn report_alternatives(
     error: &ValidationError<'_>,
     branches: &[Vec<ValidationError<'static>>],
     path: &[String],
-    root: &Node,
-    schema: &Value,
     node: &Node,
+    cx: &Cx<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let (instance_root, schema) = (cx.instance_root, cx.schema);
+    let instance = instance_root
+        .pointer(error.instance_path().as_str())
+        .unwrap_or(&Value::Null);
     let schema_path = segments(error.schema_path());
     let alternatives: Vec<&Value> = schema_parent(schema, &schema_path)
         .and_then(|p| p.get(schema_path.last().map(String::as_str).unwrap_or("anyOf")))
@@ -599,9 +616,9 @@ fn report_alternatives(
         if node.flags & flags::YAML11_BOOL != 0 {
             return;
         }
-        let written = match &node.value {
-            YValue::Str(s) => s.clone(),
-            _ => node.to_json().to_string(),
+        let written = match instance {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         };
         let mut d = Diagnostic::new(
             Code::InvalidValue,
@@ -629,7 +646,7 @@ fn report_alternatives(
         .filter(|errors| !type_mismatch_here(errors))
         .collect();
     if let [only] = candidates.as_slice() {
-        report_all(only, root, schema, out);
+        report_all(only, cx, out);
         return;
     }
     let mut forms: Vec<String> = alternatives
@@ -644,10 +661,10 @@ fn report_alternatives(
             format!(
                 "{} has the wrong type: found {}",
                 context(path),
-                node.type_name()
+                json_type_name(instance)
             ),
         )
-        .at(node.span, format!("{} here", node.type_name()))
+        .at(node.span, format!("{} here", json_type_name(instance)))
     } else {
         Diagnostic::new(
             Code::SchemaViolation,
@@ -656,6 +673,18 @@ fn report_alternatives(
         .at(node.span, "not an allowed form")
     };
     out.push(d.help(format!("write {forms}")));
+}
+
+fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 fn describe_range(parent: &Value) -> String {

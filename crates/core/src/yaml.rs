@@ -149,6 +149,24 @@ impl Node {
         false
     }
 
+    /// Moves the tree's values into JSON for schema validation and typed deserialization,
+    /// without copying scalars: afterwards the tree keeps its structure, keys and spans
+    /// (all that diagnostics need), and its scalar strings are empty.
+    pub fn take_json(&mut self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &mut self.value {
+            Value::Str(s) => J::String(std::mem::take(s)),
+            Value::Seq(items) => J::Array(items.iter_mut().map(Node::take_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter_mut()
+                    .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.take_json()))
+                    .collect(),
+            ),
+            _ => self.to_json(),
+        }
+    }
+
     /// Converts to JSON for schema validation and typed deserialization.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
