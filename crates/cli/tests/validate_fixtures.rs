@@ -105,8 +105,37 @@ fn json_output_lists_every_diagnostic_with_positions() {
 }
 
 #[test]
-fn the_sample_repository_is_clean() {
-    let (code, stdout) = validate(&["../../../policies"]);
-    assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("0 errors, 0 warnings"), "{stdout}");
+fn the_sample_repository_and_the_examples_are_clean() {
+    for dir in ["../../../policies", "../../../examples"] {
+        let (code, stdout) = validate(&[dir]);
+        assert_eq!(code, 0, "{dir}: {stdout}");
+        assert!(stdout.contains("0 errors, 0 warnings"), "{dir}: {stdout}");
+    }
+}
+
+#[test]
+fn every_yaml_file_in_the_repository_names_the_schema_for_editors() {
+    let root = fixtures().join("../../..");
+    for dir in ["policies", "examples"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let first = text.lines().next().unwrap_or_default();
+                    let schema = first
+                        .strip_prefix("# yaml-language-server: $schema=")
+                        .unwrap_or_else(|| panic!("{} lacks the schema line", path.display()));
+                    assert!(
+                        path.parent().unwrap().join(schema).exists(),
+                        "{}: {schema} does not exist",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
 }
