@@ -6,6 +6,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::doc;
+use crate::source::Span;
 use crate::yaml::{Node, flags};
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
@@ -426,23 +427,7 @@ fn report(error: &ValidationError<'_>, cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
                         .collect()
                 })
                 .unwrap_or_default();
-            let written = match instance {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let mut d = Diagnostic::new(
-                Code::InvalidValue,
-                format!("`{written}` is not an allowed value for {}", context(&path)),
-            )
-            .at(value_span, "not allowed");
-            d = match crate::suggest::closest(&written, &options) {
-                Some(s) => d.help(format!(
-                    "did you mean `{s}`? allowed: {}",
-                    options.join(", ")
-                )),
-                None => d.help(format!("allowed: {}", options.join(", "))),
-            };
-            out.push(d);
+            out.push(not_allowed(instance, &options, &path, value_span));
         }
         ValidationErrorKind::Constant { expected_value } => {
             if node.flags & flags::YAML11_BOOL != 0 {
@@ -616,23 +601,7 @@ fn report_alternatives(
         if node.flags & flags::YAML11_BOOL != 0 {
             return;
         }
-        let written = match instance {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let mut d = Diagnostic::new(
-            Code::InvalidValue,
-            format!("`{written}` is not an allowed value for {}", context(path)),
-        )
-        .at(node.span, "not allowed");
-        d = match crate::suggest::closest(&written, &consts) {
-            Some(s) => d.help(format!(
-                "did you mean `{s}`? allowed: {}",
-                consts.join(", ")
-            )),
-            None => d.help(format!("allowed: {}", consts.join(", "))),
-        };
-        out.push(d);
+        out.push(not_allowed(instance, &consts, path, node.span));
         return;
     }
     let type_mismatch_here = |errors: &Vec<ValidationError<'static>>| {
@@ -673,6 +642,26 @@ fn report_alternatives(
         .at(node.span, "not an allowed form")
     };
     out.push(d.help(format!("write {forms}")));
+}
+
+/// "`x` is not an allowed value", with the closest allowed value as a suggestion.
+fn not_allowed(instance: &Value, options: &[String], path: &[String], span: Span) -> Diagnostic {
+    let written = match instance {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let d = Diagnostic::new(
+        Code::InvalidValue,
+        format!("`{written}` is not an allowed value for {}", context(path)),
+    )
+    .at(span, "not allowed");
+    match crate::suggest::closest(&written, options) {
+        Some(s) => d.help(format!(
+            "did you mean `{s}`? allowed: {}",
+            options.join(", ")
+        )),
+        None => d.help(format!("allowed: {}", options.join(", "))),
+    }
 }
 
 fn json_type_name(v: &Value) -> &'static str {
