@@ -1,0 +1,87 @@
+//! Error bodies: BAP `{ "error": { "code", "message" } }` and RFC 7807 ProblemDetails.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BapError {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_url_type: Option<String>,
+}
+
+/// RFC 7807 problem details (Power Platform API environment management).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemDetails {
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+/// Error codes ppgov and the emulator agree on (BAP codes where the service documents one).
+pub mod codes {
+    pub const OPERATION_NOT_STARTABLE: &str = "OperationNotStartable";
+    pub const ENVIRONMENT_NOT_FOUND: &str = "EnvironmentNotFound";
+    pub const URL_PATTERNS_INVALID_RULE: &str = "UrlPatternsInvalidRule";
+    pub const CONNECTOR_REFERENCE_INVALID: &str = "DLPPolicyConnectorReferenceInvalid";
+    pub const ENVIRONMENTS_IN_GROUP: &str = "EnvironmentsInEnvironmentGroup";
+    pub const POLICY_ASSIGNED_TO_GROUP: &str = "PolicyAssignedToEnvironmentGroup";
+    pub const UNBLOCKABLE_CONNECTOR_BLOCKED: &str = "UnblockableConnectorBlocked";
+    pub const ENDPOINT_RULES_INVALID: &str = "EndpointRulesInvalid";
+    pub const ENVIRONMENT_NOT_MANAGED: &str = "EnvironmentNotManaged";
+    pub const ENVIRONMENT_ALREADY_IN_GROUP: &str = "EnvironmentAlreadyInGroup";
+    pub const NOT_FOUND: &str = "NotFound";
+    pub const BAD_REQUEST: &str = "BadRequest";
+    pub const UNAUTHORIZED: &str = "Unauthorized";
+    pub const TOO_MANY_REQUESTS: &str = "TooManyRequests";
+    pub const CONFLICT: &str = "Conflict";
+}
+
+/// The `(code, message)` of any error body the APIs return; `None` for empty or unknown bodies.
+pub fn parse(body: &str) -> Option<(String, String)> {
+    if let Ok(e) = serde_json::from_str::<BapError>(body) {
+        if !e.error.code.is_empty() || !e.error.message.is_empty() {
+            return Some((e.error.code, e.error.message));
+        }
+    }
+    if let Ok(p) = serde_json::from_str::<ProblemDetails>(body) {
+        if !p.title.is_empty() || p.detail.is_some() {
+            let code = p.title.clone();
+            return Some((code, p.detail.unwrap_or(p.title)));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses_both_shapes() {
+        assert_eq!(
+            super::parse(r#"{"error":{"code":"OperationNotStartable","message":"busy"}}"#),
+            Some(("OperationNotStartable".into(), "busy".into()))
+        );
+        assert_eq!(
+            super::parse(
+                r#"{"title":"Bad Request","status":400,"detail":"displayName is required"}"#
+            ),
+            Some(("Bad Request".into(), "displayName is required".into()))
+        );
+        assert_eq!(super::parse(""), None);
+    }
+}

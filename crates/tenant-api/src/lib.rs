@@ -1,0 +1,98 @@
+//! The wire contract of the Power Platform admin APIs that ppgov uses: endpoint paths,
+//! api-versions and JSON bodies. Serde only: no HTTP client, no server, no engine model.
+//!
+//! Both the reqwest client and the axum emulator build on this crate, and nothing else
+//! connects them, so the emulator cannot share the engine's bugs.
+//!
+//! Reading is tolerant: unknown fields are ignored (or kept, where ppgov must write them
+//! back), known casing quirks are accepted (`endPoint`/`endpoint`, the three spellings of
+//! `nextLink`). Writing uses the spelling the service documents.
+//!
+//! Sources and confidence for every shape: `shared/reference/power-platform-admin-api.md`.
+
+pub mod connectors;
+pub mod dlp;
+pub mod environments;
+pub mod errors;
+pub mod groups;
+pub mod lro;
+pub mod paths;
+pub mod roles;
+pub mod rules;
+pub mod tenant;
+
+use serde::{Deserialize, Serialize};
+
+/// One page of a list response. Accepts every paging spelling the APIs use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    /// BAP lists use `nextLink`; the Power Platform API uses `@odata.nextLink`, and the
+    /// environments list of that API `@odata.nextlink`.
+    #[serde(
+        default,
+        rename = "@odata.nextLink",
+        alias = "nextLink",
+        alias = "@odata.nextlink",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_link: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn new(value: Vec<T>) -> Self {
+        Page {
+            value,
+            next_link: None,
+        }
+    }
+}
+
+/// A BAP list page, which spells its continuation `nextLink`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BapPage<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(
+        default,
+        rename = "nextLink",
+        alias = "@odata.nextLink",
+        alias = "@odata.nextlink",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_link: Option<String>,
+}
+
+/// `{ "id": ..., "displayName": ... }` as used for `createdBy` and friends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_next_link_spelling_is_read() {
+        for key in ["nextLink", "@odata.nextLink", "@odata.nextlink"] {
+            let page: Page<u32> =
+                serde_json::from_str(&format!(r#"{{"value":[1],"{key}":"https://x/next"}}"#))
+                    .unwrap();
+            assert_eq!(page.next_link.as_deref(), Some("https://x/next"), "{key}");
+            let page: BapPage<u32> =
+                serde_json::from_str(&format!(r#"{{"value":[1],"{key}":"https://x/next"}}"#))
+                    .unwrap();
+            assert_eq!(page.next_link.as_deref(), Some("https://x/next"), "{key}");
+        }
+        let page: Page<u32> = serde_json::from_str("{}").unwrap();
+        assert!(page.value.is_empty() && page.next_link.is_none());
+    }
+}
