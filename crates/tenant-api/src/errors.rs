@@ -54,16 +54,16 @@ pub mod codes {
 
 /// The `(code, message)` of any error body the APIs return; `None` for empty or unknown bodies.
 pub fn parse(body: &str) -> Option<(String, String)> {
-    if let Ok(e) = serde_json::from_str::<BapError>(body) {
-        if !e.error.code.is_empty() || !e.error.message.is_empty() {
-            return Some((e.error.code, e.error.message));
-        }
+    if let Ok(e) = serde_json::from_str::<BapError>(body)
+        && (!e.error.code.is_empty() || !e.error.message.is_empty())
+    {
+        return Some((e.error.code, e.error.message));
     }
-    if let Ok(p) = serde_json::from_str::<ProblemDetails>(body) {
-        if !p.title.is_empty() || p.detail.is_some() {
-            let code = p.title.clone();
-            return Some((code, p.detail.unwrap_or(p.title)));
-        }
+    if let Ok(p) = serde_json::from_str::<ProblemDetails>(body)
+        && (!p.title.is_empty() || p.detail.is_some())
+    {
+        let code = p.title.clone();
+        return Some((code, p.detail.unwrap_or(p.title)));
     }
     None
 }
