@@ -16,7 +16,7 @@ fn samples() -> Option<PathBuf> {
     }
 }
 
-fn parse<T: DeserializeOwned>(dir: &PathBuf, file: &str) -> (T, Value) {
+fn parse<T: DeserializeOwned>(dir: &std::path::Path, file: &str) -> (T, Value) {
     let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     let typed = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     (typed, serde_json::from_str(&text).unwrap())
