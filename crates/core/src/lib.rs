@@ -21,6 +21,7 @@ pub mod diag;
 pub mod doc;
 mod lower;
 pub mod model;
+pub mod observed;
 pub mod schema;
 pub mod source;
 mod suggest;

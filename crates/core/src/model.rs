@@ -9,7 +9,7 @@ pub use crate::doc::{
     AllowBlock, AllowDeny, Cloud, ConnectorGroup, EnvironmentType, GroupRules, OwnershipMode,
     PatternGroup, PrincipalType, Role, ScopeMode, TenantSettingsSpec,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything the repository declares.
@@ -188,7 +188,7 @@ pub struct DlpScope {
     pub environment_groups: BTreeSet<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionRules {
     pub default_behavior: AllowBlock,
@@ -196,14 +196,14 @@ pub struct ActionRules {
     pub actions: BTreeMap<String, AllowBlock>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointRule {
     pub endpoint: String,
     pub behavior: AllowDeny,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UrlPattern {
     pub pattern: String,

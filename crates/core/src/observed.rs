@@ -1,0 +1,185 @@
+//! The tenant as observed: what the planner compares the desired state with.
+//!
+//! Model types only (no wire types, no spans): the tenant client converts the service's
+//! JSON into these, and nothing else does. Every collection is ordered, so the same tenant
+//! always yields the same value. Live objects ppgov cannot manage (an environment-level DLP
+//! policy, a role the model has no name for) are still recorded, marked as such, so plans can
+//! report them and never touch them.
+
+use crate::catalog::{Connector, ConnectorId};
+use crate::model::{
+    ActionRules, ConnectorGroup, EndpointRule, GroupRules, PrincipalType, Role, ScopeMode,
+    UrlPattern,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observed {
+    /// Lower-cased Entra tenant id.
+    pub tenant_id: Option<String>,
+    /// By lower-cased environment id.
+    pub environments: BTreeMap<String, ObservedEnvironment>,
+    /// By group id.
+    pub environment_groups: BTreeMap<String, ObservedGroup>,
+    /// By policy id (the policy GUID, `name` on the wire).
+    pub dlp_policies: BTreeMap<String, ObservedDlpPolicy>,
+    /// By assignment id.
+    pub role_assignments: BTreeMap<String, ObservedRoleAssignment>,
+    /// Every live tenant setting, flattened to dotted paths
+    /// (`powerPlatform.powerApps.disableShareWithEveryone`).
+    pub tenant_settings: BTreeMap<String, serde_json::Value>,
+    /// The tenant's live connector catalog, when it was read.
+    pub connectors: Option<Vec<Connector>>,
+    /// Environments whose BAP role assignments were read; assignments of other environments
+    /// are unknown, not absent.
+    pub role_assignments_read_for: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedEnvironment {
+    pub id: String,
+    pub display_name: String,
+    /// The platform's type (`Production`, `Sandbox`, `Developer`, `Default`, ...).
+    pub environment_type: String,
+    /// The location, e.g. `europe`.
+    pub region: String,
+    pub managed: bool,
+    pub group_id: Option<String>,
+    pub has_dataverse: bool,
+    pub is_default: bool,
+    /// A lifecycle operation is running: writes will be refused until it ends.
+    pub busy: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedGroup {
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+    pub rules: GroupRules,
+    /// The group's classic rule set, if it has one.
+    pub rule_set_id: Option<String>,
+    /// The rule-based policy assigned to the group, if any.
+    pub rule_based_policy_id: Option<String>,
+    /// Rule-set parameters ppgov does not model (type -> value id -> value), kept so an
+    /// update writes them back unchanged.
+    pub unmodelled_rules: BTreeMap<String, BTreeMap<String, String>>,
+    /// Rule sets of the rule-based policy ppgov does not model (id -> inputs), likewise.
+    pub unmodelled_policy_rules: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedDlpPolicy {
+    pub id: String,
+    pub display_name: String,
+    /// `None` for an environment-level policy (`SingleEnvironment`), which a tenant admin
+    /// cannot manage: ppgov leaves it alone.
+    pub scope_mode: Option<ScopeMode>,
+    /// Lower-cased environment ids.
+    pub environment_ids: BTreeSet<String>,
+    pub default_group: ConnectorGroup,
+    /// Every connector the policy lists, with its group, as listed.
+    pub classification: BTreeMap<ConnectorId, ConnectorGroup>,
+    pub action_rules: BTreeMap<ConnectorId, ActionRules>,
+    /// Ordered by `order`.
+    pub endpoint_rules: BTreeMap<ConnectorId, Vec<EndpointRule>>,
+    /// Ordered by `order`.
+    pub custom_connector_patterns: Vec<UrlPattern>,
+    /// Changes on every write: the optimistic-concurrency fingerprint.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// Where an observed assignment applies (ids, not names).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ObservedScope {
+    Tenant,
+    EnvironmentGroup(String),
+    Environment(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedRoleAssignment {
+    pub id: String,
+    /// Lower-cased object id.
+    pub principal_id: String,
+    /// `None` for principals ppgov does not manage (e.g. BAP's whole-tenant principal).
+    pub principal_type: Option<PrincipalType>,
+    pub principal_name: Option<String>,
+    /// `None` for roles ppgov has no name for (custom RBAC roles).
+    pub role: Option<Role>,
+    pub scope: ObservedScope,
+}
+
+/// Flattens a JSON object to dotted paths of its leaves (objects recurse; arrays and scalars
+/// are leaves). Used for tenant settings, on both the desired and the observed side.
+pub fn flatten_settings(value: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, serde_json::Value>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&path, v, out);
+                }
+            }
+            serde_json::Value::Null => {}
+            leaf => {
+                out.insert(prefix.to_owned(), leaf.clone());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk("", value, &mut out);
+    out
+}
+
+/// The inverse of [`flatten_settings`] for a subset of paths: a sparse nested object, as the
+/// update call wants.
+pub fn nest_settings(flat: &BTreeMap<String, serde_json::Value>) -> serde_json::Value {
+    let mut root = serde_json::Map::new();
+    for (path, value) in flat {
+        let mut here = &mut root;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                here.insert(part.to_owned(), value.clone());
+            } else {
+                here = here
+                    .entry(part.to_owned())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()))
+                    .as_object_mut()
+                    .expect("settings paths do not overlap");
+            }
+        }
+    }
+    serde_json::Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_flatten_and_nest_round_trip() {
+        let v = json!({"a": true, "powerPlatform": {"powerApps": {"x": false, "y": 3}, "z": null}});
+        let flat = flatten_settings(&v);
+        assert_eq!(flat.len(), 3);
+        assert_eq!(flat["powerPlatform.powerApps.y"], json!(3));
+        assert_eq!(
+            nest_settings(&flat),
+            json!({"a": true, "powerPlatform": {"powerApps": {"x": false, "y": 3}}})
+        );
+    }
+}
