@@ -68,7 +68,11 @@ pub fn diff(
         .filter_map(|id| {
             let b = effective_group(id, before_default, before, catalog);
             let a = effective_group(id, after_default, after, catalog);
-            (a != b).then(|| Reclassified { connector: id.to_owned(), before: b, after: a })
+            (a != b).then(|| Reclassified {
+                connector: id.to_owned(),
+                before: b,
+                after: a,
+            })
         })
         .collect()
 }
@@ -81,7 +85,12 @@ mod tests {
     fn listed(items: &[(&str, ConnectorGroup)]) -> BTreeMap<ConnectorId, ConnectorGroup> {
         items
             .iter()
-            .map(|(c, g)| (format!("/providers/Microsoft.PowerApps/apis/shared_{c}"), *g))
+            .map(|(c, g)| {
+                (
+                    format!("/providers/Microsoft.PowerApps/apis/shared_{c}"),
+                    *g,
+                )
+            })
             .collect()
     }
 
@@ -97,7 +106,10 @@ mod tests {
     fn unblockable_connectors_never_land_in_blocked() {
         let catalog = Catalog::bundled();
         let sharepoint = "/providers/Microsoft.PowerApps/apis/shared_sharepointonline";
-        assert_eq!(effective_group(sharepoint, Blocked, &BTreeMap::new(), catalog), NonBusiness);
+        assert_eq!(
+            effective_group(sharepoint, Blocked, &BTreeMap::new(), catalog),
+            NonBusiness
+        );
         // So "default blocked" vs "default blocked + sharepoint listed non-business" is the same.
         let with = listed(&[("sharepointonline", NonBusiness)]);
         assert!(diff(Blocked, &BTreeMap::new(), Blocked, &with, catalog).is_empty());
@@ -106,11 +118,23 @@ mod tests {
     #[test]
     fn a_changed_default_reclassifies_every_unlisted_connector_and_loosening_is_flagged() {
         let catalog = Catalog::bundled();
-        let changes = diff(Blocked, &BTreeMap::new(), NonBusiness, &BTreeMap::new(), catalog);
+        let changes = diff(
+            Blocked,
+            &BTreeMap::new(),
+            NonBusiness,
+            &BTreeMap::new(),
+            catalog,
+        );
         let unblockable = catalog.iter().filter(|c| c.unblockable).count();
         assert_eq!(changes.len(), catalog.len() - unblockable);
         assert!(changes.iter().all(Reclassified::loosens));
-        let tighten = diff(NonBusiness, &listed(&[("sql", Business)]), NonBusiness, &listed(&[("sql", Blocked)]), catalog);
+        let tighten = diff(
+            NonBusiness,
+            &listed(&[("sql", Business)]),
+            NonBusiness,
+            &listed(&[("sql", Blocked)]),
+            catalog,
+        );
         assert_eq!(tighten.len(), 1);
         assert!(!tighten[0].loosens());
     }

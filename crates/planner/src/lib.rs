@@ -1,8 +1,20 @@
 //! `ppgov-planner`: compares the desired state with the observed tenant.
 //!
-//! Pure: no I/O, no clock, no randomness; the same inputs give the same output. This crate
-//! is being built up in steps; so far it resolves references against the tenant
-//! ([`resolve`]) and compares DLP connector classification semantically ([`classification`]).
+//! Pure: no I/O, no clock, no randomness; the same inputs give the same output.
+//!
+//! - [`resolve`]: desired references to live objects, by pinned id or display name, never a
+//!   guess.
+//! - [`classification`]: DLP connector classification compared by meaning.
+//! - [`plan()`]: every kind, into [`Plan`] changes with attribute-level diffs, risks, notes for
+//!   unmanaged objects, and fingerprints of what was observed, in dependency order ([`order`]).
+//! - [`simulate`]: a plan applied in memory, to check that plans converge.
 
 pub mod classification;
+mod diff;
+pub mod order;
+pub mod plan;
 pub mod resolve;
+pub mod simulate;
+
+pub use diff::plan;
+pub use plan::{Action, After, AttributeChange, Change, Note, Plan, PlanError, Ref, ResourceKind};

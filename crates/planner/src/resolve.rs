@@ -24,7 +24,12 @@ impl std::fmt::Display for Unresolved {
         match self {
             Unresolved::NotFound { what } => write!(f, "no live {what}"),
             Unresolved::Ambiguous { what, ids } => {
-                write!(f, "{} live objects match {what}: {}", ids.len(), ids.join(", "))
+                write!(
+                    f,
+                    "{} live objects match {what}: {}",
+                    ids.len(),
+                    ids.join(", ")
+                )
             }
             Unresolved::PinnedIdMissing { what, id } => {
                 write!(f, "{what} is pinned to id {id}, which does not exist")
@@ -45,11 +50,17 @@ impl<'a> Resolver<'a> {
     pub fn new(desired: &'a Desired, observed: &'a Observed) -> Self {
         let mut environments_by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for env in observed.environments.values() {
-            environments_by_name.entry(env.display_name.as_str()).or_default().push(&env.id);
+            environments_by_name
+                .entry(env.display_name.as_str())
+                .or_default()
+                .push(&env.id);
         }
         let mut groups_by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for group in observed.environment_groups.values() {
-            groups_by_name.entry(group.display_name.as_str()).or_default().push(&group.id);
+            groups_by_name
+                .entry(group.display_name.as_str())
+                .or_default()
+                .push(&group.id);
         }
         Resolver {
             desired,
@@ -60,21 +71,32 @@ impl<'a> Resolver<'a> {
     }
 
     /// The live environment a desired reference denotes.
-    pub fn environment(&self, target: &EnvironmentTarget) -> Result<&'a ObservedEnvironment, Unresolved> {
+    pub fn environment(
+        &self,
+        target: &EnvironmentTarget,
+    ) -> Result<&'a ObservedEnvironment, Unresolved> {
         match target {
-            EnvironmentTarget::Id(id) => self
-                .observed
-                .environments
-                .get(id)
-                .ok_or_else(|| Unresolved::NotFound { what: format!("environment with id {id}") }),
+            EnvironmentTarget::Id(id) => {
+                self.observed
+                    .environments
+                    .get(id)
+                    .ok_or_else(|| Unresolved::NotFound {
+                        what: format!("environment with id {id}"),
+                    })
+            }
             EnvironmentTarget::DisplayName(name) => self.environment_by_display_name(name),
             EnvironmentTarget::Declared(name) => {
                 let Some(env) = self.desired.environments.get(name) else {
-                    return Err(Unresolved::NotFound { what: format!("declared environment `{name}`") });
+                    return Err(Unresolved::NotFound {
+                        what: format!("declared environment `{name}`"),
+                    });
                 };
                 match &env.meta.id {
                     Some(id) => self.observed.environments.get(id).ok_or_else(|| {
-                        Unresolved::PinnedIdMissing { what: format!("environment `{name}`"), id: id.clone() }
+                        Unresolved::PinnedIdMissing {
+                            what: format!("environment `{name}`"),
+                            id: id.clone(),
+                        }
                     }),
                     None => self.environment_by_display_name(&env.display_name),
                 }
@@ -82,29 +104,43 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn environment_by_display_name(&self, name: &str) -> Result<&'a ObservedEnvironment, Unresolved> {
+    fn environment_by_display_name(
+        &self,
+        name: &str,
+    ) -> Result<&'a ObservedEnvironment, Unresolved> {
         match self.environments_by_name.get(name).map(Vec::as_slice) {
             Some([id]) => Ok(&self.observed.environments[*id]),
             Some(ids) if ids.len() > 1 => Err(Unresolved::Ambiguous {
                 what: format!("environment display name \"{name}\""),
                 ids: ids.iter().map(|s| (*s).to_owned()).collect(),
             }),
-            _ => Err(Unresolved::NotFound { what: format!("environment named \"{name}\"") }),
+            _ => Err(Unresolved::NotFound {
+                what: format!("environment named \"{name}\""),
+            }),
         }
     }
 
     /// The live group a desired group matches; `Ok(None)` when it does not exist yet.
     pub fn group(&self, name: &str) -> Result<Option<&'a str>, Unresolved> {
         let Some(group) = self.desired.environment_groups.get(name) else {
-            return Err(Unresolved::NotFound { what: format!("declared group `{name}`") });
+            return Err(Unresolved::NotFound {
+                what: format!("declared group `{name}`"),
+            });
         };
         if let Some(id) = &group.meta.id {
             return match self.observed.environment_groups.get_key_value(id) {
                 Some((id, _)) => Ok(Some(id.as_str())),
-                None => Err(Unresolved::PinnedIdMissing { what: format!("group `{name}`"), id: id.clone() }),
+                None => Err(Unresolved::PinnedIdMissing {
+                    what: format!("group `{name}`"),
+                    id: id.clone(),
+                }),
             };
         }
-        match self.groups_by_name.get(group.display_name.as_str()).map(Vec::as_slice) {
+        match self
+            .groups_by_name
+            .get(group.display_name.as_str())
+            .map(Vec::as_slice)
+        {
             None | Some([]) => Ok(None),
             Some([id]) => Ok(Some(id)),
             Some(ids) => Err(Unresolved::Ambiguous {
@@ -121,17 +157,30 @@ mod tests {
     use ppgov_core::model::{Environment, ResourceMeta};
 
     fn observed_env(id: &str, name: &str) -> ObservedEnvironment {
-        ObservedEnvironment { id: id.into(), display_name: name.into(), ..Default::default() }
+        ObservedEnvironment {
+            id: id.into(),
+            display_name: name.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn environments_resolve_by_pinned_id_then_display_name_and_refuse_to_guess() {
         let mut desired = Desired::default();
-        for (name, display, id) in [("a", "Alpha", None), ("b", "Twin", None), ("c", "Gamma", Some("c-id")), ("d", "Delta", Some("gone"))] {
+        for (name, display, id) in [
+            ("a", "Alpha", None),
+            ("b", "Twin", None),
+            ("c", "Gamma", Some("c-id")),
+            ("d", "Delta", Some("gone")),
+        ] {
             desired.environments.insert(
                 name.into(),
                 Environment {
-                    meta: ResourceMeta { name: name.into(), id: id.map(Into::into), ..Default::default() },
+                    meta: ResourceMeta {
+                        name: name.into(),
+                        id: id.map(Into::into),
+                        ..Default::default()
+                    },
                     display_name: display.into(),
                     managed: None,
                     group: None,
@@ -141,16 +190,40 @@ mod tests {
             );
         }
         let mut observed = Observed::default();
-        for (id, name) in [("a-id", "Alpha"), ("t1", "Twin"), ("t2", "Twin"), ("c-id", "Renamed Gamma")] {
-            observed.environments.insert(id.into(), observed_env(id, name));
+        for (id, name) in [
+            ("a-id", "Alpha"),
+            ("t1", "Twin"),
+            ("t2", "Twin"),
+            ("c-id", "Renamed Gamma"),
+        ] {
+            observed
+                .environments
+                .insert(id.into(), observed_env(id, name));
         }
         let r = Resolver::new(&desired, &observed);
         let declared = |n: &str| EnvironmentTarget::Declared(n.into());
         assert_eq!(r.environment(&declared("a")).unwrap().id, "a-id");
-        assert_eq!(r.environment(&declared("c")).unwrap().id, "c-id", "a pinned id wins over the name");
-        assert!(matches!(r.environment(&declared("b")), Err(Unresolved::Ambiguous { ids, .. }) if ids.len() == 2));
-        assert!(matches!(r.environment(&declared("d")), Err(Unresolved::PinnedIdMissing { .. })));
-        assert!(matches!(r.environment(&EnvironmentTarget::Id("zzz".into())), Err(Unresolved::NotFound { .. })));
-        assert_eq!(r.environment(&EnvironmentTarget::DisplayName("Alpha".into())).unwrap().id, "a-id");
+        assert_eq!(
+            r.environment(&declared("c")).unwrap().id,
+            "c-id",
+            "a pinned id wins over the name"
+        );
+        assert!(
+            matches!(r.environment(&declared("b")), Err(Unresolved::Ambiguous { ids, .. }) if ids.len() == 2)
+        );
+        assert!(matches!(
+            r.environment(&declared("d")),
+            Err(Unresolved::PinnedIdMissing { .. })
+        ));
+        assert!(matches!(
+            r.environment(&EnvironmentTarget::Id("zzz".into())),
+            Err(Unresolved::NotFound { .. })
+        ));
+        assert_eq!(
+            r.environment(&EnvironmentTarget::DisplayName("Alpha".into()))
+                .unwrap()
+                .id,
+            "a-id"
+        );
     }
 }

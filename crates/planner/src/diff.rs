@@ -1,0 +1,1027 @@
+//! `plan()`: desired vs observed, kind by kind.
+
+use crate::classification;
+use crate::plan::*;
+use crate::resolve::{Resolver, Unresolved};
+use ppgov_core::catalog::{self, Catalog};
+use ppgov_core::model::*;
+use ppgov_core::observed::*;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Plans the changes that make `observed` look like `desired`.
+pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
+    let mut p = Planner {
+        desired,
+        observed,
+        catalog,
+        resolver: Resolver::new(desired, observed),
+        changes: Vec::new(),
+        notes: Vec::new(),
+        errors: Vec::new(),
+        fingerprints: BTreeMap::new(),
+        env_addresses: BTreeMap::new(),
+        group_refs: BTreeMap::new(),
+        members: BTreeMap::new(),
+    };
+    p.environments();
+    p.groups();
+    p.memberships();
+    p.dlp_policies();
+    p.role_assignments();
+    p.tenant_settings();
+    let changes = crate::order::order(p.changes, &mut p.errors);
+    p.notes.sort();
+    p.errors.sort();
+    Plan {
+        format_version: FORMAT_VERSION,
+        changes,
+        notes: p.notes,
+        errors: p.errors,
+        fingerprints: p.fingerprints,
+    }
+}
+
+struct Planner<'a> {
+    desired: &'a Desired,
+    observed: &'a Observed,
+    catalog: &'a Catalog,
+    resolver: Resolver<'a>,
+    changes: Vec<Change>,
+    notes: Vec<Note>,
+    errors: Vec<PlanError>,
+    fingerprints: BTreeMap<String, String>,
+    /// Live environment id -> address of its `Environment` change, when there is one.
+    env_addresses: BTreeMap<String, String>,
+    /// Desired group name -> live id or the address of its create.
+    group_refs: BTreeMap<String, Ref>,
+    /// Desired group name -> live ids of the environments it should contain.
+    members: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("model values serialize")
+}
+
+fn attr(path: impl Into<String>, before: Option<Value>, after: Option<Value>) -> AttributeChange {
+    AttributeChange {
+        path: path.into(),
+        before,
+        after,
+    }
+}
+
+fn type_name(t: EnvironmentType) -> String {
+    to_json(&t).as_str().unwrap_or_default().to_owned()
+}
+
+impl<'a> Planner<'a> {
+    fn error(&mut self, resource: String, pointer: &str, message: impl Into<String>) {
+        self.errors.push(PlanError {
+            resource,
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn fingerprint<T: serde::Serialize>(&mut self, kind: &str, id: &str, value: &T) {
+        self.fingerprints
+            .insert(format!("{kind}:{id}"), fingerprint(value));
+    }
+
+    fn resolve_env(
+        &mut self,
+        target: &EnvironmentTarget,
+        resource: &str,
+        pointer: &str,
+    ) -> Option<&'a ObservedEnvironment> {
+        match self.resolver.environment(target) {
+            Ok(env) => {
+                self.fingerprint("Environment", &env.id.clone(), env);
+                Some(env)
+            }
+            Err(e) => {
+                self.error(resource.to_owned(), pointer, e.to_string());
+                None
+            }
+        }
+    }
+
+    // ---- environments ----------------------------------------------------------------
+
+    fn environments(&mut self) {
+        for (name, env) in &self.desired.environments {
+            let resource = format!("Environment.{name}");
+            let Some(live) = self.resolve_env(
+                &EnvironmentTarget::Declared(name.clone()),
+                &resource,
+                "/spec/displayName",
+            ) else {
+                continue;
+            };
+            if let Some(t) = env.environment_type
+                && type_name(t) != live.environment_type
+            {
+                self.error(resource.clone(), "/spec/type", format!(
+                    "environment \"{}\" is {} in the tenant, not {}; ppgov cannot change an environment's type",
+                    live.display_name, live.environment_type, type_name(t)
+                ));
+            }
+            if let Some(region) = &env.region
+                && !region.eq_ignore_ascii_case(&live.region)
+            {
+                self.error(resource.clone(), "/spec/region", format!(
+                    "environment \"{}\" is in {} in the tenant, not {region}; ppgov cannot move environments",
+                    live.display_name, live.region
+                ));
+            }
+            let mut attributes = Vec::new();
+            let mut after = live.clone();
+            if env.display_name != live.display_name {
+                // Matched by pinned id: the display name is governed too.
+                attributes.push(attr(
+                    "displayName",
+                    Some(json!(live.display_name)),
+                    Some(json!(env.display_name)),
+                ));
+                after.display_name = env.display_name.clone();
+            }
+            let mut risk = None;
+            if let Some(managed) = env.managed
+                && managed != live.managed
+            {
+                attributes.push(attr(
+                    "managed",
+                    Some(json!(live.managed)),
+                    Some(json!(managed)),
+                ));
+                after.managed = managed;
+                if !managed {
+                    risk = Some(
+                        "turning Managed Environment off drops the group rules that protect it"
+                            .to_owned(),
+                    );
+                }
+            }
+            if !attributes.is_empty() {
+                self.env_addresses.insert(live.id.clone(), resource.clone());
+                self.changes.push(Change {
+                    address: resource,
+                    kind: ResourceKind::Environment,
+                    action: Action::Update,
+                    id: Some(live.id.clone()),
+                    display_name: live.display_name.clone(),
+                    attributes,
+                    risk,
+                    after: After::Environment(after),
+                    depends_on: Vec::new(),
+                });
+            }
+        }
+    }
+
+    // ---- groups ------------------------------------------------------------------------
+
+    fn groups(&mut self) {
+        let mut matched: BTreeSet<String> = BTreeSet::new();
+        // Declared environments by live id, for their labels.
+        let mut labels_by_live_id: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
+        for (name, env) in &self.desired.environments {
+            if let Ok(live) = self
+                .resolver
+                .environment(&EnvironmentTarget::Declared(name.clone()))
+            {
+                labels_by_live_id.insert(live.id.clone(), &env.meta.labels);
+            }
+        }
+        let mut claimed_by: BTreeMap<String, String> = BTreeMap::new();
+        for (name, group) in &self.desired.environment_groups {
+            let resource = format!("EnvironmentGroup.{name}");
+            // Members: explicit references and selector matches over the live tenant.
+            let mut members = BTreeSet::new();
+            for target in &group.members {
+                if let Some(env) = self.resolve_env(target, &resource, "/spec/members/environments")
+                {
+                    members.insert(env.id.clone());
+                }
+            }
+            for selector in &group.selectors {
+                let compiled = selector.compile();
+                for env in self.observed.environments.values() {
+                    let input = SelectorInput {
+                        environment_type: serde_json::from_value(json!(env.environment_type)).ok(),
+                        region: Some(&env.region),
+                        display_name: &env.display_name,
+                        labels: labels_by_live_id.get(&env.id).copied(),
+                    };
+                    if compiled.matches(input) {
+                        members.insert(env.id.clone());
+                    }
+                }
+            }
+            for env in &members {
+                if let Some(other) = claimed_by.insert(env.clone(), name.clone()) {
+                    let display = &self.observed.environments[env].display_name;
+                    self.error(resource.clone(), "/spec/members", format!(
+                        "environment \"{display}\" would belong to both `{other}` and `{name}`; an environment is in at most one group"
+                    ));
+                }
+            }
+            self.members.insert(name.clone(), members);
+
+            match self.resolver.group(name) {
+                Err(e) => self.error(resource, "/spec/displayName", e.to_string()),
+                Ok(None) => {
+                    let after = ObservedGroup {
+                        id: String::new(),
+                        display_name: group.display_name.clone(),
+                        description: group.description.clone(),
+                        rules: group.rules.clone(),
+                        ..Default::default()
+                    };
+                    let attributes = group_attributes(&ObservedGroup::default(), &after, true);
+                    self.group_refs
+                        .insert(name.clone(), Ref::CreatedBy(resource.clone()));
+                    self.changes.push(Change {
+                        address: resource,
+                        kind: ResourceKind::EnvironmentGroup,
+                        action: Action::Create,
+                        id: None,
+                        display_name: group.display_name.clone(),
+                        attributes,
+                        risk: None,
+                        after: After::EnvironmentGroup(Box::new(after)),
+                        depends_on: Vec::new(),
+                    });
+                }
+                Ok(Some(id)) => {
+                    matched.insert(id.to_owned());
+                    self.group_refs.insert(name.clone(), Ref::Id(id.to_owned()));
+                    let live = &self.observed.environment_groups[id];
+                    self.fingerprint("EnvironmentGroup", id, live);
+                    let after = ObservedGroup {
+                        display_name: group.display_name.clone(),
+                        description: group.description.clone(),
+                        rules: merge_rules(&live.rules, &group.rules),
+                        ..live.clone()
+                    };
+                    let attributes = group_attributes(live, &after, false);
+                    if !attributes.is_empty() {
+                        self.changes.push(Change {
+                            address: resource,
+                            kind: ResourceKind::EnvironmentGroup,
+                            action: Action::Update,
+                            id: Some(id.to_owned()),
+                            display_name: group.display_name.clone(),
+                            attributes,
+                            risk: None,
+                            after: After::EnvironmentGroup(Box::new(after)),
+                            depends_on: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        let exclusive =
+            self.desired.project.ownership.environment_group == OwnershipMode::Exclusive;
+        for (id, live) in &self.observed.environment_groups {
+            if matched.contains(id) {
+                continue;
+            }
+            let members = self
+                .observed
+                .environments
+                .values()
+                .filter(|e| e.group_id.as_deref() == Some(id))
+                .count();
+            if exclusive {
+                self.fingerprint("EnvironmentGroup", id, live);
+                self.changes.push(Change {
+                    address: format!("EnvironmentGroup[\"{}\"]", live.display_name),
+                    kind: ResourceKind::EnvironmentGroup,
+                    action: Action::Delete,
+                    id: Some(id.clone()),
+                    display_name: live.display_name.clone(),
+                    attributes: Vec::new(),
+                    risk: Some(format!(
+                        "deletes the group; its {members} environment(s) leave it and lose its rules"
+                    )),
+                    after: After::Nothing,
+                    depends_on: Vec::new(),
+                });
+            } else {
+                self.notes.push(Note {
+                    kind: ResourceKind::EnvironmentGroup,
+                    id: id.clone(),
+                    display_name: live.display_name.clone(),
+                    message: format!("not declared here ({members} environment(s)); ownership is shared, so it is left alone"),
+                });
+            }
+        }
+    }
+
+    // ---- membership ---------------------------------------------------------------------
+
+    fn memberships(&mut self) {
+        let groups: Vec<(String, BTreeSet<String>)> = self
+            .members
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut removals: BTreeMap<String, String> = BTreeMap::new();
+        // Removals first, so adds can depend on them.
+        for (name, members) in &groups {
+            let Some(Ref::Id(gid)) = self.group_refs.get(name).cloned() else {
+                continue;
+            };
+            for env in self.observed.environments.values() {
+                if env.group_id.as_deref() == Some(gid.as_str()) && !members.contains(&env.id) {
+                    let address = format!("GroupMembership.{name}[\"{}\"]", env.display_name);
+                    removals.insert(env.id.clone(), address.clone());
+                    self.changes.push(Change {
+                        address,
+                        kind: ResourceKind::GroupMembership,
+                        action: Action::Delete,
+                        id: Some(env.id.clone()),
+                        display_name: env.display_name.clone(),
+                        attributes: vec![attr("group", Some(json!(name)), None)],
+                        risk: Some(
+                            "the environment leaves the group and its rules stop applying"
+                                .to_owned(),
+                        ),
+                        after: After::Membership {
+                            group: Ref::Id(gid.clone()),
+                            environment_id: env.id.clone(),
+                        },
+                        depends_on: Vec::new(),
+                    });
+                }
+            }
+        }
+        for (name, members) in &groups {
+            let Some(group_ref) = self.group_refs.get(name).cloned() else {
+                continue;
+            };
+            let group_address = format!("EnvironmentGroup.{name}");
+            for env_id in members {
+                let env = &self.observed.environments[env_id];
+                if let Ref::Id(gid) = &group_ref
+                    && env.group_id.as_deref() == Some(gid.as_str())
+                {
+                    continue;
+                }
+                let mut depends_on = Vec::new();
+                if matches!(group_ref, Ref::CreatedBy(_)) {
+                    depends_on.push(group_address.clone());
+                }
+                if let Some(r) = removals.get(env_id) {
+                    depends_on.push(r.clone());
+                } else if let Some(current) = &env.group_id {
+                    // In a group nobody declared: it has to leave that group first.
+                    let current_name = self
+                        .observed
+                        .environment_groups
+                        .get(current)
+                        .map_or(current.as_str(), |g| g.display_name.as_str());
+                    let address = format!(
+                        "GroupMembership[\"{current_name}\"][\"{}\"]",
+                        env.display_name
+                    );
+                    self.changes.push(Change {
+                        address: address.clone(),
+                        kind: ResourceKind::GroupMembership,
+                        action: Action::Delete,
+                        id: Some(env.id.clone()),
+                        display_name: env.display_name.clone(),
+                        attributes: vec![attr("group", Some(json!(current_name)), None)],
+                        risk: Some(format!("moves the environment out of \"{current_name}\", which this repository does not manage")),
+                        after: After::Membership { group: Ref::Id(current.clone()), environment_id: env.id.clone() },
+                        depends_on: Vec::new(),
+                    });
+                    depends_on.push(address);
+                }
+                // Only managed environments can join a group.
+                let becomes_managed = self.changes.iter().any(|c| {
+                    c.id.as_deref() == Some(env_id.as_str())
+                        && matches!(&c.after, After::Environment(e) if e.managed)
+                });
+                if !env.managed && !becomes_managed {
+                    let address = self
+                        .env_addresses
+                        .get(env_id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("Environment[\"{}\"]", env.display_name));
+                    let mut after = env.clone();
+                    after.managed = true;
+                    self.env_addresses.insert(env_id.clone(), address.clone());
+                    self.changes.push(Change {
+                        address,
+                        kind: ResourceKind::Environment,
+                        action: Action::Update,
+                        id: Some(env.id.clone()),
+                        display_name: env.display_name.clone(),
+                        attributes: vec![attr("managed", Some(json!(false)), Some(json!(true)))],
+                        risk: None,
+                        after: After::Environment(after),
+                        depends_on: Vec::new(),
+                    });
+                }
+                if let Some(a) = self.env_addresses.get(env_id) {
+                    depends_on.push(a.clone());
+                }
+                self.fingerprint("Environment", env_id, env);
+                self.changes.push(Change {
+                    address: format!("GroupMembership.{name}[\"{}\"]", env.display_name),
+                    kind: ResourceKind::GroupMembership,
+                    action: Action::Create,
+                    id: Some(env.id.clone()),
+                    display_name: env.display_name.clone(),
+                    attributes: vec![attr(
+                        "group",
+                        env.group_id.as_ref().map(|g| json!(g)),
+                        Some(json!(name)),
+                    )],
+                    risk: None,
+                    after: After::Membership {
+                        group: group_ref.clone(),
+                        environment_id: env.id.clone(),
+                    },
+                    depends_on,
+                });
+            }
+        }
+    }
+
+    // ---- DLP policies --------------------------------------------------------------------
+
+    fn dlp_policies(&mut self) {
+        let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (id, p) in &self.observed.dlp_policies {
+            by_name.entry(p.display_name.as_str()).or_default().push(id);
+        }
+        let mut matched = BTreeSet::new();
+        for (name, policy) in &self.desired.dlp_policies {
+            let resource = format!("DlpPolicy.{name}");
+            let live_id: Option<String> = match &policy.meta.id {
+                Some(id) if self.observed.dlp_policies.contains_key(id) => Some(id.clone()),
+                Some(id) => {
+                    self.error(
+                        resource,
+                        "/metadata/id",
+                        Unresolved::PinnedIdMissing {
+                            what: format!("data policy `{name}`"),
+                            id: id.clone(),
+                        }
+                        .to_string(),
+                    );
+                    continue;
+                }
+                None => match by_name.get(policy.display_name.as_str()).map(Vec::as_slice) {
+                    None | Some([]) => None,
+                    Some([id]) => Some((*id).to_owned()),
+                    Some(ids) => {
+                        self.error(resource, "/spec/displayName", format!(
+                            "{} live data policies are named \"{}\" ({}); pin one with `metadata.id`",
+                            ids.len(), policy.display_name, ids.join(", ")
+                        ));
+                        continue;
+                    }
+                },
+            };
+            // Scope: listed environments plus the (planned) members of listed groups.
+            let mut env_ids = BTreeSet::new();
+            for target in &policy.scope.environments {
+                if let Some(env) = self.resolve_env(target, &resource, "/spec/scope/environments") {
+                    env_ids.insert(env.id.clone());
+                }
+            }
+            let mut depends_on = Vec::new();
+            for group in &policy.scope.environment_groups {
+                env_ids.extend(self.members.get(group).cloned().unwrap_or_default());
+                depends_on.extend(
+                    self.changes
+                        .iter()
+                        .filter(|c| {
+                            c.kind == ResourceKind::GroupMembership
+                                && c.address.starts_with(&format!("GroupMembership.{group}["))
+                        })
+                        .map(|c| c.address.clone()),
+                );
+            }
+            let mut after = ObservedDlpPolicy {
+                id: live_id.clone().unwrap_or_default(),
+                display_name: policy.display_name.clone(),
+                scope_mode: Some(policy.scope.mode),
+                environment_ids: env_ids,
+                default_group: policy.default_group,
+                classification: policy.classification.clone(),
+                action_rules: policy.action_rules.clone(),
+                endpoint_rules: policy.endpoint_rules.clone(),
+                custom_connector_patterns: policy.custom_connector_patterns.clone(),
+                etag: None,
+                last_modified: None,
+            };
+            match live_id {
+                None => {
+                    let attributes = dlp_attributes(None, &after, self.catalog).0;
+                    self.changes.push(Change {
+                        address: resource,
+                        kind: ResourceKind::DlpPolicy,
+                        action: Action::Create,
+                        id: None,
+                        display_name: policy.display_name.clone(),
+                        attributes,
+                        risk: None,
+                        after: After::DlpPolicy(Box::new(after)),
+                        depends_on,
+                    });
+                }
+                Some(id) => {
+                    matched.insert(id.clone());
+                    let live = &self.observed.dlp_policies[&id];
+                    self.fingerprint("DlpPolicy", &id, live);
+                    after.etag = live.etag.clone();
+                    after.last_modified = live.last_modified.clone();
+                    let (attributes, risks) = dlp_attributes(Some(live), &after, self.catalog);
+                    if !attributes.is_empty() {
+                        self.changes.push(Change {
+                            address: resource,
+                            kind: ResourceKind::DlpPolicy,
+                            action: Action::Update,
+                            id: Some(id),
+                            display_name: policy.display_name.clone(),
+                            attributes,
+                            risk: (!risks.is_empty()).then(|| risks.join("; ")),
+                            after: After::DlpPolicy(Box::new(after)),
+                            depends_on,
+                        });
+                    }
+                }
+            }
+        }
+        let exclusive = self.desired.project.ownership.dlp_policy == OwnershipMode::Exclusive;
+        for (id, live) in &self.observed.dlp_policies {
+            if matched.contains(id) {
+                continue;
+            }
+            if exclusive && live.scope_mode.is_some() {
+                self.fingerprint("DlpPolicy", id, live);
+                self.changes.push(Change {
+                    address: format!("DlpPolicy[\"{}\"]", live.display_name),
+                    kind: ResourceKind::DlpPolicy,
+                    action: Action::Delete,
+                    id: Some(id.clone()),
+                    display_name: live.display_name.clone(),
+                    attributes: Vec::new(),
+                    risk: Some("deleting a data policy lifts its restrictions from every environment it covers".to_owned()),
+                    after: After::Nothing,
+                    depends_on: Vec::new(),
+                });
+            } else {
+                let why = if live.scope_mode.is_none() {
+                    "an environment-level policy, which tenant-level governance leaves alone"
+                } else {
+                    "not declared here; ownership is shared, so it is left alone"
+                };
+                self.notes.push(Note {
+                    kind: ResourceKind::DlpPolicy,
+                    id: id.clone(),
+                    display_name: live.display_name.clone(),
+                    message: why.to_owned(),
+                });
+            }
+        }
+    }
+
+    // ---- role assignments ------------------------------------------------------------------
+
+    fn role_assignments(&mut self) {
+        let mut wanted: BTreeMap<(String, Role, ObservedScope), (&RoleAssignment, Vec<String>)> =
+            BTreeMap::new();
+        for assignment in self.desired.role_assignments.values() {
+            let resource = format!("RoleAssignment.{}", assignment.document);
+            let key = &assignment.key;
+            let scopes: Vec<(ObservedScope, Vec<String>)> = match &key.scope {
+                RoleScope::Tenant => vec![(ObservedScope::Tenant, Vec::new())],
+                RoleScope::Environment(target) => {
+                    match self.resolve_env(target, &resource, "/spec/scope/environment") {
+                        Some(env) => vec![(ObservedScope::Environment(env.id.clone()), Vec::new())],
+                        None => continue,
+                    }
+                }
+                RoleScope::EnvironmentGroup(group) if key.role.is_environment_role() => {
+                    // Environment roles exist per environment: expand to the group's members.
+                    let deps: Vec<String> = self
+                        .changes
+                        .iter()
+                        .filter(|c| c.address.starts_with(&format!("GroupMembership.{group}[")))
+                        .map(|c| c.address.clone())
+                        .collect();
+                    self.members
+                        .get(group)
+                        .into_iter()
+                        .flatten()
+                        .map(|env| (ObservedScope::Environment(env.clone()), deps.clone()))
+                        .collect()
+                }
+                RoleScope::EnvironmentGroup(group) => match self.group_refs.get(group) {
+                    Some(Ref::Id(id)) => {
+                        vec![(ObservedScope::EnvironmentGroup(id.clone()), Vec::new())]
+                    }
+                    Some(Ref::CreatedBy(address)) => vec![(
+                        ObservedScope::EnvironmentGroup(format!("@{address}")),
+                        vec![address.clone()],
+                    )],
+                    None => continue,
+                },
+            };
+            for (scope, deps) in scopes {
+                wanted.insert(
+                    (key.principal_id.clone(), key.role, scope),
+                    (assignment, deps),
+                );
+            }
+        }
+        let mut live_keys: BTreeMap<(String, Role, ObservedScope), &ObservedRoleAssignment> =
+            BTreeMap::new();
+        for live in self.observed.role_assignments.values() {
+            if let Some(role) = live.role {
+                live_keys.insert((live.principal_id.clone(), role, live.scope.clone()), live);
+            }
+        }
+        for ((principal, role, scope), (assignment, depends_on)) in &wanted {
+            if live_keys.contains_key(&(principal.clone(), *role, scope.clone())) {
+                continue;
+            }
+            let after = ObservedRoleAssignment {
+                id: String::new(),
+                principal_id: principal.clone(),
+                principal_type: Some(assignment.principal_type),
+                principal_name: assignment.principal_name.clone(),
+                role: Some(*role),
+                scope: scope.clone(),
+            };
+            self.changes.push(Change {
+                address: format!(
+                    "RoleAssignment.{}[{}/{}/{}]",
+                    assignment.document,
+                    principal,
+                    role_name(*role),
+                    scope_label(scope)
+                ),
+                kind: ResourceKind::RoleAssignment,
+                action: Action::Create,
+                id: None,
+                display_name: assignment
+                    .principal_name
+                    .clone()
+                    .unwrap_or_else(|| principal.clone()),
+                attributes: vec![
+                    attr("role", None, Some(json!(role_name(*role)))),
+                    attr("scope", None, Some(json!(scope_label(scope)))),
+                ],
+                risk: None,
+                after: After::RoleAssignment(after),
+                depends_on: depends_on.clone(),
+            });
+        }
+        let exclusive = self.desired.project.ownership.role_assignment == OwnershipMode::Exclusive;
+        for (key, live) in &live_keys {
+            if wanted.contains_key(key) {
+                continue;
+            }
+            self.fingerprint("RoleAssignment", &live.id, *live);
+            let name = live
+                .principal_name
+                .clone()
+                .unwrap_or_else(|| live.principal_id.clone());
+            if exclusive && live.principal_type.is_some() {
+                self.changes.push(Change {
+                    address: format!(
+                        "RoleAssignment[{}/{}/{}]",
+                        live.principal_id,
+                        role_name(key.1),
+                        scope_label(&live.scope)
+                    ),
+                    kind: ResourceKind::RoleAssignment,
+                    action: Action::Delete,
+                    id: Some(live.id.clone()),
+                    display_name: name,
+                    attributes: Vec::new(),
+                    risk: Some("revokes access".to_owned()),
+                    after: After::Nothing,
+                    depends_on: Vec::new(),
+                });
+            } else {
+                self.notes.push(Note {
+                    kind: ResourceKind::RoleAssignment,
+                    id: live.id.clone(),
+                    display_name: name,
+                    message: format!(
+                        "{} at {} is not declared here; ownership is shared, so it is left alone",
+                        role_name(key.1),
+                        scope_label(&live.scope)
+                    ),
+                });
+            }
+        }
+    }
+
+    // ---- tenant settings -----------------------------------------------------------------------
+
+    fn tenant_settings(&mut self) {
+        let Some(settings) = &self.desired.tenant_settings else {
+            return;
+        };
+        let declared = flatten_settings(&to_json(&settings.settings));
+        let mut attributes = Vec::new();
+        let mut changed = BTreeMap::new();
+        for (path, value) in declared {
+            let live = self.observed.tenant_settings.get(&path);
+            if live != Some(&value) {
+                attributes.push(attr(path.clone(), live.cloned(), Some(value.clone())));
+                changed.insert(path, value);
+            }
+        }
+        self.fingerprint(
+            "TenantSettings",
+            "tenant",
+            &self.observed.tenant_settings.clone(),
+        );
+        if !attributes.is_empty() {
+            self.changes.push(Change {
+                address: format!("TenantSettings.{}", settings.meta.name),
+                kind: ResourceKind::TenantSettings,
+                action: Action::Update,
+                id: None,
+                display_name: "tenant settings".to_owned(),
+                attributes,
+                risk: None,
+                after: After::TenantSettings(changed),
+                depends_on: Vec::new(),
+            });
+        }
+    }
+}
+
+pub(crate) fn role_name(role: Role) -> String {
+    to_json(&role).as_str().unwrap_or_default().to_owned()
+}
+
+fn scope_label(scope: &ObservedScope) -> String {
+    match scope {
+        ObservedScope::Tenant => "tenant".to_owned(),
+        ObservedScope::EnvironmentGroup(id) => format!("group:{id}"),
+        ObservedScope::Environment(id) => format!("environment:{id}"),
+    }
+}
+
+/// Declared rules replace live ones; rules left out are not managed and stay as they are.
+fn merge_rules(live: &GroupRules, desired: &GroupRules) -> GroupRules {
+    GroupRules {
+        sharing_controls: desired
+            .sharing_controls
+            .clone()
+            .or_else(|| live.sharing_controls.clone()),
+        usage_insights: desired
+            .usage_insights
+            .clone()
+            .or_else(|| live.usage_insights.clone()),
+        maker_welcome_content: desired
+            .maker_welcome_content
+            .clone()
+            .or_else(|| live.maker_welcome_content.clone()),
+        solution_checker: desired
+            .solution_checker
+            .clone()
+            .or_else(|| live.solution_checker.clone()),
+        backup_retention: desired
+            .backup_retention
+            .clone()
+            .or_else(|| live.backup_retention.clone()),
+        ai_generated_descriptions: desired
+            .ai_generated_descriptions
+            .clone()
+            .or_else(|| live.ai_generated_descriptions.clone()),
+        generative_ai: desired
+            .generative_ai
+            .clone()
+            .or_else(|| live.generative_ai.clone()),
+        advanced_connector_policies: desired
+            .advanced_connector_policies
+            .clone()
+            .or_else(|| live.advanced_connector_policies.clone()),
+        content_security_policy: desired
+            .content_security_policy
+            .clone()
+            .or_else(|| live.content_security_policy.clone()),
+    }
+}
+
+/// Leaf-level differences of two JSON values, as dotted paths.
+fn json_diff(
+    prefix: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<AttributeChange>,
+) {
+    match (before, after) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) => {
+            let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+            for k in keys {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                json_diff(&path, b.get(k), a.get(k), out);
+            }
+        }
+        (b, a) => {
+            let b = b.filter(|v| !v.is_null());
+            let a = a.filter(|v| !v.is_null());
+            if b != a {
+                out.push(attr(prefix, b.cloned(), a.cloned()));
+            }
+        }
+    }
+}
+
+fn group_attributes(
+    live: &ObservedGroup,
+    after: &ObservedGroup,
+    creating: bool,
+) -> Vec<AttributeChange> {
+    let mut out = Vec::new();
+    let before = |v: Value| if creating { None } else { Some(v) };
+    json_diff(
+        "displayName",
+        before(json!(live.display_name)).as_ref(),
+        Some(&json!(after.display_name)),
+        &mut out,
+    );
+    json_diff(
+        "description",
+        before(json!(live.description)).as_ref(),
+        Some(&json!(after.description)),
+        &mut out,
+    );
+    json_diff(
+        "rules",
+        before(to_json(&live.rules)).as_ref(),
+        Some(&to_json(&after.rules)),
+        &mut out,
+    );
+    out.retain(|c| !(creating && c.after.as_ref().is_some_and(|v| v == &json!(""))));
+    out
+}
+
+/// The attribute changes of a DLP policy, and the reasons it loosens, if it does.
+fn dlp_attributes(
+    live: Option<&ObservedDlpPolicy>,
+    after: &ObservedDlpPolicy,
+    catalog: &Catalog,
+) -> (Vec<AttributeChange>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut risks = Vec::new();
+    let empty = ObservedDlpPolicy {
+        id: String::new(),
+        display_name: String::new(),
+        scope_mode: None,
+        environment_ids: BTreeSet::new(),
+        default_group: after.default_group,
+        classification: BTreeMap::new(),
+        action_rules: BTreeMap::new(),
+        endpoint_rules: BTreeMap::new(),
+        custom_connector_patterns: Vec::new(),
+        etag: None,
+        last_modified: None,
+    };
+    let creating = live.is_none();
+    let live = live.unwrap_or(&empty);
+    let opt = |v: Value| if creating { None } else { Some(v) };
+    if creating || live.display_name != after.display_name {
+        out.push(attr(
+            "displayName",
+            opt(json!(live.display_name)),
+            Some(json!(after.display_name)),
+        ));
+    }
+    if creating || live.scope_mode != after.scope_mode {
+        out.push(attr(
+            "scope.mode",
+            opt(to_json(&live.scope_mode)),
+            Some(to_json(&after.scope_mode)),
+        ));
+        if !creating && after.scope_mode == Some(ScopeMode::Only) {
+            risks.push("the policy no longer covers every environment".to_owned());
+        }
+    }
+    let removed: Vec<&String> = live
+        .environment_ids
+        .difference(&after.environment_ids)
+        .collect();
+    let added: Vec<&String> = after
+        .environment_ids
+        .difference(&live.environment_ids)
+        .collect();
+    if !removed.is_empty() || !added.is_empty() {
+        out.push(attr(
+            "scope.environments",
+            opt(to_json(&live.environment_ids)),
+            Some(to_json(&after.environment_ids)),
+        ));
+        let shrinks = match after.scope_mode {
+            Some(ScopeMode::Only) => !removed.is_empty(),
+            Some(ScopeMode::AllExcept) => !added.is_empty(),
+            _ => false,
+        };
+        if shrinks && !creating {
+            risks.push("the policy's scope shrinks".to_owned());
+        }
+    }
+    if creating || live.default_group != after.default_group {
+        out.push(attr(
+            "connectors.default",
+            opt(to_json(&live.default_group)),
+            Some(to_json(&after.default_group)),
+        ));
+    }
+    if !creating {
+        let reclassified = classification::diff(
+            live.default_group,
+            &live.classification,
+            after.default_group,
+            &after.classification,
+            catalog,
+        );
+        let loosened: Vec<String> = reclassified
+            .iter()
+            .filter(|r| r.loosens())
+            .map(|r| short(&r.connector, catalog))
+            .collect();
+        // A changed default reclassifies hundreds of connectors: the default line says it.
+        if live.default_group == after.default_group {
+            for r in &reclassified {
+                out.push(attr(
+                    format!("connectors.{}", short(&r.connector, catalog)),
+                    Some(to_json(&r.before)),
+                    Some(to_json(&r.after)),
+                ));
+            }
+        }
+        if !loosened.is_empty() {
+            let shown: Vec<&str> = loosened.iter().take(5).map(String::as_str).collect();
+            let more = if loosened.len() > 5 {
+                format!(" and {} more", loosened.len() - 5)
+            } else {
+                String::new()
+            };
+            risks.push(format!(
+                "loosens the classification of {}{more}",
+                shown.join(", ")
+            ));
+        }
+    } else {
+        for (id, group) in &after.classification {
+            out.push(attr(
+                format!("connectors.{}", short(id, catalog)),
+                None,
+                Some(to_json(group)),
+            ));
+        }
+    }
+    json_diff(
+        "actionRules",
+        opt(to_json(&live.action_rules)).as_ref(),
+        Some(&to_json(&after.action_rules)),
+        &mut out,
+    );
+    json_diff(
+        "endpointRules",
+        opt(to_json(&live.endpoint_rules)).as_ref(),
+        Some(&to_json(&after.endpoint_rules)),
+        &mut out,
+    );
+    if creating || live.custom_connector_patterns != after.custom_connector_patterns {
+        out.push(attr(
+            "customConnectorPatterns",
+            opt(to_json(&live.custom_connector_patterns)),
+            Some(to_json(&after.custom_connector_patterns)),
+        ));
+    }
+    out.retain(|c| {
+        !(creating
+            && c.after
+                .as_ref()
+                .is_some_and(|v| v == &json!({}) || v == &json!([])))
+    });
+    (out, risks)
+}
+
+fn short(id: &str, catalog: &Catalog) -> String {
+    catalog.get(id).map_or_else(
+        || id.rsplit('/').next().unwrap_or(id).to_owned(),
+        |c| catalog::short_name(c).to_owned(),
+    )
+}

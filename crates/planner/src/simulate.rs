@@ -1,0 +1,105 @@
+//! Applying a plan to an observed state in memory: what the tenant would look like after a
+//! perfect apply. Used to check that plans converge (plan, apply, plan again: nothing left).
+
+use crate::Action;
+use crate::plan::{After, Plan, Ref, ResourceKind};
+use ppgov_core::observed::{Observed, ObservedScope};
+use std::collections::BTreeMap;
+
+/// Ids of objects created by the simulation are derived from the creating change's address,
+/// so the result is deterministic.
+pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
+    let mut state = observed.clone();
+    let mut created: BTreeMap<String, String> = BTreeMap::new();
+    let resolve = |r: &Ref, created: &BTreeMap<String, String>| match r {
+        Ref::Id(id) => id.clone(),
+        Ref::CreatedBy(address) => created
+            .get(address)
+            .cloned()
+            .unwrap_or_else(|| address.clone()),
+    };
+    for change in &plan.changes {
+        let new_id = || format!("new:{}", change.address);
+        match (&change.after, change.action) {
+            (After::Environment(env), _) => {
+                state.environments.insert(env.id.clone(), env.clone());
+            }
+            (After::EnvironmentGroup(group), Action::Create) => {
+                let id = new_id();
+                created.insert(change.address.clone(), id.clone());
+                let mut group = (**group).clone();
+                group.id = id.clone();
+                state.environment_groups.insert(id, group);
+            }
+            (After::EnvironmentGroup(group), _) => {
+                state
+                    .environment_groups
+                    .insert(group.id.clone(), (**group).clone());
+            }
+            (
+                After::Membership {
+                    group,
+                    environment_id,
+                },
+                action,
+            ) => {
+                if let Some(env) = state.environments.get_mut(environment_id) {
+                    env.group_id = match action {
+                        Action::Delete => None,
+                        _ => Some(resolve(group, &created)),
+                    };
+                }
+            }
+            (After::DlpPolicy(policy), Action::Create) => {
+                let id = new_id();
+                let mut policy = (**policy).clone();
+                policy.id = id.clone();
+                state.dlp_policies.insert(id, policy);
+            }
+            (After::DlpPolicy(policy), _) => {
+                state
+                    .dlp_policies
+                    .insert(policy.id.clone(), (**policy).clone());
+            }
+            (After::RoleAssignment(assignment), _) => {
+                let mut assignment = assignment.clone();
+                assignment.id = new_id();
+                if let ObservedScope::EnvironmentGroup(g) = &assignment.scope
+                    && let Some(address) = g.strip_prefix('@')
+                {
+                    assignment.scope = ObservedScope::EnvironmentGroup(resolve(
+                        &Ref::CreatedBy(address.to_owned()),
+                        &created,
+                    ));
+                }
+                state
+                    .role_assignments
+                    .insert(assignment.id.clone(), assignment);
+            }
+            (After::TenantSettings(settings), _) => {
+                state.tenant_settings.extend(settings.clone());
+            }
+            (After::Nothing, _) => {
+                let id = change.id.clone().unwrap_or_default();
+                match change.kind {
+                    ResourceKind::EnvironmentGroup => {
+                        state.environment_groups.remove(&id);
+                        for env in state.environments.values_mut() {
+                            if env.group_id.as_deref() == Some(id.as_str()) {
+                                env.group_id = None;
+                            }
+                        }
+                    }
+                    ResourceKind::DlpPolicy => {
+                        state.dlp_policies.remove(&id);
+                    }
+                    ResourceKind::RoleAssignment => {
+                        state.role_assignments.remove(&id);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    state
+}
