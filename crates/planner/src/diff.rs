@@ -523,7 +523,8 @@ impl<'a> Planner<'a> {
             };
             match live_id {
                 None => {
-                    let attributes = dlp_attributes(None, &after, self.catalog).0;
+                    let attributes =
+                        dlp_attributes(None, &after, self.catalog, &self.observed.environments).0;
                     self.changes.push(Change {
                         address: resource,
                         kind: ResourceKind::DlpPolicy,
@@ -542,7 +543,12 @@ impl<'a> Planner<'a> {
                     self.fingerprint("DlpPolicy", &id, live);
                     after.etag = live.etag.clone();
                     after.last_modified = live.last_modified.clone();
-                    let (attributes, risks) = dlp_attributes(Some(live), &after, self.catalog);
+                    let (attributes, risks) = dlp_attributes(
+                        Some(live),
+                        &after,
+                        self.catalog,
+                        &self.observed.environments,
+                    );
                     if !attributes.is_empty() {
                         self.changes.push(Change {
                             address: resource,
@@ -825,6 +831,13 @@ fn json_diff(
     after: Option<&Value>,
     out: &mut Vec<AttributeChange>,
 ) {
+    let empty = Value::Object(Default::default());
+    // An object appearing or disappearing is shown field by field, like a changed one.
+    let (before, after) = match (before, after) {
+        (None | Some(Value::Null), Some(a @ Value::Object(_))) => (Some(&empty), Some(a)),
+        (Some(b @ Value::Object(_)), None | Some(Value::Null)) => (Some(b), Some(&empty)),
+        other => other,
+    };
     match (before, after) {
         (Some(Value::Object(b)), Some(Value::Object(a))) => {
             let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
@@ -881,7 +894,21 @@ fn dlp_attributes(
     live: Option<&ObservedDlpPolicy>,
     after: &ObservedDlpPolicy,
     catalog: &Catalog,
+    environments: &BTreeMap<String, ObservedEnvironment>,
 ) -> (Vec<AttributeChange>, Vec<String>) {
+    // Environments by display name, which is what a reviewer recognises.
+    let names = |ids: &BTreeSet<String>| -> Vec<String> {
+        let mut v: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                environments
+                    .get(id)
+                    .map_or_else(|| id.clone(), |e| e.display_name.clone())
+            })
+            .collect();
+        v.sort();
+        v
+    };
     let mut out = Vec::new();
     let mut risks = Vec::new();
     let empty = ObservedDlpPolicy {
@@ -928,8 +955,8 @@ fn dlp_attributes(
     if !removed.is_empty() || !added.is_empty() {
         out.push(attr(
             "scope.environments",
-            opt(to_json(&live.environment_ids)),
-            Some(to_json(&after.environment_ids)),
+            opt(json!(names(&live.environment_ids))),
+            Some(json!(names(&after.environment_ids))),
         ));
         let shrinks = match after.scope_mode {
             Some(ScopeMode::Only) => !removed.is_empty(),

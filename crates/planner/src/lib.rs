@@ -13,6 +13,7 @@ pub mod classification;
 mod diff;
 pub mod order;
 pub mod plan;
+pub mod render;
 pub mod resolve;
 pub mod simulate;
 

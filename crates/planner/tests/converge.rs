@@ -220,20 +220,7 @@ fn print_sample_plan() {
     let loaded = load_sample();
     let observed = bare_tenant(&loaded);
     let p = plan(&loaded.desired, &observed, &loaded.catalog);
-    for c in &p.changes {
-        println!(
-            "{} {} ({}) deps={:?} risk={:?}",
-            c.action.symbol(),
-            c.address,
-            c.attributes.len(),
-            c.depends_on,
-            c.risk
-        );
-    }
-    println!(
-        "{:?} notes={} fingerprints={}",
-        p.counts(),
-        p.notes.len(),
-        p.fingerprints.len()
-    );
+    let colors = ppgov_planner::render::Colors { enabled: false };
+    println!("{}", ppgov_planner::render::text(&p, colors));
+    println!("{}", ppgov_planner::render::markdown(&p));
 }
