@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Observed {
     /// Lower-cased Entra tenant id.
     pub tenant_id: Option<String>,
@@ -38,7 +38,7 @@ pub struct Observed {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ObservedEnvironment {
     pub id: String,
     pub display_name: String,
@@ -55,7 +55,7 @@ pub struct ObservedEnvironment {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ObservedGroup {
     pub id: String,
     pub display_name: String,
@@ -77,21 +77,29 @@ pub struct ObservedGroup {
 pub struct ObservedDlpPolicy {
     pub id: String,
     pub display_name: String,
+    #[serde(default)]
     /// `None` for an environment-level policy (`SingleEnvironment`), which a tenant admin
     /// cannot manage: ppgov leaves it alone.
     pub scope_mode: Option<ScopeMode>,
     /// Lower-cased environment ids.
+    #[serde(default)]
     pub environment_ids: BTreeSet<String>,
     pub default_group: ConnectorGroup,
     /// Every connector the policy lists, with its group, as listed.
+    #[serde(default)]
     pub classification: BTreeMap<ConnectorId, ConnectorGroup>,
+    #[serde(default)]
     pub action_rules: BTreeMap<ConnectorId, ActionRules>,
     /// Ordered by `order`.
+    #[serde(default)]
     pub endpoint_rules: BTreeMap<ConnectorId, Vec<EndpointRule>>,
     /// Ordered by `order`.
+    #[serde(default)]
     pub custom_connector_patterns: Vec<UrlPattern>,
     /// Changes on every write: the optimistic-concurrency fingerprint.
+    #[serde(default)]
     pub etag: Option<String>,
+    #[serde(default)]
     pub last_modified: Option<String>,
 }
 
@@ -112,6 +120,7 @@ pub struct ObservedRoleAssignment {
     pub principal_id: String,
     /// `None` for principals ppgov does not manage (e.g. BAP's whole-tenant principal).
     pub principal_type: Option<PrincipalType>,
+    #[serde(default)]
     pub principal_name: Option<String>,
     /// `None` for roles ppgov has no name for (custom RBAC roles).
     pub role: Option<Role>,

@@ -230,7 +230,13 @@ impl<'a> Planner<'a> {
             self.members.insert(name.clone(), members);
 
             match self.resolver.group(name) {
-                Err(e) => self.error(resource, "/spec/displayName", e.to_string()),
+                Err(e) => {
+                    // Claimed, though ambiguously: none of the candidates is unmanaged.
+                    if let Unresolved::Ambiguous { ids, .. } = &e {
+                        matched.extend(ids.iter().cloned());
+                    }
+                    self.error(resource, "/spec/displayName", e.to_string());
+                }
                 Ok(None) => {
                     let after = ObservedGroup {
                         id: String::new(),
@@ -297,7 +303,7 @@ impl<'a> Planner<'a> {
             if exclusive {
                 self.fingerprint("EnvironmentGroup", id, live);
                 self.changes.push(Change {
-                    address: format!("EnvironmentGroup[\"{}\"]", live.display_name),
+                    address: format!("EnvironmentGroup[{id}]"),
                     kind: ResourceKind::EnvironmentGroup,
                     action: Action::Delete,
                     id: Some(id.clone()),
@@ -383,10 +389,7 @@ impl<'a> Planner<'a> {
                         .environment_groups
                         .get(current)
                         .map_or(current.as_str(), |g| g.display_name.as_str());
-                    let address = format!(
-                        "GroupMembership[\"{current_name}\"][\"{}\"]",
-                        env.display_name
-                    );
+                    let address = format!("GroupMembership[{current}][\"{}\"]", env.display_name);
                     self.changes.push(Change {
                         address: address.clone(),
                         kind: ResourceKind::GroupMembership,
@@ -484,6 +487,8 @@ impl<'a> Planner<'a> {
                             "{} live data policies are named \"{}\" ({}); pin one with `metadata.id`",
                             ids.len(), policy.display_name, ids.join(", ")
                         ));
+                        // Claimed, though ambiguously: none of them is unmanaged.
+                        matched.extend(ids.iter().map(|id| (*id).to_owned()));
                         continue;
                     }
                 },
@@ -573,7 +578,7 @@ impl<'a> Planner<'a> {
             if exclusive && live.scope_mode.is_some() {
                 self.fingerprint("DlpPolicy", id, live);
                 self.changes.push(Change {
-                    address: format!("DlpPolicy[\"{}\"]", live.display_name),
+                    address: format!("DlpPolicy[{id}]"),
                     kind: ResourceKind::DlpPolicy,
                     action: Action::Delete,
                     id: Some(id.clone()),

@@ -98,6 +98,13 @@ pub fn text(plan: &Plan, colors: Colors) -> String {
         }
         let _ = writeln!(out);
     }
+    if !plan.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "No plan was made: fix the problems above and plan again."
+        );
+        return out;
+    }
     if plan.changes.is_empty() {
         let _ = writeln!(out, "No changes. The tenant matches the configuration.");
     } else {
@@ -178,6 +185,13 @@ pub fn markdown(plan: &Plan) -> String {
                 md_escape(&e.message)
             );
         }
+    }
+    if !plan.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNo plan was made: fix the problems above and plan again."
+        );
+        return out;
     }
     if plan.changes.is_empty() {
         let _ = writeln!(out, "\nNo changes. The tenant matches the configuration.");
