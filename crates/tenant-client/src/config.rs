@@ -1,0 +1,327 @@
+//! Client configuration: where each API lives, which token scope it wants, how to
+//! authenticate, and the limits (retries, concurrency, timeouts, LRO deadlines).
+
+use crate::auth::AuthConfig;
+use crate::error::ClientError;
+pub use ppgov_core::model::Cloud;
+use ppgov_tenant_api::paths::Host;
+use reqwest::Url;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// The hosts, token scopes and sign-in authority of one cloud.
+///
+/// Source: the Microsoft Terraform provider's `internal/config` constants (see README).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloudEndpoints {
+    pub bap: &'static str,
+    pub powerapps: &'static str,
+    pub powerplatform: &'static str,
+    /// Scope of tokens for BAP and Power Apps (one token serves both).
+    pub powerapps_scope: &'static str,
+    /// Scope of tokens for the Power Platform API.
+    pub powerplatform_scope: &'static str,
+    pub authority: &'static str,
+}
+
+impl CloudEndpoints {
+    pub fn of(cloud: Cloud) -> CloudEndpoints {
+        match cloud {
+            Cloud::Public => CloudEndpoints {
+                bap: "https://api.bap.microsoft.com",
+                powerapps: "https://api.powerapps.com",
+                powerplatform: "https://api.powerplatform.com",
+                powerapps_scope: "https://service.powerapps.com/.default",
+                powerplatform_scope: "https://api.powerplatform.com/.default",
+                authority: "https://login.microsoftonline.com",
+            },
+            Cloud::Gcc => CloudEndpoints {
+                bap: "https://gov.api.bap.microsoft.us",
+                powerapps: "https://gov.api.powerapps.us",
+                powerplatform: "https://api.gov.powerplatform.microsoft.us",
+                powerapps_scope: "https://service.powerapps.us/.default",
+                powerplatform_scope: "https://api.gov.powerplatform.microsoft.us/.default",
+                authority: "https://login.microsoftonline.com",
+            },
+            Cloud::GccHigh => CloudEndpoints {
+                bap: "https://high.api.bap.microsoft.us",
+                powerapps: "https://high.api.powerapps.us",
+                powerplatform: "https://api.appsplatform.us",
+                powerapps_scope: "https://high.service.apps.appsplatform.us/.default",
+                powerplatform_scope: "https://api.appsplatform.us/.default",
+                authority: "https://login.microsoftonline.us",
+            },
+            Cloud::Dod => CloudEndpoints {
+                bap: "https://api.bap.appsplatform.us",
+                powerapps: "https://api.apps.appsplatform.us",
+                powerplatform: "https://api.appsplatform.us",
+                powerapps_scope: "https://service.apps.appsplatform.us/.default",
+                powerplatform_scope: "https://api.appsplatform.us/.default",
+                authority: "https://login.microsoftonline.us",
+            },
+            Cloud::China => CloudEndpoints {
+                bap: "https://api.bap.partner.microsoftonline.cn",
+                powerapps: "https://api.powerapps.cn",
+                powerplatform: "https://api.powerplatform.partner.microsoftonline.cn",
+                powerapps_scope: "https://service.powerapps.cn/.default",
+                powerplatform_scope: "https://api.powerplatform.partner.microsoftonline.cn/.default",
+                authority: "https://login.chinacloudapi.cn",
+            },
+        }
+    }
+
+    pub fn base_url(&self, host: Host) -> &'static str {
+        match host {
+            Host::Bap => self.bap,
+            Host::PowerApps => self.powerapps,
+            Host::PowerPlatform => self.powerplatform,
+        }
+    }
+
+    pub fn scope(&self, host: Host) -> &'static str {
+        match host {
+            Host::Bap | Host::PowerApps => self.powerapps_scope,
+            Host::PowerPlatform => self.powerplatform_scope,
+        }
+    }
+}
+
+/// Bounded retries with capped exponential backoff and full jitter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included (1 = no retries).
+    pub max_attempts: u32,
+    /// The backoff ceiling of the first retry; doubles per attempt.
+    pub base_backoff: Duration,
+    /// No backoff ceiling grows past this.
+    pub max_backoff: Duration,
+    /// A `Retry-After` longer than this is cut to this.
+    pub retry_after_cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            retry_after_cap: Duration::from_secs(60),
+        }
+    }
+}
+
+/// How long to wait for long-running operations (and for busy environments to free up).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LroPolicy {
+    /// Give up on an operation (or a 409 `OperationNotStartable` wait) after this long.
+    pub deadline: Duration,
+    /// Poll interval when the server suggests none.
+    pub poll_interval: Duration,
+}
+
+impl Default for LroPolicy {
+    fn default() -> Self {
+        LroPolicy {
+            deadline: Duration::from_secs(20 * 60),
+            poll_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Everything the client needs. Build with [`ClientConfig::new`], then adjust fields.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub cloud: Cloud,
+    /// Per-host base URL overrides (the emulator, a proxy); else the cloud's.
+    pub base_urls: BTreeMap<Host, String>,
+    /// Per-host token scope overrides; else the cloud's.
+    pub scopes: BTreeMap<Host, String>,
+    pub auth: AuthConfig,
+    pub retry: RetryPolicy,
+    /// Requests in flight at once, across all hosts.
+    pub max_concurrent_requests: usize,
+    /// One HTTP exchange (connect, send, read the whole body).
+    pub request_timeout: Duration,
+    pub lro: LroPolicy,
+    /// The Entra tenant id; read from the service when not given.
+    pub tenant_id: Option<String>,
+    /// Sent as `User-Agent`.
+    pub user_agent: String,
+}
+
+impl ClientConfig {
+    pub fn new(cloud: Cloud, auth: AuthConfig) -> Self {
+        ClientConfig {
+            cloud,
+            base_urls: BTreeMap::new(),
+            scopes: BTreeMap::new(),
+            auth,
+            retry: RetryPolicy::default(),
+            max_concurrent_requests: 8,
+            request_timeout: Duration::from_secs(60),
+            lro: LroPolicy::default(),
+            tenant_id: None,
+            user_agent: format!("ppgov/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// Points every host at one base URL (the emulator serves all three).
+    pub fn with_single_base_url(mut self, url: &str) -> Self {
+        for host in Host::ALL {
+            self.base_urls.insert(host, url.to_owned());
+        }
+        self
+    }
+
+    pub fn with_base_url(mut self, host: Host, url: &str) -> Self {
+        self.base_urls.insert(host, url.to_owned());
+        self
+    }
+
+    /// The base URL of `host`, without a trailing `/`.
+    pub fn base_url(&self, host: Host) -> &str {
+        self.base_urls
+            .get(&host)
+            .map(String::as_str)
+            .unwrap_or_else(|| CloudEndpoints::of(self.cloud).base_url(host))
+            .trim_end_matches('/')
+    }
+
+    pub fn scope(&self, host: Host) -> &str {
+        self.scopes
+            .get(&host)
+            .map(String::as_str)
+            .unwrap_or_else(|| CloudEndpoints::of(self.cloud).scope(host))
+    }
+
+    /// Checks every URL the client will send credentials to, and the limits.
+    pub fn validate(&self) -> Result<(), ClientError> {
+        for host in Host::ALL {
+            check_url(self.base_url(host), &format!("base URL of {}", host.name()))?;
+        }
+        if let Some(authority) = self.auth.authority() {
+            check_url(authority, "authority URL")?;
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(ClientError::config("retry.max_attempts must be at least 1"));
+        }
+        if self.max_concurrent_requests == 0 {
+            return Err(ClientError::config(
+                "max_concurrent_requests must be at least 1",
+            ));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(ClientError::config("request_timeout must be positive"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `host` (a URL's host string, IPv6 in brackets) is a loopback address or `localhost`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Accepts `https://` URLs, and `http://` only to loopback hosts: bearer tokens never travel
+/// in clear text over a network.
+pub fn check_url(url: &str, what: &str) -> Result<Url, ClientError> {
+    let parsed = Url::parse(url)
+        .map_err(|e| ClientError::config(format!("{what} `{url}` is not a URL: {e}")))?;
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    match parsed.scheme() {
+        "https" if !host.is_empty() => Ok(parsed),
+        "http" if is_loopback_host(&host) => Ok(parsed),
+        "http" => Err(ClientError::config(format!(
+            "{what} `{url}` uses plain http to a non-loopback host `{host}`: refusing to send \
+             credentials unencrypted (use https, or http only to 127.0.0.1, ::1 or localhost)"
+        ))),
+        other => Err(ClientError::config(format!(
+            "{what} `{url}` has scheme `{other}`; only https (or http to loopback) is allowed"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{AuthConfig, Secret};
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["127.0.0.1", "127.1.2.3", "[::1]", "localhost", "LOCALHOST"] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "10.0.0.1",
+            "example.com",
+            "localhost.example.com",
+            "[::2]",
+            "",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_url("http://127.0.0.1:8080", "x").is_ok());
+        assert!(check_url("http://[::1]:8080/", "x").is_ok());
+        assert!(check_url("http://localhost:1", "x").is_ok());
+        assert!(check_url("https://api.bap.microsoft.com", "x").is_ok());
+        let e = check_url("http://api.bap.microsoft.com", "base URL of bap").unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Config);
+        assert!(e.to_string().contains("non-loopback"), "{e}");
+        assert!(check_url("http://127.0.0.1.nip.io", "x").is_err());
+        assert!(check_url("ftp://127.0.0.1", "x").is_err());
+        assert!(check_url("not a url", "x").is_err());
+    }
+
+    #[test]
+    fn config_validation_checks_every_base_url() {
+        let auth = AuthConfig::Static(Secret::new("t"));
+        let ok = ClientConfig::new(Cloud::Public, auth.clone())
+            .with_single_base_url("http://127.0.0.1:1/");
+        ok.validate().unwrap();
+        assert_eq!(ok.base_url(Host::Bap), "http://127.0.0.1:1");
+        let bad = ClientConfig::new(Cloud::Public, auth)
+            .with_base_url(Host::PowerPlatform, "http://10.1.1.1");
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn sovereign_clouds_have_their_own_hosts_and_scopes() {
+        let auth = AuthConfig::Static(Secret::new("t"));
+        let c = ClientConfig::new(Cloud::Gcc, auth);
+        assert_eq!(c.base_url(Host::Bap), "https://gov.api.bap.microsoft.us");
+        assert_eq!(
+            c.scope(Host::PowerApps),
+            "https://service.powerapps.us/.default"
+        );
+        assert_eq!(
+            c.scope(Host::PowerPlatform),
+            "https://api.gov.powerplatform.microsoft.us/.default"
+        );
+        for cloud in [
+            Cloud::Public,
+            Cloud::Gcc,
+            Cloud::GccHigh,
+            Cloud::Dod,
+            Cloud::China,
+        ] {
+            let e = CloudEndpoints::of(cloud);
+            assert_eq!(e.scope(Host::Bap), e.scope(Host::PowerApps));
+            for host in Host::ALL {
+                check_url(e.base_url(host), "x").unwrap();
+            }
+        }
+        assert_eq!(
+            CloudEndpoints::of(Cloud::Public).scope(Host::PowerPlatform),
+            Host::PowerPlatform.public_scope()
+        );
+    }
+}

@@ -1,0 +1,633 @@
+//! The one way requests are made: concurrency limit, timeout, bounded retries with capped
+//! exponential backoff and full jitter, `Retry-After`, token refresh on 401, waiting out busy
+//! environments (409 `OperationNotStartable`), long-running operations and paging.
+
+use crate::auth::{Secret, TokenProvider, describe_reqwest};
+use crate::config::{ClientConfig, RetryPolicy, check_url, is_loopback_host};
+use crate::error::{ClientError, ErrorKind, excerpt};
+use ppgov_tenant_api::Page;
+use ppgov_tenant_api::paths::{Endpoint, Host};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// Where a request goes: a tenant-api endpoint, or a URL the server handed out (a next page,
+/// an operation to poll).
+#[derive(Clone, Debug)]
+pub(crate) enum Target {
+    Endpoint(Endpoint),
+    Url(String),
+}
+
+/// One request, before retries.
+#[derive(Clone, Debug)]
+pub(crate) struct Req {
+    pub method: Method,
+    pub host: Host,
+    pub target: Target,
+    pub body: Option<serde_json::Value>,
+    /// Safe to send twice. GET, PUT, DELETE and full-document PATCH are; POST is not unless
+    /// said so.
+    pub idempotent: bool,
+    /// Wait out 409 `OperationNotStartable` (and empty-body 409s) until the LRO deadline.
+    pub wait_busy: bool,
+}
+
+impl Req {
+    fn new(method: Method, ep: Endpoint) -> Req {
+        let idempotent = method != Method::POST;
+        Req {
+            method,
+            host: ep.host,
+            target: Target::Endpoint(ep),
+            body: None,
+            idempotent,
+            wait_busy: false,
+        }
+    }
+    pub fn get(ep: Endpoint) -> Req {
+        Req::new(Method::GET, ep)
+    }
+    pub fn post(ep: Endpoint) -> Req {
+        Req::new(Method::POST, ep)
+    }
+    pub fn put(ep: Endpoint) -> Req {
+        Req::new(Method::PUT, ep)
+    }
+    pub fn patch(ep: Endpoint) -> Req {
+        Req::new(Method::PATCH, ep)
+    }
+    pub fn delete(ep: Endpoint) -> Req {
+        Req::new(Method::DELETE, ep)
+    }
+    pub fn json(mut self, body: impl serde::Serialize) -> Req {
+        self.body = Some(serde_json::to_value(body).expect("wire types serialize"));
+        self
+    }
+    /// Marks a POST as safe to repeat (reads, merges, set-to-value calls).
+    pub fn idempotent(mut self) -> Req {
+        self.idempotent = true;
+        self
+    }
+    pub fn wait_busy(mut self) -> Req {
+        self.wait_busy = true;
+        self
+    }
+}
+
+/// A 2xx answer.
+#[derive(Clone, Debug)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+    pub label: String,
+}
+
+impl Response {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ClientError> {
+        serde_json::from_str(&self.body).map_err(|e| ClientError {
+            status: Some(self.status),
+            ..ClientError::invalid(&self.label, format!("{e}; body: {}", excerpt(&self.body)))
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status == 204 || self.body.trim().is_empty()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Requests made since the client was built (or since [`crate::Client::reset_stats`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    /// HTTP exchanges with the API hosts: first attempts, retries, pages and LRO polls.
+    pub total: u64,
+    /// By host name (`bap`, `powerapps`, `powerplatform`).
+    pub by_host: BTreeMap<&'static str, u64>,
+    /// Exchanges that were retries of an earlier attempt.
+    pub retries: u64,
+    /// Token fetches (cache misses).
+    pub token_fetches: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    by_host: [AtomicU64; 3],
+    retries: AtomicU64,
+}
+
+fn host_index(host: Host) -> usize {
+    match host {
+        Host::Bap => 0,
+        Host::PowerApps => 1,
+        Host::PowerPlatform => 2,
+    }
+}
+
+enum Failure {
+    /// The connection was never made: the server did nothing.
+    Connect(String),
+    Timeout,
+    Other(String),
+}
+
+pub(crate) struct Transport {
+    pub config: ClientConfig,
+    http: reqwest::Client,
+    tokens: TokenProvider,
+    limit: Semaphore,
+    counters: Counters,
+}
+
+impl Transport {
+    pub fn new(config: ClientConfig) -> Result<Transport, ClientError> {
+        config.validate()?;
+        let http = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.request_timeout.min(Duration::from_secs(30)))
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ClientError::config(format!("cannot build the HTTP client: {e}")))?;
+        let authority = crate::config::CloudEndpoints::of(config.cloud).authority;
+        let tokens = TokenProvider::new(config.auth.clone(), authority, http.clone());
+        Ok(Transport {
+            limit: Semaphore::new(config.max_concurrent_requests),
+            config,
+            http,
+            tokens,
+            counters: Counters::default(),
+        })
+    }
+
+    pub fn stats(&self) -> RequestStats {
+        let mut by_host = BTreeMap::new();
+        let mut total = 0;
+        for host in Host::ALL {
+            let n = self.counters.by_host[host_index(host)].load(Ordering::Relaxed);
+            total += n;
+            by_host.insert(host.name(), n);
+        }
+        RequestStats {
+            total,
+            by_host,
+            retries: self.counters.retries.load(Ordering::Relaxed),
+            token_fetches: self.tokens.fetches.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn reset_stats(&self) {
+        for c in &self.counters.by_host {
+            c.store(0, Ordering::Relaxed);
+        }
+        self.counters.retries.store(0, Ordering::Relaxed);
+        self.tokens.fetches.store(0, Ordering::Relaxed);
+    }
+
+    /// The URL of a target. URLs from the server must stay on the configured hosts (or their
+    /// subdomains, e.g. regional BAP hosts) and on https or loopback: the bearer token goes
+    /// with them.
+    fn url_of(&self, host: Host, target: &Target) -> Result<Url, ClientError> {
+        let base = self.config.base_url(host);
+        match target {
+            Target::Endpoint(ep) => {
+                let s = format!("{base}{}", ep.path_and_query());
+                Url::parse(&s).map_err(|e| ClientError::config(format!("bad URL {s}: {e}")))
+            }
+            Target::Url(u) if u.starts_with('/') => {
+                let s = format!("{base}{u}");
+                Url::parse(&s).map_err(|e| ClientError::config(format!("bad URL {s}: {e}")))
+            }
+            Target::Url(u) => {
+                let what = format!("link from {}", host.name());
+                let url = check_url(u, &what)
+                    .map_err(|e| ClientError::new(ErrorKind::InvalidResponse, e.message))?;
+                let their = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                let allowed = Host::ALL.iter().any(|h| {
+                    let Ok(ours) = Url::parse(self.config.base_url(*h)) else {
+                        return false;
+                    };
+                    let ours_host = ours.host_str().unwrap_or_default().to_ascii_lowercase();
+                    let same = their == ours_host
+                        && url.port_or_known_default() == ours.port_or_known_default();
+                    let sub = url.scheme() == "https"
+                        && !is_loopback_host(&their)
+                        && their.ends_with(&format!(".{ours_host}"));
+                    same || sub
+                });
+                if allowed {
+                    Ok(url)
+                } else {
+                    Err(ClientError::new(
+                        ErrorKind::InvalidResponse,
+                        format!(
+                            "the server pointed at `{their}`, which is not a configured API host: \
+                             refusing to send credentials there"
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Sends a request with every rule of the module; returns the 2xx answer or the error.
+    pub async fn send(&self, req: &Req) -> Result<Response, ClientError> {
+        let url = self.url_of(req.host, &req.target)?;
+        let label = format!("{} {} {}", req.method, req.host.name(), url.path());
+        let scope = self.config.scope(req.host).to_owned();
+        let body = req
+            .body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).expect("JSON values serialize"));
+        let policy = &self.config.retry;
+        let busy_deadline = Instant::now() + self.config.lro.deadline;
+        let mut attempt = 0u32;
+        let mut busy_waits = 0u32;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let token = self.tokens.token(&scope).await?;
+            let outcome = self
+                .exchange(req, &url, &label, &token, body.as_deref())
+                .await;
+            let (err, retryable, retry_after) = match outcome {
+                Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
+                Ok(resp) => {
+                    let err = ClientError::from_status(&label, resp.status, &resp.body);
+                    let retry_after = resp
+                        .header(RETRY_AFTER.as_str())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                        .map(|d| d.min(policy.retry_after_cap));
+                    match resp.status {
+                        401 if !refreshed => {
+                            // One fresh token, then give up.
+                            refreshed = true;
+                            attempt -= 1;
+                            self.tokens.invalidate(&scope, &token).await;
+                            continue;
+                        }
+                        409 if req.wait_busy && is_busy(&resp.body) => {
+                            busy_waits += 1;
+                            attempt -= 1;
+                            let delay = retry_after.unwrap_or_else(|| backoff(policy, busy_waits));
+                            if Instant::now() + delay > busy_deadline {
+                                return Err(err.with_hint(format!(
+                                    "the environment was still busy with another operation after {}s",
+                                    self.config.lro.deadline.as_secs()
+                                )));
+                            }
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        // The server certainly did not act: safe to repeat anything.
+                        429 | 503 => (err, true, retry_after),
+                        408 | 500 | 502 | 504 => (err, req.idempotent, retry_after),
+                        _ => return Err(err),
+                    }
+                }
+                Err(Failure::Connect(msg)) => (
+                    ClientError::new(ErrorKind::Connection, msg).on(&label),
+                    true,
+                    None,
+                ),
+                Err(Failure::Timeout) => (
+                    ClientError::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "no complete answer within {}s",
+                            self.config.request_timeout.as_secs_f64()
+                        ),
+                    )
+                    .on(&label),
+                    req.idempotent,
+                    None,
+                ),
+                Err(Failure::Other(msg)) => (
+                    ClientError::new(ErrorKind::Connection, msg).on(&label),
+                    req.idempotent,
+                    None,
+                ),
+            };
+            if !retryable {
+                return Err(err.with_hint(
+                    "not retried: the request is not idempotent and the server may have acted",
+                ));
+            }
+            if attempt >= policy.max_attempts {
+                return Err(err.with_hint(format!("gave up after {attempt} attempts")));
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            let delay = retry_after.unwrap_or_else(|| backoff(policy, attempt));
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn exchange(
+        &self,
+        req: &Req,
+        url: &Url,
+        label: &str,
+        token: &Secret,
+        body: Option<&[u8]>,
+    ) -> Result<Response, Failure> {
+        let _permit = self.limit.acquire().await.expect("never closed");
+        self.counters.by_host[host_index(req.host)].fetch_add(1, Ordering::Relaxed);
+        let mut rb = self
+            .http
+            .request(req.method.clone(), url.clone())
+            .bearer_auth(token.expose())
+            .header(ACCEPT, "application/json")
+            .header("x-ms-client-request-id", uuid::Uuid::new_v4().to_string());
+        match body {
+            Some(b) => {
+                rb = rb.header(CONTENT_TYPE, "application/json").body(b.to_vec());
+            }
+            None if req.method != Method::GET && req.method != Method::DELETE => {
+                rb = rb.body(Vec::new());
+            }
+            None => {}
+        }
+        let fut = async {
+            let resp = rb.send().await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let body = resp.text().await?;
+            Ok::<_, reqwest::Error>(Response {
+                status,
+                headers,
+                body,
+                label: label.to_owned(),
+            })
+        };
+        match tokio::time::timeout(self.config.request_timeout, fut).await {
+            Err(_) => Err(Failure::Timeout),
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(e)) if e.is_timeout() => Err(Failure::Timeout),
+            Ok(Err(e)) if e.is_connect() => Err(Failure::Connect(describe_reqwest(e))),
+            Ok(Err(e)) => Err(Failure::Other(describe_reqwest(e))),
+        }
+    }
+
+    /// Sends a request that may start a long-running operation (202 + `Location` or
+    /// `Operation-Location`) and waits for it to end.
+    pub async fn send_lro(&self, req: &Req) -> Result<Response, ClientError> {
+        let resp = self.send(req).await?;
+        if resp.status == 202 {
+            self.wait_operation(req.host, &resp).await?;
+        }
+        Ok(resp)
+    }
+
+    async fn wait_operation(&self, host: Host, started: &Response) -> Result<(), ClientError> {
+        let Some(location) = started
+            .header(LOCATION.as_str())
+            .or_else(|| started.header("operation-location"))
+            .map(str::to_owned)
+        else {
+            // Nothing to poll: the caller re-reads the object.
+            return Ok(());
+        };
+        let lro = &self.config.lro;
+        let cap = self.config.retry.retry_after_cap;
+        let deadline = Instant::now() + lro.deadline;
+        let suggested = |r: &Response| {
+            r.header(RETRY_AFTER.as_str())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                .map(|d| d.min(cap))
+        };
+        let mut interval = suggested(started).unwrap_or(lro.poll_interval);
+        let mut last_state = String::from("not yet polled");
+        loop {
+            if Instant::now() + interval > deadline {
+                return Err(ClientError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the operation did not finish within {}s (last state: {last_state})",
+                        lro.deadline.as_secs()
+                    ),
+                )
+                .on(&format!("{} (operation {location})", started.label)));
+            }
+            tokio::time::sleep(interval).await;
+            let poll = Req {
+                method: Method::GET,
+                host,
+                target: Target::Url(location.clone()),
+                body: None,
+                idempotent: true,
+                wait_busy: false,
+            };
+            match self.send(&poll).await {
+                Ok(r) => {
+                    let body: serde_json::Value =
+                        serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null);
+                    let state = body
+                        .pointer("/state/id")
+                        .or_else(|| body.get("status"))
+                        .and_then(|s| s.as_str())
+                        .unwrap_or("")
+                        .to_owned();
+                    if state.is_empty() {
+                        if r.status == 202 {
+                            interval = suggested(&r).unwrap_or(lro.poll_interval);
+                            continue;
+                        }
+                        return Ok(());
+                    }
+                    if ppgov_tenant_api::lro::is_success(&state) {
+                        return Ok(());
+                    }
+                    if ppgov_tenant_api::lro::is_terminal(&state) {
+                        let detail = body
+                            .get("error")
+                            .or_else(|| body.get("errorDetail"))
+                            .cloned()
+                            .unwrap_or_default();
+                        return Err(ClientError {
+                            kind: ErrorKind::OperationFailed,
+                            request: Some(started.label.clone()),
+                            status: Some(r.status),
+                            code: detail
+                                .get("code")
+                                .and_then(|c| c.as_str())
+                                .map(str::to_owned),
+                            message: detail
+                                .get("message")
+                                .and_then(|c| c.as_str())
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| format!("the operation ended {state}")),
+                            hint: None,
+                        });
+                    }
+                    last_state = state;
+                    interval = suggested(&r).unwrap_or(lro.poll_interval);
+                }
+                // Gone: done (deletes end like this).
+                Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
+                // Still locked by the operation.
+                Err(e) if e.kind == ErrorKind::Conflict => {
+                    last_state = "Conflict".into();
+                    interval = lro.poll_interval;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Every item of a list, following `nextLink` / `@odata.nextLink` / `@odata.nextlink`
+    /// verbatim until absent.
+    pub async fn list<T: DeserializeOwned>(&self, ep: Endpoint) -> Result<Vec<T>, ClientError> {
+        let host = ep.host;
+        let mut req = Req::get(ep);
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        loop {
+            let resp = self.send(&req).await?;
+            if resp.is_empty() {
+                return Ok(out);
+            }
+            let page: Page<T> = resp.json()?;
+            out.extend(page.value);
+            match page.next_link.filter(|n| !n.is_empty()) {
+                Some(next) => {
+                    if !seen.insert(next.clone()) {
+                        return Err(ClientError::invalid(
+                            &resp.label,
+                            "the next-page link repeats an earlier one",
+                        ));
+                    }
+                    req = Req {
+                        target: Target::Url(next),
+                        ..Req::get_host(host)
+                    };
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+impl Req {
+    fn get_host(host: Host) -> Req {
+        Req {
+            method: Method::GET,
+            host,
+            target: Target::Url(String::new()),
+            body: None,
+            idempotent: true,
+            wait_busy: false,
+        }
+    }
+}
+
+/// A 409 that means "another lifecycle operation is running": `OperationNotStartable`, or an
+/// empty body (which the service also sends).
+fn is_busy(body: &str) -> bool {
+    body.trim().is_empty()
+        || ppgov_tenant_api::errors::parse(body).is_some_and(|(code, _)| {
+            code == ppgov_tenant_api::errors::codes::OPERATION_NOT_STARTABLE
+        })
+}
+
+/// `Retry-After` as delta-seconds (integer or decimal) or an HTTP date; `None` for anything
+/// else. Dates in the past mean "now".
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.bytes().all(|b| b.is_ascii_digit()) {
+        return v
+            .parse::<u64>()
+            .ok()
+            .map(Duration::from_secs)
+            .or(Some(Duration::MAX));
+    }
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The backoff ceiling before retry number `attempt` (1-based): `base * 2^(attempt-1)`,
+/// capped at `max_backoff`.
+pub fn backoff_ceiling(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(30));
+    policy
+        .base_backoff
+        .checked_mul(factor)
+        .unwrap_or(policy.max_backoff)
+        .min(policy.max_backoff)
+}
+
+/// Full jitter: uniformly random in `[0, ceiling]`.
+pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    backoff_ceiling(policy, attempt).mul_f64(fastrand::f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_dates_and_garbage() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        assert_eq!(
+            parse_retry_after(&later, now),
+            Some(Duration::from_secs(30))
+        );
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+        for garbage in ["", "soon", "-3", "NaN", "inf", "Thu, 99 Foo 2020"] {
+            assert_eq!(parse_retry_after(garbage, now), None, "{garbage:?}");
+        }
+        assert!(parse_retry_after("99999999999999999999999", now).is_some());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+            retry_after_cap: Duration::from_secs(5),
+        };
+        assert_eq!(backoff_ceiling(&p, 1), Duration::from_millis(100));
+        assert_eq!(backoff_ceiling(&p, 2), Duration::from_millis(200));
+        assert_eq!(backoff_ceiling(&p, 4), Duration::from_millis(800));
+        assert_eq!(backoff_ceiling(&p, 6), Duration::from_secs(2));
+        assert_eq!(backoff_ceiling(&p, 1000), Duration::from_secs(2));
+        for attempt in 1..50 {
+            let d = backoff(&p, attempt);
+            assert!(d <= backoff_ceiling(&p, attempt) && d <= p.max_backoff);
+        }
+    }
+
+    #[test]
+    fn busy_conflicts() {
+        assert!(is_busy(""));
+        assert!(is_busy(
+            r#"{"error":{"code":"OperationNotStartable","message":"busy"}}"#
+        ));
+        assert!(!is_busy(
+            r#"{"error":{"code":"EnvironmentsInEnvironmentGroup","message":"x"}}"#
+        ));
+    }
+}
