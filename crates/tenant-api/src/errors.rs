@@ -50,6 +50,22 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "Unauthorized";
     pub const TOO_MANY_REQUESTS: &str = "TooManyRequests";
     pub const CONFLICT: &str = "Conflict";
+    pub const FORBIDDEN: &str = "Forbidden";
+    /// A missing or unsupported `api-version` query parameter.
+    pub const MISSING_API_VERSION: &str = "MissingApiVersionParameter";
+    pub const UNSUPPORTED_API_VERSION: &str = "UnsupportedApiVersion";
+    /// Removing an environment from a group it is not in.
+    pub const ENVIRONMENT_NOT_IN_GROUP: &str = "EnvironmentNotInGroup";
+    /// Turning Managed Environment off while the environment is in a group.
+    pub const ENVIRONMENT_IN_GROUP: &str = "EnvironmentInEnvironmentGroup";
+    /// A BAP role assignment call on an environment with Dataverse.
+    pub const DATAVERSE_ENVIRONMENT: &str = "EnvironmentHasDataverse";
+    /// RBAC scope naming an environment or group that does not exist.
+    pub const ENVIRONMENT_ID_INVALID: &str = "EnvironmentIdInvalid";
+    pub const ENVIRONMENT_GROUP_ID_INVALID: &str = "EnvironmentGroupIdInvalid";
+    pub const POLICY_NOT_FOUND: &str = "PolicyNotFound";
+    pub const INTERNAL_SERVER_ERROR: &str = "InternalServerError";
+    pub const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
 }
 
 /// The `(code, message)` of any error body the APIs return; `None` for empty or unknown bodies.

@@ -134,6 +134,16 @@ pub fn governance_configuration(env: &str) -> Endpoint {
     .version(versions::BAP_2021)
 }
 
+/// A BAP lifecycle operation, polled at the `Location` of a 202 (absolute URLs from the
+/// service are followed verbatim; this is the path the emulator serves).
+pub fn lifecycle_operation(id: &str) -> Endpoint {
+    Endpoint::new(
+        Host::Bap,
+        format!("/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/{id}"),
+    )
+    .version(versions::BAP_2021)
+}
+
 // ---- environment groups ---------------------------------------------------------------------
 
 pub fn environment_groups() -> Endpoint {
@@ -164,6 +174,15 @@ pub fn remove_environment_from_group(group: &str, env: &str) -> Endpoint {
     Endpoint::new(
         Host::PowerPlatform,
         format!("/environmentmanagement/environmentGroups/{group}/removeEnvironment/{env}"),
+    )
+    .version(versions::POWER_PLATFORM)
+}
+
+/// Status of an environment-group add/remove operation (`Operation-Location` of a 202).
+pub fn environment_group_operation(id: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerPlatform,
+        format!("/environmentmanagement/environmentGroupOperations/{id}"),
     )
     .version(versions::POWER_PLATFORM)
 }

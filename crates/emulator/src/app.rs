@@ -1,0 +1,268 @@
+//! The state shared by every request: the tenant, running operations, faults, the request log
+//! and issued tokens.
+
+use crate::auth::TokenStore;
+use crate::faults::FaultState;
+use crate::http::now_iso;
+use crate::log::RequestLog;
+use crate::state::Tenant;
+use ppgov_tenant_api::environments::{
+    GovernanceConfiguration, GovernanceConfigurationRequest, GroupRef,
+};
+use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Fixed settings of a running emulator.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub page_size: usize,
+    pub static_token: Option<String>,
+    pub client_secret: Option<String>,
+    pub token_ttl: Duration,
+    pub state_file: Option<PathBuf>,
+    pub strict_connectors: bool,
+}
+
+pub struct Shared {
+    inner: Mutex<Inner>,
+    pub faults: Mutex<FaultState>,
+    pub log: Mutex<RequestLog>,
+    pub tokens: Mutex<TokenStore>,
+    pub settings: Settings,
+}
+
+/// The tenant and the operations running on it, behind one lock so they change together.
+pub struct Inner {
+    pub tenant: Tenant,
+    pub ops: BTreeMap<String, Operation>,
+}
+
+/// A long-running operation: a BAP lifecycle operation or an environment-group operation.
+/// Its change is applied when it completes, so reads lag behind like the real service.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub id: String,
+    pub kind: OpKind,
+    pub env: String,
+    pub change: Change,
+    /// Polls still answered `Running` before the operation completes.
+    pub polls_left: u32,
+    pub status: OpStatus,
+    pub created: String,
+    pub finished: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    Lifecycle,
+    GroupMembership,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Clone, Debug)]
+pub enum Change {
+    Governance(GovernanceConfigurationRequest),
+    JoinGroup(String),
+    LeaveGroup(String),
+}
+
+impl Change {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Change::Governance(r) if r.protection_level == "Standard" => {
+                "EnableGovernanceConfiguration"
+            }
+            Change::Governance(_) => "DisableGovernanceConfiguration",
+            Change::JoinGroup(_) => "AddEnvironmentToGroup",
+            Change::LeaveGroup(_) => "RemoveEnvironmentFromGroup",
+        }
+    }
+}
+
+impl Inner {
+    /// True while an operation runs on `env`.
+    pub fn busy(&self, env: &str) -> bool {
+        self.ops
+            .values()
+            .any(|o| o.status == OpStatus::Running && o.env == env)
+    }
+
+    /// Starts an operation; with `polls == 0` it completes at once.
+    pub fn start(&mut self, kind: OpKind, env: &str, change: Change, polls: u32) -> Operation {
+        let mut op = Operation {
+            id: crate::http::new_id(),
+            kind,
+            env: env.to_owned(),
+            change,
+            polls_left: polls,
+            status: OpStatus::Running,
+            created: now_iso(),
+            finished: None,
+            error: None,
+        };
+        if polls == 0 {
+            self.complete(&mut op);
+        }
+        self.ops.insert(op.id.clone(), op.clone());
+        op
+    }
+
+    /// One poll of operation `id`: counts down, completing it when no polls are left.
+    pub fn poll(&mut self, id: &str) -> Option<Operation> {
+        let mut op = self.ops.get(id)?.clone();
+        if op.status == OpStatus::Running {
+            if op.polls_left > 0 {
+                op.polls_left -= 1;
+            } else {
+                self.complete(&mut op);
+            }
+        }
+        self.ops.insert(op.id.clone(), op.clone());
+        Some(op)
+    }
+
+    fn complete(&mut self, op: &mut Operation) {
+        let result = self.apply(&op.env, &op.change);
+        op.status = if result.is_ok() {
+            OpStatus::Succeeded
+        } else {
+            OpStatus::Failed
+        };
+        op.error = result.err();
+        op.finished = Some(now_iso());
+    }
+
+    fn apply(&mut self, env: &str, change: &Change) -> Result<(), String> {
+        let group_exists = |t: &Tenant, g: &str| t.environment_groups.contains_key(g);
+        if let Change::JoinGroup(g) = change
+            && !group_exists(&self.tenant, g)
+        {
+            return Err(format!("environment group {g} no longer exists"));
+        }
+        let Some(e) = self.tenant.environments.get_mut(env) else {
+            return Err(format!("environment {env} no longer exists"));
+        };
+        match change {
+            Change::Governance(req) => {
+                let settings = req
+                    .settings
+                    .clone()
+                    .or_else(|| {
+                        e.properties
+                            .governance_configuration
+                            .as_ref()
+                            .and_then(|g| g.settings.clone())
+                    })
+                    .filter(|_| req.protection_level == "Standard");
+                e.properties.governance_configuration = Some(GovernanceConfiguration {
+                    protection_level: req.protection_level.clone(),
+                    settings,
+                });
+            }
+            Change::JoinGroup(g) => {
+                e.properties.parent_environment_group = Some(GroupRef { id: g.clone() });
+            }
+            Change::LeaveGroup(_) => {
+                e.properties.parent_environment_group = None;
+            }
+        }
+        e.properties.other.insert(
+            "lastModifiedTime".to_owned(),
+            serde_json::Value::String(now_iso()),
+        );
+        Ok(())
+    }
+}
+
+impl Shared {
+    pub fn new(tenant: Tenant, faults: FaultState, settings: Settings) -> Self {
+        Shared {
+            inner: Mutex::new(Inner {
+                tenant,
+                ops: BTreeMap::new(),
+            }),
+            faults: Mutex::new(faults),
+            log: Mutex::new(RequestLog::default()),
+            tokens: Mutex::new(TokenStore::default()),
+            settings,
+        }
+    }
+
+    /// Read access.
+    pub fn read(&self) -> MutexGuard<'_, Inner> {
+        lock(&self.inner)
+    }
+
+    /// Write access; the tenant is written to the state file (if any) when the guard drops.
+    pub fn write(&self) -> WriteGuard<'_> {
+        WriteGuard {
+            guard: lock(&self.inner),
+            file: self.settings.state_file.as_ref(),
+        }
+    }
+
+    /// Replaces the whole tenant (and forgets running operations).
+    pub fn replace(&self, tenant: Tenant) {
+        let mut w = self.write();
+        w.tenant = tenant;
+        w.ops.clear();
+    }
+
+    pub fn snapshot(&self) -> Tenant {
+        self.read().tenant.clone()
+    }
+
+    /// The LRO length from the fault configuration.
+    pub fn lro_polls(&self) -> u32 {
+        lock(&self.faults).config.lro_polls
+    }
+}
+
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub struct WriteGuard<'a> {
+    guard: MutexGuard<'a, Inner>,
+    file: Option<&'a PathBuf>,
+}
+
+impl Deref for WriteGuard<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.guard
+    }
+}
+
+impl DerefMut for WriteGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.guard
+    }
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(path) = self.file
+            && let Err(e) = write_state_file(path, &self.guard.tenant)
+        {
+            eprintln!("ppgov-emulator: cannot write {}: {e}", path.display());
+        }
+    }
+}
+
+/// Writes the snapshot atomically (temporary file, then rename).
+pub fn write_state_file(path: &std::path::Path, tenant: &Tenant) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, tenant.to_json())?;
+    std::fs::rename(&tmp, path)
+}

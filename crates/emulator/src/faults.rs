@@ -1,0 +1,318 @@
+//! Fault injection: latency, throttling (random or token bucket), server errors, busy
+//! environments, dropped connections and slow long-running operations.
+//!
+//! A dropped connection is real: the middleware flips the connection's kill switch (see
+//! `server::KillableStream`) and returns a placeholder response; hyper's write of that response
+//! fails, so it closes the socket and the client sees the connection end with no response.
+
+use crate::app::{Shared, lock};
+use crate::error::{ApiError, Flavor};
+use crate::server::ConnInfo;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use ppgov_tenant_api::errors::codes;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The fault configuration (`POST /_emulator/faults`). Every rate is a probability in 0..=1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Faults {
+    /// Added to every matching request.
+    pub latency_ms: u64,
+    /// Probability of a 429.
+    pub throttle_rate: f64,
+    /// A token bucket: once it is empty, requests get 429 until it refills.
+    pub rate_limit: Option<RateLimit>,
+    /// `Retry-After` of random 429s (the token bucket computes its own).
+    pub retry_after_seconds: u64,
+    /// Probability of a server error with status `error_status`.
+    pub error_rate: f64,
+    /// 500 or 503 (any 5xx is accepted).
+    pub error_status: u16,
+    /// Probability of closing the connection without a response.
+    pub drop_rate: f64,
+    /// Probability of a 409 `OperationNotStartable` on writes (not GET).
+    pub busy_rate: f64,
+    /// Polls a long-running operation answers `Running` before it completes.
+    pub lro_polls: u32,
+    /// Only requests whose route template (`METHOD /path/{param}`) contains one of these
+    /// strings get faults; empty = every API route (the token endpoint only when named).
+    pub routes: Vec<String>,
+    /// Random decisions are drawn from this seed (reset on every configuration).
+    pub seed: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimit {
+    pub requests_per_second: f64,
+    pub burst: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency_ms: 0,
+            throttle_rate: 0.0,
+            rate_limit: None,
+            retry_after_seconds: 1,
+            error_rate: 0.0,
+            error_status: 503,
+            drop_rate: 0.0,
+            busy_rate: 0.0,
+            lro_polls: 0,
+            routes: Vec::new(),
+            seed: None,
+        }
+    }
+}
+
+impl Faults {
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("throttleRate", self.throttle_rate),
+            ("errorRate", self.error_rate),
+            ("dropRate", self.drop_rate),
+            ("busyRate", self.busy_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, not {rate}"));
+            }
+        }
+        if !(500..=599).contains(&self.error_status) {
+            return Err(format!(
+                "errorStatus must be a 5xx status, not {}",
+                self.error_status
+            ));
+        }
+        if let Some(r) = &self.rate_limit
+            && (r.requests_per_second <= 0.0 || r.burst == 0)
+        {
+            return Err("rateLimit needs requestsPerSecond > 0 and burst >= 1".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// The configuration plus the random source and the token bucket.
+pub struct FaultState {
+    pub config: Faults,
+    rng: fastrand::Rng,
+    bucket: Option<(f64, Instant)>,
+}
+
+impl FaultState {
+    pub fn new(config: Faults) -> Self {
+        let rng = match config.seed {
+            Some(s) => fastrand::Rng::with_seed(s),
+            None => fastrand::Rng::new(),
+        };
+        let bucket = config
+            .rate_limit
+            .as_ref()
+            .map(|r| (f64::from(r.burst), Instant::now()));
+        FaultState {
+            config,
+            rng,
+            bucket,
+        }
+    }
+
+    fn applies(&self, route: &str, is_token_endpoint: bool) -> bool {
+        if self.config.routes.is_empty() {
+            return !is_token_endpoint;
+        }
+        self.config
+            .routes
+            .iter()
+            .any(|r| route.contains(r.as_str()))
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        p > 0.0 && self.rng.f64() < p
+    }
+
+    /// Decides the fate of one request.
+    fn decide(&mut self, route: &str, is_write: bool, is_token_endpoint: bool) -> Decision {
+        if !self.applies(route, is_token_endpoint) {
+            return Decision::default();
+        }
+        let latency = Duration::from_millis(self.config.latency_ms);
+        let outcome = if self.chance(self.config.drop_rate) {
+            Outcome::Drop
+        } else if let Some(wait) = self.take_token() {
+            Outcome::Throttle(wait)
+        } else if self.chance(self.config.throttle_rate) {
+            Outcome::Throttle(self.config.retry_after_seconds)
+        } else if self.chance(self.config.error_rate) {
+            Outcome::Error(self.config.error_status)
+        } else if is_write && self.chance(self.config.busy_rate) {
+            Outcome::Busy
+        } else {
+            Outcome::Pass
+        };
+        Decision { latency, outcome }
+    }
+
+    /// Takes a token from the bucket; `Some(retry-after seconds)` when it is empty.
+    fn take_token(&mut self) -> Option<u64> {
+        let limit = self.config.rate_limit.clone()?;
+        let (tokens, last) = self
+            .bucket
+            .get_or_insert((f64::from(limit.burst), Instant::now()));
+        let now = Instant::now();
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * limit.requests_per_second)
+            .min(f64::from(limit.burst));
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            None
+        } else {
+            let wait = (1.0 - *tokens) / limit.requests_per_second;
+            Some((wait.ceil() as u64).max(1))
+        }
+    }
+}
+
+#[derive(Default)]
+struct Decision {
+    latency: Duration,
+    outcome: Outcome,
+}
+
+#[derive(Default)]
+enum Outcome {
+    #[default]
+    Pass,
+    Drop,
+    Throttle(u64),
+    Error(u16),
+    Busy,
+}
+
+/// Marks a response whose connection was dropped (for the request log).
+#[derive(Clone, Copy, Debug)]
+pub struct Dropped;
+
+pub fn is_token_endpoint(path: &str) -> bool {
+    path.ends_with("/oauth2/v2.0/token")
+}
+
+pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/_emulator/") {
+        return next.run(req).await;
+    }
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+    let route = format!("{} {template}", req.method());
+    let is_write = req.method() != axum::http::Method::GET;
+    let decision = lock(&shared.faults).decide(&route, is_write, is_token_endpoint(&path));
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    let flavor = Flavor::for_path(&path);
+    match decision.outcome {
+        Outcome::Pass => next.run(req).await,
+        Outcome::Drop => {
+            if let Some(ConnectInfo(conn)) = req.extensions().get::<ConnectInfo<ConnInfo>>() {
+                conn.kill();
+            }
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(Dropped);
+            response
+        }
+        Outcome::Throttle(secs) => ApiError::new(
+            flavor,
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::TOO_MANY_REQUESTS,
+            format!("Rate limit is exceeded. Try again in {secs} seconds."),
+        )
+        .with_header(HeaderName::from_static("retry-after"), &secs.to_string())
+        .into_response(),
+        Outcome::Error(status) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+                codes::SERVICE_UNAVAILABLE
+            } else {
+                codes::INTERNAL_SERVER_ERROR
+            };
+            ApiError::new(flavor, status, code, "Injected fault: the service failed.")
+                .into_response()
+        }
+        Outcome::Busy => ApiError::new(
+            flavor,
+            StatusCode::CONFLICT,
+            codes::OPERATION_NOT_STARTABLE,
+            "The environment has an active lifecycle operation; try again later.",
+        )
+        .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_bucket_allows_the_burst_then_throttles() {
+        let mut f = FaultState::new(Faults {
+            rate_limit: Some(RateLimit {
+                requests_per_second: 0.5,
+                burst: 3,
+            }),
+            ..Faults::default()
+        });
+        for _ in 0..3 {
+            assert!(matches!(
+                f.decide("GET /x", false, false).outcome,
+                Outcome::Pass
+            ));
+        }
+        match f.decide("GET /x", false, false).outcome {
+            Outcome::Throttle(s) => assert!((1..=2).contains(&s), "{s}"),
+            _ => panic!("expected a 429"),
+        }
+    }
+
+    #[test]
+    fn route_filters() {
+        let f = FaultState::new(Faults {
+            routes: vec!["/governance/".into()],
+            ..Faults::default()
+        });
+        assert!(f.applies("GET /governance/ruleSets", false));
+        assert!(!f.applies("GET /authorization/roleAssignments", false));
+        let all = FaultState::new(Faults::default());
+        assert!(all.applies("GET /x", false));
+        assert!(!all.applies("POST /{tenant}/oauth2/v2.0/token", true));
+    }
+
+    #[test]
+    fn validation() {
+        assert!(
+            Faults {
+                drop_rate: 1.5,
+                ..Faults::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Faults {
+                error_status: 404,
+                ..Faults::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(Faults::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,237 @@
+//! BAP admin environments, Managed Environment on/off and lifecycle operations.
+
+use super::json;
+use crate::app::{Change, Inner, OpKind, OpStatus, Operation, Shared};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Body, Ctx, paginate};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ppgov_tenant_api::BapPage;
+use ppgov_tenant_api::environments::{
+    Environment, GovernanceConfigurationRequest, PROTECTION_BASIC, PROTECTION_MANAGED,
+    State as EnvState, States,
+};
+use ppgov_tenant_api::errors::codes;
+use ppgov_tenant_api::paths;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+            get(list),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{env}",
+            get(get_one),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/environments/{env}/governanceConfiguration",
+            post(governance_configuration),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/{op}",
+            get(poll),
+        )
+}
+
+/// The environment as a read shows it: `states.management` is `Running` while an operation
+/// runs on it.
+pub fn view(inner: &Inner, key: &str) -> Option<Environment> {
+    let mut env = inner.tenant.environments.get(key)?.clone();
+    if inner.busy(key) {
+        let states = env.properties.states.get_or_insert_with(States::default);
+        states.management = Some(EnvState {
+            id: "Running".to_owned(),
+        });
+    }
+    Some(env)
+}
+
+pub fn env_not_found(env: &str) -> ApiError {
+    ApiError::bap(
+        StatusCode::NOT_FOUND,
+        codes::ENVIRONMENT_NOT_FOUND,
+        format!("The environment '{env}' could not be found in the tenant."),
+    )
+}
+
+/// `$filter=properties/parentEnvironmentGroup/id eq {id}` (the id may be quoted).
+fn group_filter(ctx: &Ctx) -> ApiResult<Option<String>> {
+    let Some(filter) = ctx.param("$filter") else {
+        return Ok(None);
+    };
+    let parts: Vec<&str> = filter.split_whitespace().collect();
+    match parts.as_slice() {
+        [field, op, value]
+            if field.eq_ignore_ascii_case("properties/parentEnvironmentGroup/id")
+                && op.eq_ignore_ascii_case("eq") =>
+        {
+            Ok(Some(
+                value.trim_matches(|c| c == '\'' || c == '"').to_owned(),
+            ))
+        }
+        _ => Err(ApiError::bad_request(
+            ctx.flavor(),
+            format!(
+                "Unsupported $filter {filter:?}; the emulator supports properties/parentEnvironmentGroup/id eq {{id}}."
+            ),
+        )),
+    }
+}
+
+async fn list(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult<Response> {
+    let group = group_filter(&ctx)?;
+    let inner = shared.read();
+    let envs: Vec<Environment> = inner
+        .tenant
+        .environments
+        .iter()
+        .filter(|(_, e)| match &group {
+            None => true,
+            Some(g) => e.group_id().is_some_and(|id| id.eq_ignore_ascii_case(g)),
+        })
+        .filter_map(|(k, _)| view(&inner, k))
+        .collect();
+    drop(inner);
+    let (value, next_link) = paginate(envs, &ctx, shared.settings.page_size)?;
+    Ok(json(StatusCode::OK, &BapPage { value, next_link }))
+}
+
+async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path(env): Path<String>,
+) -> ApiResult<Response> {
+    let inner = shared.read();
+    let key = inner
+        .tenant
+        .environment_key(&env)
+        .ok_or_else(|| env_not_found(&env))?;
+    Ok(json(StatusCode::OK, &view(&inner, &key)))
+}
+
+fn busy(env: &str) -> ApiError {
+    ApiError::bap(
+        StatusCode::CONFLICT,
+        codes::OPERATION_NOT_STARTABLE,
+        format!(
+            "The environment '{env}' has an active lifecycle operation; another operation cannot be started until it completes."
+        ),
+    )
+}
+
+/// Fails with 409 `OperationNotStartable` while an operation runs on `env`.
+pub fn ensure_idle(inner: &Inner, env: &str, flavor: crate::error::Flavor) -> ApiResult<()> {
+    if inner.busy(env) {
+        let mut e = busy(env);
+        e.flavor = flavor;
+        return Err(e);
+    }
+    Ok(())
+}
+
+async fn governance_configuration(
+    State(shared): State<Arc<Shared>>,
+    ctx: Ctx,
+    Path(env): Path<String>,
+    Body(req): Body<GovernanceConfigurationRequest>,
+) -> ApiResult<Response> {
+    if req.protection_level != PROTECTION_MANAGED && req.protection_level != PROTECTION_BASIC {
+        return Err(ApiError::bad_request(
+            ctx.flavor(),
+            format!(
+                "protectionLevel must be '{PROTECTION_MANAGED}' or '{PROTECTION_BASIC}', not '{}'.",
+                req.protection_level
+            ),
+        ));
+    }
+    let polls = shared.lro_polls();
+    let mut inner = shared.write();
+    let key = inner
+        .tenant
+        .environment_key(&env)
+        .ok_or_else(|| env_not_found(&env))?;
+    ensure_idle(&inner, &key, ctx.flavor())?;
+    let e = &inner.tenant.environments[&key];
+    if req.protection_level == PROTECTION_BASIC
+        && let Some(group) = e.group_id()
+    {
+        return Err(ApiError::conflict(
+            ctx.flavor(),
+            codes::ENVIRONMENT_IN_GROUP,
+            format!(
+                "The environment '{key}' belongs to environment group '{group}'; remove it from the group before turning Managed Environment off."
+            ),
+        ));
+    }
+    let op = inner.start(OpKind::Lifecycle, &key, Change::Governance(req), polls);
+    drop(inner);
+    let location = ctx.url(&paths::lifecycle_operation(&op.id).path_and_query());
+    let mut response = json(StatusCode::ACCEPTED, &lifecycle_body(&op));
+    if let Ok(v) = location.parse() {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+async fn poll(State(shared): State<Arc<Shared>>, Path(op): Path<String>) -> ApiResult<Response> {
+    let op = shared
+        .write()
+        .poll(&op)
+        .filter(|o| o.kind == OpKind::Lifecycle)
+        .ok_or_else(|| {
+            ApiError::bap(
+                StatusCode::NOT_FOUND,
+                codes::NOT_FOUND,
+                format!("The lifecycle operation '{op}' was not found."),
+            )
+        })?;
+    let status = if op.status == OpStatus::Running {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(lifecycle_body(&op))).into_response())
+}
+
+fn state_name(status: OpStatus) -> &'static str {
+    match status {
+        OpStatus::Running => "Running",
+        OpStatus::Succeeded => "Succeeded",
+        OpStatus::Failed => "Failed",
+    }
+}
+
+/// A lifecycle operation as the BAP service describes it.
+pub fn lifecycle_body(op: &Operation) -> Value {
+    let state = state_name(op.status);
+    let last = op.finished.clone().unwrap_or_else(|| op.created.clone());
+    let mut body = json!({
+        "id": op.id,
+        "links": {
+            "self": { "path": format!("/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/{}", op.id) },
+            "environment": { "path": format!("/providers/Microsoft.BusinessAppPlatform/environments/{}", op.env) }
+        },
+        "type": { "id": op.change.type_name() },
+        "typeDisplayName": op.change.type_name(),
+        "state": { "id": state },
+        "createdDateTime": op.created,
+        "lastActionDateTime": last,
+        "requestedBy": { "id": "00000000-0000-0000-0000-00000000e1a7", "displayName": "ppgov emulator", "type": "ServicePrincipal" },
+        "stages": [ {
+            "id": "1",
+            "name": op.change.type_name(),
+            "state": { "id": state },
+            "firstActionDateTime": op.created,
+            "lastActionDateTime": last
+        } ]
+    });
+    if let Some(error) = &op.error {
+        body["error"] = json!({ "code": "OperationFailed", "message": error });
+    }
+    body
+}
