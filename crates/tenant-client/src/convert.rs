@@ -189,12 +189,8 @@ fn parse_sharing(v: &mut Values) -> Option<SharingControls> {
         "excludeSharingToSecurityGroups" => SharingMode::ExcludeSecurityGroups,
         _ => return None,
     };
-    if let Some(disabled) = take(v, p::IS_GROUP_SHARING_DISABLED) {
-        // Written as a function of the mode: anything else is not ours to model.
-        if parse_bool(&disabled)? != (mode == SharingMode::ExcludeSecurityGroups) {
-            return None;
-        }
-    }
+    // `IsGroupSharingDisabled` is left unmodelled: documented as following the mode, it is
+    // seen independent of it (`noLimit` with `"true"`); see `rule_set_to_wire`.
     let max_users = match take(v, p::MAXIMUM_SHARE_LIMIT).as_deref() {
         None | Some("-1") => None,
         Some(n) => Some(n.parse::<u32>().ok()?),
@@ -370,7 +366,19 @@ pub fn rule_set_to_wire(
 ) -> Option<wr::RuleSet> {
     let mut modelled: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
     if let Some(s) = &rules.sharing_controls {
-        modelled.push((p::SHARING, write_sharing(s)));
+        let mut values = write_sharing(s);
+        // A kept `IsGroupSharingDisabled` stands while the mode stays what it was; a new mode
+        // gets the value that goes with it.
+        let kept = unmodelled
+            .get(p::SHARING)
+            .and_then(|k| k.get(p::IS_GROUP_SHARING_DISABLED));
+        let same_mode = current
+            .and_then(|c| c.value(p::SHARING, p::CAN_SHARE_WITH_SECURITY_GROUPS))
+            == Some(values[0].1.as_str());
+        if let (Some(kept), true) = (kept, same_mode) {
+            values[1].1 = kept.clone();
+        }
+        modelled.push((p::SHARING, values));
     }
     if let Some(u) = &rules.usage_insights {
         modelled.push((

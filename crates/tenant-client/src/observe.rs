@@ -1,1 +1,180 @@
-pub struct ObserveOptions;
+//! Reading the whole governed tenant in bulk: one listing per kind plus its pages, all
+//! independent listings at once, so wall time is about the longest chain of page fetches.
+//! The only per-object reads are the ones no list can replace: each DLP policy (list items
+//! carry no connector groups) and the BAP role assignments of the environments asked for
+//! (there is no tenant-wide list).
+
+use crate::Client;
+use crate::convert;
+use crate::error::ClientError;
+use crate::http::Req;
+use futures::future::try_join_all;
+use ppgov_core::observed::Observed;
+use ppgov_tenant_api::{connectors as wc, dlp as wd, environments as we, groups as wg};
+use ppgov_tenant_api::{paths, roles as wro, rules as wr, tenant as wt};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What [`Client::observe`] reads beyond the always-read kinds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObserveOptions {
+    /// Environments (ids, any case) whose BAP environment role assignments to read.
+    /// Environments with Dataverse are skipped (BAP refuses them); ids not in the tenant are
+    /// ignored. Those read are listed in `Observed::role_assignments_read_for`.
+    pub bap_role_environments: BTreeSet<String>,
+    /// Read the live connector catalog (Power Apps list, unblockable and virtual lists).
+    pub connectors: bool,
+}
+
+impl Client {
+    /// The whole governed state of the tenant.
+    pub async fn observe(&self, options: &ObserveOptions) -> Result<Observed, ClientError> {
+        let t = &self.transport;
+        let tenant = async {
+            let info: wt::TenantInfo = t.send(&Req::get(paths::tenant())).await?.json()?;
+            let id = info.tenant_id.to_lowercase();
+            let _ = self.tenant_id.set(id.clone());
+            Ok::<_, ClientError>(id)
+        };
+        let environments_and_roles = async {
+            let envs: Vec<we::Environment> = t.list(paths::list_environments()).await?;
+            let wanted: BTreeSet<String> = options
+                .bap_role_environments
+                .iter()
+                .map(|e| e.to_lowercase())
+                .collect();
+            let targets: Vec<&we::Environment> = envs
+                .iter()
+                .filter(|e| wanted.contains(&e.name.to_lowercase()) && !e.has_dataverse())
+                .collect();
+            let roles = try_join_all(targets.iter().map(|e| async move {
+                let list: Vec<wro::BapRoleAssignment> =
+                    t.list(paths::environment_role_assignments(&e.name)).await?;
+                Ok::<_, ClientError>((e.name.to_lowercase(), list))
+            }))
+            .await?;
+            Ok::<_, ClientError>((envs, roles))
+        };
+        let groups = t.list::<wg::EnvironmentGroup>(paths::environment_groups());
+        let rule_sets = t.list::<wr::RuleSet>(paths::rule_sets());
+        let policies = t.list::<wr::RuleBasedPolicy>(paths::rule_based_policies());
+        let assignments = t.list::<wr::RuleAssignment>(paths::rule_based_policy_assignments());
+        let dlp = async {
+            let items: Vec<wd::PolicyDocument> = t.list(paths::dlp_policies()).await?;
+            try_join_all(items.iter().map(|item| async move {
+                let name = item.policy_definition.name.clone().unwrap_or_default();
+                let resp = t.send(&Req::get(paths::dlp_policy(&name))).await?;
+                let doc: wd::PolicyDocument = resp.json()?;
+                convert::dlp_policy(&doc).map_err(|e| ClientError::invalid(&resp.label, e.0))
+            }))
+            .await
+        };
+        let rbac = t.list::<wro::RbacRoleAssignment>(paths::rbac_role_assignments());
+        let settings = async {
+            let resp = t
+                .send(&Req::post(paths::list_tenant_settings()).idempotent())
+                .await?;
+            if resp.is_empty() {
+                return Ok(wt::TenantSettings::new());
+            }
+            resp.json::<wt::TenantSettings>()
+        };
+        let connectors = async {
+            if !options.connectors {
+                return Ok(None);
+            }
+            let (list, unblockable, virtuals) = futures::try_join!(
+                t.list::<wc::Connector>(paths::connectors()),
+                async {
+                    t.send(&Req::get(paths::unblockable_connectors()))
+                        .await?
+                        .json::<Vec<wc::UnblockableConnector>>()
+                },
+                async {
+                    t.send(&Req::get(paths::virtual_connectors()))
+                        .await?
+                        .json::<Vec<wc::VirtualConnector>>()
+                },
+            )?;
+            Ok::<_, ClientError>(Some(convert::connectors(&list, &unblockable, &virtuals)))
+        };
+
+        let (
+            tenant_id,
+            (envs, bap_roles),
+            groups,
+            rule_sets,
+            policies,
+            assignments,
+            dlp,
+            rbac,
+            settings,
+            connectors,
+        ) = futures::try_join!(
+            tenant,
+            environments_and_roles,
+            groups,
+            rule_sets,
+            policies,
+            assignments,
+            dlp,
+            rbac,
+            settings,
+            connectors,
+        )?;
+
+        let mut observed = Observed {
+            tenant_id: Some(tenant_id),
+            connectors,
+            tenant_settings: convert::tenant_settings(&settings),
+            ..Default::default()
+        };
+        for e in &envs {
+            let o = convert::environment(e);
+            observed.environments.insert(o.id.clone(), o);
+        }
+        // Rule sets and policy assignments name their group; index them by group id.
+        let rule_set_of: BTreeMap<String, &wr::RuleSet> = rule_sets
+            .iter()
+            .filter_map(|rs| rs.group_id().map(|g| (g.to_lowercase(), rs)))
+            .collect();
+        let policy_by_id: BTreeMap<String, &wr::RuleBasedPolicy> = policies
+            .iter()
+            .filter_map(|p| p.id.as_ref().map(|id| (id.to_lowercase(), p)))
+            .collect();
+        let policy_of: BTreeMap<String, &wr::RuleBasedPolicy> = assignments
+            .iter()
+            .filter(|a| a.resource_type.eq_ignore_ascii_case("EnvironmentGroup"))
+            .filter_map(|a| {
+                policy_by_id
+                    .get(&a.policy_id.to_lowercase())
+                    .map(|p| (a.resource_id.to_lowercase(), *p))
+            })
+            .collect();
+        for g in &groups {
+            let id = g.id.clone().unwrap_or_default().to_lowercase();
+            let o = convert::group(
+                g,
+                rule_set_of.get(&id).copied(),
+                policy_of.get(&id).copied(),
+            );
+            observed.environment_groups.insert(o.id.clone(), o);
+        }
+        for p in dlp {
+            observed.dlp_policies.insert(p.id.clone(), p);
+        }
+        for a in &rbac {
+            let o = convert::rbac_role_assignment(a).map_err(|e| {
+                ClientError::invalid("GET powerplatform /authorization/roleAssignments", e.0)
+            })?;
+            observed.role_assignments.insert(o.id.clone(), o);
+        }
+        for (env, list) in bap_roles {
+            for a in &list {
+                let o = convert::bap_role_assignment(a, &env);
+                observed.role_assignments.insert(o.id.clone(), o);
+            }
+            observed.role_assignments_read_for.insert(env);
+        }
+        Ok(observed)
+    }
+}

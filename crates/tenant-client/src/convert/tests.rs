@@ -53,7 +53,13 @@ fn classic_rules_both_ways() {
     let mut rules = GroupRules::default();
     let mut unmodelled = BTreeMap::new();
     rules_from_rule_set(&rs, &mut rules, &mut unmodelled);
-    assert!(unmodelled.is_empty(), "{unmodelled:?}");
+    assert_eq!(
+        unmodelled,
+        BTreeMap::from([(
+            "Sharing".to_owned(),
+            BTreeMap::from([("IsGroupSharingDisabled".to_owned(), "true".to_owned())])
+        )])
+    );
     assert_eq!(
         rules.sharing_controls,
         Some(SharingControls {
@@ -143,7 +149,29 @@ fn sharing_without_limit_is_minus_one() {
     let mut un = BTreeMap::new();
     rules_from_rule_set(&rs, &mut back, &mut un);
     assert_eq!(back.sharing_controls, Some(s));
-    assert!(un.is_empty());
+    // Changing the mode writes the group-sharing flag that goes with it; keeping the mode
+    // keeps whatever the tenant had.
+    let exclude = GroupRules {
+        sharing_controls: Some(SharingControls {
+            mode: SharingMode::ExcludeSecurityGroups,
+            max_users: Some(5),
+        }),
+        ..Default::default()
+    };
+    let again = rule_set_to_wire("g", &exclude, &un, Some(&rs), NOW).unwrap();
+    assert_eq!(
+        again.value("Sharing", "IsGroupSharingDisabled"),
+        Some("true")
+    );
+    let mut odd = un.clone();
+    odd.get_mut("Sharing")
+        .unwrap()
+        .insert("IsGroupSharingDisabled".into(), "true".into());
+    let again = rule_set_to_wire("g", &rules, &odd, Some(&rs), NOW).unwrap();
+    assert_eq!(
+        again.value("Sharing", "IsGroupSharingDisabled"),
+        Some("true")
+    );
 }
 
 #[test]
