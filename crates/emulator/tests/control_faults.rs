@@ -1,0 +1,366 @@
+//! Control routes: seeding, state dump/load, persistence, faults and the request log.
+
+mod common;
+use common::*;
+use ppgov_emulator::{Config, Emulator, Faults, RateLimit, RequestLog, Tenant};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+async fn control(
+    api: &Api,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Answer {
+    let mut req = api.http.request(method, api.url(path));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    Api::answer(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn same_seed_gives_a_byte_identical_dump() {
+    let api = Api::empty().await;
+    let body = json!({"environments": 40, "groups": 5, "dlpPolicies": 6, "roleAssignments": 12, "seed": 42});
+    let summary = control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/seed",
+        Some(body.clone()),
+    )
+    .await;
+    summary.expect(200);
+    assert_eq!(summary.json["environments"], 40);
+    assert_eq!(summary.json["dlpPolicies"], 6);
+    assert_eq!(summary.json["rbacRoleAssignments"], 12);
+    let managed = summary.json["managedEnvironments"].as_u64().unwrap();
+    assert!(
+        (10..=30).contains(&managed),
+        "about half managed: {managed}"
+    );
+    let first = control(&api, reqwest::Method::GET, "/_emulator/state", None)
+        .await
+        .text;
+
+    control(&api, reqwest::Method::POST, "/_emulator/seed", Some(body))
+        .await
+        .expect(200);
+    let second = control(&api, reqwest::Method::GET, "/_emulator/state", None)
+        .await
+        .text;
+    assert_eq!(first, second);
+    assert!(first.contains("\"format\": \"ppgov-tenant-snapshot/1\""));
+
+    // Another emulator, same seed through the library.
+    let other = Emulator::start(Config::default().seeded(ppgov_emulator::SeedRequest {
+        environments: 40,
+        groups: 5,
+        dlp_policies: 6,
+        role_assignments: 12,
+        seed: 42,
+        tenant_id: None,
+    }))
+    .await
+    .unwrap();
+    assert_eq!(other.state().to_json(), first);
+
+    let different = control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/seed",
+        Some(json!({"environments": 40, "seed": 43})),
+    )
+    .await;
+    different.expect(200);
+    assert_ne!(
+        control(&api, reqwest::Method::GET, "/_emulator/state", None)
+            .await
+            .text,
+        first
+    );
+
+    // Groups have members; every group member is managed.
+    let t = Tenant::from_json(&first).unwrap();
+    for g in t.environment_groups.keys() {
+        for m in t.group_members(g) {
+            assert!(t.environments[&m].is_managed());
+        }
+    }
+    assert!(
+        t.environment_groups
+            .keys()
+            .any(|g| !t.group_members(g).is_empty())
+    );
+}
+
+#[tokio::test]
+async fn state_put_get_and_bad_snapshots() {
+    let api = Api::seeded(seed(5, 1, 1, 1), 50).await;
+    let dump = control(&api, reqwest::Method::GET, "/_emulator/state", None)
+        .await
+        .text;
+    let mut tenant = Tenant::from_json(&dump).unwrap();
+    tenant.environments.clear();
+    let put = api
+        .http
+        .put(api.url("/_emulator/state"))
+        .body(tenant.to_json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 204);
+    assert!(api.state().environments.is_empty());
+    let bad = api
+        .http
+        .put(api.url("/_emulator/state"))
+        .body(dump.replace("ppgov-tenant-snapshot/1", "ppgov-tenant-snapshot/9"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn state_file_persists_every_write_and_reloads() {
+    let dir = std::env::temp_dir().join(format!("ppgov-emu-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tenant.json");
+    let config = || Config {
+        state_file: Some(file.clone()),
+        ..Config::default().seeded(seed(4, 1, 0, 0))
+    };
+    let api = Api::start(config()).await;
+    assert!(file.exists(), "written at start");
+    let created = api
+        .post(
+            &format!("/environmentmanagement/environmentGroups?{V_PP}"),
+            json!({"displayName": "Persisted", "description": ""}),
+        )
+        .await;
+    created.expect(200);
+    let on_disk = Tenant::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(on_disk, api.state());
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let Api { emu, .. } = api;
+    emu.shutdown().await;
+
+    // A new emulator with the same state file starts from it, not from its seed.
+    let again = Api::start(config()).await;
+    assert!(again.state().environment_groups.contains_key(&id));
+
+    // POST /_emulator/persist writes a snapshot anywhere.
+    let copy = dir.join("copy.json");
+    control(
+        &again,
+        reqwest::Method::POST,
+        "/_emulator/persist",
+        Some(json!({"path": copy.to_str().unwrap()})),
+    )
+    .await
+    .expect(204);
+    assert_eq!(
+        Tenant::from_json(&std::fs::read_to_string(&copy).unwrap()).unwrap(),
+        again.state()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn throttling_sends_429_with_retry_after() {
+    let api = Api::seeded(seed(3, 0, 0, 0), 50).await;
+    let faults = json!({"throttleRate": 1.0, "retryAfterSeconds": 7, "routes": ["/environments"]});
+    control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/faults",
+        Some(faults),
+    )
+    .await
+    .expect(200);
+    let a = api.get(&format!("{ENVS}?{V_BAP}")).await;
+    a.expect_error(429, "TooManyRequests");
+    assert_eq!(a.header("retry-after"), Some("7"));
+    // Other routes are not affected.
+    api.get(DLP).await.expect(200);
+    let p = api
+        .get(&format!("/environmentmanagement/environmentGroups?{V_PP}"))
+        .await;
+    p.expect(200);
+
+    control(&api, reqwest::Method::DELETE, "/_emulator/faults", None)
+        .await
+        .expect(204);
+    api.get(&format!("{ENVS}?{V_BAP}")).await.expect(200);
+}
+
+#[tokio::test]
+async fn token_bucket_rate_limit() {
+    let api = Api::empty().await;
+    api.emu
+        .set_faults(Faults {
+            rate_limit: Some(RateLimit {
+                requests_per_second: 0.5,
+                burst: 3,
+            }),
+            ..Faults::default()
+        })
+        .unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let a = api.get(DLP).await;
+        if a.status == 429 {
+            let secs: u64 = a.header("retry-after").unwrap().parse().unwrap();
+            assert!((1..=2).contains(&secs));
+        }
+        statuses.push(a.status);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+}
+
+#[tokio::test]
+async fn latency_errors_and_busy_injection() {
+    let api = Api::empty().await;
+    api.emu
+        .set_faults(Faults {
+            latency_ms: 150,
+            ..Faults::default()
+        })
+        .unwrap();
+    let t = Instant::now();
+    api.get(DLP).await.expect(200);
+    assert!(t.elapsed() >= Duration::from_millis(150));
+
+    api.emu
+        .set_faults(Faults {
+            error_rate: 1.0,
+            error_status: 500,
+            ..Faults::default()
+        })
+        .unwrap();
+    api.get(DLP).await.expect_error(500, "InternalServerError");
+    api.emu
+        .set_faults(Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        })
+        .unwrap();
+    api.get(&format!("/environmentmanagement/environmentGroups?{V_PP}"))
+        .await
+        .expect_error(503, "ServiceUnavailable");
+
+    api.emu
+        .set_faults(Faults {
+            busy_rate: 1.0,
+            ..Faults::default()
+        })
+        .unwrap();
+    api.get(DLP).await.expect(200);
+    api.post(
+        &format!("/environmentmanagement/environmentGroups?{V_PP}"),
+        json!({"displayName": "x"}),
+    )
+    .await
+    .expect_error(409, "OperationNotStartable");
+
+    let bad = control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/faults",
+        Some(json!({"dropRate": 2})),
+    )
+    .await;
+    bad.expect(400);
+    let unknown = control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/faults",
+        Some(json!({"nope": 1})),
+    )
+    .await;
+    unknown.expect(400);
+}
+
+#[tokio::test]
+async fn seeded_random_faults_hit_a_share_of_requests() {
+    let api = Api::empty().await;
+    api.emu
+        .set_faults(Faults {
+            error_rate: 0.5,
+            seed: Some(9),
+            ..Faults::default()
+        })
+        .unwrap();
+    let mut failures = 0;
+    for _ in 0..40 {
+        if api.get(DLP).await.status == 503 {
+            failures += 1;
+        }
+    }
+    assert!((8..=32).contains(&failures), "{failures} of 40");
+}
+
+#[tokio::test]
+async fn dropped_connections_get_no_response() {
+    let api = Api::empty().await;
+    api.emu
+        .set_faults(Faults {
+            drop_rate: 1.0,
+            ..Faults::default()
+        })
+        .unwrap();
+    let err = api
+        .http
+        .get(api.url(DLP))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect_err("no response");
+    assert!(!err.is_status(), "{err}");
+    api.emu.set_faults(Faults::default()).unwrap();
+    // The server is fine afterwards.
+    api.get(DLP).await.expect(200);
+    let log = api.emu.requests();
+    assert_eq!(log.by_status.get(&0), Some(&1), "{log:?}");
+}
+
+#[tokio::test]
+async fn request_log_counts_per_route_template() {
+    let api = Api::seeded(seed(3, 0, 0, 0), 50).await;
+    let env = api.state().environments.keys().next().unwrap().clone();
+    for _ in 0..3 {
+        api.get(&format!("{ENVS}/{env}?{V_BAP}")).await.expect(200);
+    }
+    api.get(&format!("{ENVS}?{V_BAP}")).await.expect(200);
+    api.get("/nowhere").await.expect(404);
+    control(&api, reqwest::Method::GET, "/_emulator/state", None).await;
+    let log: RequestLog = serde_json::from_str(
+        &control(&api, reqwest::Method::GET, "/_emulator/requests", None)
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(log.total, 5);
+    assert_eq!(log.count("GET", &format!("{ENVS}/{{env}}")), 3);
+    assert_eq!(log.count("GET", ENVS), 1);
+    assert_eq!(log.count("GET", "<unmatched>"), 1);
+    assert_eq!(log.by_status[&200], 4);
+    assert_eq!(log.recent[0].uri, format!("{ENVS}/{env}?{V_BAP}"));
+
+    control(&api, reqwest::Method::DELETE, "/_emulator/requests", None)
+        .await
+        .expect(204);
+    assert_eq!(api.emu.requests().total, 0);
+}
+
+#[tokio::test]
+async fn refuses_non_loopback_addresses() {
+    let err = Emulator::start(Config {
+        listen: "0.0.0.0:0".parse().unwrap(),
+        ..Config::default()
+    })
+    .await
+    .err()
+    .expect("refused");
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+}
