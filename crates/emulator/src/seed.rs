@@ -596,7 +596,7 @@ fn dlp_policies(g: &mut Gen, t: &mut Tenant, n: usize, envs: &[String]) {
         let name = g.guid();
         let created = g.time();
         let author = Identity {
-            id: Some(g.guid()),
+            id: None,
             display_name: Some((*g.pick(PEOPLE)).to_owned()),
             kind: None,
         };

@@ -117,9 +117,10 @@ fn find(tenant: &Tenant, name: &str) -> Option<String> {
         .cloned()
 }
 
+/// `createdBy` / `lastModifiedBy`: the service records a display name only.
 fn admin() -> Identity {
     Identity {
-        id: Some("00000000-0000-0000-0000-00000000ad01".to_owned()),
+        id: None,
         display_name: Some("Emulator Admin".to_owned()),
         kind: None,
     }
