@@ -4,6 +4,7 @@ use crate::classification;
 use crate::plan::*;
 use crate::resolve::{Resolver, Unresolved};
 use ppgov_core::catalog::{self, Catalog};
+use ppgov_core::doc::ContentSecurityPolicy;
 use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::{Value, json};
@@ -23,10 +24,12 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
         env_addresses: BTreeMap::new(),
         group_refs: BTreeMap::new(),
         members: BTreeMap::new(),
+        declared_envs: BTreeMap::new(),
     };
     p.environments();
     p.groups();
     p.memberships();
+    p.unmanage_after_leaving();
     p.dlp_policies();
     p.role_assignments();
     p.tenant_settings();
@@ -57,6 +60,8 @@ struct Planner<'a> {
     group_refs: BTreeMap<String, Ref>,
     /// Desired group name -> live ids of the environments it should contain.
     members: BTreeMap<String, BTreeSet<String>>,
+    /// Live environment id -> the `Environment` document that adopts it.
+    declared_envs: BTreeMap<String, String>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {
@@ -112,13 +117,19 @@ impl<'a> Planner<'a> {
     fn environments(&mut self) {
         for (name, env) in &self.desired.environments {
             let resource = format!("Environment.{name}");
+            let pointer = if env.meta.id.is_some() {
+                "/metadata/id"
+            } else {
+                "/spec/displayName"
+            };
             let Some(live) = self.resolve_env(
                 &EnvironmentTarget::Declared(name.clone()),
                 &resource,
-                "/spec/displayName",
+                pointer,
             ) else {
                 continue;
             };
+            self.declared_envs.insert(live.id.clone(), name.clone());
             if let Some(t) = env.environment_type
                 && type_name(t) != live.environment_type
             {
@@ -214,9 +225,24 @@ impl<'a> Planner<'a> {
                         display_name: &env.display_name,
                         labels: labels_by_live_id.get(&env.id).copied(),
                     };
-                    if compiled.matches(input) {
-                        members.insert(env.id.clone());
+                    if !compiled.matches(input) {
+                        continue;
                     }
+                    // Only managed environments can be in a group: a selector must not
+                    // override an `Environment` document that says otherwise.
+                    let declared_unmanaged = self
+                        .declared_envs
+                        .get(&env.id)
+                        .and_then(|n| self.desired.environments.get(n))
+                        .filter(|d| d.managed == Some(false));
+                    if let Some(declared) = declared_unmanaged {
+                        self.error(resource.clone(), "/spec/members/selectors", format!(
+                            "a selector matches environment \"{}\", which `Environment.{}` declares `managed: false`; only managed environments can be in a group",
+                            env.display_name, declared.meta.name
+                        ));
+                        continue;
+                    }
+                    members.insert(env.id.clone());
                 }
             }
             for env in &members {
@@ -242,7 +268,7 @@ impl<'a> Planner<'a> {
                         id: String::new(),
                         display_name: group.display_name.clone(),
                         description: group.description.clone(),
-                        rules: group.rules.clone(),
+                        rules: normalize_rules(&group.rules, self.catalog),
                         ..Default::default()
                     };
                     let attributes = group_attributes(&ObservedGroup::default(), &after, true);
@@ -265,10 +291,18 @@ impl<'a> Planner<'a> {
                     self.group_refs.insert(name.clone(), Ref::Id(id.to_owned()));
                     let live = &self.observed.environment_groups[id];
                     self.fingerprint("EnvironmentGroup", id, live);
+                    // Compared by meaning: connectors by canonical id, allow-lists unordered.
+                    let live = &ObservedGroup {
+                        rules: normalize_rules(&live.rules, self.catalog),
+                        ..live.clone()
+                    };
                     let after = ObservedGroup {
                         display_name: group.display_name.clone(),
                         description: group.description.clone(),
-                        rules: merge_rules(&live.rules, &group.rules),
+                        rules: merge_rules(
+                            &live.rules,
+                            &normalize_rules(&group.rules, self.catalog),
+                        ),
                         ..live.clone()
                     };
                     let attributes = group_attributes(live, &after, false);
@@ -409,11 +443,12 @@ impl<'a> Planner<'a> {
                         && matches!(&c.after, After::Environment(e) if e.managed)
                 });
                 if !env.managed && !becomes_managed {
-                    let address = self
-                        .env_addresses
-                        .get(env_id)
-                        .cloned()
-                        .unwrap_or_else(|| format!("Environment[\"{}\"]", env.display_name));
+                    let address = self.env_addresses.get(env_id).cloned().unwrap_or_else(|| {
+                        match self.declared_envs.get(env_id) {
+                            Some(declared) => format!("Environment.{declared}"),
+                            None => format!("Environment[\"{}\"]", env.display_name),
+                        }
+                    });
                     let mut after = env.clone();
                     after.managed = true;
                     self.env_addresses.insert(env_id.clone(), address.clone());
@@ -441,7 +476,7 @@ impl<'a> Planner<'a> {
                     display_name: env.display_name.clone(),
                     attributes: vec![attr(
                         "group",
-                        env.group_id.as_ref().map(|g| json!(g)),
+                        env.group_id.as_ref().map(|g| json!(self.group_label(g))),
                         Some(json!(name)),
                     )],
                     risk: None,
@@ -455,17 +490,94 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// How a live group is shown: its declared name when a document matches it, else its
+    /// live display name.
+    fn group_label(&self, id: &str) -> String {
+        self.group_refs
+            .iter()
+            .find(|(_, r)| matches!(r, Ref::Id(g) if g == id))
+            .map(|(name, _)| name.clone())
+            .or_else(|| {
+                self.observed
+                    .environment_groups
+                    .get(id)
+                    .map(|g| g.display_name.clone())
+            })
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// An environment that stops being managed must first leave its group (only managed
+    /// environments can be in one): by a membership removal or the group's deletion.
+    fn unmanage_after_leaving(&mut self) {
+        let leaving: Vec<(String, String)> = self
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .filter_map(|c| match c.kind {
+                ResourceKind::GroupMembership => Some((c.id.clone()?, c.address.clone())),
+                _ => None,
+            })
+            .chain(
+                self.changes
+                    .iter()
+                    .filter(|c| {
+                        c.action == Action::Delete && c.kind == ResourceKind::EnvironmentGroup
+                    })
+                    .flat_map(|c| {
+                        let gid = c.id.clone().unwrap_or_default();
+                        self.observed
+                            .environments
+                            .values()
+                            .filter(move |e| e.group_id.as_deref() == Some(gid.as_str()))
+                            .map(|e| (e.id.clone(), c.address.clone()))
+                    }),
+            )
+            .collect();
+        for change in &mut self.changes {
+            if let After::Environment(env) = &change.after
+                && !env.managed
+            {
+                for (env_id, address) in &leaving {
+                    if *env_id == env.id && !change.depends_on.contains(address) {
+                        change.depends_on.push(address.clone());
+                    }
+                }
+            }
+        }
+    }
+
     // ---- DLP policies --------------------------------------------------------------------
 
     fn dlp_policies(&mut self) {
         let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        // Environment-level policies are never adopted, even when a name matches.
         for (id, p) in &self.observed.dlp_policies {
-            by_name.entry(p.display_name.as_str()).or_default().push(id);
+            if p.scope_mode.is_some() {
+                by_name.entry(p.display_name.as_str()).or_default().push(id);
+            }
         }
         let mut matched = BTreeSet::new();
         for (name, policy) in &self.desired.dlp_policies {
             let resource = format!("DlpPolicy.{name}");
             let live_id: Option<String> = match &policy.meta.id {
+                Some(id)
+                    if self
+                        .observed
+                        .dlp_policies
+                        .get(id)
+                        .is_some_and(|p| p.scope_mode.is_none()) =>
+                {
+                    self.error(
+                        resource,
+                        "/metadata/id",
+                        format!(
+                            "data policy `{name}` is pinned to id {id}, an environment-level policy, which tenant-level governance does not manage"
+                        ),
+                    );
+                    // Claimed: not reported as unmanaged as well.
+                    matched.insert(id.clone());
+                    continue;
+                }
                 Some(id) if self.observed.dlp_policies.contains_key(id) => Some(id.clone()),
                 Some(id) => {
                     self.error(
@@ -658,6 +770,20 @@ impl<'a> Planner<'a> {
         for live in self.observed.role_assignments.values() {
             if let Some(role) = live.role {
                 live_keys.insert((live.principal_id.clone(), role, live.scope.clone()), live);
+            } else {
+                // A role ppgov has no name for (a custom RBAC role): reported, never touched.
+                self.notes.push(Note {
+                    kind: ResourceKind::RoleAssignment,
+                    id: live.id.clone(),
+                    display_name: live
+                        .principal_name
+                        .clone()
+                        .unwrap_or_else(|| live.principal_id.clone()),
+                    message: format!(
+                        "a role ppgov does not model, at {}; left alone",
+                        scope_label(&live.scope)
+                    ),
+                });
             }
         }
         for ((principal, role, scope), (assignment, depends_on)) in &wanted {
@@ -724,15 +850,16 @@ impl<'a> Planner<'a> {
                     depends_on: Vec::new(),
                 });
             } else {
+                let why = if live.principal_type.is_none() {
+                    "is held by a principal ppgov does not manage, so it is left alone"
+                } else {
+                    "is not declared here; ownership is shared, so it is left alone"
+                };
                 self.notes.push(Note {
                     kind: ResourceKind::RoleAssignment,
                     id: live.id.clone(),
                     display_name: name,
-                    message: format!(
-                        "{} at {} is not declared here; ownership is shared, so it is left alone",
-                        role_name(key.1),
-                        scope_label(&live.scope)
-                    ),
+                    message: format!("{} at {} {why}", role_name(key.1), scope_label(&live.scope)),
                 });
             }
         }
@@ -822,11 +949,43 @@ fn merge_rules(live: &GroupRules, desired: &GroupRules) -> GroupRules {
             .advanced_connector_policies
             .clone()
             .or_else(|| live.advanced_connector_policies.clone()),
-        content_security_policy: desired
-            .content_security_policy
-            .clone()
-            .or_else(|| live.content_security_policy.clone()),
+        content_security_policy: match (
+            &desired.content_security_policy,
+            &live.content_security_policy,
+        ) {
+            // An app type left out is not managed: it keeps its live settings.
+            (Some(d), Some(l)) => Some(ContentSecurityPolicy {
+                model_driven_apps: d
+                    .model_driven_apps
+                    .clone()
+                    .or_else(|| l.model_driven_apps.clone()),
+                canvas_apps: d.canvas_apps.clone().or_else(|| l.canvas_apps.clone()),
+                code_apps: d.code_apps.clone().or_else(|| l.code_apps.clone()),
+                report_uri: d.report_uri.clone(),
+            }),
+            (d, l) => d.clone().or_else(|| l.clone()),
+        },
     }
+}
+
+/// Rules in a canonical form, so that spelling and listing order are not changes:
+/// allowed connectors by canonical id (as the catalog knows them), sorted, actions sorted.
+fn normalize_rules(rules: &GroupRules, catalog: &Catalog) -> GroupRules {
+    let mut rules = rules.clone();
+    if let Some(acp) = &mut rules.advanced_connector_policies {
+        for allowed in &mut acp.allowed_connectors {
+            if let catalog::Resolved::Known(c) = catalog.resolve(&allowed.connector) {
+                allowed.connector = c.id.clone();
+            }
+            if let Some(actions) = &mut allowed.actions {
+                actions.sort();
+                actions.dedup();
+            }
+        }
+        acp.allowed_connectors
+            .sort_by(|a, b| a.connector.cmp(&b.connector));
+    }
+    rules
 }
 
 /// Leaf-level differences of two JSON values, as dotted paths.
@@ -945,8 +1104,11 @@ fn dlp_attributes(
             opt(to_json(&live.scope_mode)),
             Some(to_json(&after.scope_mode)),
         ));
-        if !creating && after.scope_mode == Some(ScopeMode::Only) {
-            risks.push("the policy no longer covers every environment".to_owned());
+        if !creating
+            && after.scope_mode == Some(ScopeMode::Only)
+            && live.scope_mode != Some(ScopeMode::Only)
+        {
+            risks.push("environments created later are no longer covered".to_owned());
         }
     }
     let removed: Vec<&String> = live
@@ -963,13 +1125,33 @@ fn dlp_attributes(
             opt(json!(names(&live.environment_ids))),
             Some(json!(names(&after.environment_ids))),
         ));
-        let shrinks = match after.scope_mode {
-            Some(ScopeMode::Only) => !removed.is_empty(),
-            Some(ScopeMode::AllExcept) => !added.is_empty(),
-            _ => false,
+    }
+    if !creating {
+        // Every environment the policy covers today and would not cover after the change.
+        let covered = |p: &ObservedDlpPolicy, id: &String| match p.scope_mode {
+            Some(ScopeMode::All) => true,
+            Some(ScopeMode::AllExcept) => !p.environment_ids.contains(id),
+            Some(ScopeMode::Only) | None => p.environment_ids.contains(id),
         };
-        if shrinks && !creating {
-            risks.push("the policy's scope shrinks".to_owned());
+        let lost: BTreeSet<String> = environments
+            .keys()
+            .chain(&live.environment_ids)
+            .chain(&after.environment_ids)
+            .filter(|id| covered(live, id) && !covered(after, id))
+            .cloned()
+            .collect();
+        if !lost.is_empty() {
+            let lost = names(&lost);
+            let shown: Vec<&str> = lost.iter().take(5).map(String::as_str).collect();
+            let more = if lost.len() > 5 {
+                format!(" and {} more", lost.len() - 5)
+            } else {
+                String::new()
+            };
+            risks.push(format!(
+                "the policy's scope shrinks: it stops covering {}{more}",
+                shown.join(", ")
+            ));
         }
     }
     if creating || live.default_group != after.default_group {
@@ -992,9 +1174,11 @@ fn dlp_attributes(
             .filter(|r| r.loosens())
             .map(|r| short(&r.connector, catalog))
             .collect();
-        // A changed default reclassifies hundreds of connectors: the default line says it.
-        if live.default_group == after.default_group {
-            for r in &reclassified {
+        // A changed default reclassifies hundreds of connectors: the default line says it,
+        // and only the connectors listed as exceptions are shown one by one.
+        let default_changed = live.default_group != after.default_group;
+        for r in &reclassified {
+            if !default_changed || after.classification.contains_key(&r.connector) {
                 out.push(attr(
                     format!("connectors.{}", short(&r.connector, catalog)),
                     Some(to_json(&r.before)),
@@ -1023,18 +1207,66 @@ fn dlp_attributes(
             ));
         }
     }
+    // Keyed by the connector names users write, not `/providers/...` ids.
+    let by_short = |m: Value| -> Value {
+        match m {
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| (short(&k, catalog), v))
+                    .collect(),
+            ),
+            other => other,
+        }
+    };
     json_diff(
         "actionRules",
-        opt(to_json(&live.action_rules)).as_ref(),
-        Some(&to_json(&after.action_rules)),
+        opt(by_short(to_json(&live.action_rules))).as_ref(),
+        Some(&by_short(to_json(&after.action_rules))),
         &mut out,
     );
     json_diff(
         "endpointRules",
-        opt(to_json(&live.endpoint_rules)).as_ref(),
-        Some(&to_json(&after.endpoint_rules)),
+        opt(by_short(to_json(&live.endpoint_rules))).as_ref(),
+        Some(&by_short(to_json(&after.endpoint_rules))),
         &mut out,
     );
+    if !creating {
+        let unblocked: Vec<String> = live
+            .action_rules
+            .keys()
+            .chain(after.action_rules.keys())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter(|c| actions_loosen(live.action_rules.get(*c), after.action_rules.get(*c)))
+            .map(|c| short(c, catalog))
+            .collect();
+        if !unblocked.is_empty() {
+            risks.push(format!(
+                "allows connector actions it blocked ({})",
+                unblocked.join(", ")
+            ));
+        }
+        let opened: Vec<String> = live
+            .endpoint_rules
+            .keys()
+            .chain(after.endpoint_rules.keys())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter(|c| {
+                endpoints_may_loosen(
+                    live.endpoint_rules.get(*c).map_or(&[][..], Vec::as_slice),
+                    after.endpoint_rules.get(*c).map_or(&[][..], Vec::as_slice),
+                )
+            })
+            .map(|c| short(c, catalog))
+            .collect();
+        if !opened.is_empty() {
+            risks.push(format!(
+                "endpoint filtering may allow more ({})",
+                opened.join(", ")
+            ));
+        }
+    }
     if creating || live.custom_connector_patterns != after.custom_connector_patterns {
         out.push(attr(
             "customConnectorPatterns",
@@ -1051,9 +1283,109 @@ fn dlp_attributes(
     (out, risks)
 }
 
+/// Whether some action a connector's rules blocked becomes allowed. No rules allow everything.
+fn actions_loosen(before: Option<&ActionRules>, after: Option<&ActionRules>) -> bool {
+    let behavior = |rules: Option<&ActionRules>, action: Option<&String>| match rules {
+        None => AllowBlock::Allow,
+        Some(r) => action
+            .and_then(|a| r.actions.get(a))
+            .copied()
+            .unwrap_or(r.default_behavior),
+    };
+    let actions: BTreeSet<Option<&String>> = before
+        .into_iter()
+        .chain(after)
+        .flat_map(|r| r.actions.keys().map(Some))
+        .chain([None])
+        .collect();
+    actions.into_iter().any(|a| {
+        behavior(before, a) == AllowBlock::Block && behavior(after, a) == AllowBlock::Allow
+    })
+}
+
+/// Whether endpoint rules may let through an endpoint they stopped before: rules removed, an
+/// allow rule added, a deny rule dropped, or the same rules reordered (the first match
+/// decides, so a reordering can change the outcome). Conservative on purpose.
+fn endpoints_may_loosen(before: &[EndpointRule], after: &[EndpointRule]) -> bool {
+    if before == after || before.is_empty() {
+        return false;
+    }
+    if after.is_empty() {
+        return true;
+    }
+    let allow_added = after
+        .iter()
+        .any(|r| r.behavior == AllowDeny::Allow && !before.contains(r));
+    let deny_dropped = before
+        .iter()
+        .any(|r| r.behavior == AllowDeny::Deny && !after.contains(r));
+    let same_rules = before.len() == after.len() && before.iter().all(|r| after.contains(r));
+    allow_added || deny_dropped || same_rules
+}
+
 fn short(id: &str, catalog: &Catalog) -> String {
     catalog.get(id).map_or_else(
         || id.rsplit('/').next().unwrap_or(id).to_owned(),
         |c| catalog::short_name(c).to_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(default: AllowBlock, actions: &[(&str, AllowBlock)]) -> ActionRules {
+        ActionRules {
+            default_behavior: default,
+            actions: actions.iter().map(|(a, b)| ((*a).to_owned(), *b)).collect(),
+        }
+    }
+
+    fn ep(endpoint: &str, behavior: AllowDeny) -> EndpointRule {
+        EndpointRule {
+            endpoint: endpoint.to_owned(),
+            behavior,
+        }
+    }
+
+    #[test]
+    fn action_rules_loosen_when_a_blocked_action_becomes_allowed() {
+        use AllowBlock::*;
+        let strict = rules(Allow, &[("Delete", Block)]);
+        assert!(actions_loosen(Some(&strict), None), "rules removed");
+        assert!(actions_loosen(Some(&strict), Some(&rules(Allow, &[]))));
+        assert!(!actions_loosen(None, Some(&strict)), "tightening");
+        assert!(actions_loosen(
+            Some(&rules(Block, &[])),
+            Some(&rules(Allow, &[("Delete", Block)]))
+        ));
+        assert!(!actions_loosen(
+            Some(&rules(Block, &[])),
+            Some(&rules(Block, &[("Delete", Block)]))
+        ));
+    }
+
+    #[test]
+    fn endpoint_rules_may_loosen_unless_only_denies_are_added_or_allows_dropped() {
+        use AllowDeny::*;
+        let before = [ep("a", Deny), ep("b", Allow), ep("*", Deny)];
+        assert!(endpoints_may_loosen(&before, &[]));
+        assert!(endpoints_may_loosen(
+            &before,
+            &[ep("a", Deny), ep("*", Allow)]
+        ));
+        assert!(endpoints_may_loosen(
+            &before,
+            &[ep("b", Allow), ep("a", Deny), ep("*", Deny)]
+        ));
+        assert!(!endpoints_may_loosen(
+            &before,
+            &[ep("a", Deny), ep("*", Deny)]
+        ));
+        assert!(!endpoints_may_loosen(
+            &before,
+            &[ep("c", Deny), ep("a", Deny), ep("b", Allow), ep("*", Deny)]
+        ));
+        assert!(!endpoints_may_loosen(&[], &before), "new filtering");
+    }
 }

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod render;
 pub mod resolve;
 pub mod simulate;
+pub mod target;
 
 pub use diff::plan;
 pub use plan::{Action, After, AttributeChange, Change, Note, Plan, PlanError, Ref, ResourceKind};

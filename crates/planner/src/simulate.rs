@@ -22,7 +22,12 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
         let new_id = || format!("new:{}", change.address);
         match (&change.after, change.action) {
             (After::Environment(env), _) => {
-                state.environments.insert(env.id.clone(), env.clone());
+                // Membership is changed by membership changes only, whatever order they run in.
+                let mut env = env.clone();
+                if let Some(current) = state.environments.get(&env.id) {
+                    env.group_id = current.group_id.clone();
+                }
+                state.environments.insert(env.id.clone(), env);
             }
             (After::EnvironmentGroup(group), Action::Create) => {
                 let id = new_id();

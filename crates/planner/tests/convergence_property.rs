@@ -1,9 +1,9 @@
 //! Property: for random desired and observed states, applying the plan to the observed state
 //! in memory and planning again yields an empty plan.
 
-use ppgov_core::observed::*;
-use ppgov_core::model::{ConnectorGroup, PrincipalType, Role, ScopeMode};
 use ppgov_core::SourceMap;
+use ppgov_core::model::{ConnectorGroup, PrincipalType, Role, ScopeMode};
+use ppgov_core::observed::*;
 use ppgov_planner::simulate::apply_in_memory;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -29,7 +29,16 @@ impl Rng {
     }
 }
 
-const CONNECTORS: &[&str] = &["sql", "twitter", "sharepointonline", "office365", "dropbox", "msnweather", "rss", "teams"];
+const CONNECTORS: &[&str] = &[
+    "sql",
+    "twitter",
+    "sharepointonline",
+    "office365",
+    "dropbox",
+    "msnweather",
+    "rss",
+    "teams",
+];
 const GROUPS: &[&str] = &["business", "nonBusiness", "blocked"];
 const TYPES: &[&str] = &["Production", "Sandbox", "Developer"];
 
@@ -48,7 +57,9 @@ fn generate(seed: u64) -> (String, Observed) {
     let own = |r: &mut Rng| if r.chance(50) { "exclusive" } else { "shared" };
     let mut yaml = format!(
         "{h}kind: Project\nmetadata: {{name: p}}\nspec:\n  ownership: {{DlpPolicy: {}, EnvironmentGroup: {}, RoleAssignment: {}}}\n",
-        own(&mut r), own(&mut r), own(&mut r)
+        own(&mut r),
+        own(&mut r),
+        own(&mut r)
     );
     let mut observed = Observed::default();
     let envs = 2 + r.below(6);
@@ -56,31 +67,44 @@ fn generate(seed: u64) -> (String, Observed) {
         let id = guid(e + 1);
         let t = *r.pick(TYPES);
         if r.chance(80) {
-            observed.environments.insert(id.clone(), ObservedEnvironment {
-                id: id.clone(),
-                display_name: format!("Env {e}"),
-                environment_type: t.into(),
-                region: "europe".into(),
-                managed: r.chance(50),
-                ..Default::default()
-            });
+            observed.environments.insert(
+                id.clone(),
+                ObservedEnvironment {
+                    id: id.clone(),
+                    display_name: format!("Env {e}"),
+                    environment_type: t.into(),
+                    region: "europe".into(),
+                    managed: r.chance(50),
+                    ..Default::default()
+                },
+            );
         }
         // Declared when live, so references resolve.
         if observed.environments.contains_key(&id) && r.chance(70) {
-            let managed = if r.chance(30) { "" } else { "\n  managed: true" };
-            yaml += &format!("---\n{h}kind: Environment\nmetadata:\n  name: env-{e}\n  labels: {{tier: t{}}}\nspec:\n  displayName: Env {e}{managed}\n", e % 2);
+            let managed = if r.chance(30) {
+                ""
+            } else {
+                "\n  managed: true"
+            };
+            yaml += &format!(
+                "---\n{h}kind: Environment\nmetadata:\n  name: env-{e}\n  labels: {{tier: t{}}}\nspec:\n  displayName: Env {e}{managed}\n",
+                e % 2
+            );
         }
     }
     let live_envs: Vec<String> = observed.environments.keys().cloned().collect();
     // Live groups, some with the names of desired ones.
     for g in 0..r.below(3) {
         let id = guid(100 + g);
-        observed.environment_groups.insert(id.clone(), ObservedGroup {
-            id: id.clone(),
-            display_name: format!("Group {}", r.below(3)),
-            description: "live".into(),
-            ..Default::default()
-        });
+        observed.environment_groups.insert(
+            id.clone(),
+            ObservedGroup {
+                id: id.clone(),
+                display_name: format!("Group {}", r.below(3)),
+                description: "live".into(),
+                ..Default::default()
+            },
+        );
         for env in &live_envs {
             if r.chance(30) {
                 let e = observed.environments.get_mut(env).unwrap();
@@ -92,7 +116,9 @@ fn generate(seed: u64) -> (String, Observed) {
     }
     // Live group names must be unique to be matched; drop duplicates.
     let mut seen = std::collections::BTreeSet::new();
-    observed.environment_groups.retain(|_, g| seen.insert(g.display_name.clone()));
+    observed
+        .environment_groups
+        .retain(|_, g| seen.insert(g.display_name.clone()));
     for env in observed.environments.values_mut() {
         if let Some(g) = &env.group_id
             && !observed.environment_groups.contains_key(g)
@@ -113,37 +139,56 @@ fn generate(seed: u64) -> (String, Observed) {
                 true
             }
         });
-        let rules = if r.chance(50) { format!("\n  rules:\n    backupRetention: {{days: {}}}\n    sharingControls: {{mode: excludeSecurityGroups, maxUsers: {}}}", r.pick(&[7, 14, 21, 28]), r.below(99)) } else { String::new() };
-        yaml += &format!("---\n{h}kind: EnvironmentGroup\nmetadata: {{name: group-{g}}}\nspec:\n  displayName: Group {g}\n  members:\n    environments: [{}]{rules}\n", members.join(", "));
+        let rules = if r.chance(50) {
+            format!(
+                "\n  rules:\n    backupRetention: {{days: {}}}\n    sharingControls: {{mode: excludeSecurityGroups, maxUsers: {}}}",
+                r.pick(&[7, 14, 21, 28]),
+                r.below(99)
+            )
+        } else {
+            String::new()
+        };
+        yaml += &format!(
+            "---\n{h}kind: EnvironmentGroup\nmetadata: {{name: group-{g}}}\nspec:\n  displayName: Group {g}\n  members:\n    environments: [{}]{rules}\n",
+            members.join(", ")
+        );
     }
     // Live policies, some named like desired ones.
     for p in 0..r.below(3) {
         let mut classification = BTreeMap::new();
         for c in CONNECTORS {
             if r.chance(40) {
-                let g: ConnectorGroup = serde_json::from_value(serde_json::json!(r.pick(GROUPS))).unwrap();
-                if !(g == ConnectorGroup::Blocked && matches!(*c, "sharepointonline" | "office365" | "teams")) {
+                let g: ConnectorGroup =
+                    serde_json::from_value(serde_json::json!(r.pick(GROUPS))).unwrap();
+                if !(g == ConnectorGroup::Blocked
+                    && matches!(*c, "sharepointonline" | "office365" | "teams"))
+                {
                     classification.insert(conn_id(c), g);
                 }
             }
         }
         let id = guid(200 + p);
-        observed.dlp_policies.insert(id.clone(), ObservedDlpPolicy {
-            id,
-            display_name: format!("Policy {}", r.below(3)),
-            scope_mode: Some(*r.pick(&[ScopeMode::All, ScopeMode::Only])),
-            environment_ids: live_envs.iter().filter(|_| r.chance(50)).cloned().collect(),
-            default_group: serde_json::from_value(serde_json::json!(r.pick(GROUPS))).unwrap(),
-            classification,
-            action_rules: BTreeMap::new(),
-            endpoint_rules: BTreeMap::new(),
-            custom_connector_patterns: Vec::new(),
-            etag: Some("e".into()),
-            last_modified: None,
-        });
+        observed.dlp_policies.insert(
+            id.clone(),
+            ObservedDlpPolicy {
+                id,
+                display_name: format!("Policy {}", r.below(3)),
+                scope_mode: Some(*r.pick(&[ScopeMode::All, ScopeMode::Only])),
+                environment_ids: live_envs.iter().filter(|_| r.chance(50)).cloned().collect(),
+                default_group: serde_json::from_value(serde_json::json!(r.pick(GROUPS))).unwrap(),
+                classification,
+                action_rules: BTreeMap::new(),
+                endpoint_rules: BTreeMap::new(),
+                custom_connector_patterns: Vec::new(),
+                etag: Some("e".into()),
+                last_modified: None,
+            },
+        );
     }
     let mut seen = std::collections::BTreeSet::new();
-    observed.dlp_policies.retain(|_, p| seen.insert(p.display_name.clone()));
+    observed
+        .dlp_policies
+        .retain(|_, p| seen.insert(p.display_name.clone()));
     for p in 0..r.below(3) {
         let mut listed: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for c in CONNECTORS {
@@ -152,35 +197,62 @@ fn generate(seed: u64) -> (String, Observed) {
                 listed.entry(g).or_default().push(c);
             }
         }
-        let lists: String = listed.iter().map(|(g, cs)| format!("\n    {g}: [{}]", cs.join(", "))).collect();
+        let lists: String = listed
+            .iter()
+            .map(|(g, cs)| format!("\n    {g}: [{}]", cs.join(", ")))
+            .collect();
         let scope = if live_envs.is_empty() || r.chance(50) {
             "{mode: all}".to_owned()
         } else {
-            format!("{{mode: only, environments: [{{id: {}}}]}}", r.pick(&live_envs))
+            format!(
+                "{{mode: only, environments: [{{id: {}}}]}}",
+                r.pick(&live_envs)
+            )
         };
-        yaml += &format!("---\n{h}kind: DlpPolicy\nmetadata: {{name: policy-{p}}}\nspec:\n  displayName: Policy {p}\n  scope: {scope}\n  connectors:\n    default: {}{lists}\n", r.pick(&["nonBusiness", "blocked"]));
+        yaml += &format!(
+            "---\n{h}kind: DlpPolicy\nmetadata: {{name: policy-{p}}}\nspec:\n  displayName: Policy {p}\n  scope: {scope}\n  connectors:\n    default: {}{lists}\n",
+            r.pick(&["nonBusiness", "blocked"])
+        );
     }
     // Role assignments at the tenant, live and desired.
     for a in 0..r.below(4) {
         let principal = guid(300 + r.below(3));
-        observed.role_assignments.insert(format!("ra-{a}"), ObservedRoleAssignment {
-            id: format!("ra-{a}"),
-            principal_id: principal,
-            principal_type: Some(PrincipalType::Group),
-            principal_name: None,
-            role: Some(*r.pick(&[Role::Reader, Role::Contributor])),
-            scope: ObservedScope::Tenant,
-        });
+        observed.role_assignments.insert(
+            format!("ra-{a}"),
+            ObservedRoleAssignment {
+                id: format!("ra-{a}"),
+                principal_id: principal,
+                principal_type: Some(PrincipalType::Group),
+                principal_name: None,
+                role: Some(*r.pick(&[Role::Reader, Role::Contributor])),
+                scope: ObservedScope::Tenant,
+            },
+        );
     }
     let mut seen = std::collections::BTreeSet::new();
-    observed.role_assignments.retain(|_, a| seen.insert((a.principal_id.clone(), a.role)));
-    let roles: Vec<String> = (0..3u64).filter(|_| r.chance(50)).map(|i| format!("    - {{type: group, id: {}}}", guid(300 + i))).collect();
+    observed
+        .role_assignments
+        .retain(|_, a| seen.insert((a.principal_id.clone(), a.role)));
+    let roles: Vec<String> = (0..3u64)
+        .filter(|_| r.chance(50))
+        .map(|i| format!("    - {{type: group, id: {}}}", guid(300 + i)))
+        .collect();
     if !roles.is_empty() {
-        yaml += &format!("---\n{h}kind: RoleAssignment\nmetadata: {{name: readers}}\nspec:\n  role: {}\n  scope: {{tenant: true}}\n  principals:\n{}\n", r.pick(&["reader", "contributor"]), roles.join("\n"));
+        yaml += &format!(
+            "---\n{h}kind: RoleAssignment\nmetadata: {{name: readers}}\nspec:\n  role: {}\n  scope: {{tenant: true}}\n  principals:\n{}\n",
+            r.pick(&["reader", "contributor"]),
+            roles.join("\n")
+        );
     }
     if r.chance(50) {
-        observed.tenant_settings.insert("disableEnvironmentCreationByNonAdminUsers".into(), serde_json::json!(r.chance(50)));
-        yaml += &format!("---\n{h}kind: TenantSettings\nmetadata: {{name: tenant}}\nspec:\n  disableEnvironmentCreationByNonAdminUsers: {}\n", r.chance(50));
+        observed.tenant_settings.insert(
+            "disableEnvironmentCreationByNonAdminUsers".into(),
+            serde_json::json!(r.chance(50)),
+        );
+        yaml += &format!(
+            "---\n{h}kind: TenantSettings\nmetadata: {{name: tenant}}\nspec:\n  disableEnvironmentCreationByNonAdminUsers: {}\n",
+            r.chance(50)
+        );
     }
     (yaml, observed)
 }
@@ -222,9 +294,23 @@ fn generated_cases_exercise_the_planner() {
         if p.errors.is_empty() && !p.is_empty() {
             usable += 1;
         }
-        deletes += p.changes.iter().filter(|c| c.action == ppgov_planner::Action::Delete).count();
-        memberships += p.changes.iter().filter(|c| c.kind == ppgov_planner::ResourceKind::GroupMembership).count();
+        deletes += p
+            .changes
+            .iter()
+            .filter(|c| c.action == ppgov_planner::Action::Delete)
+            .count();
+        memberships += p
+            .changes
+            .iter()
+            .filter(|c| c.kind == ppgov_planner::ResourceKind::GroupMembership)
+            .count();
     }
-    assert!(usable >= 150, "only {usable} of 200 cases planned changes without errors");
-    assert!(deletes > 20 && memberships > 20, "deletes {deletes}, memberships {memberships}");
+    assert!(
+        usable >= 150,
+        "only {usable} of 200 cases planned changes without errors"
+    );
+    assert!(
+        deletes > 20 && memberships > 20,
+        "deletes {deletes}, memberships {memberships}"
+    );
 }
