@@ -1,0 +1,737 @@
+//! End to end against the real emulator (`ppgov-emulator`): bulk observe with request
+//! accounting, every write kind, and the HTTP core under injected faults.
+
+use ppgov_core::doc::{
+    AdvancedConnectorPolicies, AllowedConnector, BackupRetention, ContentSecurityPolicy,
+    CspSettings, GenerativeAi, MakerWelcomeContent, SharingControls, SharingMode, SolutionChecker,
+    SolutionCheckerMode, Toggle, UsageInsights,
+};
+use ppgov_core::model::{
+    AllowDeny, ConnectorGroup, EndpointRule, GroupRules, PatternGroup, PrincipalType, Role,
+    ScopeMode, UrlPattern,
+};
+use ppgov_core::observed::{
+    ObservedDlpPolicy, ObservedGroup, ObservedRoleAssignment, ObservedScope,
+};
+use ppgov_emulator::{Config, Emulator, Faults, RateLimit, RunningEmulator, SeedRequest};
+use ppgov_tenant_client::{
+    AuthConfig, Client, ClientConfig, Cloud, ErrorKind, LroPolicy, ObserveOptions, RetryPolicy,
+    Secret,
+};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+const PAGE: usize = 7;
+
+async fn emulator(seed: SeedRequest) -> RunningEmulator {
+    let config = Config {
+        page_size: PAGE,
+        ..Config::default().seeded(seed)
+    };
+    Emulator::start(config).await.expect("emulator starts")
+}
+
+fn fast(mut c: ClientConfig) -> ClientConfig {
+    c.retry = RetryPolicy {
+        max_attempts: 8,
+        base_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(200),
+        retry_after_cap: Duration::from_secs(3),
+    };
+    c.lro = LroPolicy {
+        deadline: Duration::from_secs(20),
+        poll_interval: Duration::from_millis(20),
+    };
+    c.request_timeout = Duration::from_secs(10);
+    c
+}
+
+fn client(emu: &RunningEmulator) -> Client {
+    let auth = AuthConfig::Static(Secret::new(emu.token().unwrap()));
+    Client::new(fast(
+        ClientConfig::new(Cloud::Public, auth).with_single_base_url(&emu.base_url()),
+    ))
+    .unwrap()
+}
+
+fn pages(n: usize) -> u64 {
+    n.div_ceil(PAGE).max(1) as u64
+}
+
+fn small() -> SeedRequest {
+    SeedRequest {
+        environments: 12,
+        groups: 2,
+        dlp_policies: 2,
+        role_assignments: 3,
+        seed: 7,
+        tenant_id: None,
+    }
+}
+
+#[tokio::test]
+async fn observe_reads_a_seeded_tenant_in_bulk() {
+    let emu = emulator(SeedRequest {
+        environments: 60,
+        groups: 5,
+        dlp_policies: 9,
+        role_assignments: 25,
+        seed: 3,
+        tenant_id: None,
+    })
+    .await;
+    let state = emu.state();
+    let c = client(&emu);
+    // Ask for BAP roles of three environments without Dataverse and one with.
+    let plain: Vec<String> = state
+        .environments
+        .values()
+        .filter(|e| !e.has_dataverse())
+        .map(|e| e.name.to_lowercase())
+        .take(3)
+        .collect();
+    let dataverse = state
+        .environments
+        .values()
+        .find(|e| e.has_dataverse())
+        .map(|e| e.name.to_lowercase());
+    let mut wanted: BTreeSet<String> = plain.iter().cloned().collect();
+    wanted.extend(dataverse.clone());
+    let observed = c
+        .observe(&ObserveOptions {
+            bap_role_environments: wanted,
+            connectors: true,
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(
+        observed.tenant_id.as_deref(),
+        Some(emu.tenant_id().to_lowercase().as_str())
+    );
+    assert_eq!(observed.environments.len(), state.environments.len());
+    assert_eq!(
+        observed.environment_groups.len(),
+        state.environment_groups.len()
+    );
+    assert_eq!(observed.dlp_policies.len(), state.dlp_policies.len());
+    assert!(
+        observed
+            .dlp_policies
+            .values()
+            .any(|p| !p.classification.is_empty())
+    );
+    let bap_count: usize = plain
+        .iter()
+        .map(|e| {
+            state
+                .bap_role_assignments
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(e))
+                .map_or(0, |(_, v)| v.len())
+        })
+        .sum();
+    assert_eq!(
+        observed.role_assignments.len(),
+        state.rbac_role_assignments.len() + bap_count
+    );
+    assert_eq!(
+        observed.role_assignments_read_for,
+        plain.iter().cloned().collect::<BTreeSet<_>>()
+    );
+    assert!(!observed.tenant_settings.is_empty());
+    assert!(observed.connectors.as_ref().is_some_and(|c| !c.is_empty()));
+    // Group rules came from the tenant-wide rule-set list.
+    let with_rules = observed
+        .environment_groups
+        .values()
+        .filter(|g| g.rule_set_id.is_some())
+        .count();
+    assert_eq!(with_rules, state.rule_sets.len());
+
+    // Requests: one listing per kind plus its pages, one GET per DLP policy, one role list per
+    // asked-for environment without Dataverse; nothing else.
+    let d = state.dlp_policies.len();
+    let expected = pages(state.environments.len())
+        + pages(state.environment_groups.len())
+        + pages(state.rule_sets.len())
+        + pages(state.rule_based_policies.len())
+        + pages(state.rule_assignments.len())
+        + pages(d)
+        + d as u64
+        + 1 // RBAC assignments
+        + 1 // tenant
+        + 1 // tenant settings
+        + 3 // connectors, unblockable, virtual
+        + plain.len() as u64;
+    let stats = c.stats();
+    let log = emu.requests();
+    assert_eq!(stats.total, expected, "{:#?}", log.by_route);
+    assert_eq!(log.total, expected);
+    assert_eq!(stats.retries, 0);
+    assert!(pages(state.environments.len()) > 1, "paging is exercised");
+    let dlp_gets: u64 = log
+        .by_route
+        .iter()
+        .filter(|(route, _)| route.starts_with("GET ") && route.contains("v2/policies/"))
+        .map(|(_, n)| *n)
+        .sum();
+    assert_eq!(dlp_gets, d as u64);
+}
+
+fn rules() -> GroupRules {
+    GroupRules {
+        sharing_controls: Some(SharingControls {
+            mode: SharingMode::ExcludeSecurityGroups,
+            max_users: Some(15),
+        }),
+        usage_insights: Some(UsageInsights {
+            enabled: true,
+            include_on_home_page: false,
+        }),
+        maker_welcome_content: Some(MakerWelcomeContent {
+            markdown: "## Welcome".into(),
+            learn_more_url: Some("https://contoso.com/makers".into()),
+        }),
+        solution_checker: Some(SolutionChecker {
+            mode: SolutionCheckerMode::Block,
+            suppress_validation_emails: true,
+            rule_overrides: vec!["meta-remove-dup-reg".into()],
+        }),
+        backup_retention: Some(BackupRetention { days: 21 }),
+        ai_generated_descriptions: Some(Toggle { enabled: false }),
+        generative_ai: Some(GenerativeAi {
+            cross_geo_data_movement: false,
+            bing_search: true,
+        }),
+        advanced_connector_policies: Some(AdvancedConnectorPolicies {
+            enforce_only: true,
+            allowed_connectors: vec![AllowedConnector {
+                connector: "/providers/Microsoft.PowerApps/apis/shared_office365".into(),
+                actions: Some(vec!["SendEmailV2".into()]),
+            }],
+        }),
+        content_security_policy: Some(ContentSecurityPolicy {
+            model_driven_apps: Some(CspSettings {
+                enforce: true,
+                strict: true,
+                directives: BTreeMap::from([(
+                    "img-src".to_owned(),
+                    vec!["https://cdn.contoso.com".to_owned()],
+                )]),
+            }),
+            canvas_apps: None,
+            code_apps: None,
+            report_uri: Some("https://csp.contoso.com/r".into()),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn every_write_kind_round_trips() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let observed = c.observe(&ObserveOptions::default()).await.unwrap();
+    let env = observed
+        .environments
+        .values()
+        .find(|e| !e.managed && e.group_id.is_none() && !e.has_dataverse && !e.is_default)
+        .expect("an unmanaged environment without Dataverse")
+        .clone();
+
+    // Managed on and off.
+    let on = c.set_managed(&env.id, true).await.unwrap();
+    assert!(on.managed);
+    let off = c.set_managed(&env.id, false).await.unwrap();
+    assert!(!off.managed);
+
+    // A group with every rule.
+    let desired = ObservedGroup {
+        display_name: "ppgov test group".into(),
+        description: "made by a test".into(),
+        rules: rules(),
+        ..Default::default()
+    };
+    let created = c.create_group(&desired).await.unwrap();
+    assert!(!created.id.is_empty());
+    assert_eq!(created.display_name, desired.display_name);
+    assert_eq!(created.rules, desired.rules);
+    assert!(created.rule_set_id.is_some() && created.rule_based_policy_id.is_some());
+
+    // Membership: the unmanaged environment is made managed first.
+    let member = c
+        .add_environment_to_group(&env.id, &created.id)
+        .await
+        .unwrap();
+    assert!(member.managed);
+    assert_eq!(member.group_id.as_deref(), Some(created.id.as_str()));
+
+    // Update: description and rules (one rule dropped, the policy emptied).
+    let mut changed = created.clone();
+    changed.description = "changed".into();
+    changed.rules.backup_retention = Some(BackupRetention { days: 7 });
+    changed.rules.generative_ai = None;
+    changed.rules.advanced_connector_policies = None;
+    changed.rules.content_security_policy = None;
+    let updated = c.update_group(&changed).await.unwrap();
+    assert_eq!(updated.description, "changed");
+    assert_eq!(updated.rules, changed.rules);
+    assert_eq!(updated.rule_based_policy_id, None);
+    assert_eq!(c.get_group(&created.id).await.unwrap().rules, changed.rules);
+
+    let removed = c
+        .remove_environment_from_group(&env.id, &created.id)
+        .await
+        .unwrap();
+    assert_eq!(removed.group_id, None);
+    assert!(removed.managed, "stays managed");
+
+    // DLP: create, update, delete.
+    let policy = ObservedDlpPolicy {
+        id: String::new(),
+        display_name: "ppgov test policy".into(),
+        scope_mode: Some(ScopeMode::AllExcept),
+        environment_ids: BTreeSet::from([env.id.clone()]),
+        default_group: ConnectorGroup::NonBusiness,
+        classification: BTreeMap::from([
+            (
+                "/providers/Microsoft.PowerApps/apis/shared_sharepointonline".to_owned(),
+                ConnectorGroup::Business,
+            ),
+            (
+                "/providers/Microsoft.PowerApps/apis/shared_twitter".to_owned(),
+                ConnectorGroup::Blocked,
+            ),
+        ]),
+        action_rules: BTreeMap::new(),
+        endpoint_rules: BTreeMap::from([(
+            "/providers/Microsoft.PowerApps/apis/shared_sql".to_owned(),
+            vec![
+                EndpointRule {
+                    endpoint: "contoso.database.windows.net,sales".into(),
+                    behavior: AllowDeny::Allow,
+                },
+                EndpointRule {
+                    endpoint: "*".into(),
+                    behavior: AllowDeny::Deny,
+                },
+            ],
+        )]),
+        custom_connector_patterns: vec![
+            UrlPattern {
+                pattern: "https://*.contoso.com".into(),
+                group: PatternGroup::Business,
+            },
+            UrlPattern {
+                pattern: "*".into(),
+                group: PatternGroup::Ignore,
+            },
+        ],
+        etag: None,
+        last_modified: None,
+    };
+    let made = c.create_dlp_policy(&policy).await.unwrap();
+    assert!(!made.id.is_empty());
+    let same = |a: &ObservedDlpPolicy, b: &ObservedDlpPolicy| {
+        ObservedDlpPolicy {
+            id: b.id.clone(),
+            etag: b.etag.clone(),
+            last_modified: b.last_modified.clone(),
+            ..a.clone()
+        } == *b
+    };
+    assert!(same(&policy, &made), "{made:#?}");
+    let mut edit = made.clone();
+    edit.display_name = "renamed".into();
+    edit.custom_connector_patterns.remove(0);
+    let edited = c.update_dlp_policy(&edit).await.unwrap();
+    assert!(same(&edit, &edited), "{edited:#?}");
+    assert_ne!(edited.etag, made.etag);
+    c.delete_dlp_policy(&made.id).await.unwrap();
+    assert_eq!(
+        c.get_dlp_policy(&made.id).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+
+    // Role assignments: RBAC at group scope, and a BAP environment role.
+    let rbac = ObservedRoleAssignment {
+        id: String::new(),
+        principal_id: "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c".into(),
+        principal_type: Some(PrincipalType::Group),
+        principal_name: None,
+        role: Some(Role::Contributor),
+        scope: ObservedScope::EnvironmentGroup(created.id.clone()),
+    };
+    let made_rbac = c.create_role_assignment(&rbac).await.unwrap();
+    assert_eq!(
+        ObservedRoleAssignment {
+            id: String::new(),
+            ..made_rbac.clone()
+        },
+        rbac
+    );
+    let bap = ObservedRoleAssignment {
+        id: String::new(),
+        principal_id: "7d6c5b4a-3928-4f17-8e06-d5c4b3a29180".into(),
+        principal_type: Some(PrincipalType::User),
+        principal_name: None,
+        role: Some(Role::EnvironmentMaker),
+        scope: ObservedScope::Environment(env.id.clone()),
+    };
+    let made_bap = c.create_role_assignment(&bap).await.unwrap();
+    assert_eq!(made_bap.role, Some(Role::EnvironmentMaker));
+    assert!(
+        c.list_environment_role_assignments(&env.id)
+            .await
+            .unwrap()
+            .contains(&made_bap)
+    );
+    c.delete_role_assignment(&made_bap).await.unwrap();
+    assert!(
+        !c.list_environment_role_assignments(&env.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.id == made_bap.id)
+    );
+    c.delete_role_assignment(&made_rbac).await.unwrap();
+    assert!(
+        !c.list_rbac_role_assignments()
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.id == made_rbac.id)
+    );
+
+    // Tenant settings: sparse write, full read-back.
+    let key = "powerPlatform.powerApps.disableShareWithEveryone";
+    let before = c.get_tenant_settings().await.unwrap();
+    let flipped = !before.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
+    let after = c
+        .update_tenant_settings(&BTreeMap::from([(key.to_owned(), json!(flipped))]))
+        .await
+        .unwrap();
+    assert_eq!(after[key], json!(flipped));
+    assert!(after.len() >= before.len() - 2);
+
+    // Deleting a group with a member and rules empties it first.
+    let again = c.create_group(&desired).await.unwrap();
+    c.add_environment_to_group(&env.id, &again.id)
+        .await
+        .unwrap();
+    c.delete_group(&again.id).await.unwrap();
+    assert_eq!(
+        c.get_group(&again.id).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(c.get_environment(&env.id).await.unwrap().group_id, None);
+    let state = emu.state();
+    assert!(
+        state
+            .rule_sets
+            .values()
+            .all(|r| r.group_id() != Some(again.id.as_str()))
+    );
+    assert!(
+        state
+            .rule_assignments
+            .values()
+            .all(|a| a.resource_id != again.id)
+    );
+}
+
+#[tokio::test]
+async fn throttling_with_retry_after_is_honoured() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let env = emu
+        .state()
+        .environments
+        .values()
+        .next()
+        .unwrap()
+        .name
+        .clone();
+    emu.set_faults(Faults {
+        rate_limit: Some(RateLimit {
+            requests_per_second: 2.0,
+            burst: 1,
+        }),
+        ..Faults::default()
+    })
+    .unwrap();
+    let started = Instant::now();
+    for _ in 0..4 {
+        c.get_environment(&env).await.unwrap();
+    }
+    let log = emu.requests();
+    assert!(
+        log.by_status.get(&429).copied().unwrap_or(0) > 0,
+        "{:?}",
+        log.by_status
+    );
+    assert!(c.stats().retries > 0);
+    // The waits came from Retry-After (the bucket refills at 2/s), not from instant retries.
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn server_error_bursts_are_retried() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    emu.set_faults(Faults {
+        error_rate: 0.4,
+        error_status: 500,
+        drop_rate: 0.1,
+        seed: Some(11),
+        ..Faults::default()
+    })
+    .unwrap();
+    let observed = c.observe(&ObserveOptions::default()).await.unwrap();
+    assert_eq!(observed.environments.len(), emu.state().environments.len());
+    let log = emu.requests();
+    assert!(
+        log.by_status.get(&500).copied().unwrap_or(0) > 0,
+        "{:?}",
+        log.by_status
+    );
+    assert!(c.stats().retries > 0);
+}
+
+#[tokio::test]
+async fn retries_are_bounded() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    emu.set_faults(Faults {
+        error_rate: 1.0,
+        error_status: 503,
+        ..Faults::default()
+    })
+    .unwrap();
+    let e = c.get_environment("anything").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Server);
+    assert_eq!(e.status, Some(503));
+    assert_eq!(emu.requests().total, 8, "max_attempts");
+    assert!(
+        e.to_string().contains(
+            "GET bap /providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/anything"
+        ),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn non_idempotent_creates_are_not_replayed_after_500() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    emu.set_faults(Faults {
+        error_rate: 1.0,
+        error_status: 500,
+        routes: vec!["POST /environmentmanagement/environmentGroups".into()],
+        ..Faults::default()
+    })
+    .unwrap();
+    let g = ObservedGroup {
+        display_name: "x".into(),
+        ..Default::default()
+    };
+    let e = c.create_group(&g).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Server);
+    assert_eq!(emu.requests().total, 1);
+}
+
+#[tokio::test]
+async fn a_permanent_400_fails_fast_with_code_and_message() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let bad = ObservedDlpPolicy {
+        id: String::new(),
+        display_name: "bad patterns".into(),
+        scope_mode: Some(ScopeMode::All),
+        environment_ids: BTreeSet::new(),
+        default_group: ConnectorGroup::NonBusiness,
+        classification: BTreeMap::new(),
+        action_rules: BTreeMap::new(),
+        endpoint_rules: BTreeMap::new(),
+        // `*` must be last.
+        custom_connector_patterns: vec![
+            UrlPattern {
+                pattern: "*".into(),
+                group: PatternGroup::Blocked,
+            },
+            UrlPattern {
+                pattern: "https://*.contoso.com".into(),
+                group: PatternGroup::Business,
+            },
+        ],
+        etag: None,
+        last_modified: None,
+    };
+    let e = c.create_dlp_policy(&bad).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Rejected);
+    assert_eq!(e.status, Some(400));
+    assert_eq!(e.code.as_deref(), Some("UrlPatternsInvalidRule"));
+    assert!(!e.message.is_empty());
+    assert!(
+        e.to_string()
+            .starts_with("POST bap /providers/PowerPlatform.Governance/v2/policies"),
+        "{e}"
+    );
+    assert_eq!(c.stats().total, 1);
+}
+
+#[tokio::test]
+async fn slow_operations_are_polled_to_the_end() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let env = c
+        .observe(&ObserveOptions::default())
+        .await
+        .unwrap()
+        .environments
+        .into_values()
+        .find(|e| !e.managed && e.group_id.is_none())
+        .unwrap();
+    emu.set_faults(Faults {
+        lro_polls: 3,
+        ..Faults::default()
+    })
+    .unwrap();
+    emu.clear_requests();
+    let e = c.set_managed(&env.id, true).await.unwrap();
+    assert!(e.managed);
+    let polls: u64 = emu
+        .requests()
+        .by_route
+        .iter()
+        .filter(|(r, _)| r.contains("lifecycleOperations"))
+        .map(|(_, n)| *n)
+        .sum();
+    assert!(polls >= 4, "{:?}", emu.requests().by_route);
+}
+
+#[tokio::test]
+async fn busy_environments_are_waited_out() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let env = c
+        .observe(&ObserveOptions::default())
+        .await
+        .unwrap()
+        .environments
+        .into_values()
+        .find(|e| !e.managed && e.group_id.is_none())
+        .unwrap();
+    emu.set_faults(Faults {
+        busy_rate: 0.7,
+        seed: Some(5),
+        routes: vec!["governanceConfiguration".into()],
+        ..Faults::default()
+    })
+    .unwrap();
+    assert!(c.set_managed(&env.id, true).await.unwrap().managed);
+    assert!(c.set_managed(&env.id, false).await.is_ok());
+    assert!(emu.requests().by_status.get(&409).copied().unwrap_or(0) > 0);
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refreshed_once() {
+    let emu = emulator(small()).await;
+    let auth = AuthConfig::ClientSecret {
+        authority: Some(emu.base_url()),
+        tenant_id: emu.tenant_id(),
+        client_id: "11111111-2222-3333-4444-555555555555".into(),
+        client_secret: Secret::new("s3cr3t-value"),
+    };
+    let c = Client::new(fast(
+        ClientConfig::new(Cloud::Public, auth).with_single_base_url(&emu.base_url()),
+    ))
+    .unwrap();
+    let env = emu
+        .state()
+        .environments
+        .values()
+        .next()
+        .unwrap()
+        .name
+        .clone();
+    c.get_environment(&env).await.unwrap();
+    c.get_environment(&env).await.unwrap();
+    assert_eq!(c.stats().token_fetches, 1, "cached");
+    emu.expire_tokens();
+    c.get_environment(&env).await.unwrap();
+    assert_eq!(c.stats().token_fetches, 2, "refreshed once");
+    assert_eq!(emu.requests().by_status.get(&401).copied(), Some(1));
+    // The PP API takes a token of its own scope.
+    c.list_rbac_role_assignments().await.unwrap();
+    assert_eq!(c.stats().token_fetches, 3);
+    assert!(!format!("{c:?}").contains("s3cr3t"));
+}
+
+#[tokio::test]
+async fn a_token_that_stays_rejected_fails_after_one_refresh() {
+    let emu = emulator(small()).await;
+    let c = Client::new(fast(
+        ClientConfig::new(
+            Cloud::Public,
+            AuthConfig::Static(Secret::new("wrong-token")),
+        )
+        .with_single_base_url(&emu.base_url()),
+    ))
+    .unwrap();
+    let e = c.get_environment("x").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unauthorized);
+    assert_eq!(emu.requests().total, 2);
+    assert!(!e.to_string().contains("wrong-token"), "{e}");
+}
+
+#[tokio::test]
+async fn workload_identity_exchanges_the_federated_token() {
+    let emu = emulator(small()).await;
+    let dir = std::env::temp_dir().join(format!("ppgov-wif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOngifQ.c2ln\n").unwrap();
+    let auth = AuthConfig::WorkloadIdentity {
+        authority: Some(emu.base_url()),
+        tenant_id: emu.tenant_id(),
+        client_id: "11111111-2222-3333-4444-555555555555".into(),
+        token_file: Some(file),
+    };
+    let c = Client::new(fast(
+        ClientConfig::new(Cloud::Public, auth).with_single_base_url(&emu.base_url()),
+    ))
+    .unwrap();
+    let observed = c.observe(&ObserveOptions::default()).await.unwrap();
+    assert!(!observed.environments.is_empty());
+    assert_eq!(c.stats().token_fetches, 2, "one per scope");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn plain_http_to_a_non_loopback_host_is_refused() {
+    let auth = AuthConfig::Static(Secret::new("t"));
+    let e = Client::new(
+        ClientConfig::new(Cloud::Public, auth.clone())
+            .with_single_base_url("http://api.bap.microsoft.com"),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config);
+    assert!(e.to_string().contains("non-loopback"), "{e}");
+    let e = Client::new(ClientConfig::new(
+        Cloud::Public,
+        AuthConfig::ClientSecret {
+            authority: Some("http://login.example.com".into()),
+            tenant_id: "t".into(),
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+        },
+    ))
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Config);
+}
