@@ -57,6 +57,10 @@ pub fn diff(
     after: &BTreeMap<ConnectorId, ConnectorGroup>,
     catalog: &Catalog,
 ) -> Vec<Reclassified> {
+    // The common case (an unchanged policy) needs no walk over the catalog.
+    if before_default == after_default && before == after {
+        return Vec::new();
+    }
     let universe: BTreeSet<&str> = catalog
         .iter()
         .map(|c| c.id.as_str())

@@ -22,6 +22,7 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
         errors: Vec::new(),
         fingerprints: BTreeMap::new(),
         env_addresses: BTreeMap::new(),
+        membership_addresses: BTreeMap::new(),
         group_refs: BTreeMap::new(),
         members: BTreeMap::new(),
         declared_envs: BTreeMap::new(),
@@ -60,6 +61,9 @@ struct Planner<'a> {
     group_refs: BTreeMap<String, Ref>,
     /// Desired group name -> live ids of the environments it should contain.
     members: BTreeMap<String, BTreeSet<String>>,
+    /// Desired group name -> addresses of its membership changes (dependencies of what
+    /// refers to the group's members). Indexed once so lookups stay linear.
+    membership_addresses: BTreeMap<String, Vec<String>>,
     /// Live environment id -> the `Environment` document that adopts it.
     declared_envs: BTreeMap<String, String>,
 }
@@ -438,10 +442,12 @@ impl<'a> Planner<'a> {
                     depends_on.push(address);
                 }
                 // Only managed environments can join a group.
-                let becomes_managed = self.changes.iter().any(|c| {
-                    c.id.as_deref() == Some(env_id.as_str())
-                        && matches!(&c.after, After::Environment(e) if e.managed)
-                });
+                let becomes_managed = self.env_addresses.contains_key(env_id)
+                    && self.changes.iter().rev().any(|c| {
+                        c.kind == ResourceKind::Environment
+                            && c.id.as_deref() == Some(env_id.as_str())
+                            && matches!(&c.after, After::Environment(e) if e.managed)
+                    });
                 if !env.managed && !becomes_managed {
                     let address = self.env_addresses.get(env_id).cloned().unwrap_or_else(|| {
                         match self.declared_envs.get(env_id) {
@@ -504,6 +510,29 @@ impl<'a> Planner<'a> {
                     .map(|g| g.display_name.clone())
             })
             .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// Addresses of the membership changes of desired group `group`.
+    fn membership_deps(&mut self, group: &str) -> Vec<String> {
+        if self.membership_addresses.is_empty() {
+            for c in &self.changes {
+                if c.kind == ResourceKind::GroupMembership
+                    && let Some(rest) = c.address.strip_prefix("GroupMembership.")
+                    && let Some((name, _)) = rest.split_once('[')
+                {
+                    self.membership_addresses
+                        .entry(name.to_owned())
+                        .or_default()
+                        .push(c.address.clone());
+                }
+            }
+            // Marks the index as built even when there are no memberships.
+            self.membership_addresses.entry(String::new()).or_default();
+        }
+        self.membership_addresses
+            .get(group)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// An environment that stops being managed must first leave its group (only managed
@@ -615,15 +644,7 @@ impl<'a> Planner<'a> {
             let mut depends_on = Vec::new();
             for group in &policy.scope.environment_groups {
                 env_ids.extend(self.members.get(group).cloned().unwrap_or_default());
-                depends_on.extend(
-                    self.changes
-                        .iter()
-                        .filter(|c| {
-                            c.kind == ResourceKind::GroupMembership
-                                && c.address.starts_with(&format!("GroupMembership.{group}["))
-                        })
-                        .map(|c| c.address.clone()),
-                );
+                depends_on.extend(self.membership_deps(group));
             }
             let mut after = ObservedDlpPolicy {
                 id: live_id.clone().unwrap_or_default(),
@@ -734,12 +755,7 @@ impl<'a> Planner<'a> {
                 }
                 RoleScope::EnvironmentGroup(group) if key.role.is_environment_role() => {
                     // Environment roles exist per environment: expand to the group's members.
-                    let deps: Vec<String> = self
-                        .changes
-                        .iter()
-                        .filter(|c| c.address.starts_with(&format!("GroupMembership.{group}[")))
-                        .map(|c| c.address.clone())
-                        .collect();
+                    let deps: Vec<String> = self.membership_deps(group);
                     self.members
                         .get(group)
                         .into_iter()
@@ -1133,13 +1149,29 @@ fn dlp_attributes(
             Some(ScopeMode::AllExcept) => !p.environment_ids.contains(id),
             Some(ScopeMode::Only) | None => p.environment_ids.contains(id),
         };
-        let lost: BTreeSet<String> = environments
-            .keys()
-            .chain(&live.environment_ids)
-            .chain(&after.environment_ids)
-            .filter(|id| covered(live, id) && !covered(after, id))
-            .cloned()
-            .collect();
+        // With the mode unchanged the answer is a set difference; only a changed mode needs
+        // the whole tenant (this runs per policy, and tenants have thousands of environments).
+        let lost: BTreeSet<String> = match (live.scope_mode, after.scope_mode) {
+            (a, b) if a == b && live.environment_ids == after.environment_ids => BTreeSet::new(),
+            (Some(ScopeMode::All), Some(ScopeMode::All)) => BTreeSet::new(),
+            (Some(ScopeMode::Only), Some(ScopeMode::Only)) => live
+                .environment_ids
+                .difference(&after.environment_ids)
+                .cloned()
+                .collect(),
+            (Some(ScopeMode::AllExcept), Some(ScopeMode::AllExcept)) => after
+                .environment_ids
+                .difference(&live.environment_ids)
+                .cloned()
+                .collect(),
+            _ => environments
+                .keys()
+                .chain(&live.environment_ids)
+                .chain(&after.environment_ids)
+                .filter(|id| covered(live, id) && !covered(after, id))
+                .cloned()
+                .collect(),
+        };
         if !lost.is_empty() {
             let lost = names(&lost);
             let shown: Vec<&str> = lost.iter().take(5).map(String::as_str).collect();
