@@ -5,7 +5,10 @@
 
 mod files;
 mod output;
+mod plan_cmd;
+mod repo;
 mod schema_cmd;
+mod tenant;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -32,6 +35,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Compare the policy files with the tenant and show what would change.
+    ///
+    /// Exit status: 0 on success (with --detailed-exitcode: 0 no changes, 2 changes), 1 on
+    /// errors. Read the tenant offline with --snapshot FILE, or live with credentials in
+    /// PPGOV_TOKEN, or PPGOV_CLIENT_ID with PPGOV_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE.
+    Plan(plan_cmd::PlanArgs),
+    /// Render a plan saved with `ppgov plan --out FILE`.
+    Show(plan_cmd::ShowArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -56,6 +67,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate { paths, format } => validate::run(&paths, format),
         Command::Schema { out, check } => schema_cmd::run(&out, check),
+        Command::Plan(args) => plan_cmd::run(args),
+        Command::Show(args) => plan_cmd::show(args),
     };
     match result {
         Ok(code) => code,

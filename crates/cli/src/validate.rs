@@ -1,27 +1,13 @@
 //! `ppgov validate`.
 
 use crate::Format;
-use crate::files::read_policy_files;
-use crate::output::stdout_style;
-use ppgov_core::diag::{self, render};
+use crate::repo;
+use ppgov_core::diag::render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
-    let (sources, mut read_errors) = read_policy_files(paths)?;
-    let files = sources.len();
-    // A whole directory is a repository and should have its ppgov.yaml; single files are
-    // checked on their own.
-    let expect_project = paths.iter().any(|p| p.is_dir());
-    let mut loaded = ppgov_core::load_with(
-        sources,
-        ppgov_core::LoadOptions {
-            expect_project,
-            ..Default::default()
-        },
-    );
-    loaded.diagnostics.append(&mut read_errors);
-    diag::sort(&mut loaded.diagnostics, &loaded.sources);
+    let loaded = repo::load(paths)?;
     match format {
         Format::Json => {
             let json = render::json(&loaded.diagnostics, &loaded.sources);
@@ -31,10 +17,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
             );
         }
         Format::Human => {
-            print!(
-                "{}",
-                render::human(&loaded.diagnostics, &loaded.sources, stdout_style())
-            );
+            repo::print_diagnostics(&loaded);
+            let files = loaded.sources.len();
             let verdict = if loaded.has_errors() {
                 "invalid"
             } else {

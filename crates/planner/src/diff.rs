@@ -1299,7 +1299,10 @@ fn dlp_attributes(
             ));
         }
     }
-    if creating || live.custom_connector_patterns != after.custom_connector_patterns {
+    if creating
+        || patterns_meaning(&live.custom_connector_patterns)
+            != patterns_meaning(&after.custom_connector_patterns)
+    {
         out.push(attr(
             "customConnectorPatterns",
             opt(to_json(&live.custom_connector_patterns)),
@@ -1419,5 +1422,14 @@ mod tests {
             &[ep("c", Deny), ep("a", Deny), ep("b", Allow), ep("*", Deny)]
         ));
         assert!(!endpoints_may_loosen(&[], &before), "new filtering");
+    }
+}
+
+/// Custom connector patterns by meaning: the platform's default for a policy, a single `*`
+/// rule with `ignore`, means the same as no patterns at all.
+fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
+    match patterns {
+        [only] if only.pattern == "*" && only.group == PatternGroup::Ignore => &[],
+        other => other,
     }
 }

@@ -160,6 +160,10 @@ registry! {
         "The directory has no `ppgov.yaml` project file. Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
     "PPG401" DuplicateAdditionalConnector Error "connector declared twice in the project file"
         "An additional connector in `ppgov.yaml` has the same id as another one, or as a catalog entry.";
+
+    // ---- PPG5xx: planning against the tenant --------------------------------------------
+    "PPG500" CannotPlan Error "the plan cannot be made"
+        "A declared resource cannot be matched to the tenant: a referenced live environment does not exist, a display name matches several live objects, a pinned id is gone, or the tenant contradicts an expectation (an environment's type or region). Nothing is planned until it is fixed; pin ambiguous objects with `metadata.id`.";
 }
 
 #[cfg(test)]

@@ -1,0 +1,196 @@
+//! `ppgov plan` and `ppgov show`.
+
+use crate::output::stdout_style;
+use crate::repo;
+use crate::tenant::{self, TenantArgs};
+use clap::{Args, ValueEnum};
+use ppgov_core::diag::{self, render as diag_render};
+use ppgov_core::{Code, Diagnostic, Kind, Loaded};
+use ppgov_planner::Plan;
+use ppgov_planner::render::{self, Colors};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-style text.
+    Text,
+    /// The plan as versioned JSON (what --out writes).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The policy directory.
+    #[arg(default_value = "policies")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    /// Also save the plan (versioned JSON) for `ppgov show` and `ppgov apply`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on errors.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan only these resources (and what they depend on), e.g. `DlpPolicy.production`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+}
+
+pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
+    let loaded = repo::load(&args.paths)?;
+    if loaded.has_errors() {
+        repo::print_diagnostics(&loaded);
+        println!(
+            "the policy files have errors; fix them before planning ({})",
+            diag_render::summary(&loaded.diagnostics)
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let (mut plan, observed) = runtime.block_on(async {
+        let connection = tenant::connect(&args.tenant, &loaded).await?;
+        let observed = tenant::observe(&connection, &loaded).await?;
+        let catalog = tenant::catalog_for(&loaded, &observed);
+        let plan = ppgov_planner::plan(&loaded.desired, &observed, &catalog);
+        if let Some(emulator) = connection.emulator {
+            emulator.shutdown().await;
+        }
+        Ok::<_, String>((plan, observed))
+    })?;
+    let _ = observed;
+    if !args.target.is_empty() {
+        let unmatched = ppgov_planner::target::restrict(&mut plan, &args.target);
+        if !unmatched.is_empty() {
+            return Err(format!(
+                "--target matches no planned change: {}",
+                unmatched.join(", ")
+            ));
+        }
+    }
+    if !plan.errors.is_empty() {
+        let mut diagnostics = plan_diagnostics(&plan, &loaded);
+        diag::sort(&mut diagnostics, &loaded.sources);
+        match args.format {
+            PlanFormat::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&diag_render::json(&diagnostics, &loaded.sources))
+                    .expect("JSON")
+            ),
+            _ => print!(
+                "{}",
+                diag_render::human(&diagnostics, &loaded.sources, stdout_style())
+            ),
+        }
+        println!("No plan was made: fix the problems above and plan again.");
+        return Ok(ExitCode::from(1));
+    }
+    if !loaded.diagnostics.is_empty() && args.format == PlanFormat::Text {
+        repo::print_diagnostics(&loaded);
+    }
+    if let Some(path) = &args.out {
+        write_plan(&plan, path)?;
+    }
+    print_plan(&plan, args.format);
+    if let Some(path) = &args.out
+        && args.format == PlanFormat::Text
+    {
+        println!(
+            "\nSaved the plan to {0}; `ppgov show {0}` renders it again.",
+            path.display()
+        );
+    }
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_plan(plan: &Plan, format: PlanFormat) {
+    match format {
+        PlanFormat::Text => print!(
+            "{}",
+            render::text(
+                plan,
+                Colors {
+                    enabled: stdout_style().color
+                }
+            )
+        ),
+        PlanFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(plan).expect("plans serialize")
+        ),
+        PlanFormat::Markdown => print!("{}", render::markdown(plan)),
+    }
+}
+
+fn write_plan(plan: &Plan, path: &Path) -> Result<(), String> {
+    let mut json = serde_json::to_string_pretty(plan).expect("plans serialize");
+    json.push('\n');
+    std::fs::write(path, json).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// Plan errors become diagnostics at the YAML that caused them.
+fn plan_diagnostics(plan: &Plan, loaded: &Loaded) -> Vec<Diagnostic> {
+    plan.errors
+        .iter()
+        .map(|e| {
+            let mut d = Diagnostic::new(Code::CannotPlan, e.message.clone())
+                .help("fix the reference or pin the live object with `metadata.id`; see `ppgov plan --help`");
+            let located = e.resource.split_once('.').and_then(|(kind, name)| {
+                let kind = Kind::parse(kind)?;
+                let name = name.split('[').next().unwrap_or(name);
+                loaded.span_of(kind, name, &e.pointer)
+            });
+            if let Some(span) = located {
+                d = d.at(span, e.resource.clone());
+            } else {
+                d.message = format!("{}: {}", e.resource, e.message);
+            }
+            d
+        })
+        .collect()
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// A plan saved with `ppgov plan --out FILE`.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+pub fn show(args: ShowArgs) -> Result<ExitCode, String> {
+    let plan = read_plan(&args.file)?;
+    print_plan(&plan, args.format);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a saved plan, refusing other format versions.
+pub fn read_plan(path: &Path) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .map_err(|e| format!("`{}` is not a plan file: {e}", path.display()))?
+        .get("formatVersion")
+        .and_then(serde_json::Value::as_u64);
+    if version != Some(u64::from(ppgov_planner::plan::FORMAT_VERSION)) {
+        return Err(format!(
+            "`{}` has plan format version {}, but this ppgov reads version {}; plan again with this version",
+            path.display(),
+            version.map_or_else(|| "none".to_owned(), |v| v.to_string()),
+            ppgov_planner::plan::FORMAT_VERSION
+        ));
+    }
+    serde_json::from_str(&text)
+        .map_err(|e| format!("`{}` is not a valid plan: {e}", path.display()))
+}

@@ -1,0 +1,33 @@
+//! Loading a policy repository, with its diagnostics rendered the same way by every command.
+
+use crate::files::read_policy_files;
+use crate::output::stdout_style;
+use ppgov_core::Loaded;
+use ppgov_core::diag::{self, render};
+use std::path::PathBuf;
+
+/// Reads and validates the repository at `paths`.
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
+    let (sources, mut read_errors) = read_policy_files(paths)?;
+    // A whole directory is a repository and should have its ppgov.yaml; single files are
+    // checked on their own.
+    let expect_project = paths.iter().any(|p| p.is_dir());
+    let mut loaded = ppgov_core::load_with(
+        sources,
+        ppgov_core::LoadOptions {
+            expect_project,
+            ..Default::default()
+        },
+    );
+    loaded.diagnostics.append(&mut read_errors);
+    diag::sort(&mut loaded.diagnostics, &loaded.sources);
+    Ok(loaded)
+}
+
+/// Prints the diagnostics for people, on stdout.
+pub fn print_diagnostics(loaded: &Loaded) {
+    print!(
+        "{}",
+        render::human(&loaded.diagnostics, &loaded.sources, stdout_style())
+    );
+}

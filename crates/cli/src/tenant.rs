@@ -1,0 +1,155 @@
+//! Where the observed state comes from: a local tenant snapshot (served by an in-process
+//! emulator, so the same client code path reads it) or a tenant reached with credentials.
+
+use clap::Args;
+use ppgov_core::Loaded;
+use ppgov_core::observed::Observed;
+use ppgov_emulator::{Emulator, RunningEmulator};
+use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ObserveOptions, Secret};
+use std::path::PathBuf;
+
+/// Tenant selection, shared by commands that read the tenant.
+#[derive(Args, Clone, Debug)]
+pub struct TenantArgs {
+    /// Use a local tenant snapshot instead of a live tenant (no credentials needed).
+    #[arg(long, value_name = "FILE", env = "PPGOV_SNAPSHOT")]
+    pub snapshot: Option<PathBuf>,
+    /// One base URL for every API host, e.g. an emulator at http://127.0.0.1:8787.
+    #[arg(long, value_name = "URL", env = "PPGOV_BASE_URL")]
+    pub base_url: Option<String>,
+}
+
+/// A connected client, and the emulator serving a snapshot when there is one.
+pub struct Connection {
+    pub client: Client,
+    /// Kept alive while the client is used.
+    pub emulator: Option<RunningEmulator>,
+}
+
+const CREDENTIALS_HELP: &str = "set PPGOV_TOKEN (a bearer token), or PPGOV_CLIENT_ID with PPGOV_CLIENT_SECRET \
+     or AZURE_FEDERATED_TOKEN_FILE (and the tenant id in ppgov.yaml or PPGOV_TENANT_ID); \
+     or plan offline with --snapshot FILE";
+
+/// Connects to the tenant the arguments and the environment name.
+pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, String> {
+    let project = &loaded.desired.project;
+    if let Some(path) = &args.snapshot {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read snapshot `{}`: {e}", path.display()))?;
+        let tenant = ppgov_emulator::state::Tenant::from_json(&text)
+            .map_err(|e| format!("`{}`: {e}", path.display()))?;
+        let emulator = Emulator::start(ppgov_emulator::Config {
+            tenant,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("cannot start the local tenant: {e}"))?;
+        let token = emulator.token().unwrap_or_default().to_owned();
+        let config = ClientConfig::new(project.cloud, AuthConfig::Static(Secret::new(token)))
+            .with_single_base_url(&emulator.base_url());
+        let client = Client::new(config).map_err(|e| e.to_string())?;
+        return Ok(Connection {
+            client,
+            emulator: Some(emulator),
+        });
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let tenant_id = var("PPGOV_TENANT_ID").or_else(|| project.tenant_id.clone());
+    let auth = if var("PPGOV_TOKEN").is_some() {
+        AuthConfig::environment_token()
+    } else if let Some(client_id) = var("PPGOV_CLIENT_ID") {
+        let tenant_id = tenant_id.clone().ok_or_else(|| {
+            "PPGOV_CLIENT_ID is set but no tenant id: set `spec.tenant.id` in ppgov.yaml or PPGOV_TENANT_ID".to_owned()
+        })?;
+        let authority = var("PPGOV_AUTHORITY");
+        if let Some(secret) = var("PPGOV_CLIENT_SECRET") {
+            AuthConfig::ClientSecret {
+                authority,
+                tenant_id,
+                client_id,
+                client_secret: Secret::new(secret),
+            }
+        } else if var("AZURE_FEDERATED_TOKEN_FILE").is_some() {
+            AuthConfig::WorkloadIdentity {
+                authority,
+                tenant_id,
+                client_id,
+                token_file: None,
+            }
+        } else {
+            return Err(format!(
+                "PPGOV_CLIENT_ID is set without a credential: {CREDENTIALS_HELP}"
+            ));
+        }
+    } else {
+        return Err(format!("no tenant to read: {CREDENTIALS_HELP}"));
+    };
+    let mut config = ClientConfig::new(project.cloud, auth);
+    config.tenant_id = tenant_id;
+    if let Some(url) = &args.base_url {
+        config = config.with_single_base_url(url);
+    }
+    let client = Client::new(config).map_err(|e| e.to_string())?;
+    Ok(Connection {
+        client,
+        emulator: None,
+    })
+}
+
+/// Reads the tenant as the planner needs it. BAP environment roles have no tenant-wide list,
+/// so they are read, in a second step, only for the environments the plan assigns them on.
+pub async fn observe(connection: &Connection, loaded: &Loaded) -> Result<Observed, String> {
+    let client = &connection.client;
+    let options = ObserveOptions {
+        bap_role_environments: Default::default(),
+        connectors: loaded.desired.project.live_connector_catalog,
+    };
+    let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
+    let catalog = catalog_for(loaded, &observed);
+    let first = ppgov_planner::plan(&loaded.desired, &observed, &catalog);
+    let wanted: std::collections::BTreeSet<String> = first
+        .changes
+        .iter()
+        .filter_map(|c| match &c.after {
+            ppgov_planner::After::RoleAssignment(a)
+                if a.role.is_some_and(|r| r.is_environment_role()) =>
+            {
+                match &a.scope {
+                    ppgov_core::observed::ObservedScope::Environment(id) => Some(id.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .filter(|id| {
+            observed
+                .environments
+                .get(id)
+                .is_some_and(|e| !e.has_dataverse)
+        })
+        .collect();
+    let reads = wanted.iter().map(|id| async move {
+        client
+            .list_environment_role_assignments(id)
+            .await
+            .map(|list| (id.clone(), list))
+    });
+    for result in futures::future::join_all(reads).await {
+        let (id, list) = result.map_err(|e| e.to_string())?;
+        observed.role_assignments_read_for.insert(id);
+        for a in list {
+            observed.role_assignments.insert(a.id.clone(), a);
+        }
+    }
+    Ok(observed)
+}
+
+/// The catalog to plan with: the live one when the project asks for it and it was read.
+pub fn catalog_for(loaded: &Loaded, observed: &Observed) -> ppgov_core::catalog::Catalog {
+    match &observed.connectors {
+        Some(live) if loaded.desired.project.live_connector_catalog => {
+            ppgov_core::catalog::Catalog::from_connectors(live.iter().cloned())
+        }
+        _ => loaded.catalog.clone(),
+    }
+}

@@ -1,0 +1,307 @@
+//! `ppgov plan` and `ppgov show` through the real binary: against the bundled tenant
+//! snapshot, and against an emulator reached over HTTP with credentials from the environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100");
+    for var in [
+        "PPGOV_TOKEN",
+        "PPGOV_CLIENT_ID",
+        "PPGOV_CLIENT_SECRET",
+        "PPGOV_BASE_URL",
+        "PPGOV_SNAPSHOT",
+        "PPGOV_TENANT_ID",
+        "AZURE_FEDERATED_TOKEN_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("ppgov runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SNAPSHOT: &str = "examples/tenant-snapshot.json";
+
+#[test]
+fn plans_the_sample_repository_against_the_bundled_snapshot() {
+    let out = ppgov(&["plan", "policies", "--snapshot", SNAPSHOT], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    insta::assert_snapshot!("sample_plan_text", stdout(&out));
+
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--detailed-exitcode",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "changes present");
+
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--format",
+            "markdown",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("sample_plan_markdown", stdout(&out));
+
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(plan["formatVersion"], 1);
+    assert!(plan["fingerprints"].as_object().unwrap().len() > 10);
+    assert!(
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["action"] == "delete")
+    );
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_plans() {
+    let a = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let b = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn a_saved_plan_is_shown_as_planned_and_other_versions_are_refused() {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("plan-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("plan.json");
+    let planned = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    assert!(stdout(&planned).contains("Saved the plan to"));
+    let shown = ppgov(&["show", file.to_str().unwrap()], &[]);
+    assert_eq!(shown.status.code(), Some(0));
+    assert!(
+        stdout(&planned).starts_with(&stdout(&shown)),
+        "show renders the saved plan exactly"
+    );
+
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"formatVersion\": 1", "\"formatVersion\": 99");
+    std::fs::write(&file, text).unwrap();
+    let refused = ppgov(&["show", file.to_str().unwrap()], &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("plan format version 99"),
+        "{}",
+        stderr(&refused)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn without_a_tenant_the_error_says_how_to_give_one() {
+    let out = ppgov(&["plan", "policies"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("PPGOV_TOKEN") && err.contains("--snapshot"),
+        "{err}"
+    );
+}
+
+#[test]
+fn targets_limit_the_plan_and_unknown_targets_are_errors() {
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--target",
+            "DlpPolicy.production",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("DlpPolicy.production"));
+    assert!(!text.contains("DlpPolicy.tenant-baseline"));
+    assert!(text.contains("GroupMembership."), "dependencies are kept");
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--target",
+            "DlpPolicy.nope",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("DlpPolicy.nope"));
+}
+
+/// Runs the emulator in-process and plans against it over HTTP, as against a live tenant.
+#[test]
+fn plans_against_an_emulator_over_http_with_a_token_from_the_environment() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    let emulator = runtime
+        .block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
+            tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
+            ..Default::default()
+        }))
+        .unwrap();
+    let base = emulator.base_url();
+    let token = emulator.token().unwrap().to_owned();
+    let live = ppgov(
+        &["plan", "policies"],
+        &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
+    );
+    assert_eq!(
+        live.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&live),
+        stderr(&live)
+    );
+    let offline = ppgov(&["plan", "policies", "--snapshot", SNAPSHOT], &[]);
+    assert_eq!(
+        stdout(&live),
+        stdout(&offline),
+        "the snapshot and the live emulator plan the same"
+    );
+
+    // A wrong token is a clear authentication error naming the request, never the token.
+    let denied = ppgov(
+        &["plan", "policies"],
+        &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", "wrong-token")],
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let err = stderr(&denied);
+    assert!(
+        err.contains("401") || err.to_lowercase().contains("unauthorized"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong-token"),
+        "the token must not be printed: {err}"
+    );
+    runtime.block_on(emulator.shutdown());
+}
+
+#[test]
+fn an_unreachable_tenant_is_a_clear_error() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let out = ppgov(
+        &["plan", "policies"],
+        &[
+            ("PPGOV_BASE_URL", "http://127.0.0.1:9"),
+            ("PPGOV_TOKEN", "t"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).is_empty());
+}
+
+#[test]
+fn plan_problems_point_at_the_yaml_that_caused_them() {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("plan-err-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("ppgov.yaml"),
+        "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {name: p}\nspec: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("group.yaml"),
+        "apiVersion: ppgov.dev/v1\nkind: EnvironmentGroup\nmetadata: {name: g}\nspec:\n  displayName: G\n  members:\n    environments:\n      - id: 0badc0de-0000-4000-8000-000000000000\n",
+    )
+    .unwrap();
+    let out = ppgov(
+        &["plan", dir.to_str().unwrap(), "--snapshot", SNAPSHOT],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("PPG500"), "{text}");
+    assert!(
+        text.contains("group.yaml:7:5") || text.contains("group.yaml:8:"),
+        "{text}"
+    );
+    assert!(text.contains("No plan was made"));
+    let _ = std::fs::remove_dir_all(dir);
+}
