@@ -1365,6 +1365,15 @@ fn short(id: &str, catalog: &Catalog) -> String {
     )
 }
 
+/// Custom connector patterns by meaning: the platform's default for a policy, a single `*`
+/// rule with `ignore`, means the same as no patterns at all.
+fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
+    match patterns {
+        [only] if only.pattern == "*" && only.group == PatternGroup::Ignore => &[],
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1422,14 +1431,5 @@ mod tests {
             &[ep("c", Deny), ep("a", Deny), ep("b", Allow), ep("*", Deny)]
         ));
         assert!(!endpoints_may_loosen(&[], &before), "new filtering");
-    }
-}
-
-/// Custom connector patterns by meaning: the platform's default for a policy, a single `*`
-/// rule with `ignore`, means the same as no patterns at all.
-fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
-    match patterns {
-        [only] if only.pattern == "*" && only.group == PatternGroup::Ignore => &[],
-        other => other,
     }
 }
