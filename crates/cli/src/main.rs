@@ -3,6 +3,7 @@
 //! The CLI is the only crate that touches the terminal, the file system and environment
 //! variables; it turns outcomes into exit codes.
 
+mod export_cmd;
 mod files;
 mod output;
 mod plan_cmd;
@@ -43,6 +44,11 @@ enum Command {
     Plan(plan_cmd::PlanArgs),
     /// Render a plan saved with `ppgov plan --out FILE`.
     Show(plan_cmd::ShowArgs),
+    /// Write a tenant snapshot (`--snapshot FILE`) to plan against offline later.
+    ///
+    /// Reads the tenant like `plan` does (credentials from the environment, or
+    /// --from-snapshot).
+    Export(export_cmd::ExportArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -69,6 +75,7 @@ fn main() -> ExitCode {
         Command::Schema { out, check } => schema_cmd::run(&out, check),
         Command::Plan(args) => plan_cmd::run(args),
         Command::Show(args) => plan_cmd::show(args),
+        Command::Export(args) => export_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -305,3 +305,35 @@ fn plan_problems_point_at_the_yaml_that_caused_them() {
     assert!(text.contains("No plan was made"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_exported_snapshot_plans_exactly_like_its_tenant() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    let emulator = runtime
+        .block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
+            tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
+            ..Default::default()
+        }))
+        .unwrap();
+    let base = emulator.base_url();
+    let token = emulator.token().unwrap().to_owned();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exported.json");
+    let out = ppgov(
+        &["export", "--snapshot", file.to_str().unwrap()],
+        &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("19 environments"), "{}", stdout(&out));
+    let from_export = ppgov(
+        &["plan", "policies", "--snapshot", file.to_str().unwrap()],
+        &[],
+    );
+    let from_original = ppgov(&["plan", "policies", "--snapshot", SNAPSHOT], &[]);
+    assert_eq!(stdout(&from_export), stdout(&from_original));
+    runtime.block_on(emulator.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
