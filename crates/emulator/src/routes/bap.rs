@@ -87,7 +87,9 @@ fn group_filter(ctx: &Ctx) -> ApiResult<Option<String>> {
 async fn list(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult<Response> {
     let group = group_filter(&ctx)?;
     let inner = shared.read();
-    let envs: Vec<Environment> = inner
+    // Page over the keys, and build views only for the page: a tenant has thousands of
+    // environments and a listing has hundreds of pages.
+    let keys: Vec<&String> = inner
         .tenant
         .environments
         .iter()
@@ -95,10 +97,11 @@ async fn list(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult<Response
             None => true,
             Some(g) => e.group_id().is_some_and(|id| id.eq_ignore_ascii_case(g)),
         })
-        .filter_map(|(k, _)| view(&inner, k))
+        .map(|(k, _)| k)
         .collect();
+    let (page, next_link) = paginate(keys, &ctx, shared.settings.page_size)?;
+    let value: Vec<Environment> = page.into_iter().filter_map(|k| view(&inner, k)).collect();
     drop(inner);
-    let (value, next_link) = paginate(envs, &ctx, shared.settings.page_size)?;
     Ok(json(StatusCode::OK, &BapPage { value, next_link }))
 }
 

@@ -1,0 +1,106 @@
+//! Benchmark: observe a seeded tenant of 10,000 environments, 300 groups and 500 DLP
+//! policies through the emulator with 20 ms injected latency per request, and compare the
+//! wall time with the lower bound: the longest chain of round trips that must happen one
+//! after another (a list's pages; then, for DLP, one more round for the per-policy GETs).
+//!
+//! Run: `cargo bench -p ppgov-tenant-client --bench observe` (figures go in BENCHMARKS.md).
+
+use ppgov_core::doc::Cloud;
+use ppgov_emulator::{Config, Emulator, Faults, SeedRequest};
+use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ObserveOptions, Secret};
+use std::time::{Duration, Instant};
+
+const ENVIRONMENTS: usize = 10_000;
+const GROUPS: usize = 300;
+const POLICIES: usize = 500;
+const ROLE_ASSIGNMENTS: usize = 2_000;
+const LATENCY_MS: u64 = 20;
+
+fn latency_ms() -> u64 {
+    std::env::var("BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(LATENCY_MS)
+}
+const PAGE_SIZE: usize = 50;
+
+fn pages(items: usize) -> usize {
+    items.div_ceil(PAGE_SIZE).max(1)
+}
+
+fn main() {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    // Default: the client's own default limit.
+    let concurrency: Option<usize> = std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|r| r.parse().ok());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let emulator = Emulator::start(
+            Config {
+                page_size: PAGE_SIZE,
+                faults: Faults { latency_ms: latency_ms(), ..Default::default() },
+                ..Default::default()
+            }
+            .seeded(SeedRequest {
+                environments: ENVIRONMENTS,
+                groups: GROUPS,
+                dlp_policies: POLICIES,
+                role_assignments: ROLE_ASSIGNMENTS,
+                seed: 7,
+                tenant_id: None,
+            }),
+        )
+        .await
+        .expect("emulator starts");
+        let token = emulator.token().unwrap().to_owned();
+        let mut config = ClientConfig::new(Cloud::Public, AuthConfig::Static(Secret::new(token)))
+            .with_single_base_url(&emulator.base_url());
+        if let Some(c) = concurrency {
+            config.max_concurrent_requests = c;
+        }
+        let concurrency = config.max_concurrent_requests;
+        let client = Client::new(config).unwrap();
+
+        let mut times = Vec::new();
+        let mut requests = 0;
+        let mut observed = None;
+        for _ in 0..runs {
+            client.reset_stats();
+            let start = Instant::now();
+            let o = client.observe(&ObserveOptions::default()).await.expect("observe");
+            times.push(start.elapsed());
+            requests = client.stats().total;
+            observed = Some(o);
+        }
+        times.sort();
+        let o = observed.unwrap();
+        let rule_sets = o.environment_groups.values().filter(|g| g.rule_set_id.is_some()).count();
+        // The critical path: the longest sequential chain of round trips.
+        let chains = [
+            ("environments", pages(o.environments.len())),
+            ("groups", pages(o.environment_groups.len())),
+            ("rule sets", pages(rule_sets)),
+            ("DLP list + per-policy GETs", pages(o.dlp_policies.len()) + 1),
+            ("RBAC assignments", pages(o.role_assignments.len())),
+        ];
+        let (longest, rounds) = chains.iter().max_by_key(|(_, n)| *n).copied().unwrap();
+        let bound = Duration::from_millis(LATENCY_MS * rounds as u64);
+        let median = times[times.len() / 2];
+        println!(
+            "tenant: {} environments, {} groups, {} DLP policies, {} role assignments; {LATENCY_MS} ms latency per request; page size {PAGE_SIZE}; {concurrency} requests in flight",
+            o.environments.len(), o.environment_groups.len(), o.dlp_policies.len(), o.role_assignments.len()
+        );
+        println!("| measure | value |");
+        println!("|---|---:|");
+        println!("| requests made | {requests} |");
+        println!("| critical path | {longest}: {rounds} sequential round trips |");
+        println!("| lower bound ({rounds} x {LATENCY_MS} ms) | {:.2} s |", bound.as_secs_f64());
+        println!("| wall time (median of {runs}) | {:.2} s |", median.as_secs_f64());
+        println!("| wall / bound | {:.2}x |", median.as_secs_f64() / bound.as_secs_f64());
+        emulator.shutdown().await;
+    });
+}
