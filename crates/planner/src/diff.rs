@@ -620,7 +620,13 @@ impl<'a> Planner<'a> {
                     );
                     continue;
                 }
-                None => match by_name.get(policy.display_name.as_str()).map(Vec::as_slice) {
+                None => match match (
+                    by_name.get(policy.display_name.as_str()).map(Vec::as_slice),
+                    crate::resolve::renamed_from(&policy.meta),
+                ) {
+                    (None | Some([]), Some(old)) => by_name.get(old).map(Vec::as_slice),
+                    (found, _) => found,
+                } {
                     None | Some([]) => None,
                     Some([id]) => Some((*id).to_owned()),
                     Some(ids) => {

@@ -38,6 +38,15 @@ impl std::fmt::Display for Unresolved {
     }
 }
 
+/// The annotation that declares a rename: the live object still has this display name, and
+/// the plan renames it instead of creating a new object beside it.
+pub const RENAMED_FROM: &str = "ppgov.dev/renamed-from";
+
+/// The previous display name a resource declares, if any.
+pub fn renamed_from(meta: &ppgov_core::model::ResourceMeta) -> Option<&str> {
+    meta.annotations.get(RENAMED_FROM).map(String::as_str)
+}
+
 /// Lookup tables over the observed tenant.
 pub struct Resolver<'a> {
     desired: &'a Desired,
@@ -98,7 +107,15 @@ impl<'a> Resolver<'a> {
                             id: id.clone(),
                         }
                     }),
-                    None => self.environment_by_display_name(&env.display_name),
+                    None => match (
+                        self.environment_by_display_name(&env.display_name),
+                        renamed_from(&env.meta),
+                    ) {
+                        (Err(Unresolved::NotFound { .. }), Some(old)) => {
+                            self.environment_by_display_name(old)
+                        }
+                        (found, _) => found,
+                    },
                 }
             }
         }
@@ -136,11 +153,12 @@ impl<'a> Resolver<'a> {
                 }),
             };
         }
-        match self
-            .groups_by_name
-            .get(group.display_name.as_str())
-            .map(Vec::as_slice)
-        {
+        let by_name = |name: &str| self.groups_by_name.get(name).map(Vec::as_slice);
+        let found = match (by_name(&group.display_name), renamed_from(&group.meta)) {
+            (None | Some([]), Some(old)) => by_name(old),
+            (found, _) => found,
+        };
+        match found {
             None | Some([]) => Ok(None),
             Some([id]) => Ok(Some(id)),
             Some(ids) => Err(Unresolved::Ambiguous {
