@@ -337,3 +337,53 @@ fn an_exported_snapshot_plans_exactly_like_its_tenant() {
     runtime.block_on(emulator.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A synthetic tenant from the emulator's seeder: the repository adopts nothing in it, so
+/// the plan creates what the repository declares and reports the seeded objects.
+#[test]
+fn plans_against_a_seeded_emulator() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(ppgov_emulator::Emulator::start(
+            ppgov_emulator::Config::default().seeded(ppgov_emulator::SeedRequest {
+                environments: 200,
+                groups: 12,
+                dlp_policies: 20,
+                role_assignments: 50,
+                seed: 11,
+                tenant_id: None,
+            }),
+        ))
+        .unwrap();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("seeded-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("repo.yaml"),
+        "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {name: p}\nspec: {}\n---\n\
+         apiVersion: ppgov.dev/v1\nkind: EnvironmentGroup\nmetadata: {name: developers}\nspec:\n  displayName: Developer environments\n  members:\n    selectors:\n      - types: [Developer]\n  rules:\n    backupRetention: {days: 7}\n---\n\
+         apiVersion: ppgov.dev/v1\nkind: DlpPolicy\nmetadata: {name: baseline}\nspec:\n  displayName: Repository baseline\n  scope: {mode: all}\n  connectors: {default: nonBusiness, blocked: [twitter, dropbox]}\n---\n\
+         apiVersion: ppgov.dev/v1\nkind: TenantSettings\nmetadata: {name: tenant}\nspec:\n  disableTrialEnvironmentCreationByNonAdminUsers: true\n",
+    )
+    .unwrap();
+    let base = emulator.base_url();
+    let token = emulator.token().unwrap().to_owned();
+    let out = ppgov(
+        &["plan", dir.to_str().unwrap(), "--detailed-exitcode"],
+        &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}{}", stderr(&out));
+    assert!(text.contains("+ EnvironmentGroup.developers"), "{text}");
+    assert!(text.contains("+ DlpPolicy.baseline"), "{text}");
+    assert!(
+        text.contains("GroupMembership.developers["),
+        "selector members from the live tenant: {text}"
+    );
+    assert!(
+        text.contains("Not managed here"),
+        "seeded objects are reported under shared ownership: {text}"
+    );
+    runtime.block_on(emulator.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
