@@ -41,6 +41,26 @@ fn stderr(o: &Output) -> String {
 
 const SNAPSHOT: &str = "examples/tenant-snapshot.json";
 
+/// An emulator serving `config`, in process on 127.0.0.1:0, and the runtime it runs on.
+fn start_emulator(
+    config: ppgov_emulator::Config,
+) -> (tokio::runtime::Runtime, ppgov_emulator::RunningEmulator) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(ppgov_emulator::Emulator::start(config))
+        .unwrap();
+    (runtime, emulator)
+}
+
+/// An emulator serving the bundled snapshot.
+fn snapshot_emulator() -> (tokio::runtime::Runtime, ppgov_emulator::RunningEmulator) {
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    start_emulator(ppgov_emulator::Config {
+        tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
+        ..Default::default()
+    })
+}
+
 #[test]
 fn plans_the_sample_repository_against_the_bundled_snapshot() {
     let out = ppgov(&["plan", "policies", "--snapshot", SNAPSHOT], &[]);
@@ -216,14 +236,7 @@ fn targets_limit_the_plan_and_unknown_targets_are_errors() {
 /// Runs the emulator in-process and plans against it over HTTP, as against a live tenant.
 #[test]
 fn plans_against_an_emulator_over_http_with_a_token_from_the_environment() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
-    let emulator = runtime
-        .block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
-            tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
-            ..Default::default()
-        }))
-        .unwrap();
+    let (runtime, emulator) = snapshot_emulator();
     let base = emulator.base_url();
     let token = emulator.token().unwrap().to_owned();
     let live = ppgov(
@@ -308,14 +321,7 @@ fn plan_problems_point_at_the_yaml_that_caused_them() {
 
 #[test]
 fn an_exported_snapshot_plans_exactly_like_its_tenant() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
-    let emulator = runtime
-        .block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
-            tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
-            ..Default::default()
-        }))
-        .unwrap();
+    let (runtime, emulator) = snapshot_emulator();
     let base = emulator.base_url();
     let token = emulator.token().unwrap().to_owned();
     let dir =
@@ -342,19 +348,16 @@ fn an_exported_snapshot_plans_exactly_like_its_tenant() {
 /// the plan creates what the repository declares and reports the seeded objects.
 #[test]
 fn plans_against_a_seeded_emulator() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emulator = runtime
-        .block_on(ppgov_emulator::Emulator::start(
-            ppgov_emulator::Config::default().seeded(ppgov_emulator::SeedRequest {
-                environments: 200,
-                groups: 12,
-                dlp_policies: 20,
-                role_assignments: 50,
-                seed: 11,
-                tenant_id: None,
-            }),
-        ))
-        .unwrap();
+    let (runtime, emulator) = start_emulator(ppgov_emulator::Config::default().seeded(
+        ppgov_emulator::SeedRequest {
+            environments: 200,
+            groups: 12,
+            dlp_policies: 20,
+            role_assignments: 50,
+            seed: 11,
+            tenant_id: None,
+        },
+    ));
     let dir =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("seeded-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -9,40 +9,16 @@
 #![allow(unsafe_code)]
 
 use ppgov_core::SourceMap;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-struct Counting;
+#[path = "../../../benches-support/counting_alloc.rs"]
+mod counting_alloc;
 
-static CURRENT: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-/// Counting costs shared-cache-line traffic between threads, which would slow the
-/// multi-threaded run; timings are therefore taken with counting off, and peaks in a
-/// separate run with it on.
-static COUNTING: AtomicBool = AtomicBool::new(false);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
-            let size = layout.size() as isize;
-            let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        if COUNTING.load(Ordering::Relaxed) {
-            CURRENT.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        }
-    }
-}
+use counting_alloc::time;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 const ENVIRONMENTS_DECLARED: usize = 500;
 const GROUPS: usize = 300;
@@ -133,30 +109,6 @@ fn generate() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Median wall time of `runs` runs with allocation counting off, and the peak heap of one
-/// more run with it on (frees of memory from before the run count against it, so the
-/// figure is, if anything, low by the little such memory there is).
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, usize) {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        let out = f();
-        times.push(start.elapsed());
-        drop(out);
-    }
-    times.sort();
-    CURRENT.store(0, Ordering::Relaxed);
-    PEAK.store(0, Ordering::Relaxed);
-    COUNTING.store(true, Ordering::Relaxed);
-    let out = f();
-    COUNTING.store(false, Ordering::Relaxed);
-    drop(out);
-    (
-        times[runs / 2],
-        PEAK.load(Ordering::Relaxed).max(0) as usize,
-    )
-}
-
 fn main() {
     let files = generate();
     if std::env::var_os("BENCH_PHASES").is_some() {
@@ -171,7 +123,7 @@ fn main() {
         .unwrap_or(15);
 
     // Floor: the YAML parser's event stream, nothing kept.
-    let (parse, parse_peak) = time(runs, || {
+    let (parse, parse_peak, _) = time(runs, || {
         let mut events = 0usize;
         for (_, text) in &files {
             for event in saphyr_parser::Parser::new_from_str(text) {
@@ -183,7 +135,7 @@ fn main() {
     });
 
     // ppgov's YAML front end: the span-carrying tree with the strictness checks.
-    let (tree, tree_peak) = time(runs, || {
+    let (tree, tree_peak, _) = time(runs, || {
         let mut diagnostics = Vec::new();
         let mut n = 0;
         for (i, (_, text)) in files.iter().enumerate() {
@@ -214,8 +166,8 @@ fn main() {
         );
         loaded
     };
-    let (load_serial, load_serial_peak) = time(runs, || load_with(1));
-    let (load, load_peak) = time(runs, || load_with(0));
+    let (load_serial, load_serial_peak, _) = time(runs, || load_with(1));
+    let (load, load_peak, _) = time(runs, || load_with(0));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;

@@ -9,37 +9,17 @@
 use ppgov_core::SourceMap;
 use ppgov_core::model::{ConnectorGroup, PrincipalType, Role, ScopeMode};
 use ppgov_core::observed::*;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Counting;
-static CURRENT: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-static COUNTING: AtomicBool = AtomicBool::new(false);
+#[path = "../../../benches-support/counting_alloc.rs"]
+mod counting_alloc;
 
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
-            let size = layout.size() as isize;
-            let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        if COUNTING.load(Ordering::Relaxed) {
-            CURRENT.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        }
-    }
-}
+use counting_alloc::time;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 const ENVIRONMENTS: usize = 10_000;
 const GROUPS: usize = 300;
@@ -202,26 +182,6 @@ fn generate() -> (Vec<(String, String)>, String) {
         .map(|(i, c)| (format!("f{i:03}.yaml"), c.join("---\n")))
         .collect();
     (files, serde_json::to_string(&observed).unwrap())
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, usize, T) {
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let start = Instant::now();
-        drop(f());
-        times.push(start.elapsed());
-    }
-    times.sort();
-    CURRENT.store(0, Ordering::Relaxed);
-    PEAK.store(0, Ordering::Relaxed);
-    COUNTING.store(true, Ordering::Relaxed);
-    let out = f();
-    COUNTING.store(false, Ordering::Relaxed);
-    (
-        times[runs / 2],
-        PEAK.load(Ordering::Relaxed).max(0) as usize,
-        out,
-    )
 }
 
 fn main() {

@@ -1,0 +1,60 @@
+//! A global allocator that counts bytes, for the benchmarks' peak-heap figures. Included by
+//! each benchmark with `#[path]` (benchmarks cannot share a crate-private module otherwise).
+//!
+//! Counting is off by default: its shared counters would slow multi-threaded runs, so
+//! timings are taken with it off and peaks in a separate run with [`measure_peak`].
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Counting;
+
+static CURRENT: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+static COUNTING: AtomicBool = AtomicBool::new(false);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
+            let size = layout.size() as isize;
+            let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        if COUNTING.load(Ordering::Relaxed) {
+            CURRENT.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Runs `f` once with counting on; returns its result and the heap high-water mark above the
+/// heap at the start (frees of older memory count against it, so it errs low, slightly).
+pub fn measure_peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    CURRENT.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = f();
+    COUNTING.store(false, Ordering::Relaxed);
+    (out, PEAK.load(Ordering::Relaxed).max(0) as usize)
+}
+
+/// The median wall time of `runs` runs of `f` (counting off), then the peak heap of one more
+/// run (counting on), and that run's result.
+pub fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, usize, T) {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        drop(f());
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let (out, peak) = measure_peak(f);
+    (times[runs / 2], peak, out)
+}
