@@ -311,6 +311,7 @@ impl<'a> Planner<'a> {
                     };
                     let attributes = group_attributes(live, &after, false);
                     if !attributes.is_empty() {
+                        let loosened = rules_loosened(&live.rules, &after.rules);
                         self.changes.push(Change {
                             address: resource,
                             kind: ResourceKind::EnvironmentGroup,
@@ -318,7 +319,9 @@ impl<'a> Planner<'a> {
                             id: Some(id.to_owned()),
                             display_name: group.display_name.clone(),
                             attributes,
-                            risk: None,
+                            risk: (!loosened.is_empty()).then(|| {
+                                format!("loosens the group's rules: {}", loosened.join("; "))
+                            }),
                             after: After::EnvironmentGroup(Box::new(after)),
                             depends_on: Vec::new(),
                         });
@@ -1378,6 +1381,86 @@ fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
         [only] if only.pattern == "*" && only.group == PatternGroup::Ignore => &[],
         other => other,
     }
+}
+
+/// How a group's rules get less strict, in words (empty when they do not). Rules left out
+/// are not managed, so only rules present on both sides are compared.
+fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<String> {
+    use ppgov_core::doc::{SharingMode, SolutionCheckerMode};
+    let mut out = Vec::new();
+    if let (Some(b), Some(a)) = (&before.sharing_controls, &after.sharing_controls) {
+        if b.mode == SharingMode::ExcludeSecurityGroups && a.mode == SharingMode::NoLimit {
+            out.push("sharing with security groups allowed again".to_owned());
+        } else if a.mode == SharingMode::ExcludeSecurityGroups {
+            let limit = |m: Option<u32>| m.unwrap_or(u32::MAX);
+            if limit(a.max_users) > limit(b.max_users) {
+                out.push("apps can be shared with more people".to_owned());
+            }
+        }
+    }
+    if let (Some(b), Some(a)) = (&before.solution_checker, &after.solution_checker) {
+        let strength = |m: SolutionCheckerMode| match m {
+            SolutionCheckerMode::None => 0,
+            SolutionCheckerMode::Warn => 1,
+            SolutionCheckerMode::Block => 2,
+        };
+        if strength(a.mode) < strength(b.mode) {
+            out.push("solution checker enforcement weakened".to_owned());
+        }
+        if a.rule_overrides
+            .iter()
+            .any(|r| !b.rule_overrides.contains(r))
+        {
+            out.push("more solution checker rules exempted".to_owned());
+        }
+    }
+    if let (Some(b), Some(a)) = (&before.backup_retention, &after.backup_retention)
+        && a.days < b.days
+    {
+        out.push(format!(
+            "backups kept {} days instead of {}",
+            a.days, b.days
+        ));
+    }
+    if let (Some(b), Some(a)) = (&before.generative_ai, &after.generative_ai) {
+        if a.cross_geo_data_movement && !b.cross_geo_data_movement {
+            out.push("data may move across geographies".to_owned());
+        }
+        if a.bing_search && !b.bing_search {
+            out.push("Bing search allowed".to_owned());
+        }
+    }
+    if let (Some(b), Some(a)) = (
+        &before.advanced_connector_policies,
+        &after.advanced_connector_policies,
+    ) {
+        let allowed = |p: &ppgov_core::doc::AdvancedConnectorPolicies| -> BTreeSet<String> {
+            p.allowed_connectors
+                .iter()
+                .map(|c| c.connector.clone())
+                .collect()
+        };
+        if !allowed(a).is_subset(&allowed(b)) {
+            out.push("more connectors allowed".to_owned());
+        }
+        if b.enforce_only && !a.enforce_only {
+            out.push("advanced connector policies no longer enforced alone".to_owned());
+        }
+    }
+    if let (Some(b), Some(a)) = (
+        &before.content_security_policy,
+        &after.content_security_policy,
+    ) {
+        let enforced =
+            |c: &Option<ppgov_core::doc::CspSettings>| c.as_ref().is_some_and(|c| c.enforce);
+        if (enforced(&b.model_driven_apps) && !enforced(&a.model_driven_apps))
+            || (enforced(&b.canvas_apps) && !enforced(&a.canvas_apps))
+            || (enforced(&b.code_apps) && !enforced(&a.code_apps))
+        {
+            out.push("content security policy no longer enforced".to_owned());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
