@@ -26,7 +26,7 @@ pub struct Connection {
     pub emulator: Option<RunningEmulator>,
 }
 
-const CREDENTIALS_HELP: &str = "set PPGOV_TOKEN (a bearer token), or PPGOV_CLIENT_ID with PPGOV_CLIENT_SECRET \
+const CREDENTIALS_HELP: &str = "set PPGOV_TOKEN (a bearer token), or a client id (PPGOV_CLIENT_ID or `spec.tenant.clientId` in ppgov.yaml) with PPGOV_CLIENT_SECRET \
      or AZURE_FEDERATED_TOKEN_FILE (and the tenant id in ppgov.yaml or PPGOV_TENANT_ID); \
      or plan offline with --snapshot FILE";
 
@@ -57,7 +57,7 @@ pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, S
     let tenant_id = var("PPGOV_TENANT_ID").or_else(|| project.tenant_id.clone());
     let auth = if var("PPGOV_TOKEN").is_some() {
         AuthConfig::environment_token()
-    } else if let Some(client_id) = var("PPGOV_CLIENT_ID") {
+    } else if let Some(client_id) = var("PPGOV_CLIENT_ID").or_else(|| project.client_id.clone()) {
         let tenant_id = tenant_id.clone().ok_or_else(|| {
             "PPGOV_CLIENT_ID is set but no tenant id: set `spec.tenant.id` in ppgov.yaml or PPGOV_TENANT_ID".to_owned()
         })?;
@@ -78,7 +78,7 @@ pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, S
             }
         } else {
             return Err(format!(
-                "PPGOV_CLIENT_ID is set without a credential: {CREDENTIALS_HELP}"
+                "a client id is set (PPGOV_CLIENT_ID or ppgov.yaml) without a credential: {CREDENTIALS_HELP}"
             ));
         }
     } else {
@@ -86,7 +86,7 @@ pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, S
     };
     let mut config = ClientConfig::new(project.cloud, auth);
     config.tenant_id = tenant_id;
-    if let Some(url) = &args.base_url {
+    if let Some(url) = args.base_url.as_ref().or(project.base_url.as_ref()) {
         config = config.with_single_base_url(url);
     }
     let client = Client::new(config).map_err(|e| e.to_string())?;

@@ -390,3 +390,36 @@ fn plans_against_a_seeded_emulator() {
     runtime.block_on(emulator.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_base_url_can_come_from_ppgov_yaml() {
+    let (runtime, emulator) = snapshot_emulator();
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("base-url-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("ppgov.yaml"),
+        format!(
+            "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {{name: p}}\nspec:\n  tenant: {{baseUrl: \"{}\"}}\n",
+            emulator.base_url()
+        ),
+    )
+    .unwrap();
+    let token = emulator.token().unwrap().to_owned();
+    let out = ppgov(&["plan", dir.to_str().unwrap()], &[("PPGOV_TOKEN", &token)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("Not managed here"),
+        "{}",
+        stdout(&out)
+    );
+    runtime.block_on(emulator.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -707,6 +707,13 @@ pub struct TenantConfig {
     /// Which cloud the tenant lives in.
     #[serde(default)]
     pub cloud: Cloud,
+    /// The application (client) id ppgov signs in as, with a secret or a federated token
+    /// from the environment. Secrets never go in this file.
+    pub client_id: Option<Guid>,
+    /// One base URL for every API host, instead of the cloud's (a proxy or an emulator).
+    /// `PPGOV_BASE_URL` and `--base-url` override it.
+    #[schemars(url)]
+    pub base_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -350,6 +350,8 @@ impl Lowering<'_> {
             name: first.name().to_owned(),
             tenant_id: spec.tenant.id.as_ref().map(|g| g.0.to_lowercase()),
             cloud: spec.tenant.cloud,
+            client_id: spec.tenant.client_id.as_ref().map(|g| g.0.to_lowercase()),
+            base_url: spec.tenant.base_url.clone(),
             live_connector_catalog: spec.connectors.catalog == doc::CatalogSource::Tenant,
             ownership: Ownership {
                 environment_group: o.environment_group,

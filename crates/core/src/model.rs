@@ -40,6 +40,10 @@ pub struct Project {
     pub name: String,
     pub tenant_id: Option<String>,
     pub cloud: Cloud,
+    /// The application id to sign in as (lower-cased), when the project names one.
+    pub client_id: Option<String>,
+    /// A base URL for every API host, when the project names one.
+    pub base_url: Option<String>,
     /// Use the tenant's live connector list when planning.
     pub live_connector_catalog: bool,
     pub ownership: Ownership,
