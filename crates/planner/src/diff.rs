@@ -758,19 +758,47 @@ impl<'a> Planner<'a> {
                 RoleScope::Tenant => vec![(ObservedScope::Tenant, Vec::new())],
                 RoleScope::Environment(target) => {
                     match self.resolve_env(target, &resource, "/spec/scope/environment") {
+                        Some(env) if key.role.is_environment_role() && env.has_dataverse => {
+                            self.error(resource.clone(), "/spec/role", format!(
+                                "environment \"{}\" has Dataverse, where Environment Admin and Maker are Dataverse security roles that ppgov does not manage; the admin API refuses them",
+                                env.display_name
+                            ));
+                            continue;
+                        }
                         Some(env) => vec![(ObservedScope::Environment(env.id.clone()), Vec::new())],
                         None => continue,
                     }
                 }
                 RoleScope::EnvironmentGroup(group) if key.role.is_environment_role() => {
                     // Environment roles exist per environment: expand to the group's members.
+                    // Members with Dataverse manage these roles as security roles: reported,
+                    // not planned (the admin API refuses them).
                     let deps: Vec<String> = self.membership_deps(group);
-                    self.members
+                    let members: Vec<String> = self
+                        .members
                         .get(group)
                         .into_iter()
                         .flatten()
-                        .map(|env| (ObservedScope::Environment(env.clone()), deps.clone()))
-                        .collect()
+                        .cloned()
+                        .collect();
+                    let mut scopes = Vec::new();
+                    for env_id in members {
+                        let env = &self.observed.environments[&env_id];
+                        if env.has_dataverse {
+                            self.notes.push(Note {
+                                kind: ResourceKind::RoleAssignment,
+                                id: env.id.clone(),
+                                display_name: env.display_name.clone(),
+                                message: format!(
+                                    "{} of group `{group}` is not assigned here: the environment has Dataverse, where it is a security role",
+                                    role_name(key.role)
+                                ),
+                            });
+                        } else {
+                            scopes.push((ObservedScope::Environment(env_id), deps.clone()));
+                        }
+                    }
+                    scopes
                 }
                 RoleScope::EnvironmentGroup(group) => match self.group_refs.get(group) {
                     Some(Ref::Id(id)) => {
