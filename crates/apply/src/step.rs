@@ -1,0 +1,316 @@
+//! One step: resolve references, check the object has not changed since the plan, write,
+//! compare the read-back with the plan's after-value.
+
+use crate::{Shared, TenantWrites};
+use ppgov_core::observed::{ObservedDlpPolicy, ObservedGroup, ObservedScope};
+use ppgov_planner::plan::fingerprint;
+use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
+use serde::Serialize;
+
+type StepResult = Result<(), String>;
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn resolve(r: &Ref, shared: &Shared) -> Result<String, String> {
+    match r {
+        Ref::Id(id) => Ok(id.clone()),
+        Ref::CreatedBy(address) => lock(&shared.created)
+            .get(address)
+            .cloned()
+            .ok_or_else(|| format!("{address} created nothing to refer to")),
+    }
+}
+
+/// Fails when the live object's fingerprint is not the one expected (the plan's, or our own
+/// last read-back). No expectation recorded: nothing to compare.
+fn check<T: Serialize>(key: &str, live: Option<&T>, shared: &Shared) -> StepResult {
+    let Some(expected) = lock(&shared.expected).get(key).cloned() else {
+        return Ok(());
+    };
+    match live {
+        None => Err(format!(
+            "conflict: {key} no longer exists; it changed since the plan was made: re-plan"
+        )),
+        Some(v) if fingerprint(v) != expected => Err(format!(
+            "conflict: {key} changed since the plan was made: re-plan (nothing was written)"
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+fn record<T: Serialize>(key: String, value: &T, shared: &Shared) {
+    lock(&shared.expected).insert(key, fingerprint(value));
+}
+
+fn not_converged(what: &str, fields: &[&str]) -> String {
+    format!(
+        "did not converge: {what} read back differs from the plan in {}",
+        fields.join(", ")
+    )
+}
+
+/// Fields of a group the plan governs that differ.
+fn group_differences(after: &ObservedGroup, got: &ObservedGroup) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if after.display_name != got.display_name {
+        out.push("displayName");
+    }
+    if after.description != got.description {
+        out.push("description");
+    }
+    if after.rules != got.rules {
+        out.push("rules");
+    }
+    out
+}
+
+fn dlp_differences(after: &ObservedDlpPolicy, got: &ObservedDlpPolicy) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if after.display_name != got.display_name {
+        out.push("displayName");
+    }
+    if after.scope_mode != got.scope_mode {
+        out.push("scope");
+    }
+    if after.environment_ids != got.environment_ids {
+        out.push("environments");
+    }
+    if after.default_group != got.default_group {
+        out.push("defaultGroup");
+    }
+    if after.classification != got.classification {
+        out.push("connectors");
+    }
+    if after.action_rules != got.action_rules {
+        out.push("actionRules");
+    }
+    if after.endpoint_rules != got.endpoint_rules {
+        out.push("endpointRules");
+    }
+    if after.custom_connector_patterns != got.custom_connector_patterns {
+        out.push("customConnectorPatterns");
+    }
+    out
+}
+
+pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
+    let err = |e: ppgov_tenant_client::ClientError| e.to_string();
+    match (&c.after, c.action) {
+        (After::Environment(after), _) => {
+            let key = format!("Environment:{}", after.id);
+            let live = t.get_environment(&after.id).await;
+            let live = match live {
+                Ok(v) => Some(v),
+                Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
+                Err(e) => return Err(err(e)),
+            };
+            check(&key, live.as_ref(), shared)?;
+            let live = live.expect("checked");
+            if live.display_name != after.display_name {
+                return Err(format!(
+                    "cannot rename environment \"{}\" to \"{}\": ppgov has no write for an environment's display name; rename it in the admin center (nothing was written)",
+                    live.display_name, after.display_name
+                ));
+            }
+            let got = if live.managed == after.managed {
+                live
+            } else {
+                t.set_managed(&after.id, after.managed).await.map_err(err)?
+            };
+            record(key, &got, shared);
+            if got.managed != after.managed {
+                return Err(not_converged("the environment", &["managed"]));
+            }
+            Ok(())
+        }
+        (
+            After::Membership {
+                group,
+                environment_id,
+            },
+            action,
+        ) => {
+            let gid = resolve(group, shared)?;
+            let key = format!("Environment:{environment_id}");
+            let live = match t.get_environment(environment_id).await {
+                Ok(v) => Some(v),
+                Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
+                Err(e) => return Err(err(e)),
+            };
+            check(&key, live.as_ref(), shared)?;
+            let got = if action == Action::Delete {
+                t.remove_environment_from_group(environment_id, &gid)
+                    .await
+                    .map_err(err)?
+            } else {
+                t.add_environment_to_group(environment_id, &gid)
+                    .await
+                    .map_err(err)?
+            };
+            record(key, &got, shared);
+            let want = (action != Action::Delete).then(|| gid.to_lowercase());
+            if got.group_id.as_deref().map(str::to_lowercase) != want {
+                return Err(not_converged("the environment", &["group"]));
+            }
+            Ok(())
+        }
+        (After::EnvironmentGroup(after), Action::Create) => {
+            let got = t.create_group(after).await.map_err(err)?;
+            lock(&shared.created).insert(c.address.clone(), got.id.clone());
+            record(format!("EnvironmentGroup:{}", got.id), &got, shared);
+            let diff = group_differences(after, &got);
+            if !diff.is_empty() {
+                return Err(not_converged("the group", &diff));
+            }
+            Ok(())
+        }
+        (After::EnvironmentGroup(after), _) => {
+            let key = format!("EnvironmentGroup:{}", after.id);
+            let live = optional(t.get_group(&after.id).await).map_err(err)?;
+            check(&key, live.as_ref(), shared)?;
+            let got = t.update_group(after).await.map_err(err)?;
+            record(key, &got, shared);
+            let diff = group_differences(after, &got);
+            if !diff.is_empty() {
+                return Err(not_converged("the group", &diff));
+            }
+            Ok(())
+        }
+        (After::DlpPolicy(after), Action::Create) => {
+            let got = t.create_dlp_policy(after).await.map_err(err)?;
+            lock(&shared.created).insert(c.address.clone(), got.id.clone());
+            record(format!("DlpPolicy:{}", got.id), &got, shared);
+            let diff = dlp_differences(after, &got);
+            if !diff.is_empty() {
+                return Err(not_converged("the policy", &diff));
+            }
+            Ok(())
+        }
+        (After::DlpPolicy(after), _) => {
+            let key = format!("DlpPolicy:{}", after.id);
+            let live = optional(t.get_dlp_policy(&after.id).await).map_err(err)?;
+            check(&key, live.as_ref(), shared)?;
+            let got = t.update_dlp_policy(after).await.map_err(err)?;
+            record(key, &got, shared);
+            let diff = dlp_differences(after, &got);
+            if !diff.is_empty() {
+                return Err(not_converged("the policy", &diff));
+            }
+            Ok(())
+        }
+        (After::RoleAssignment(after), _) => {
+            let mut a = after.clone();
+            if let ObservedScope::EnvironmentGroup(g) = &a.scope
+                && let Some(address) = g.strip_prefix('@')
+            {
+                a.scope = ObservedScope::EnvironmentGroup(resolve(
+                    &Ref::CreatedBy(address.into()),
+                    shared,
+                )?);
+            }
+            let got = t.create_role_assignment(&a).await.map_err(err)?;
+            lock(&shared.created).insert(c.address.clone(), got.id.clone());
+            let mut diff = Vec::new();
+            if got.principal_id != a.principal_id {
+                diff.push("principal");
+            }
+            if got.role != a.role {
+                diff.push("role");
+            }
+            if got.scope != a.scope {
+                diff.push("scope");
+            }
+            if !diff.is_empty() {
+                return Err(not_converged("the assignment", &diff));
+            }
+            Ok(())
+        }
+        (After::TenantSettings(changed), _) => {
+            let key = "TenantSettings:tenant".to_owned();
+            let live = t.get_tenant_settings().await.map_err(err)?;
+            check(&key, Some(&live), shared)?;
+            let got = t.update_tenant_settings(changed).await.map_err(err)?;
+            record(key, &got, shared);
+            let diff: Vec<&str> = changed
+                .iter()
+                .filter(|(k, v)| got.get(*k) != Some(v))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            if !diff.is_empty() {
+                return Err(not_converged("the tenant settings", &diff));
+            }
+            Ok(())
+        }
+        (After::Nothing, _) => delete(c, t, shared).await,
+    }
+}
+
+fn optional<V>(
+    r: Result<V, ppgov_tenant_client::ClientError>,
+) -> Result<Option<V>, ppgov_tenant_client::ClientError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
+    let err = |e: ppgov_tenant_client::ClientError| e.to_string();
+    let Some(id) = c.id.as_deref() else {
+        return Err(format!("{}: a delete without an object id", c.address));
+    };
+    match c.kind {
+        ResourceKind::EnvironmentGroup => {
+            let key = format!("EnvironmentGroup:{id}");
+            let live = optional(t.get_group(id).await).map_err(err)?;
+            check(&key, live.as_ref(), shared)?;
+            t.delete_group(id).await.map_err(err)?;
+            match optional(t.get_group(id).await).map_err(err)? {
+                None => Ok(()),
+                Some(_) => Err("did not converge: the group still exists".to_owned()),
+            }
+        }
+        ResourceKind::DlpPolicy => {
+            let key = format!("DlpPolicy:{id}");
+            let live = optional(t.get_dlp_policy(id).await).map_err(err)?;
+            check(&key, live.as_ref(), shared)?;
+            t.delete_dlp_policy(id).await.map_err(err)?;
+            match optional(t.get_dlp_policy(id).await).map_err(err)? {
+                None => Ok(()),
+                Some(_) => Err("did not converge: the policy still exists".to_owned()),
+            }
+        }
+        ResourceKind::RoleAssignment => {
+            let key = format!("RoleAssignment:{id}");
+            let bap_env = crate::gate::bap_environment(id);
+            let list = match &bap_env {
+                Some(env) => t.list_environment_role_assignments(env).await,
+                None => t.list_rbac_role_assignments().await,
+            }
+            .map_err(err)?;
+            let live = list.into_iter().find(|a| a.id == id);
+            check(&key, live.as_ref(), shared)?;
+            let Some(live) = live else {
+                // Nothing expected and nothing there: already gone.
+                return Ok(());
+            };
+            t.delete_role_assignment(&live).await.map_err(err)?;
+            let after = match &bap_env {
+                Some(env) => t.list_environment_role_assignments(env).await,
+                None => t.list_rbac_role_assignments().await,
+            }
+            .map_err(err)?;
+            if after.iter().any(|a| a.id == id) {
+                return Err("did not converge: the assignment still exists".to_owned());
+            }
+            Ok(())
+        }
+        other => Err(format!(
+            "{}: ppgov does not delete {other:?} objects",
+            c.address
+        )),
+    }
+}

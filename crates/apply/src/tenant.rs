@@ -1,0 +1,125 @@
+//! The writes and reads the executor needs, as a trait: implemented by the real client, and
+//! by in-memory fakes in tests.
+
+use ppgov_core::observed::{
+    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
+};
+use ppgov_tenant_client::{Client, ClientError};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::future::Future;
+
+type R<T> = Result<T, ClientError>;
+
+/// One method per client call apply makes. Each write returns the value read back.
+pub trait TenantWrites {
+    fn get_environment(&self, id: &str) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn set_managed(&self, env: &str, managed: bool)
+    -> impl Future<Output = R<ObservedEnvironment>>;
+    fn add_environment_to_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn remove_environment_from_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn get_group(&self, id: &str) -> impl Future<Output = R<ObservedGroup>>;
+    fn create_group(&self, g: &ObservedGroup) -> impl Future<Output = R<ObservedGroup>>;
+    fn update_group(&self, g: &ObservedGroup) -> impl Future<Output = R<ObservedGroup>>;
+    fn delete_group(&self, id: &str) -> impl Future<Output = R<()>>;
+    fn get_dlp_policy(&self, id: &str) -> impl Future<Output = R<ObservedDlpPolicy>>;
+    fn create_dlp_policy(
+        &self,
+        p: &ObservedDlpPolicy,
+    ) -> impl Future<Output = R<ObservedDlpPolicy>>;
+    fn update_dlp_policy(
+        &self,
+        p: &ObservedDlpPolicy,
+    ) -> impl Future<Output = R<ObservedDlpPolicy>>;
+    fn delete_dlp_policy(&self, id: &str) -> impl Future<Output = R<()>>;
+    fn list_environment_role_assignments(
+        &self,
+        env: &str,
+    ) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
+    fn list_rbac_role_assignments(&self) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
+    fn create_role_assignment(
+        &self,
+        a: &ObservedRoleAssignment,
+    ) -> impl Future<Output = R<ObservedRoleAssignment>>;
+    fn delete_role_assignment(&self, a: &ObservedRoleAssignment) -> impl Future<Output = R<()>>;
+    fn get_tenant_settings(&self) -> impl Future<Output = R<BTreeMap<String, Value>>>;
+    fn update_tenant_settings(
+        &self,
+        changed: &BTreeMap<String, Value>,
+    ) -> impl Future<Output = R<BTreeMap<String, Value>>>;
+}
+
+impl TenantWrites for Client {
+    async fn get_environment(&self, id: &str) -> R<ObservedEnvironment> {
+        Client::get_environment(self, id).await
+    }
+    async fn set_managed(&self, env: &str, managed: bool) -> R<ObservedEnvironment> {
+        Client::set_managed(self, env, managed).await
+    }
+    async fn add_environment_to_group(&self, env: &str, group: &str) -> R<ObservedEnvironment> {
+        Client::add_environment_to_group(self, env, group).await
+    }
+    async fn remove_environment_from_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> R<ObservedEnvironment> {
+        Client::remove_environment_from_group(self, env, group).await
+    }
+    async fn get_group(&self, id: &str) -> R<ObservedGroup> {
+        Client::get_group(self, id).await
+    }
+    async fn create_group(&self, g: &ObservedGroup) -> R<ObservedGroup> {
+        Client::create_group(self, g).await
+    }
+    async fn update_group(&self, g: &ObservedGroup) -> R<ObservedGroup> {
+        Client::update_group(self, g).await
+    }
+    async fn delete_group(&self, id: &str) -> R<()> {
+        Client::delete_group(self, id).await
+    }
+    async fn get_dlp_policy(&self, id: &str) -> R<ObservedDlpPolicy> {
+        Client::get_dlp_policy(self, id).await
+    }
+    async fn create_dlp_policy(&self, p: &ObservedDlpPolicy) -> R<ObservedDlpPolicy> {
+        Client::create_dlp_policy(self, p).await
+    }
+    async fn update_dlp_policy(&self, p: &ObservedDlpPolicy) -> R<ObservedDlpPolicy> {
+        Client::update_dlp_policy(self, p).await
+    }
+    async fn delete_dlp_policy(&self, id: &str) -> R<()> {
+        Client::delete_dlp_policy(self, id).await
+    }
+    async fn list_environment_role_assignments(&self, env: &str) -> R<Vec<ObservedRoleAssignment>> {
+        Client::list_environment_role_assignments(self, env).await
+    }
+    async fn list_rbac_role_assignments(&self) -> R<Vec<ObservedRoleAssignment>> {
+        Client::list_rbac_role_assignments(self).await
+    }
+    async fn create_role_assignment(
+        &self,
+        a: &ObservedRoleAssignment,
+    ) -> R<ObservedRoleAssignment> {
+        Client::create_role_assignment(self, a).await
+    }
+    async fn delete_role_assignment(&self, a: &ObservedRoleAssignment) -> R<()> {
+        Client::delete_role_assignment(self, a).await
+    }
+    async fn get_tenant_settings(&self) -> R<BTreeMap<String, Value>> {
+        Client::get_tenant_settings(self).await
+    }
+    async fn update_tenant_settings(
+        &self,
+        changed: &BTreeMap<String, Value>,
+    ) -> R<BTreeMap<String, Value>> {
+        Client::update_tenant_settings(self, changed).await
+    }
+}

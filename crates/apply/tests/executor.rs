@@ -1,0 +1,451 @@
+//! The executor: order, parallelism, failures and skips against an in-memory fake; references,
+//! read-back and optimistic concurrency against the emulator.
+
+use ppgov_apply::{Event, Options, Outcome, TenantWrites, apply};
+use ppgov_core::model::{ConnectorGroup, ScopeMode};
+use ppgov_core::observed::*;
+use ppgov_planner::plan::{FORMAT_VERSION, fingerprint};
+use ppgov_planner::{Action, After, Change, Plan, Ref, ResourceKind};
+use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ClientError, ErrorKind, Secret};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+type R<T> = Result<T, ClientError>;
+
+/// Only DLP policies: creates take 10 ms, count how many run at once, and fail when the
+/// display name starts with `fail`.
+#[derive(Default)]
+struct Fake {
+    running: Mutex<(usize, usize)>,
+    order: Mutex<Vec<String>>,
+}
+
+fn nope<T>() -> R<T> {
+    Err(ClientError::new(ErrorKind::Rejected, "not in the fake"))
+}
+
+impl TenantWrites for Fake {
+    async fn get_environment(&self, _: &str) -> R<ObservedEnvironment> {
+        nope()
+    }
+    async fn set_managed(&self, _: &str, _: bool) -> R<ObservedEnvironment> {
+        nope()
+    }
+    async fn add_environment_to_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
+        nope()
+    }
+    async fn remove_environment_from_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
+        nope()
+    }
+    async fn get_group(&self, _: &str) -> R<ObservedGroup> {
+        nope()
+    }
+    async fn create_group(&self, _: &ObservedGroup) -> R<ObservedGroup> {
+        nope()
+    }
+    async fn update_group(&self, _: &ObservedGroup) -> R<ObservedGroup> {
+        nope()
+    }
+    async fn delete_group(&self, _: &str) -> R<()> {
+        nope()
+    }
+    async fn get_dlp_policy(&self, _: &str) -> R<ObservedDlpPolicy> {
+        nope()
+    }
+    async fn create_dlp_policy(&self, p: &ObservedDlpPolicy) -> R<ObservedDlpPolicy> {
+        {
+            let mut r = self.running.lock().unwrap();
+            r.0 += 1;
+            r.1 = r.1.max(r.0);
+        }
+        self.order.lock().unwrap().push(p.display_name.clone());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        self.running.lock().unwrap().0 -= 1;
+        if p.display_name.starts_with("fail") {
+            return Err(ClientError {
+                status: Some(400),
+                code: Some("DLPPolicyConnectorReferenceInvalid".into()),
+                ..ClientError::new(ErrorKind::Rejected, "bad connector")
+            });
+        }
+        Ok(ObservedDlpPolicy {
+            id: format!("id-{}", p.display_name),
+            ..p.clone()
+        })
+    }
+    async fn update_dlp_policy(&self, _: &ObservedDlpPolicy) -> R<ObservedDlpPolicy> {
+        nope()
+    }
+    async fn delete_dlp_policy(&self, _: &str) -> R<()> {
+        nope()
+    }
+    async fn list_environment_role_assignments(&self, _: &str) -> R<Vec<ObservedRoleAssignment>> {
+        nope()
+    }
+    async fn list_rbac_role_assignments(&self) -> R<Vec<ObservedRoleAssignment>> {
+        nope()
+    }
+    async fn create_role_assignment(
+        &self,
+        _: &ObservedRoleAssignment,
+    ) -> R<ObservedRoleAssignment> {
+        nope()
+    }
+    async fn delete_role_assignment(&self, _: &ObservedRoleAssignment) -> R<()> {
+        nope()
+    }
+    async fn get_tenant_settings(&self) -> R<BTreeMap<String, Value>> {
+        nope()
+    }
+    async fn update_tenant_settings(
+        &self,
+        _: &BTreeMap<String, Value>,
+    ) -> R<BTreeMap<String, Value>> {
+        nope()
+    }
+}
+
+fn policy(name: &str) -> ObservedDlpPolicy {
+    ObservedDlpPolicy {
+        id: String::new(),
+        display_name: name.to_owned(),
+        scope_mode: Some(ScopeMode::All),
+        environment_ids: Default::default(),
+        default_group: ConnectorGroup::NonBusiness,
+        classification: Default::default(),
+        action_rules: Default::default(),
+        endpoint_rules: Default::default(),
+        custom_connector_patterns: Vec::new(),
+        etag: None,
+        last_modified: None,
+    }
+}
+
+fn create(name: &str, deps: &[&str]) -> Change {
+    Change {
+        address: format!("DlpPolicy.{name}"),
+        kind: ResourceKind::DlpPolicy,
+        action: Action::Create,
+        id: None,
+        display_name: name.to_owned(),
+        attributes: Vec::new(),
+        risk: None,
+        after: After::DlpPolicy(Box::new(policy(name))),
+        depends_on: deps.iter().map(|d| format!("DlpPolicy.{d}")).collect(),
+    }
+}
+
+fn plan(changes: Vec<Change>) -> Plan {
+    Plan {
+        format_version: FORMAT_VERSION,
+        changes,
+        notes: Vec::new(),
+        errors: Vec::new(),
+        fingerprints: BTreeMap::new(),
+    }
+}
+
+fn run<T: TenantWrites>(
+    plan: &Plan,
+    t: &T,
+    parallelism: usize,
+) -> (ppgov_apply::ApplyReport, Vec<Event>) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let report = apply(plan, t, &Options { parallelism }, Some(&tx)).await;
+        drop(tx);
+        let mut events = Vec::new();
+        while let Some(e) = rx.recv().await {
+            events.push(e);
+        }
+        (report, events)
+    })
+}
+
+#[test]
+fn parallelism_is_bounded_and_dependencies_run_first() {
+    let mut changes: Vec<Change> = (0..12).map(|i| create(&format!("p{i:02}"), &[])).collect();
+    changes.push(create("after", &["p00", "p11"]));
+    let p = plan(changes);
+    for n in [1, 3, 8] {
+        let fake = Fake::default();
+        let (report, events) = run(&p, &fake, n);
+        assert_eq!(report.applied(), 13, "{report:?}");
+        let max = fake.running.lock().unwrap().1;
+        assert!(max <= n, "{max} ran at once with --parallelism {n}");
+        if n > 1 {
+            assert!(max > 1, "independent steps run at once");
+        }
+        let order = fake.order.lock().unwrap().clone();
+        assert_eq!(order.last().unwrap(), "after", "{order:?}");
+        // Events: every start has its finish, and `after` starts after its dependencies finish.
+        let pos = |f: &dyn Fn(&Event) -> bool| events.iter().position(f).unwrap();
+        let started_after = pos(
+            &|e| matches!(e, Event::StepStarted { address, .. } if address == "DlpPolicy.after"),
+        );
+        for dep in ["DlpPolicy.p00", "DlpPolicy.p11"] {
+            let finished =
+                pos(&|e| matches!(e, Event::StepFinished { address, .. } if address == dep));
+            assert!(finished < started_after);
+        }
+        assert!(matches!(events.last(), Some(Event::Done)));
+    }
+}
+
+#[test]
+fn a_failure_skips_its_dependents_transitively_but_not_independent_steps() {
+    let p = plan(vec![
+        create("fail-a", &[]),
+        create("ok-b", &[]),
+        create("c", &["fail-a"]),
+        create("d", &["c", "ok-b"]),
+        create("e", &["ok-b"]),
+    ]);
+    let (report, _) = run(&p, &Fake::default(), 4);
+    let outcome = |a: &str| {
+        report
+            .steps
+            .iter()
+            .find(|s| s.address == format!("DlpPolicy.{a}"))
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    match outcome("fail-a") {
+        Outcome::Failed { error } => {
+            assert!(
+                error.contains("HTTP 400") && error.contains("DLPPolicyConnectorReferenceInvalid"),
+                "{error}"
+            )
+        }
+        o => panic!("{o:?}"),
+    }
+    assert_eq!(outcome("ok-b"), Outcome::Applied);
+    assert_eq!(outcome("e"), Outcome::Applied);
+    for skipped in ["c", "d"] {
+        assert_eq!(
+            outcome(skipped),
+            Outcome::Skipped {
+                because: "DlpPolicy.fail-a".into()
+            },
+            "the root failure is named"
+        );
+    }
+    assert_eq!(
+        (report.applied(), report.failed(), report.skipped()),
+        (2, 1, 2)
+    );
+    let mut report = report;
+    report.finish(&plan(Vec::new()));
+    assert!(!report.converged, "a failed step never converges");
+}
+
+// ---- against the emulator -----------------------------------------------------------------
+
+fn emulator_client(rt: &tokio::runtime::Runtime) -> (ppgov_emulator::RunningEmulator, Client) {
+    let emu = rt
+        .block_on(ppgov_emulator::Emulator::start(
+            ppgov_emulator::Config::default().seeded(ppgov_emulator::SeedRequest {
+                environments: 6,
+                groups: 1,
+                dlp_policies: 2,
+                role_assignments: 2,
+                seed: 3,
+                tenant_id: None,
+            }),
+        ))
+        .unwrap();
+    let mut config = ClientConfig::new(
+        Default::default(),
+        AuthConfig::Static(Secret::new(emu.token().unwrap().to_owned())),
+    )
+    .with_single_base_url(&emu.base_url());
+    config.lro.poll_interval = Duration::from_millis(20);
+    (emu, Client::new(config).unwrap())
+}
+
+/// Fingerprints of single-object reads equal those of the bulk observe (the plan's), or every
+/// update would be refused as a conflict.
+#[test]
+fn single_reads_fingerprint_like_observe() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (emu, client) = emulator_client(&rt);
+    rt.block_on(async {
+        let observed = client.observe(&Default::default()).await.unwrap();
+        for (id, e) in &observed.environments {
+            assert_eq!(
+                fingerprint(&client.get_environment(id).await.unwrap()),
+                fingerprint(e)
+            );
+        }
+        for (id, g) in &observed.environment_groups {
+            assert_eq!(client.get_group(id).await.unwrap(), *g);
+        }
+        for (id, p) in &observed.dlp_policies {
+            assert_eq!(client.get_dlp_policy(id).await.unwrap(), *p);
+        }
+        assert_eq!(
+            client.get_tenant_settings().await.unwrap(),
+            observed.tenant_settings
+        );
+    });
+    drop(emu);
+}
+
+#[test]
+fn created_ids_resolve_references_and_stale_objects_are_refused() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (emu, client) = emulator_client(&rt);
+    let observed = rt.block_on(client.observe(&Default::default())).unwrap();
+    let env = observed
+        .environments
+        .values()
+        .find(|e| e.group_id.is_none() && !e.is_default)
+        .unwrap()
+        .clone();
+    let (pid, live_policy) = observed.dlp_policies.iter().next().unwrap();
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(format!("Environment:{}", env.id), fingerprint(&env));
+    fingerprints.insert(format!("DlpPolicy:{pid}"), fingerprint(live_policy));
+    let group = ObservedGroup {
+        display_name: "Created by apply".into(),
+        ..Default::default()
+    };
+    let changes = vec![
+        Change {
+            address: "EnvironmentGroup.new".into(),
+            kind: ResourceKind::EnvironmentGroup,
+            action: Action::Create,
+            id: None,
+            display_name: "Created by apply".into(),
+            attributes: Vec::new(),
+            risk: None,
+            after: After::EnvironmentGroup(Box::new(group)),
+            depends_on: Vec::new(),
+        },
+        Change {
+            address: "GroupMembership.new[\"x\"]".into(),
+            kind: ResourceKind::GroupMembership,
+            action: Action::Create,
+            id: Some(env.id.clone()),
+            display_name: env.display_name.clone(),
+            attributes: Vec::new(),
+            risk: None,
+            after: After::Membership {
+                group: Ref::CreatedBy("EnvironmentGroup.new".into()),
+                environment_id: env.id.clone(),
+            },
+            depends_on: vec!["EnvironmentGroup.new".into()],
+        },
+        Change {
+            address: "RoleAssignment.r[x]".into(),
+            kind: ResourceKind::RoleAssignment,
+            action: Action::Create,
+            id: None,
+            display_name: "x".into(),
+            attributes: Vec::new(),
+            risk: None,
+            after: After::RoleAssignment(ObservedRoleAssignment {
+                id: String::new(),
+                principal_id: "5a9d1c37-8e42-4f0b-9c6a-1e3b7d5f2a98".into(),
+                principal_type: Some(ppgov_core::model::PrincipalType::Group),
+                principal_name: None,
+                role: Some(ppgov_core::model::Role::Contributor),
+                scope: ObservedScope::EnvironmentGroup("@EnvironmentGroup.new".into()),
+            }),
+            depends_on: vec!["EnvironmentGroup.new".into()],
+        },
+        Change {
+            address: "DlpPolicy.stale".into(),
+            kind: ResourceKind::DlpPolicy,
+            action: Action::Update,
+            id: Some(pid.clone()),
+            display_name: "renamed".into(),
+            attributes: Vec::new(),
+            risk: None,
+            after: After::DlpPolicy(Box::new(ObservedDlpPolicy {
+                display_name: "renamed".into(),
+                ..live_policy.clone()
+            })),
+            depends_on: Vec::new(),
+        },
+    ];
+    let p = Plan {
+        fingerprints,
+        ..plan(changes)
+    };
+    // Someone renames the policy after the plan was made.
+    emu.update_state(|t| {
+        let doc = t.dlp_policies.get_mut(pid).unwrap();
+        doc.policy_definition.display_name = "someone else".into();
+    });
+    emu.clear_requests();
+    let (report, _) = run_mt(&rt, &p, &client);
+    let by = |a: &str| {
+        report
+            .steps
+            .iter()
+            .find(|s| s.address == a)
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert_eq!(by("EnvironmentGroup.new"), Outcome::Applied, "{report:?}");
+    assert_eq!(
+        by("GroupMembership.new[\"x\"]"),
+        Outcome::Applied,
+        "{report:?}"
+    );
+    assert_eq!(by("RoleAssignment.r[x]"), Outcome::Applied, "{report:?}");
+    match by("DlpPolicy.stale") {
+        Outcome::Failed { error } => assert!(
+            error.contains(&format!("DlpPolicy:{pid}"))
+                && error.contains("changed since the plan was made"),
+            "{error}"
+        ),
+        o => panic!("{o:?}"),
+    }
+    let log = emu.requests();
+    assert!(
+        !log.by_route
+            .keys()
+            .any(|r| r.starts_with("PATCH") && r.contains("dlp")),
+        "nothing written for the stale policy: {:?}",
+        log.by_route
+    );
+    let after = rt.block_on(client.observe(&Default::default())).unwrap();
+    let gid = after
+        .environment_groups
+        .values()
+        .find(|g| g.display_name == "Created by apply")
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(
+        after.environments[&env.id].group_id.as_deref(),
+        Some(gid.as_str())
+    );
+    assert!(
+        after
+            .role_assignments
+            .values()
+            .any(|a| a.scope == ObservedScope::EnvironmentGroup(gid.clone()))
+    );
+}
+
+fn run_mt(
+    rt: &tokio::runtime::Runtime,
+    plan: &Plan,
+    client: &Client,
+) -> (ppgov_apply::ApplyReport, ()) {
+    (
+        rt.block_on(apply(plan, client, &Options::default(), None)),
+        (),
+    )
+}
