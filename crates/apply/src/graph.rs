@@ -1,8 +1,11 @@
 //! The steps' dependency graph.
 //!
-//! Edges, all pointing from an earlier step in the plan's order to a later one:
+//! Edges, all pointing from an earlier step in the plan's order to a later one. Hard edges
+//! (a failure skips the later step):
 //! - the plan's `depends_on`;
-//! - a reference to an object created by another step (`Ref::CreatedBy`, `@address` scopes);
+//! - a reference to an object created by another step (`Ref::CreatedBy`, `@address` scopes).
+//!
+//! Order-only edges (the later step waits, whatever the earlier one's outcome):
 //! - steps writing the same environment run one after another, in plan order (an environment
 //!   update and its membership changes);
 //! - a group delete waits for every step before it in the plan: the client removes the
@@ -18,6 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Graph {
     /// Per step, the steps it waits for (indices, sorted, unique).
     pub deps: Vec<Vec<usize>>,
+    /// Per step, the steps whose failure skips it (a subset of `deps`).
+    pub hard: Vec<Vec<usize>>,
     /// Per step, the steps waiting for it.
     pub dependents: Vec<Vec<usize>>,
 }
@@ -62,6 +67,7 @@ impl Graph {
             .map(|(i, c)| (c.address.as_str(), i))
             .collect();
         let mut deps: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); changes.len()];
+        let mut hard: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); changes.len()];
         let mut last_writer: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, c) in changes.iter().enumerate() {
             for d in c.depends_on.iter().chain(created_refs(c).iter()) {
@@ -69,6 +75,7 @@ impl Graph {
                     && j != i
                 {
                     deps[i].insert(j);
+                    hard[i].insert(j);
                 }
             }
             if let Some(env) = environment_written(c) {
@@ -83,17 +90,24 @@ impl Graph {
         }
         // Keep only edges that go forward in plan order; a backward one would mean the plan's
         // order is not topological, and then its own order wins.
-        let deps: Vec<Vec<usize>> = deps
-            .into_iter()
-            .enumerate()
-            .map(|(i, d)| d.into_iter().filter(|&j| j < i).collect())
-            .collect();
+        let forward = |sets: Vec<BTreeSet<usize>>| -> Vec<Vec<usize>> {
+            sets.into_iter()
+                .enumerate()
+                .map(|(i, d)| d.into_iter().filter(|&j| j < i).collect())
+                .collect()
+        };
+        let deps = forward(deps);
+        let hard = forward(hard);
         let mut dependents = vec![Vec::new(); changes.len()];
         for (i, d) in deps.iter().enumerate() {
             for &j in d {
                 dependents[j].push(i);
             }
         }
-        Graph { deps, dependents }
+        Graph {
+            deps,
+            hard,
+            dependents,
+        }
     }
 }

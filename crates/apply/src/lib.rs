@@ -165,7 +165,7 @@ pub async fn apply<T: TenantWrites>(
             && let Some(i) = ready.pop_first()
         {
             // A dependency failed or was skipped: skip, naming the root failure.
-            let root = graph.deps[i].iter().find_map(|&d| match &outcomes[d] {
+            let root = graph.hard[i].iter().find_map(|&d| match &outcomes[d] {
                 Some((Outcome::Failed { .. }, _)) => Some(changes[d].address.clone()),
                 Some((Outcome::Skipped { because }, _)) => Some(because.clone()),
                 _ => None,

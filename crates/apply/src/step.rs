@@ -2,6 +2,7 @@
 //! compare the read-back with the plan's after-value.
 
 use crate::{Shared, TenantWrites};
+use ppgov_core::model::{PatternGroup, UrlPattern};
 use ppgov_core::observed::{ObservedDlpPolicy, ObservedGroup, ObservedScope};
 use ppgov_planner::plan::fingerprint;
 use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
@@ -66,6 +67,15 @@ fn group_differences(after: &ObservedGroup, got: &ObservedGroup) -> Vec<&'static
     out
 }
 
+/// As the planner compares them: a lone `*` rule with `ignore` (the platform's default) means
+/// the same as no patterns.
+fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
+    match patterns {
+        [only] if only.pattern == "*" && only.group == PatternGroup::Ignore => &[],
+        other => other,
+    }
+}
+
 fn dlp_differences(after: &ObservedDlpPolicy, got: &ObservedDlpPolicy) -> Vec<&'static str> {
     let mut out = Vec::new();
     if after.display_name != got.display_name {
@@ -89,7 +99,9 @@ fn dlp_differences(after: &ObservedDlpPolicy, got: &ObservedDlpPolicy) -> Vec<&'
     if after.endpoint_rules != got.endpoint_rules {
         out.push("endpointRules");
     }
-    if after.custom_connector_patterns != got.custom_connector_patterns {
+    if patterns_meaning(&after.custom_connector_patterns)
+        != patterns_meaning(&got.custom_connector_patterns)
+    {
         out.push("customConnectorPatterns");
     }
     out

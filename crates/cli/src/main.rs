@@ -3,6 +3,7 @@
 //! The CLI is the only crate that touches the terminal, the file system and environment
 //! variables; it turns outcomes into exit codes.
 
+mod apply_cmd;
 mod export_cmd;
 mod files;
 mod output;
@@ -42,6 +43,13 @@ enum Command {
     /// errors. Read the tenant offline with --snapshot FILE, or live with credentials in
     /// PPGOV_TOKEN, or PPGOV_CLIENT_ID with PPGOV_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE.
     Plan(plan_cmd::PlanArgs),
+    /// Apply the policies to the tenant: plan, confirm, execute, verify.
+    ///
+    /// Without PLANFILE, plans and asks for "yes" (or --auto-approve). With a plan saved by
+    /// `ppgov plan --out FILE`, re-reads the tenant and refuses if anything the plan depends on
+    /// changed. Deletes need --allow-destroy, loosening changes --allow-loosening (or the
+    /// resource's annotation). Exit 0 only when every step applied and a fresh plan is empty.
+    Apply(apply_cmd::ApplyArgs),
     /// Render a plan saved with `ppgov plan --out FILE`.
     Show(plan_cmd::ShowArgs),
     /// Write a tenant snapshot (`--snapshot FILE`) to plan against offline later.
@@ -74,6 +82,7 @@ fn main() -> ExitCode {
         Command::Validate { paths, format } => validate::run(&paths, format),
         Command::Schema { out, check } => schema_cmd::run(&out, check),
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Apply(args) => apply_cmd::run(args),
         Command::Show(args) => plan_cmd::show(args),
         Command::Export(args) => export_cmd::run(args),
     };

@@ -32,6 +32,16 @@ const CREDENTIALS_HELP: &str = "set PPGOV_TOKEN (a bearer token), or a client id
 
 /// Connects to the tenant the arguments and the environment name.
 pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, String> {
+    connect_with(args, loaded, false).await
+}
+
+/// [`connect`]; with `persist`, a snapshot is the tenant itself: every write is saved to the
+/// file (the emulator's `state_file`), and operations are polled quickly (they run in-process).
+pub async fn connect_with(
+    args: &TenantArgs,
+    loaded: &Loaded,
+    persist: bool,
+) -> Result<Connection, String> {
     let project = &loaded.desired.project;
     if let Some(path) = &args.snapshot {
         let text = std::fs::read_to_string(path)
@@ -40,13 +50,17 @@ pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, S
             .map_err(|e| format!("`{}`: {e}", path.display()))?;
         let emulator = Emulator::start(ppgov_emulator::Config {
             tenant,
+            state_file: persist.then(|| path.clone()),
             ..Default::default()
         })
         .await
         .map_err(|e| format!("cannot start the local tenant: {e}"))?;
         let token = emulator.token().unwrap_or_default().to_owned();
-        let config = ClientConfig::new(project.cloud, AuthConfig::Static(Secret::new(token)))
+        let mut config = ClientConfig::new(project.cloud, AuthConfig::Static(Secret::new(token)))
             .with_single_base_url(&emulator.base_url());
+        if persist {
+            config.lro.poll_interval = std::time::Duration::from_millis(50);
+        }
         let client = Client::new(config).map_err(|e| e.to_string())?;
         return Ok(Connection {
             client,
@@ -86,6 +100,10 @@ pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, S
     };
     let mut config = ClientConfig::new(project.cloud, auth);
     config.tenant_id = tenant_id;
+    // How often apply polls long-running operations that suggest no interval (default 5 s).
+    if persist && let Some(ms) = var("PPGOV_LRO_POLL_MS").and_then(|v| v.parse::<u64>().ok()) {
+        config.lro.poll_interval = std::time::Duration::from_millis(ms);
+    }
     if let Some(url) = args.base_url.as_ref().or(project.base_url.as_ref()) {
         config = config.with_single_base_url(url);
     }
@@ -99,6 +117,16 @@ pub async fn connect(args: &TenantArgs, loaded: &Loaded) -> Result<Connection, S
 /// Reads the tenant as the planner needs it. BAP environment roles have no tenant-wide list,
 /// so they are read, in a second step, only for the environments the plan assigns them on.
 pub async fn observe(connection: &Connection, loaded: &Loaded) -> Result<Observed, String> {
+    observe_with(connection, loaded, Default::default()).await
+}
+
+/// [`observe`], also reading the BAP role assignments of `extra` environments (those a saved
+/// plan's fingerprints name).
+pub async fn observe_with(
+    connection: &Connection,
+    loaded: &Loaded,
+    extra: std::collections::BTreeSet<String>,
+) -> Result<Observed, String> {
     let client = &connection.client;
     let options = ObserveOptions {
         bap_role_environments: Default::default(),
@@ -121,6 +149,7 @@ pub async fn observe(connection: &Connection, loaded: &Loaded) -> Result<Observe
             }
             _ => None,
         })
+        .chain(extra)
         .filter(|id| {
             observed
                 .environments

@@ -1,0 +1,562 @@
+//! `ppgov apply`: plan (or read a saved plan and check it is still current), gate risky steps,
+//! confirm, execute with `ppgov-apply`, journal every step, and re-plan to prove convergence.
+
+use crate::output::stdout_style;
+use crate::plan_cmd::read_plan;
+use crate::repo;
+use crate::tenant::{self, Connection, TenantArgs};
+use clap::{Args, ValueEnum};
+use ppgov_apply::gate::{self, Allowed};
+use ppgov_apply::{ApplyReport, Event, Options, Outcome};
+use ppgov_core::Loaded;
+use ppgov_core::diag::render as diag_render;
+use ppgov_planner::Plan;
+use ppgov_planner::render::{self, Colors};
+use serde_json::json;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    /// Progress and a readable report.
+    Text,
+    /// The report as JSON on stdout (progress on stderr).
+    Json,
+}
+
+#[derive(Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `ppgov plan --out FILE`; without it, apply plans and asks first.
+    pub planfile: Option<PathBuf>,
+    /// The policy directory.
+    #[arg(long, value_name = "DIR", default_value = "policies")]
+    pub policies: PathBuf,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Independent steps run at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+    /// Allow deletes (else only resources annotated `ppgov.dev/allow-destroy: "true"`).
+    #[arg(long)]
+    pub allow_destroy: bool,
+    /// Allow loosening changes (else only resources annotated
+    /// `ppgov.dev/allow-loosening: "true"`).
+    #[arg(long)]
+    pub allow_loosening: bool,
+    /// The audit journal (JSON lines, appended); default `.ppgov/journal.jsonl` next to the
+    /// policy directory.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+}
+
+pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
+    let loaded = repo::load(std::slice::from_ref(&args.policies))?;
+    if loaded.has_errors() {
+        repo::print_diagnostics(&loaded);
+        println!(
+            "the policy files have errors; fix them before applying ({})",
+            diag_render::summary(&loaded.diagnostics)
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let saved = args.planfile.as_deref().map(read_plan).transpose()?;
+    let _lock = match &args.tenant.snapshot {
+        Some(path) => Some(SnapshotLock::acquire(path)?),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let connection = tenant::connect_with(&args.tenant, &loaded, true).await?;
+        let code = apply(&args, &loaded, saved, &connection).await;
+        if let Some(emulator) = connection.emulator {
+            emulator.shutdown().await;
+        }
+        code
+    })
+}
+
+fn plan_now(loaded: &Loaded, observed: &ppgov_core::observed::Observed) -> Plan {
+    let catalog = tenant::catalog_for(loaded, observed);
+    ppgov_planner::plan(&loaded.desired, observed, &catalog)
+}
+
+async fn apply(
+    args: &ApplyArgs,
+    loaded: &Loaded,
+    saved: Option<Plan>,
+    connection: &Connection,
+) -> Result<ExitCode, String> {
+    let extra = saved
+        .as_ref()
+        .map(gate::bap_environments)
+        .unwrap_or_default();
+    let observed = tenant::observe_with(connection, loaded, extra).await?;
+    let plan = match saved {
+        Some(saved) => {
+            if !saved.errors.is_empty() {
+                return Err("the saved plan has errors; plan again".to_owned());
+            }
+            let stale = gate::stale(&saved, &observed);
+            if !stale.is_empty() {
+                println!(
+                    "The tenant changed since the plan was made; nothing was applied. Changed objects:"
+                );
+                for s in &stale {
+                    println!("  - {} ({})", s.key, s.what);
+                }
+                println!("Run `ppgov plan` again and review the new plan.");
+                return Ok(ExitCode::from(1));
+            }
+            saved
+        }
+        None => {
+            let plan = plan_now(loaded, &observed);
+            if !plan.errors.is_empty() {
+                for e in &plan.errors {
+                    println!("error: {}: {}", e.resource, e.message);
+                }
+                println!(
+                    "No plan was made: run `ppgov plan` for details, fix the problems and apply again."
+                );
+                return Ok(ExitCode::from(1));
+            }
+            plan
+        }
+    };
+    if plan.is_empty() {
+        println!("No changes. The tenant matches the policies.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let allowed = Allowed {
+        destroy: args.allow_destroy,
+        loosening: args.allow_loosening,
+    };
+    let refused = gate::refused(&plan, &loaded.desired, allowed);
+    if !refused.is_empty() {
+        println!("Refusing to apply: these risky steps are not allowed (nothing was applied):");
+        for r in &refused {
+            let how = match r.annotation {
+                Some(a) => format!("{} or the annotation `{a}: \"true\"`", r.flag),
+                None => r.flag.to_owned(),
+            };
+            println!("  - {}: {} (allow with {how})", r.address, r.risk);
+        }
+        return Ok(ExitCode::from(1));
+    }
+    if args.planfile.is_none() {
+        let rendered = render::text(
+            &plan,
+            Colors {
+                enabled: args.format == ApplyFormat::Text && stdout_style().color,
+            },
+        );
+        if args.format == ApplyFormat::Json {
+            eprint!("{rendered}");
+        } else {
+            print!("{rendered}");
+        }
+        if !args.auto_approve {
+            if !std::io::stdin().is_terminal() {
+                return Err(
+                    "refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve, or apply a saved plan (`ppgov plan --out FILE`, then `ppgov apply FILE`)"
+                        .to_owned(),
+                );
+            }
+            print!("\nEnter \"yes\" to apply: ");
+            let _ = std::io::stdout().flush();
+            let mut answer = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut answer);
+            if answer.trim() != "yes" {
+                println!("Apply cancelled; nothing was changed.");
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+
+    let journal_path = args.journal.clone().unwrap_or_else(|| {
+        let parent = args.policies.parent().unwrap_or(Path::new(""));
+        parent.join(".ppgov").join("journal.jsonl")
+    });
+    let journal = Arc::new(Mutex::new(Journal::open(&journal_path)?));
+    let (adds, changes, deletes) = plan.counts();
+    let plan_hash = ppgov_planner::plan::fingerprint(&plan);
+    let run_id = format!("{}-{}", std::process::id(), now_millis());
+    journal_line(
+        &journal,
+        json!({
+            "event": "start", "time": rfc3339_now(), "run": run_id, "who": actor(),
+            "plan": plan_hash, "steps": plan.changes.len(),
+            "create": adds, "update": changes, "delete": deletes,
+            "tenant": observed.tenant_id,
+        }),
+    )?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let progress_to_stderr = args.format == ApplyFormat::Json;
+    let terminal = if progress_to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let symbols: Vec<&'static str> = plan.changes.iter().map(|c| c.action.symbol()).collect();
+    let consumer_journal = journal.clone();
+    let consumer_run = run_id.clone();
+    let consumer = tokio::spawn(async move {
+        let mut done = 0usize;
+        let mut journal_error = None;
+        let out = |s: &str, newline: bool| {
+            let text = if newline {
+                format!("{s}\n")
+            } else {
+                s.to_owned()
+            };
+            if progress_to_stderr {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            } else {
+                let mut o = std::io::stdout();
+                let _ = o.write_all(text.as_bytes());
+                let _ = o.flush();
+            }
+        };
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::StepStarted {
+                    index,
+                    total,
+                    address,
+                    ..
+                } => {
+                    if terminal {
+                        out(
+                            &format!("\r\x1b[2K[{done}/{total}] {} {address} ...", symbols[index]),
+                            false,
+                        );
+                    }
+                }
+                Event::StepFinished {
+                    index,
+                    total,
+                    address,
+                    outcome,
+                    elapsed,
+                    ..
+                } => {
+                    done += 1;
+                    let what = match &outcome {
+                        Outcome::Applied => "applied".to_owned(),
+                        Outcome::Failed { error } => format!("FAILED: {error}"),
+                        Outcome::Skipped { because } => format!("skipped ({because} failed)"),
+                    };
+                    let line = format!(
+                        "[{done}/{total}] {} {address} ... {what} ({:.1}s)",
+                        symbols[index],
+                        elapsed.as_secs_f64()
+                    );
+                    if terminal {
+                        if matches!(outcome, Outcome::Applied) {
+                            out(&format!("\r\x1b[2K{line}"), false);
+                        } else {
+                            out(&format!("\r\x1b[2K{line}"), true);
+                        }
+                    } else {
+                        out(&line, true);
+                    }
+                    let mut entry = json!({
+                        "event": "step", "time": rfc3339_now(), "run": consumer_run,
+                        "address": address, "elapsedMs": elapsed.as_millis() as u64,
+                    });
+                    let o = serde_json::to_value(&outcome).expect("outcomes serialize");
+                    if let (Some(e), Some(o)) = (entry.as_object_mut(), o.as_object()) {
+                        e.extend(o.clone());
+                    }
+                    if let Err(e) = journal_line(&consumer_journal, entry) {
+                        journal_error.get_or_insert(e);
+                    }
+                }
+                Event::Done => {
+                    if terminal {
+                        out("\r\x1b[2K", false);
+                    }
+                }
+            }
+        }
+        journal_error
+    });
+    let options = Options {
+        parallelism: usize::from(args.parallelism),
+    };
+    let mut report = ppgov_apply::apply(&plan, &connection.client, &options, Some(&tx)).await;
+    drop(tx);
+    let journal_error = consumer.await.map_err(|e| e.to_string())?;
+
+    // Prove it: read the tenant again and plan; nothing may be left.
+    let final_result = match tenant::observe(connection, loaded).await {
+        Ok(after) => {
+            let fresh = plan_now(loaded, &after);
+            report.finish(&fresh);
+            Ok(())
+        }
+        Err(e) => {
+            report.converged = false;
+            Err(e)
+        }
+    };
+    journal_line(
+        &journal,
+        json!({
+            "event": "end", "time": rfc3339_now(), "run": run_id, "plan": plan_hash,
+            "applied": report.applied(), "failed": report.failed(), "skipped": report.skipped(),
+            "converged": report.converged, "notConverged": report.not_converged,
+        }),
+    )?;
+    if let Some(e) = journal_error {
+        return Err(e);
+    }
+    match args.format {
+        ApplyFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("reports serialize")
+        ),
+        ApplyFormat::Text => print_report(&report),
+    }
+    if let Err(e) = final_result {
+        return Err(format!(
+            "applied, but the tenant could not be read again to check convergence: {e}"
+        ));
+    }
+    Ok(if report.converged {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_report(report: &ApplyReport) {
+    println!(
+        "\nApply finished: {} applied, {} failed, {} skipped.",
+        report.applied(),
+        report.failed(),
+        report.skipped()
+    );
+    let failed: Vec<_> = report
+        .steps
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            Outcome::Failed { error } => Some((s, error)),
+            _ => None,
+        })
+        .collect();
+    if !failed.is_empty() {
+        println!("\nFailed:");
+        for (s, error) in failed {
+            println!("  - {}: {error}", s.address);
+        }
+    }
+    let skipped: Vec<_> = report
+        .steps
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            Outcome::Skipped { because } => Some((s, because)),
+            _ => None,
+        })
+        .collect();
+    if !skipped.is_empty() {
+        println!("\nSkipped (a step they depend on failed):");
+        for (s, because) in skipped {
+            println!("  - {} (because {because} failed)", s.address);
+        }
+    }
+    if report.converged {
+        println!("\nConverged: a fresh plan shows no changes.");
+    } else if !report.not_converged.is_empty() {
+        println!("\nNot converged: a fresh plan still changes:");
+        for a in &report.not_converged {
+            println!("  - {a}");
+        }
+    }
+}
+
+// ---- journal ----------------------------------------------------------------------------------
+
+/// The append-only audit journal: one JSON object per line, flushed to the OS per line.
+struct Journal {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Journal {
+    fn open(path: &Path) -> Result<Journal, String> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("cannot open the journal `{}`: {e}", path.display()))?;
+        Ok(Journal {
+            file,
+            path: path.to_owned(),
+        })
+    }
+}
+
+fn journal_line(journal: &Mutex<Journal>, value: serde_json::Value) -> Result<(), String> {
+    let mut j = journal.lock().unwrap_or_else(|e| e.into_inner());
+    let mut line = serde_json::to_string(&value).expect("JSON");
+    line.push('\n');
+    // One write per line (append mode): a killed process leaves whole lines behind.
+    let path = j.path.clone();
+    j.file
+        .write_all(line.as_bytes())
+        .and_then(|()| j.file.flush())
+        .map_err(|e| format!("cannot write the journal `{}`: {e}", path.display()))
+}
+
+fn actor() -> String {
+    ["PPGOV_ACTOR", "GITHUB_ACTOR", "USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn now_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
+/// `2026-01-31T12:34:56.789Z`.
+fn rfc3339_now() -> String {
+    rfc3339(now_millis())
+}
+
+fn rfc3339(millis: u128) -> String {
+    let secs = (millis / 1000) as i64;
+    let ms = millis % 1000;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+// ---- snapshot lock ----------------------------------------------------------------------------
+
+/// `FILE.lock`, created exclusively for the whole apply; removed on drop. A lock left by a
+/// process that no longer runs (killed) is stale and taken over.
+struct SnapshotLock {
+    path: PathBuf,
+}
+
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if proc.is_dir() {
+        proc.join(pid.to_string()).exists()
+    } else {
+        // No way to tell without /proc: assume it runs.
+        true
+    }
+}
+
+impl SnapshotLock {
+    fn acquire(snapshot: &Path) -> Result<SnapshotLock, String> {
+        let mut name = snapshot.as_os_str().to_owned();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        for _ in 0..3 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{} {}", std::process::id(), rfc3339_now());
+                    return Ok(SnapshotLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    let mut parts = text.split_whitespace();
+                    let pid = parts.next().and_then(|p| p.parse::<u32>().ok());
+                    let since = parts.next().unwrap_or("an unknown time").to_owned();
+                    match pid {
+                        Some(pid) if process_alive(pid) => {
+                            return Err(format!(
+                                "the snapshot `{}` is locked by another ppgov apply (process {pid}, since {since}); wait for it to finish (lock file `{}`)",
+                                snapshot.display(),
+                                path.display()
+                            ));
+                        }
+                        None if text.is_empty() => {
+                            // Being written by a process that just created it: wait a moment.
+                            std::thread::sleep(std::time::Duration::from_millis(100));
+                            let again = std::fs::read_to_string(&path).unwrap_or_default();
+                            if !again.is_empty() {
+                                continue;
+                            }
+                            let _ = std::fs::remove_file(&path);
+                        }
+                        _ => {
+                            // Stale: its process is gone (killed).
+                            let _ = std::fs::remove_file(&path);
+                        }
+                    }
+                }
+                Err(e) => {
+                    return Err(format!("cannot create the lock `{}`: {e}", path.display()));
+                }
+            }
+        }
+        Err(format!(
+            "cannot take the lock `{}`; remove it if no ppgov apply is running",
+            path.display()
+        ))
+    }
+}
+
+impl Drop for SnapshotLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::rfc3339(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(
+            super::rfc3339(1_767_225_599_000),
+            "2025-12-31T23:59:59.000Z"
+        );
+    }
+}
