@@ -100,10 +100,6 @@ pub async fn connect_with(
     };
     let mut config = ClientConfig::new(project.cloud, auth);
     config.tenant_id = tenant_id;
-    // How often apply polls long-running operations that suggest no interval (default 5 s).
-    if persist && let Some(ms) = var("PPGOV_LRO_POLL_MS").and_then(|v| v.parse::<u64>().ok()) {
-        config.lro.poll_interval = std::time::Duration::from_millis(ms);
-    }
     if let Some(url) = args.base_url.as_ref().or(project.base_url.as_ref()) {
         config = config.with_single_base_url(url);
     }
