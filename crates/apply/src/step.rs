@@ -45,6 +45,35 @@ fn record<T: Serialize>(key: String, value: &T, shared: &Shared) {
     lock(&shared.expected).insert(key, fingerprint(value));
 }
 
+/// A create refused because an object with its natural key appeared after the plan was made
+/// (another apply, or someone in the admin center): writing would make a duplicate.
+fn created_since(what: &str, name: &str, id: &str) -> String {
+    format!(
+        "conflict: a {what} named \"{name}\" ({id}) was created since the plan was made: re-plan (nothing was written)"
+    )
+}
+
+/// A create that raced another apply's and lost: the duplicate it made was removed again.
+fn raced(what: &str, name: &str, kept: &str, removed: &str) -> String {
+    format!(
+        "conflict: another apply created a {what} named \"{name}\" at the same time; the older one ({kept}) was kept and this run's ({removed}) removed: re-plan"
+    )
+}
+
+/// Another object named `name` created before `mine` (by creation time, then id), if any.
+fn older_twin(
+    objects: &[ppgov_tenant_client::NamedObject],
+    mine: &str,
+    name: &str,
+) -> Option<String> {
+    let me = objects.iter().find(|o| o.id == mine)?;
+    objects
+        .iter()
+        .filter(|o| o.id != mine && o.display_name == name)
+        .find(|o| (&o.created, &o.id) < (&me.created, &me.id))
+        .map(|o| o.id.clone())
+}
+
 fn not_converged(what: &str, fields: &[&str]) -> String {
     format!(
         "did not converge: {what} read back differs from the plan in {}",
@@ -169,7 +198,19 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::EnvironmentGroup(after), Action::Create) => {
+            // Creates have no fingerprint to check; their natural key is the display name.
+            let names = t.list_group_names().await.map_err(err)?;
+            if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
+                return Err(created_since("group", &after.display_name, &o.id));
+            }
             let got = t.create_group(after).await.map_err(err)?;
+            // Two applies can pass that check at once. The earliest-created object wins: one
+            // that finds an older twin removes its own, so exactly one survives.
+            let names = t.list_group_names().await.map_err(err)?;
+            if let Some(older) = older_twin(&names, &got.id, &after.display_name) {
+                t.delete_group(&got.id).await.map_err(err)?;
+                return Err(raced("group", &after.display_name, &older, &got.id));
+            }
             lock(&shared.created).insert(c.address.clone(), got.id.clone());
             record(format!("EnvironmentGroup:{}", got.id), &got, shared);
             let diff = group_differences(after, &got);
@@ -191,7 +232,16 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::DlpPolicy(after), Action::Create) => {
+            let names = t.list_dlp_policy_names().await.map_err(err)?;
+            if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
+                return Err(created_since("data policy", &after.display_name, &o.id));
+            }
             let got = t.create_dlp_policy(after).await.map_err(err)?;
+            let names = t.list_dlp_policy_names().await.map_err(err)?;
+            if let Some(older) = older_twin(&names, &got.id, &after.display_name) {
+                t.delete_dlp_policy(&got.id).await.map_err(err)?;
+                return Err(raced("data policy", &after.display_name, &older, &got.id));
+            }
             lock(&shared.created).insert(c.address.clone(), got.id.clone());
             record(format!("DlpPolicy:{}", got.id), &got, shared);
             let diff = dlp_differences(after, &got);

@@ -4,6 +4,7 @@
 use ppgov_core::observed::{
     ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
 };
+use ppgov_tenant_client::NamedObject;
 use ppgov_tenant_client::{Client, ClientError};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -27,6 +28,10 @@ pub trait TenantWrites {
         group: &str,
     ) -> impl Future<Output = R<ObservedEnvironment>>;
     fn get_group(&self, id: &str) -> impl Future<Output = R<ObservedGroup>>;
+    /// Every group's id, name and creation time, to keep creates from making duplicates.
+    fn list_group_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
+    /// Every DLP policy's id, name and creation time, likewise.
+    fn list_dlp_policy_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
     fn create_group(&self, g: &ObservedGroup) -> impl Future<Output = R<ObservedGroup>>;
     fn update_group(&self, g: &ObservedGroup) -> impl Future<Output = R<ObservedGroup>>;
     fn delete_group(&self, id: &str) -> impl Future<Output = R<()>>;
@@ -73,6 +78,12 @@ impl TenantWrites for Client {
         group: &str,
     ) -> R<ObservedEnvironment> {
         Client::remove_environment_from_group(self, env, group).await
+    }
+    async fn list_group_names(&self) -> R<Vec<NamedObject>> {
+        Client::list_group_names(self).await
+    }
+    async fn list_dlp_policy_names(&self) -> R<Vec<NamedObject>> {
+        Client::list_dlp_policy_names(self).await
     }
     async fn get_group(&self, id: &str) -> R<ObservedGroup> {
         Client::get_group(self, id).await

@@ -39,6 +39,12 @@ impl TenantWrites for Fake {
     async fn remove_environment_from_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
         nope()
     }
+    async fn list_group_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
+        Ok(Vec::new())
+    }
+    async fn list_dlp_policy_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
+        Ok(Vec::new())
+    }
     async fn get_group(&self, _: &str) -> R<ObservedGroup> {
         nope()
     }

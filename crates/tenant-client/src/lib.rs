@@ -23,6 +23,7 @@ pub use config::{ClientConfig, Cloud, CloudEndpoints, LroPolicy, RetryPolicy};
 pub use error::{ClientError, ErrorKind};
 pub use http::{RequestStats, backoff, backoff_ceiling, parse_retry_after};
 pub use observe::ObserveOptions;
+pub use write::NamedObject;
 
 use std::sync::Arc;
 

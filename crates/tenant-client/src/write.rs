@@ -18,6 +18,15 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+/// A live object's identity as its listing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedObject {
+    pub id: String,
+    pub display_name: String,
+    /// ISO 8601 as the service writes it (fixed width, so it sorts as text).
+    pub created: String,
+}
+
 fn cannot_write(e: ConvertError) -> ClientError {
     ClientError::config(format!("cannot write: {}", e.0))
 }
@@ -388,6 +397,37 @@ impl Client {
         };
         self.reconcile_rules(id, &emptied).await?;
         gone_is_fine(t.send(&Req::delete(paths::environment_group(id))).await)
+    }
+
+    /// Every environment group's id, display name and creation time (one listing): what a
+    /// create checks its natural key against.
+    pub async fn list_group_names(&self) -> Result<Vec<NamedObject>, ClientError> {
+        let groups: Vec<wg::EnvironmentGroup> =
+            self.transport.list(paths::environment_groups()).await?;
+        Ok(groups
+            .into_iter()
+            .map(|g| NamedObject {
+                id: g.id.unwrap_or_default(),
+                display_name: g.display_name,
+                created: g.created_time.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Every DLP policy's id, display name and creation time (one listing), likewise.
+    pub async fn list_dlp_policy_names(&self) -> Result<Vec<NamedObject>, ClientError> {
+        let docs: Vec<wd::PolicyDocument> = self.transport.list(paths::dlp_policies()).await?;
+        Ok(docs
+            .into_iter()
+            .map(|d| {
+                let p = d.policy_definition;
+                NamedObject {
+                    id: p.name.unwrap_or_default(),
+                    display_name: p.display_name,
+                    created: p.created_time.unwrap_or_default(),
+                }
+            })
+            .collect())
     }
 
     // ---- DLP policies ------------------------------------------------------------------------

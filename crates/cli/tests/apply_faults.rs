@@ -1,0 +1,238 @@
+//! `ppgov apply` through the real binary under injected faults: throttling, server errors,
+//! dropped connections and slow operations; a run killed mid-way; applies racing each other.
+//! Every case must end converged (after a re-run where the first run could not finish) or with
+//! an exact report, and never with a silently wrong tenant.
+
+use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, Tenant};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const SNAPSHOT: &str = "examples/tenant-snapshot.json";
+
+fn command(args: &[&str], emu: &RunningEmulator) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("PPGOV_BASE_URL", emu.base_url())
+        .env("PPGOV_TOKEN", emu.token().unwrap())
+        .stdin(Stdio::null());
+    for var in [
+        "PPGOV_CLIENT_ID",
+        "PPGOV_SNAPSHOT",
+        "AZURE_FEDERATED_TOKEN_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn run(args: &[&str], emu: &RunningEmulator) -> Output {
+    command(args, emu).output().expect("ppgov runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn start(rt: &tokio::runtime::Runtime, faults: Faults) -> RunningEmulator {
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    rt.block_on(Emulator::start(Config {
+        tenant: Tenant::from_json(&snapshot).unwrap(),
+        faults,
+        ..Default::default()
+    }))
+    .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("faults-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn apply_args(journal: &Path) -> Vec<String> {
+    [
+        "apply",
+        "--auto-approve",
+        "--allow-destroy",
+        "--allow-loosening",
+        "--journal",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([journal.to_str().unwrap().to_owned()])
+    .collect()
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// How many changes a plan against the emulator still has.
+fn remaining(emu: &RunningEmulator) -> usize {
+    let out = run(&["plan", "policies", "--format", "json"], emu);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    plan["changes"].as_array().unwrap().len()
+}
+
+#[test]
+fn faults_end_converged_or_with_an_exact_report_and_a_rerun_converges() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(
+        &rt,
+        Faults {
+            throttle_rate: 0.15,
+            retry_after_seconds: 0,
+            error_rate: 0.1,
+            error_status: 503,
+            drop_rate: 0.05,
+            lro_polls: 2,
+            seed: Some(7),
+            ..Default::default()
+        },
+    );
+    let dir = scratch("storm");
+    let journal = dir.join("journal.jsonl");
+    let first = run(&args(&apply_args(&journal)), &emu);
+    let out = text(&first);
+    match first.status.code() {
+        Some(0) => assert!(out.contains("onverged"), "{out}"),
+        Some(1) => {
+            // An exact report: each failed step with the server's answer, dependents skipped.
+            assert!(out.contains("failed"), "{out}");
+            assert!(
+                out.contains("GET ")
+                    || out.contains("POST ")
+                    || out.contains("PATCH ")
+                    || out.contains("DELETE "),
+                "failures name the request: {out}"
+            );
+        }
+        other => panic!("unexpected exit {other:?}: {out}"),
+    }
+    let log = emu.requests();
+    assert!(log.total > 0);
+    emu.set_faults(Faults::default()).unwrap();
+    let second = run(&args(&apply_args(&journal)), &emu);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert_eq!(remaining(&emu), 0, "converged after the re-run");
+    rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_killed_apply_leaves_a_journal_and_a_rerun_converges() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(
+        &rt,
+        Faults {
+            latency_ms: 120,
+            ..Default::default()
+        },
+    );
+    let before = remaining(&emu);
+    assert!(before > 20);
+    let dir = scratch("killed");
+    let journal = dir.join("journal.jsonl");
+    let mut child = command(&args(&apply_args(&journal)), &emu)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until a few steps are journalled, then kill -9.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines = std::fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 4 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "apply journalled no steps in time"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "apply finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let journalled = std::fs::read_to_string(&journal).unwrap();
+    for line in journalled.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every journal line is whole JSON");
+    }
+    emu.set_faults(Faults::default()).unwrap();
+    let left = remaining(&emu);
+    assert!(
+        left < before,
+        "the plan shows only what remains: {left} of {before}"
+    );
+    let rerun = run(&args(&apply_args(&journal)), &emu);
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    assert_eq!(remaining(&emu), 0);
+    rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn racing_applies_never_leave_a_silently_wrong_tenant() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(
+        &rt,
+        Faults {
+            latency_ms: 15,
+            ..Default::default()
+        },
+    );
+    let dir = scratch("race");
+    let (ja, jb) = (dir.join("a.jsonl"), dir.join("b.jsonl"));
+    let a = command(&args(&apply_args(&ja)), &emu)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let b = command(&args(&apply_args(&jb)), &emu)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    for out in [&a, &b] {
+        let t = text(out);
+        match out.status.code() {
+            Some(0) => {}
+            // A loser must say why: a conflict with the other run, never a silent overwrite.
+            Some(1) => assert!(
+                t.contains("changed since the plan was made")
+                    || t.contains("conflict")
+                    || t.contains("409")
+                    || t.contains("did not converge"),
+                "{t}"
+            ),
+            other => panic!("unexpected exit {other:?}: {t}"),
+        }
+    }
+    emu.set_faults(Faults::default()).unwrap();
+    let settle = run(&args(&apply_args(&dir.join("c.jsonl"))), &emu);
+    let t = text(&settle);
+    assert_eq!(settle.status.code(), Some(0), "{t}");
+    assert_eq!(remaining(&emu), 0);
+    rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
