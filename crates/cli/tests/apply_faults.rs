@@ -236,3 +236,64 @@ fn racing_applies_never_leave_a_silently_wrong_tenant() {
     rt.block_on(emu.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Two real processes applying to one snapshot file at once: the lock lets one in; the other
+/// is refused (or, if the first already finished, finds nothing to do). Never interleaved.
+#[test]
+fn two_applies_on_one_snapshot_do_not_interleave() {
+    let dir = scratch("two-snapshot");
+    let snap = dir.join("tenant.json");
+    std::fs::copy(root().join(SNAPSHOT), &snap).unwrap();
+    let spawn = |journal: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
+        cmd.args([
+            "apply",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--auto-approve",
+            "--allow-destroy",
+            "--allow-loosening",
+            "--journal",
+        ])
+        .arg(dir.join(journal))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("PPGOV_TOKEN")
+        .env_remove("PPGOV_BASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let (a, b) = (spawn("a.jsonl"), spawn("b.jsonl"));
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let applied = outs.iter().filter(|o| text(o).contains("applied")).count();
+    for o in &outs {
+        let t = text(o);
+        match o.status.code() {
+            Some(0) => {}
+            Some(1) => assert!(
+                t.to_lowercase().contains("lock"),
+                "a refused run names the lock: {t}"
+            ),
+            other => panic!("unexpected exit {other:?}: {t}"),
+        }
+    }
+    assert!(applied >= 1, "one of them applied");
+    // Whatever the interleaving of starts, the file ends converged.
+    let plan = Command::new(env!("CARGO_BIN_EXE_ppgov"))
+        .args([
+            "plan",
+            "policies",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--detailed-exitcode",
+        ])
+        .current_dir(root())
+        .env_remove("PPGOV_TOKEN")
+        .env_remove("PPGOV_BASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let _ = std::fs::remove_dir_all(dir);
+}
