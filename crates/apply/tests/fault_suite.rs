@@ -210,14 +210,16 @@ fn faults_for(seed: u64) -> Faults {
     f.drop_rate = level(&mut rng, 0.08);
     f.busy_rate = level(&mut rng, 0.15);
     if f.lro_polls > 0 {
-        // A group delete removes its members concurrently; when one removal fails, the others
-        // are dropped before their first poll, and the emulator (which completes an
-        // operation only when polled) then keeps those environments busy forever, where the
-        // service would finish the operations on its own. So with slow operations the
-        // removals get no faults: every route but `POST .../removeEnvironment/{env}` (and the
-        // group create, which shares its prefix) is named here.
+        // A group delete removes its members concurrently; when one removal fails (its POST
+        // or a poll), the others are dropped, possibly before their first poll, and the
+        // emulator, which completes an operation only when it is polled, then keeps those
+        // environments busy (409) forever, where the service would finish the operations on
+        // its own. So with slow operations, member removals and group operations get no
+        // faults: every other route is named here (`GET .../environmentGroups` is not a
+        // prefix of `GET .../environmentGroupOperations/{op}`; the group create, which
+        // shares the removals' prefix, goes without faults too).
         f.routes = [
-            "GET ",
+            "GET /environmentmanagement/environmentGroups",
             "PUT ",
             "PATCH ",
             "DELETE ",
