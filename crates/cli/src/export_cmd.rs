@@ -50,25 +50,8 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
         };
         let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
         // BAP environment roles have no tenant-wide list: read them per environment.
-        let envs: Vec<String> = observed
-            .environments
-            .values()
-            .filter(|e| !e.has_dataverse)
-            .map(|e| e.id.clone())
-            .collect();
-        let reads = envs.iter().map(|id| async move {
-            client
-                .list_environment_role_assignments(id)
-                .await
-                .map(|l| (id.clone(), l))
-        });
-        for result in futures::future::join_all(reads).await {
-            let (id, list) = result.map_err(|e| e.to_string())?;
-            observed.role_assignments_read_for.insert(id);
-            observed
-                .role_assignments
-                .extend(list.into_iter().map(|a| (a.id.clone(), a)));
-        }
+        let every_environment = observed.environments.keys().cloned().collect();
+        tenant::read_bap_roles(client, every_environment, &mut observed).await?;
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }

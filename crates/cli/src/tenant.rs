@@ -146,14 +146,26 @@ pub async fn observe_with(
             _ => None,
         })
         .chain(extra)
-        .filter(|id| {
-            observed
-                .environments
-                .get(id)
-                .is_some_and(|e| !e.has_dataverse)
-        })
         .collect();
-    let reads = wanted.iter().map(|id| async move {
+    read_bap_roles(client, wanted, &mut observed).await?;
+    Ok(observed)
+}
+
+/// Reads the BAP environment role assignments of the `ids` environments into `observed`, all
+/// at once, and records them in `role_assignments_read_for`. Ids not in `observed` and
+/// environments with Dataverse (BAP refuses them) are skipped.
+pub async fn read_bap_roles(
+    client: &Client,
+    ids: std::collections::BTreeSet<String>,
+    observed: &mut Observed,
+) -> Result<(), String> {
+    let readable = ids.iter().filter(|id| {
+        observed
+            .environments
+            .get(*id)
+            .is_some_and(|e| !e.has_dataverse)
+    });
+    let reads = readable.map(|id| async move {
         client
             .list_environment_role_assignments(id)
             .await
@@ -166,7 +178,7 @@ pub async fn observe_with(
             observed.role_assignments.insert(a.id.clone(), a);
         }
     }
-    Ok(observed)
+    Ok(())
 }
 
 /// The catalog to plan with: the live one when the project asks for it and it was read.
