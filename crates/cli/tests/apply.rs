@@ -2,36 +2,10 @@
 //! change) and against an emulator reached over HTTP.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn command(args: &[&str], envs: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
-    cmd.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::null());
-    for var in [
-        "PPGOV_TOKEN",
-        "PPGOV_CLIENT_ID",
-        "PPGOV_CLIENT_SECRET",
-        "PPGOV_BASE_URL",
-        "PPGOV_SNAPSHOT",
-        "PPGOV_TENANT_ID",
-        "PPGOV_ACTOR",
-        "AZURE_FEDERATED_TOKEN_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd
-}
+mod common;
+use common::{ppgov_command as command, root};
 
 fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
     command(args, envs).output().expect("ppgov runs")

@@ -8,28 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{ppgov_command, root};
 
 const SNAPSHOT: &str = "examples/tenant-snapshot.json";
 
 fn command(args: &[&str], emu: &RunningEmulator) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
-    cmd.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("PPGOV_BASE_URL", emu.base_url())
-        .env("PPGOV_TOKEN", emu.token().unwrap())
-        .stdin(Stdio::null());
-    for var in [
-        "PPGOV_CLIENT_ID",
-        "PPGOV_SNAPSHOT",
-        "AZURE_FEDERATED_TOKEN_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
+    let token = emu.token().unwrap();
+    ppgov_command(
+        args,
+        &[("PPGOV_BASE_URL", &emu.base_url()), ("PPGOV_TOKEN", token)],
+    )
 }
 
 fn run(args: &[&str], emu: &RunningEmulator) -> Output {

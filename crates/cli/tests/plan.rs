@@ -1,34 +1,14 @@
 //! `ppgov plan` and `ppgov show` through the real binary: against the bundled tenant
 //! snapshot, and against an emulator reached over HTTP with credentials from the environment.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{ppgov_command, root};
 
 fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
-    cmd.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100");
-    for var in [
-        "PPGOV_TOKEN",
-        "PPGOV_CLIENT_ID",
-        "PPGOV_CLIENT_SECRET",
-        "PPGOV_BASE_URL",
-        "PPGOV_SNAPSHOT",
-        "PPGOV_TENANT_ID",
-        "AZURE_FEDERATED_TOKEN_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("ppgov runs")
+    ppgov_command(args, envs).output().expect("ppgov runs")
 }
 
 fn stdout(o: &Output) -> String {

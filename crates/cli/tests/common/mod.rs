@@ -1,0 +1,37 @@
+//! What the tests that drive the real `ppgov` binary share.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The workspace root, where `policies/` and `examples/` are.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `ppgov args` run from the workspace root, with plain fixed-width output, no stdin, and none
+/// of the caller's ppgov configuration: only `envs` reaches it, so a developer's exported
+/// token or snapshot cannot change what a test sees.
+pub fn ppgov_command(args: &[&str], envs: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null());
+    for var in [
+        "PPGOV_TOKEN",
+        "PPGOV_CLIENT_ID",
+        "PPGOV_CLIENT_SECRET",
+        "PPGOV_BASE_URL",
+        "PPGOV_SNAPSHOT",
+        "PPGOV_TENANT_ID",
+        "PPGOV_ACTOR",
+        "AZURE_FEDERATED_TOKEN_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd
+}
