@@ -5,17 +5,16 @@
 //! completes.
 
 use super::bap::ensure_idle;
-use super::json;
+use super::{json, page_response};
 use crate::app::{Change, OpKind, OpStatus, Operation, Shared};
 use crate::error::{ApiError, ApiResult, Flavor};
-use crate::http::{Body, Ctx, new_id, now_iso, paginate};
+use crate::http::{Body, Ctx, new_id, now_iso};
 use crate::state::assignment_key;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ppgov_tenant_api::Page;
 use ppgov_tenant_api::errors::codes;
 use ppgov_tenant_api::groups::EnvironmentGroup;
 use ppgov_tenant_api::paths;
@@ -63,6 +62,14 @@ fn group_not_found(group: &str) -> ApiError {
     )
 }
 
+fn environment_not_found(env: &str) -> ApiError {
+    ApiError::problem(
+        StatusCode::NOT_FOUND,
+        codes::ENVIRONMENT_NOT_FOUND,
+        format!("Environment '{env}' was not found."),
+    )
+}
+
 async fn list(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult<Response> {
     let groups: Vec<EnvironmentGroup> = shared
         .read()
@@ -71,8 +78,7 @@ async fn list(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult<Response
         .values()
         .cloned()
         .collect();
-    let (value, next_link) = paginate(groups, &ctx, shared.settings.page_size)?;
-    Ok(json(StatusCode::OK, &Page { value, next_link }))
+    page_response(groups, &ctx, shared.settings.page_size)
 }
 
 fn check_display_name(group: &EnvironmentGroup) -> ApiResult<String> {
@@ -201,13 +207,10 @@ async fn add_environment(
         .tenant
         .group_key(&group)
         .ok_or_else(|| group_not_found(&group))?;
-    let key = inner.tenant.environment_key(&env).ok_or_else(|| {
-        ApiError::problem(
-            StatusCode::NOT_FOUND,
-            codes::ENVIRONMENT_NOT_FOUND,
-            format!("Environment '{env}' was not found."),
-        )
-    })?;
+    let key = inner
+        .tenant
+        .environment_key(&env)
+        .ok_or_else(|| environment_not_found(&env))?;
     ensure_idle(&inner, &key, Flavor::Problem)?;
     let e = &inner.tenant.environments[&key];
     if !e.is_managed() {
@@ -251,13 +254,10 @@ async fn remove_environment(
         .tenant
         .group_key(&group)
         .ok_or_else(|| group_not_found(&group))?;
-    let key = inner.tenant.environment_key(&env).ok_or_else(|| {
-        ApiError::problem(
-            StatusCode::NOT_FOUND,
-            codes::ENVIRONMENT_NOT_FOUND,
-            format!("Environment '{env}' was not found."),
-        )
-    })?;
+    let key = inner
+        .tenant
+        .environment_key(&env)
+        .ok_or_else(|| environment_not_found(&env))?;
     ensure_idle(&inner, &key, Flavor::Problem)?;
     let in_group = inner.tenant.environments[&key]
         .group_id()

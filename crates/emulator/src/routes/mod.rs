@@ -153,3 +153,17 @@ async fn log_request(State(shared): State<Arc<Shared>>, req: Request, next: Next
 pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     (status, axum::Json(body)).into_response()
 }
+
+/// The page of `items` the request's `$top` and `$skiptoken` select, in the
+/// `api.powerplatform.com` list shape (`value`, `@odata.nextLink`).
+pub fn page_response<T: serde::Serialize>(
+    items: Vec<T>,
+    ctx: &crate::http::Ctx,
+    page_size: usize,
+) -> crate::error::ApiResult<Response> {
+    let (value, next_link) = crate::http::paginate(items, ctx, page_size)?;
+    Ok(json(
+        StatusCode::OK,
+        &ppgov_tenant_api::Page { value, next_link },
+    ))
+}

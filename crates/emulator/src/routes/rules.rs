@@ -1,10 +1,10 @@
 //! Classic environment-group rule sets and rule-based policies (Power Platform API,
 //! `{"error":{...}}` errors).
 
-use super::json;
+use super::{json, page_response};
 use crate::app::Shared;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Body, Ctx, new_id, now_iso, paginate};
+use crate::http::{Body, Ctx, new_id, now_iso};
 use crate::state::assignment_key;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -86,8 +86,7 @@ fn group_not_found(group: &str) -> ApiError {
 
 async fn list_rule_sets(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult<Response> {
     let all: Vec<RuleSet> = shared.read().tenant.rule_sets.values().cloned().collect();
-    let (value, next_link) = paginate(all, &ctx, shared.settings.page_size)?;
-    Ok(json(StatusCode::OK, &Page { value, next_link }))
+    page_response(all, &ctx, shared.settings.page_size)
 }
 
 async fn group_rule_sets(
@@ -239,8 +238,7 @@ async fn list_policies(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiResult
         .values()
         .cloned()
         .collect();
-    let (value, next_link) = paginate(all, &ctx, shared.settings.page_size)?;
-    Ok(json(StatusCode::OK, &Page { value, next_link }))
+    page_response(all, &ctx, shared.settings.page_size)
 }
 
 fn check_policy(p: &RuleBasedPolicy) -> ApiResult<()> {
@@ -397,8 +395,7 @@ async fn list_assignments(State(shared): State<Arc<Shared>>, ctx: Ctx) -> ApiRes
         .values()
         .cloned()
         .collect();
-    let (value, next_link) = paginate(all, &ctx, shared.settings.page_size)?;
-    Ok(json(StatusCode::OK, &Page { value, next_link }))
+    page_response(all, &ctx, shared.settings.page_size)
 }
 
 async fn assign_to_group(
