@@ -11,7 +11,7 @@ use ppgov_core::model::{
     ScopeMode, UrlPattern,
 };
 use ppgov_core::observed::{
-    ObservedDlpPolicy, ObservedGroup, ObservedRoleAssignment, ObservedScope,
+    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment, ObservedScope,
 };
 use ppgov_emulator::{Config, Emulator, Faults, RateLimit, RunningEmulator, SeedRequest};
 use ppgov_tenant_client::{
@@ -585,18 +585,22 @@ async fn a_permanent_400_fails_fast_with_code_and_message() {
     assert_eq!(c.stats().total, 1);
 }
 
-#[tokio::test]
-async fn slow_operations_are_polled_to_the_end() {
-    let emu = emulator(small()).await;
-    let c = client(&emu);
-    let env = c
-        .observe(&ObserveOptions::default())
+/// An environment `set_managed(true)` can act on without touching a group.
+async fn unmanaged_ungrouped_environment(c: &Client) -> ObservedEnvironment {
+    c.observe(&ObserveOptions::default())
         .await
         .unwrap()
         .environments
         .into_values()
         .find(|e| !e.managed && e.group_id.is_none())
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn slow_operations_are_polled_to_the_end() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let env = unmanaged_ungrouped_environment(&c).await;
     emu.set_faults(Faults {
         lro_polls: 3,
         ..Faults::default()
@@ -619,14 +623,7 @@ async fn slow_operations_are_polled_to_the_end() {
 async fn busy_environments_are_waited_out() {
     let emu = emulator(small()).await;
     let c = client(&emu);
-    let env = c
-        .observe(&ObserveOptions::default())
-        .await
-        .unwrap()
-        .environments
-        .into_values()
-        .find(|e| !e.managed && e.group_id.is_none())
-        .unwrap();
+    let env = unmanaged_ungrouped_environment(&c).await;
     emu.set_faults(Faults {
         busy_rate: 0.7,
         seed: Some(5),
