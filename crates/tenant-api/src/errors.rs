@@ -36,6 +36,8 @@ pub struct ProblemDetails {
 /// Error codes ppgov and the emulator agree on (BAP codes where the service documents one).
 pub mod codes {
     pub const OPERATION_NOT_STARTABLE: &str = "OperationNotStartable";
+    /// Environment creation refused for lack of Dataverse capacity: final, never retried.
+    pub const INSUFFICIENT_CAPACITY: &str = "InsufficientCapacity_StorageDriven";
     pub const ENVIRONMENT_NOT_FOUND: &str = "EnvironmentNotFound";
     pub const URL_PATTERNS_INVALID_RULE: &str = "UrlPatternsInvalidRule";
     pub const CONNECTOR_REFERENCE_INVALID: &str = "DLPPolicyConnectorReferenceInvalid";

@@ -15,6 +15,7 @@ pub mod dlp;
 pub mod environments;
 pub mod errors;
 pub mod groups;
+pub mod inventory;
 pub mod lro;
 pub mod paths;
 pub mod roles;

@@ -61,14 +61,19 @@ const COVERED: &[&str] = &[
     "connectors/governance-unblockable.json",
     "connectors/governance-virtual.json",
     "connectors/powerapps-list-apis.json",
+    "connectors/pp-list-connections.json",
     "dlp/v2-get-policy-a.json",
     "dlp/v2-get-policy-b.json",
     "dlp/v2-get-policy-with-rules.json",
     "dlp/v2-list-policies.json",
     "environment-groups/bap-get-environment-group.json",
+    "environments/bap-create-environment-409-insufficient-capacity.json",
     "environments/bap-get-environment-a.json",
     "environments/bap-list-environments.json",
+    "environments/bap-lifecycle-operation-create.json",
     "environments/bap-list-managed-environments.json",
+    "inventory/flows-admin-v2-list.json",
+    "inventory/powerapps-admin-list-apps.json",
     "role-assignments/bap-list-role-assignments.json",
     "role-assignments/bap-modify-role-assignments-response.json",
     "rule-sets/get-rule-sets-a.json",
@@ -263,4 +268,167 @@ fn connectors() {
         virt.iter()
             .any(|c| c.id == "Http" && c.metadata.virtual_connector)
     );
+}
+
+/// `v` without nulls, empty objects and empty arrays: what a tolerant reader may drop or add
+/// on the way through without losing information.
+fn without_empties(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), without_empties(v)))
+                .filter(|(_, v)| !is_empty(v))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_empties).collect()),
+        other => other.clone(),
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Reading then writing keeps every non-empty field of a recorded inventory answer.
+fn assert_lossless<T: serde::Serialize>(typed: &T, raw: &Value, file: &str) {
+    let back = serde_json::to_value(typed).unwrap();
+    assert_eq!(without_empties(&back), without_empties(raw), "{file}");
+}
+
+#[test]
+fn inventory_apps() {
+    let Some(dir) = samples() else { return };
+    let file = "inventory/powerapps-admin-list-apps.json";
+    let (page, raw): (Page<inventory::App>, _) = parse(&dir, file);
+    assert_lossless(&page, &raw, file);
+    assert_eq!(page.value.len(), 2);
+    assert!(page.next_link.is_none());
+    let app = &page.value[0];
+    assert_eq!(app.properties.display_name.as_deref(), Some("Overview"));
+    assert_eq!(app.app_type.as_deref(), Some("CustomCanvasPage"));
+    let owner = app.properties.owner.as_ref().unwrap();
+    assert_eq!(
+        owner.id.as_deref(),
+        Some("f99f844b-ce3b-49ae-86f3-e374ecae789c")
+    );
+    assert_eq!(app.properties.shared_users_count, Some(0));
+    // The recording's connection references are an empty map, not an array.
+    assert!(app.properties.connection_references.is_empty());
+    let evaluation = app
+        .properties
+        .execution_restrictions
+        .as_ref()
+        .and_then(|r| r.data_loss_prevention_evaluation_result.as_ref())
+        .unwrap();
+    assert_eq!(evaluation.status.as_deref(), Some("Compliant"));
+    // The second app's environment has an id but no name: the id's tail names it.
+    let env = page.value[1].properties.environment.as_ref().unwrap();
+    assert_eq!(
+        env.environment_id(),
+        Some("00000000-0000-0000-0000-000000000001")
+    );
+}
+
+#[test]
+fn inventory_flows() {
+    let Some(dir) = samples() else { return };
+    let file = "inventory/flows-admin-v2-list.json";
+    let (page, raw): (Page<inventory::Flow>, _) = parse(&dir, file);
+    assert_lossless(&page, &raw, file);
+    assert_eq!(page.value.len(), 2);
+    let flow = &page.value[0];
+    assert_eq!(flow.name, "fc2d4ef5-4151-4e93-9aaa-1f380d7ed95d");
+    assert_eq!(
+        flow.properties.display_name.as_deref(),
+        Some("Invoicing flow")
+    );
+    assert_eq!(flow.properties.state.as_deref(), Some("Started"));
+    assert_eq!(
+        flow.properties.flow_suspension_reason.as_deref(),
+        Some("None")
+    );
+    // The admin list carries no connection references (they need the per-flow GET).
+    assert!(flow.properties.connection_references.is_empty());
+    let summary = flow.properties.definition_summary.as_ref().unwrap();
+    assert!(summary.triggers.is_empty() && summary.actions.is_empty());
+    let creator = flow.properties.creator.as_ref().unwrap();
+    assert_eq!(
+        creator.object_id.as_deref(),
+        Some("9723d9b0-b8d6-48af-b381-fb4a9f0403e4")
+    );
+    assert_eq!(
+        flow.properties
+            .environment
+            .as_ref()
+            .and_then(|e| e.environment_id()),
+        Some("Default-1e852b49-bf4b-4ba5-bcd4-a8c4706c8ed4")
+    );
+}
+
+#[test]
+fn connections() {
+    let Some(dir) = samples() else { return };
+    let file = "connectors/pp-list-connections.json";
+    let (page, raw): (Page<inventory::Connection>, _) = parse(&dir, file);
+    assert_lossless(&page, &raw, file);
+    let [cds, flow] = page.value.as_slice() else {
+        panic!("{file}: two connections expected")
+    };
+    assert_eq!(
+        inventory::connector_name(&cds.properties.api_id),
+        "shared_commondataserviceforapps"
+    );
+    assert_eq!(cds.properties.statuses[0].status, "Connected");
+    // One connection carries parameter values, the other a named parameter set.
+    let params = cds.properties.connection_parameters.as_ref().unwrap();
+    assert_eq!(params["token:grantType"], "code");
+    assert!(cds.properties.connection_parameters_set.is_none());
+    assert_eq!(
+        flow.properties
+            .connection_parameters_set
+            .as_ref()
+            .map(|s| s.name.as_str()),
+        Some("firstParty")
+    );
+    assert_eq!(
+        cds.properties
+            .created_by
+            .as_ref()
+            .and_then(|p| p.user_principal_name.as_deref()),
+        Some("admin@contoso.com")
+    );
+}
+
+#[test]
+fn environment_lifecycle_operation() {
+    let Some(dir) = samples() else { return };
+    let file = "environments/bap-lifecycle-operation-create.json";
+    let (op, raw): (lro::LifecycleOperation, _) = parse(&dir, file);
+    assert_lossless(&op, &raw, file);
+    assert_eq!(op.id, "b03e1e6d-73db-4367-90e1-2e378bf7e2fc");
+    assert!(lro::is_terminal(&op.state.id) && lro::is_success(&op.state.id));
+    assert_eq!(op.other["type"]["id"], "Create");
+    assert_eq!(
+        op.other["links"]["environment"]["path"],
+        "/providers/Microsoft.BusinessAppPlatform/environments/00000000-0000-0000-0000-000000000001"
+    );
+}
+
+#[test]
+fn environment_create_without_capacity() {
+    let Some(dir) = samples() else { return };
+    let file = "environments/bap-create-environment-409-insufficient-capacity.json";
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let (body, raw): (errors::BapError, _) = parse(&dir, file);
+    assert_lossless(&body, &raw, file);
+    assert_eq!(body.error.code, errors::codes::INSUFFICIENT_CAPACITY);
+    assert_eq!(body.error.detail_url_type.as_deref(), Some("NotSpecified"));
+    let (code, message) = errors::parse(&text).unwrap();
+    assert_eq!(code, "InsufficientCapacity_StorageDriven");
+    assert!(message.contains("1 GB of database capacity"), "{message}");
 }

@@ -202,7 +202,58 @@ fn every_sample_file_is_covered() {
     }
     files.sort();
     for f in &files {
-        assert!(COVERED.contains(&f.as_str()), "{f} has no round-trip test");
+        assert!(
+            COVERED.contains(&f.as_str()) || NOT_CONVERTED_YET.iter().any(|(n, _)| n == f),
+            "{f} has no round-trip test"
+        );
+    }
+}
+
+/// Recordings of answers the client does not convert to the model yet, with the reason.
+/// Each still parses here into the wire type the client will read it with (and
+/// ppgov-tenant-api's tests check them field by field), so a change of shape is caught.
+/// A check of one recording's text.
+type SampleCheck = fn(&str);
+
+const NOT_CONVERTED_YET: &[(&str, SampleCheck)] = &[
+    ("connectors/pp-list-connections.json", |text| {
+        // Connections are inventory: read once apps and flows are (DLP impact analysis).
+        let page: ppgov_tenant_api::Page<ppgov_tenant_api::inventory::Connection> =
+            serde_json::from_str(text).unwrap();
+        assert!(page.value.iter().all(|c| !c.properties.api_id.is_empty()));
+    }),
+    (
+        "environments/bap-create-environment-409-insufficient-capacity.json",
+        |text| {
+            // Environment creation is not planned yet; the body is a BAP error the client reads.
+            let (code, _) = ppgov_tenant_api::errors::parse(text).unwrap();
+            assert_eq!(code, ppgov_tenant_api::errors::codes::INSUFFICIENT_CAPACITY);
+        },
+    ),
+    ("environments/bap-lifecycle-operation-create.json", |text| {
+        // The client polls lifecycle operations by `state.id`; a create is not planned yet.
+        let op: ppgov_tenant_api::lro::LifecycleOperation = serde_json::from_str(text).unwrap();
+        assert!(ppgov_tenant_api::lro::is_success(&op.state.id));
+    }),
+    ("inventory/flows-admin-v2-list.json", |text| {
+        let page: ppgov_tenant_api::Page<ppgov_tenant_api::inventory::Flow> =
+            serde_json::from_str(text).unwrap();
+        assert!(page.value.iter().all(|f| !f.name.is_empty()));
+    }),
+    ("inventory/powerapps-admin-list-apps.json", |text| {
+        let page: ppgov_tenant_api::Page<ppgov_tenant_api::inventory::App> =
+            serde_json::from_str(text).unwrap();
+        assert!(page.value.iter().all(|a| !a.name.is_empty()));
+    }),
+];
+
+#[test]
+fn samples_not_converted_yet_still_parse() {
+    let Some(dir) = samples() else { return };
+    for (file, check) in NOT_CONVERTED_YET {
+        let text =
+            std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        check(&text);
     }
 }
 
