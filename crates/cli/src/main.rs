@@ -6,6 +6,7 @@
 mod apply_cmd;
 mod export_cmd;
 mod files;
+mod import_cmd;
 mod output;
 mod plan_cmd;
 mod repo;
@@ -57,6 +58,13 @@ enum Command {
     /// Reads the tenant like `plan` does (credentials from the environment, or
     /// --from-snapshot).
     Export(export_cmd::ExportArgs),
+    /// Write a policy repository that declares the tenant as it is (`--out DIR`), or add
+    /// what an existing repository does not declare yet (`--missing`).
+    ///
+    /// Reads the tenant like `plan` does. The repository validates clean and plans no
+    /// changes against the tenant it came from; ownership is `shared` for every kind, so a
+    /// first apply deletes nothing.
+    Import(import_cmd::ImportArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -85,6 +93,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => apply_cmd::run(args),
         Command::Show(args) => plan_cmd::show(args),
         Command::Export(args) => export_cmd::run(args),
+        Command::Import(args) => import_cmd::run(args),
     };
     match result {
         Ok(code) => code,
