@@ -384,8 +384,16 @@ fn summary(out: &Path, imported: &Imported, missing: bool) {
             out.display()
         );
     } else {
+        let schemas = if missing {
+            String::new()
+        } else {
+            format!(
+                " (and the JSON Schemas editors use, in {})",
+                out.join("schemas").display()
+            )
+        };
         println!(
-            "wrote {} file(s) to {}: {total} document(s)",
+            "wrote {} file(s) to {}{schemas}: {total} document(s)",
             imported.files.len(),
             out.display()
         );

@@ -257,7 +257,9 @@ impl Lowering<'_> {
         kept
     }
 
-    /// Reports resources of one kind sharing a display name (case-insensitive).
+    /// Reports resources of one kind sharing a display name (case-insensitive), unless both
+    /// are pinned by `metadata.id`: then neither is found by its name, and the platform lets
+    /// live objects share one (real tenants have environments that do).
     fn unique_display_names<S>(
         &mut self,
         kind: Kind,
@@ -268,6 +270,8 @@ impl Lowering<'_> {
         for p in docs {
             let name = display(&p.doc.spec).to_lowercase();
             match first.get(&name) {
+                Some(original)
+                    if original.doc.metadata.id.is_some() && p.doc.metadata.id.is_some() => {}
                 Some(original) => {
                     let d = Diagnostic::new(
                         Code::DuplicateDisplayName,
@@ -280,7 +284,7 @@ impl Lowering<'_> {
                     )
                     .at(p.at("/spec/displayName"), "same display name")
                     .also(original.at("/spec/displayName"), "also used here")
-                    .help("live objects are matched by display name; make them unique");
+                    .help("live objects are matched by display name; make them unique, or pin both with `metadata.id`");
                     self.push(d);
                 }
                 None => {

@@ -612,11 +612,12 @@ impl<'a> Importer<'a> {
             {
                 // A group whose every member the policy lists is written as the group.
                 for (gid, members) in &self.members {
-                    if !members.is_empty() && members.is_subset(&remaining) {
-                        if let Some(gname) = self.group_names.get(gid) {
-                            groups.push(gname.clone());
-                            remaining.retain(|id| !members.contains(id));
-                        }
+                    if !members.is_empty()
+                        && members.is_subset(&remaining)
+                        && let Some(gname) = self.group_names.get(gid)
+                    {
+                        groups.push(gname.clone());
+                        remaining.retain(|id| !members.contains(id));
                     }
                 }
             }

@@ -91,7 +91,7 @@ registry! {
     "PPG300" DuplicateName Error "duplicate resource name"
         "Two documents of the same kind have the same `metadata.name`. Names are the addresses of resources and must be unique per kind.";
     "PPG301" DuplicateDisplayName Error "duplicate display name"
-        "Two resources of the same kind have the same display name. The platform matches resources by display name, so the two would claim the same live object.";
+        "Two resources of the same kind have the same display name, and at least one is not pinned by `metadata.id`. ppgov finds unpinned resources by display name, so the two would claim the same live object.";
     "PPG302" UnknownGroup Error "unknown environment group"
         "The reference names no `EnvironmentGroup` document.";
     "PPG303" UnknownEnvironment Error "unknown environment"
