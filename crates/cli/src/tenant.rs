@@ -151,34 +151,17 @@ pub async fn observe_with(
     Ok(observed)
 }
 
-/// Reads the BAP environment role assignments of the `ids` environments into `observed`, all
-/// at once, and records them in `role_assignments_read_for`. Ids not in `observed` and
-/// environments with Dataverse (BAP refuses them) are skipped.
+/// Reads the BAP environment role assignments of the `ids` environments into `observed`
+/// (see [`Client::observe_environment_roles`]).
 pub async fn read_bap_roles(
     client: &Client,
     ids: std::collections::BTreeSet<String>,
     observed: &mut Observed,
 ) -> Result<(), String> {
-    let readable = ids.iter().filter(|id| {
-        observed
-            .environments
-            .get(*id)
-            .is_some_and(|e| !e.has_dataverse)
-    });
-    let reads = readable.map(|id| async move {
-        client
-            .list_environment_role_assignments(id)
-            .await
-            .map(|list| (id.clone(), list))
-    });
-    for result in futures::future::join_all(reads).await {
-        let (id, list) = result.map_err(|e| e.to_string())?;
-        observed.role_assignments_read_for.insert(id);
-        for a in list {
-            observed.role_assignments.insert(a.id.clone(), a);
-        }
-    }
-    Ok(())
+    client
+        .observe_environment_roles(&ids, observed)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The catalog to plan with: the live one when the project asks for it and it was read.

@@ -29,12 +29,11 @@ async fn observe(tenant: Tenant, options: &Options) -> Observed {
         .await
         .unwrap();
     // As the CLI does: BAP roles of the environments the import declares.
-    for id in ppgov_import::environments_needing_bap_roles(&observed, options) {
-        for a in client.list_environment_role_assignments(&id).await.unwrap() {
-            observed.role_assignments.insert(a.id.clone(), a);
-        }
-        observed.role_assignments_read_for.insert(id);
-    }
+    let wanted = ppgov_import::environments_needing_bap_roles(&observed, options);
+    client
+        .observe_environment_roles(&wanted, &mut observed)
+        .await
+        .unwrap();
     emulator.shutdown().await;
     observed
 }

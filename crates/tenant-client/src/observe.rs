@@ -178,3 +178,35 @@ impl Client {
         Ok(observed)
     }
 }
+
+impl Client {
+    /// Reads the BAP environment role assignments of the `ids` environments into `observed`,
+    /// concurrently (within the client's limit), and records them in
+    /// `role_assignments_read_for`. Ids not in `observed` and environments with Dataverse
+    /// (BAP refuses them) are skipped. For a second step after [`Client::observe`], when
+    /// which environments matter is known only from what it read.
+    pub async fn observe_environment_roles(
+        &self,
+        ids: &BTreeSet<String>,
+        observed: &mut Observed,
+    ) -> Result<(), ClientError> {
+        let readable = ids.iter().filter(|id| {
+            observed
+                .environments
+                .get(*id)
+                .is_some_and(|e| !e.has_dataverse)
+        });
+        let reads = readable.map(|id| async move {
+            self.list_environment_role_assignments(id)
+                .await
+                .map(|list| (id.clone(), list))
+        });
+        for (id, list) in try_join_all(reads).await? {
+            observed.role_assignments_read_for.insert(id);
+            for a in list {
+                observed.role_assignments.insert(a.id.clone(), a);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,154 @@
+//! Benchmark: `ppgov import` of a seeded tenant of 10,000 environments, 300 groups, 500 DLP
+//! policies and 20,000 role assignments through the emulator with 20 ms latency per request,
+//! next to a bare `observe` of the same tenant in the same run (the floor: import must read
+//! the tenant, then reads the BAP roles of the environments it declares, writes the
+//! documents and the files).
+//!
+//! Run: `cargo bench -p ppgov-import --bench import` (figures go in BENCHMARKS.md).
+
+#![allow(unsafe_code)]
+
+#[path = "../../../benches-support/counting_alloc.rs"]
+#[allow(dead_code)] // `time` is for benchmarks that run synchronously.
+mod counting_alloc;
+
+#[global_allocator]
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
+
+use ppgov_core::catalog::Catalog;
+use ppgov_core::doc::Cloud;
+use ppgov_emulator::{Config, Emulator, Faults, SeedRequest};
+use ppgov_import::{Imported, Options};
+use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ObserveOptions, Secret};
+use std::time::{Duration, Instant};
+
+const LATENCY_MS: u64 = 20;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What `ppgov import --out DIR` does after connecting: observe, the BAP roles of the
+/// declared environments, the documents, the files.
+async fn import(client: &Client, out: &std::path::Path) -> Imported {
+    let mut observed = client
+        .observe(&ObserveOptions {
+            connectors: true,
+            ..Default::default()
+        })
+        .await
+        .expect("observe");
+    let options = Options {
+        source: "bench".into(),
+        date: "2026-11-27".into(),
+        ..Default::default()
+    };
+    let wanted = ppgov_import::environments_needing_bap_roles(&observed, &options);
+    client
+        .observe_environment_roles(&wanted, &mut observed)
+        .await
+        .expect("BAP roles");
+    let imported = ppgov_import::import(&observed, Catalog::bundled(), &options);
+    let _ = std::fs::remove_dir_all(out);
+    for (rel, text) in &imported.files {
+        let path = out.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    imported
+}
+
+fn main() {
+    let runs = env_usize("BENCH_RUNS", 3);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (emulator, client) = runtime.block_on(async {
+        let emulator = Emulator::start(
+            Config {
+                page_size: 50,
+                faults: Faults {
+                    latency_ms: LATENCY_MS,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+            .seeded(SeedRequest {
+                environments: env_usize("BENCH_ENVIRONMENTS", 10_000),
+                groups: 300,
+                dlp_policies: 500,
+                role_assignments: 20_000,
+                seed: 7,
+                tenant_id: None,
+            }),
+        )
+        .await
+        .expect("emulator starts");
+        let token = emulator.token().unwrap().to_owned();
+        let config = ClientConfig::new(Cloud::Public, AuthConfig::Static(Secret::new(token)))
+            .with_single_base_url(&emulator.base_url());
+        (emulator, Client::new(config).unwrap())
+    });
+    let out = std::env::temp_dir().join(format!("ppgov-import-bench-{}", std::process::id()));
+
+    // Interleaved, so both see the same machine.
+    let mut observe_times = Vec::new();
+    let mut import_times = Vec::new();
+    let mut requests = (0, 0);
+    let mut imported = None;
+    for _ in 0..runs {
+        client.reset_stats();
+        let start = Instant::now();
+        runtime
+            .block_on(client.observe(&ObserveOptions {
+                connectors: true,
+                ..Default::default()
+            }))
+            .expect("observe");
+        observe_times.push(start.elapsed());
+        requests.0 = client.stats().total;
+        client.reset_stats();
+        let start = Instant::now();
+        imported = Some(runtime.block_on(import(&client, &out)));
+        import_times.push(start.elapsed());
+        requests.1 = client.stats().total;
+    }
+    let (_, peak) = counting_alloc::measure_peak(|| runtime.block_on(import(&client, &out)));
+    let median = |t: &mut Vec<Duration>| {
+        t.sort();
+        t[t.len() / 2]
+    };
+    let (observe, import) = (median(&mut observe_times), median(&mut import_times));
+    let imported = imported.unwrap();
+    let documents: usize = imported.documents.values().sum();
+    println!(
+        "tenant: seeded, 300 groups, 500 DLP policies, 20,000 RBAC role assignments; {LATENCY_MS} ms latency per request; median of {runs}"
+    );
+    println!("| measure | value |");
+    println!("|---|---:|");
+    println!(
+        "| documents written | {documents} in {} files |",
+        imported.files.len()
+    );
+    println!(
+        "| observe: requests, wall time | {}, {:.2} s |",
+        requests.0,
+        observe.as_secs_f64()
+    );
+    println!(
+        "| import: requests, wall time | {}, {:.2} s |",
+        requests.1,
+        import.as_secs_f64()
+    );
+    println!(
+        "| import / observe | {:.2}x |",
+        import.as_secs_f64() / observe.as_secs_f64()
+    );
+    println!(
+        "| import peak heap | {:.0} MiB |",
+        peak as f64 / (1024.0 * 1024.0)
+    );
+    let _ = std::fs::remove_dir_all(&out);
+    runtime.block_on(emulator.shutdown());
+}
