@@ -203,11 +203,17 @@ impl Shared {
         lock(&self.inner)
     }
 
-    /// Write access; the tenant is written to the state file (if any) when the guard drops.
+    /// Write access; when the guard drops and the tenant changed, it is saved to the state
+    /// file (if any). A failed save restores the tenant as it was and fails the request being
+    /// served (see [`persist_failures`]): memory never runs ahead of the file.
     pub fn write(&self) -> WriteGuard<'_> {
+        let guard = lock(&self.inner);
+        let file = self.settings.state_file.as_ref();
+        let before = file.map(|_| (guard.tenant.clone(), guard.ops.clone()));
         WriteGuard {
-            guard: lock(&self.inner),
-            file: self.settings.state_file.as_ref(),
+            guard,
+            file,
+            before,
         }
     }
 
@@ -235,6 +241,8 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct WriteGuard<'a> {
     guard: MutexGuard<'a, Inner>,
     file: Option<&'a PathBuf>,
+    /// The tenant and operations when the guard was taken, to compare and to roll back to.
+    before: Option<(Tenant, BTreeMap<String, Operation>)>,
 }
 
 impl Deref for WriteGuard<'_> {
@@ -252,17 +260,61 @@ impl DerefMut for WriteGuard<'_> {
 
 impl Drop for WriteGuard<'_> {
     fn drop(&mut self) {
-        if let Some(path) = self.file
-            && let Err(e) = write_state_file(path, &self.guard.tenant)
-        {
-            eprintln!("ppgov-emulator: cannot write {}: {e}", path.display());
+        let (Some(path), Some((tenant, ops))) = (self.file, self.before.take()) else {
+            return;
+        };
+        // Nothing changed: the file stays byte-identical.
+        if self.guard.tenant == tenant {
+            return;
+        }
+        if let Err(e) = write_state_file(path, &self.guard.tenant) {
+            self.guard.tenant = tenant;
+            self.guard.ops = ops;
+            let message = format!(
+                "the tenant state could not be saved to {}: {e}; the change was not made",
+                path.display()
+            );
+            let reported = PERSIST_FAILURE
+                .try_with(|slot| {
+                    lock(slot).get_or_insert(message.clone());
+                })
+                .is_ok();
+            if !reported {
+                eprintln!("ppgov-emulator: {message}");
+            }
         }
     }
 }
 
-/// Writes the snapshot atomically (temporary file, then rename).
+tokio::task_local! {
+    /// The first failed save of the state file during the request being served.
+    static PERSIST_FAILURE: std::sync::Arc<Mutex<Option<String>>>;
+}
+
+/// Middleware: a request during which saving the state file failed answers 500
+/// `PersistFailed`, naming the file and the OS error, whatever its handler answered (its
+/// change was rolled back).
+pub async fn persist_failures(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let flavor = crate::error::Flavor::for_path(req.uri().path());
+    let slot = std::sync::Arc::new(Mutex::new(None));
+    let response = PERSIST_FAILURE.scope(slot.clone(), next.run(req)).await;
+    match lock(&slot).take() {
+        None => response,
+        Some(message) => crate::error::ApiError::new(
+            flavor,
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "PersistFailed",
+            message,
+        )
+        .into_response(),
+    }
+}
+
+/// Writes the snapshot atomically (see [`crate::atomic_file::write`]).
 pub fn write_state_file(path: &std::path::Path, tenant: &Tenant) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, tenant.to_json())?;
-    std::fs::rename(&tmp, path)
+    crate::atomic_file::write(path, tenant.to_json().as_bytes())
 }
