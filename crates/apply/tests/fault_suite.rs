@@ -758,7 +758,10 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
         .collect();
     let mut rng = fastrand::Rng::with_seed(seed);
     let parallelism = 1 + rng.usize(..4);
-    let options = Options { parallelism };
+    let options = Options {
+        parallelism,
+        ..Default::default()
+    };
 
     // 1. Baseline, without faults: must converge.
     let d0 = load(seed, &desired_yaml(&mut rng, &envs))?;

@@ -274,9 +274,21 @@ impl Drop for WriteGuard<'_> {
                 "the tenant state could not be saved to {}: {e}; the change was not made",
                 path.display()
             );
+            // A full disk is 507 Insufficient Storage, which clients do not retry.
+            let full = matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::FileTooLarge
+                    | std::io::ErrorKind::QuotaExceeded
+            );
+            let status = if full {
+                axum::http::StatusCode::INSUFFICIENT_STORAGE
+            } else {
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            };
             let reported = PERSIST_FAILURE
                 .try_with(|slot| {
-                    lock(slot).get_or_insert(message.clone());
+                    lock(slot).get_or_insert((status, message.clone()));
                 })
                 .is_ok();
             if !reported {
@@ -288,12 +300,12 @@ impl Drop for WriteGuard<'_> {
 
 tokio::task_local! {
     /// The first failed save of the state file during the request being served.
-    static PERSIST_FAILURE: std::sync::Arc<Mutex<Option<String>>>;
+    static PERSIST_FAILURE: std::sync::Arc<Mutex<Option<(axum::http::StatusCode, String)>>>;
 }
 
-/// Middleware: a request during which saving the state file failed answers 500
-/// `PersistFailed`, naming the file and the OS error, whatever its handler answered (its
-/// change was rolled back).
+/// Middleware: a request during which saving the state file failed answers `PersistFailed`,
+/// naming the file and the OS error, whatever its handler answered (its change was rolled
+/// back): 507 when the disk is full, else 500.
 pub async fn persist_failures(
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -304,13 +316,9 @@ pub async fn persist_failures(
     let response = PERSIST_FAILURE.scope(slot.clone(), next.run(req)).await;
     match lock(&slot).take() {
         None => response,
-        Some(message) => crate::error::ApiError::new(
-            flavor,
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "PersistFailed",
-            message,
-        )
-        .into_response(),
+        Some((status, message)) => {
+            crate::error::ApiError::new(flavor, status, "PersistFailed", message).into_response()
+        }
     }
 }
 
