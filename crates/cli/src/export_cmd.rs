@@ -120,6 +120,9 @@ fn snapshot_of(
                 .clone()
                 .unwrap_or_else(|| format!("rs-{}", group.id));
             set.id = Some(id.clone());
+            if let Some(live) = rule_sets.get(&group.id) {
+                set.last_modified.clone_from(&live.last_modified);
+            }
             t.rule_sets.insert(id, set);
         }
         if let Some(mut policy) = convert::policy_to_wire(
