@@ -214,6 +214,7 @@ impl Shared {
             guard,
             file,
             before,
+            faults: &self.faults,
         }
     }
 
@@ -243,6 +244,7 @@ pub struct WriteGuard<'a> {
     file: Option<&'a PathBuf>,
     /// The tenant and operations when the guard was taken, to compare and to roll back to.
     before: Option<(Tenant, BTreeMap<String, Operation>)>,
+    faults: &'a Mutex<FaultState>,
 }
 
 impl Deref for WriteGuard<'_> {
@@ -267,7 +269,15 @@ impl Drop for WriteGuard<'_> {
         if self.guard.tenant == tenant {
             return;
         }
-        if let Err(e) = write_state_file(path, &self.guard.tenant) {
+        let saved = if lock(self.faults).disk_full() {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on device (injected: diskFullRate)",
+            ))
+        } else {
+            write_state_file(path, &self.guard.tenant)
+        };
+        if let Err(e) = saved {
             self.guard.tenant = tenant;
             self.guard.ops = ops;
             let message = format!(
