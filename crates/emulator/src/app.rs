@@ -269,7 +269,15 @@ impl Drop for WriteGuard<'_> {
         if self.guard.tenant == tenant {
             return;
         }
-        let saved = if lock(self.faults).disk_full() {
+        let injected = PERSIST_SCOPE
+            .try_with(|scope| {
+                scope
+                    .route
+                    .as_deref()
+                    .is_some_and(|route| lock(self.faults).disk_full(route, scope.is_write))
+            })
+            .unwrap_or(false);
+        let saved = if injected {
             Err(std::io::Error::new(
                 std::io::ErrorKind::StorageFull,
                 "no space left on device (injected: diskFullRate)",
@@ -296,9 +304,9 @@ impl Drop for WriteGuard<'_> {
             } else {
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR
             };
-            let reported = PERSIST_FAILURE
-                .try_with(|slot| {
-                    lock(slot).get_or_insert((status, message.clone()));
+            let reported = PERSIST_SCOPE
+                .try_with(|scope| {
+                    lock(&scope.failure).get_or_insert((status, message.clone()));
                 })
                 .is_ok();
             if !reported {
@@ -308,9 +316,17 @@ impl Drop for WriteGuard<'_> {
     }
 }
 
+/// The request being served, as saves of the state file see it.
+struct PersistScope {
+    /// `METHOD /route/template` for fault injection; `None` on control routes.
+    route: Option<String>,
+    is_write: bool,
+    /// The first failed save: the status and message the request answers.
+    failure: Mutex<Option<(axum::http::StatusCode, String)>>,
+}
+
 tokio::task_local! {
-    /// The first failed save of the state file during the request being served.
-    static PERSIST_FAILURE: std::sync::Arc<Mutex<Option<(axum::http::StatusCode, String)>>>;
+    static PERSIST_SCOPE: std::sync::Arc<PersistScope>;
 }
 
 /// Middleware: a request during which saving the state file failed answers `PersistFailed`,
@@ -321,10 +337,22 @@ pub async fn persist_failures(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let flavor = crate::error::Flavor::for_path(req.uri().path());
-    let slot = std::sync::Arc::new(Mutex::new(None));
-    let response = PERSIST_FAILURE.scope(slot.clone(), next.run(req)).await;
-    match lock(&slot).take() {
+    let path = req.uri().path().to_owned();
+    let flavor = crate::error::Flavor::for_path(&path);
+    let route = (!path.starts_with("/_emulator/")).then(|| {
+        let template = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map_or(path.as_str(), |m| m.as_str());
+        format!("{} {template}", req.method())
+    });
+    let scope = std::sync::Arc::new(PersistScope {
+        route,
+        is_write: req.method() != axum::http::Method::GET,
+        failure: Mutex::new(None),
+    });
+    let response = PERSIST_SCOPE.scope(scope.clone(), next.run(req)).await;
+    match lock(&scope.failure).take() {
         None => response,
         Some((status, message)) => {
             crate::error::ApiError::new(flavor, status, "PersistFailed", message).into_response()

@@ -37,8 +37,8 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Probability of a 409 `OperationNotStartable` on writes (not GET).
     pub busy_rate: f64,
-    /// Probability that saving the state file (when the emulator has one) fails as on a full
-    /// disk, whatever the route: the request answers 507 `PersistFailed` and its change is
+    /// Probability that saving the state file (when the emulator has one) after a write
+    /// fails as on a full disk: the request answers 507 `PersistFailed` and its change is
     /// undone.
     pub disk_full_rate: f64,
     /// Polls a long-running operation answers `Running` before it completes.
@@ -142,9 +142,12 @@ impl FaultState {
         p > 0.0 && self.rng.f64() < p
     }
 
-    /// Whether this save of the state file fails as on a full disk.
-    pub fn disk_full(&mut self) -> bool {
-        self.chance(self.config.disk_full_rate)
+    /// Whether a save of the state file made while serving `route` (`METHOD /template`)
+    /// fails as on a full disk: only for writes (a GET changes the tenant only when it
+    /// completes an operation, which the service does on its own) on the routes faults apply
+    /// to.
+    pub fn disk_full(&mut self, route: &str, is_write: bool) -> bool {
+        is_write && self.applies(route, false) && self.chance(self.config.disk_full_rate)
     }
 
     /// Decides the fate of one request.
