@@ -100,7 +100,7 @@ fn main() {
             .unwrap();
             emu.clear_requests();
             let start = Instant::now();
-            let report = apply(&plan, &client, &Options { parallelism }, None).await;
+            let report = apply(&plan, &client, &Options { parallelism, ..Default::default() }, None).await;
             let wall = start.elapsed().as_secs_f64();
             let log = emu.requests();
             emu.set_faults(Faults::default()).unwrap();

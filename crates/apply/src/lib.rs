@@ -20,23 +20,56 @@ pub use tenant::TenantWrites;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use ppgov_planner::{Action, Plan, ResourceKind};
+use ppgov_planner::{Action, After, Change, Plan, ResourceKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
+/// Called for each step before its first request to the tenant, on the scheduler (so before
+/// the step can write anything): the step runs only when it returns `Ok`, else it fails with
+/// that error and nothing is written. The CLI journals each step's intent here, so a killed
+/// run leaves a record of every write it began.
+pub type BeforeStep = Arc<dyn Fn(&Change) -> Result<(), String> + Send + Sync>;
+
 /// How to apply.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Options {
     /// Steps running at once (at least 1).
     pub parallelism: usize,
+    pub before_step: Option<BeforeStep>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { parallelism: 4 }
+        Options {
+            parallelism: 4,
+            before_step: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("parallelism", &self.parallelism)
+            .field("before_step", &self.before_step.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+/// The key in [`Plan::fingerprints`] of the live object `change` writes: `Kind:id`;
+/// `None` for a create, whose object does not exist yet.
+pub fn object_key(change: &Change) -> Option<String> {
+    match &change.after {
+        After::Environment(e) => Some(format!("Environment:{}", e.id)),
+        After::Membership { environment_id, .. } => Some(format!("Environment:{environment_id}")),
+        After::TenantSettings(_) => Some("TenantSettings:tenant".to_owned()),
+        _ => change
+            .id
+            .as_ref()
+            .map(|id| format!("{:?}:{id}", change.kind)),
     }
 }
 
@@ -196,6 +229,30 @@ pub async fn apply<T: TenantWrites>(
                 address: changes[i].address.clone(),
                 action: changes[i].action,
             });
+            if let Some(before_step) = &options.before_step
+                && let Err(e) = before_step(&changes[i])
+            {
+                let outcome = Outcome::Failed {
+                    error: format!("{e} (nothing was written)"),
+                };
+                send(Event::StepFinished {
+                    index: i,
+                    total,
+                    address: changes[i].address.clone(),
+                    action: changes[i].action,
+                    outcome: outcome.clone(),
+                    elapsed: Duration::ZERO,
+                });
+                outcomes[i] = Some((outcome, Duration::ZERO));
+                finished += 1;
+                for &d in &graph.dependents[i] {
+                    waiting[d] -= 1;
+                    if waiting[d] == 0 {
+                        ready.insert(d);
+                    }
+                }
+                continue;
+            }
             let shared = &shared;
             running.push(async move {
                 let start = Instant::now();

@@ -164,7 +164,16 @@ fn run<T: TenantWrites>(
         .unwrap();
     rt.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let report = apply(plan, t, &Options { parallelism }, Some(&tx)).await;
+        let report = apply(
+            plan,
+            t,
+            &Options {
+                parallelism,
+                ..Default::default()
+            },
+            Some(&tx),
+        )
+        .await;
         drop(tx);
         let mut events = Vec::new();
         while let Some(e) = rx.recv().await {

@@ -17,6 +17,13 @@
 //! apply's plan that was attempted (b) — see [`write_target`] and [`allowed`] for the
 //! mapping — and every failed step's error must name the request or the conflict (c).
 //!
+//! About a third of the schedules ([`disk_for`]) persist the tenant to a state file; their
+//! faulted apply also meets a full disk (`diskFullRate`: the save fails, the request answers
+//! 507 and its change is undone). After each apply the file must hold exactly the tenant
+//! served (d); after the faulted apply the emulator is stopped as if killed while saving (a
+//! partial temporary file left behind) and restarted from the file, which must give the same
+//! tenant, and step 3 runs against the restarted one.
+//!
 //! Seeds `1..=200` by default; `PPGOV_FAULT_SEEDS=N` runs `1..=N`, `PPGOV_FAULT_SEED=S` runs
 //! only `S`. Every failure message starts with `seed S:`. The faults' random choices are
 //! seeded (`Faults::seed`); with parallelism above one the order in which concurrent requests
@@ -668,6 +675,8 @@ fn check_errors(seed: u64, report: &ApplyReport) -> Result<(), String> {
 #[derive(Default, Debug)]
 struct Stats {
     steps: usize,
+    /// Steps of the faulted apply that failed on a full disk.
+    disk_full: usize,
     failed: usize,
     skipped: usize,
     reruns: usize,
@@ -733,18 +742,126 @@ async fn observe(seed: u64, client: &Client) -> Result<Observed, String> {
         .map_err(|e| format!("seed {seed}: observe failed: {e}"))
 }
 
+/// A schedule's state file, when it has one: the emulator saves the tenant there (a disk
+/// that may fill up, a process that may be killed while saving).
+struct Disk {
+    dir: std::path::PathBuf,
+    file: std::path::PathBuf,
+    full_rate: f64,
+}
+
+/// About a third of the schedules persist to a state file (some named `*.tmp`, which must not
+/// be its own temporary file); their faulted apply also meets a full disk.
+fn disk_for(seed: u64) -> Option<Disk> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0xd15c_f011);
+    if rng.f64() >= 0.35 {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "ppgov-fault-suite-{}-{seed}-{}",
+        std::process::id(),
+        rng.u32(..)
+    ));
+    let name = if rng.bool() {
+        "tenant.json"
+    } else {
+        "tenant.tmp"
+    };
+    Some(Disk {
+        file: dir.join(name),
+        dir,
+        full_rate: 0.05 + rng.f64() * 0.25,
+    })
+}
+
+/// (d) The state file holds exactly the tenant the emulator serves (no write acknowledged
+/// that is not on disk, none on disk that was refused), and no temporary file is left.
+fn check_disk(seed: u64, what: &str, emu: &RunningEmulator, disk: &Disk) -> Result<(), String> {
+    let text = std::fs::read_to_string(&disk.file)
+        .map_err(|e| format!("seed {seed}: {what}: cannot read the state file: {e}"))?;
+    let on_disk = ppgov_emulator::Tenant::from_json(&text)
+        .map_err(|e| format!("seed {seed}: {what}: the state file is not a snapshot: {e}"))?;
+    if on_disk != emu.state() {
+        return Err(format!(
+            "seed {seed}: {what}: the state file differs from the tenant served"
+        ));
+    }
+    let names: Vec<String> = std::fs::read_dir(&disk.dir)
+        .map_err(|e| format!("seed {seed}: {what}: {e}"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with(".killed-"))
+        .collect();
+    if names.len() != 1 {
+        return Err(format!(
+            "seed {seed}: {what}: files left next to the state file: {names:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// A process killed while saving leaves a partial temporary file next to the old, whole
+/// state file: plant one, stop the emulator, start another from the file; it must serve
+/// exactly what the first one did.
+async fn kill_and_restart(
+    seed: u64,
+    emu: RunningEmulator,
+    disk: &Disk,
+) -> Result<RunningEmulator, String> {
+    let served = emu.state();
+    let partial = served.to_json();
+    std::fs::write(
+        disk.dir.join(".killed-writer.tmp"),
+        &partial[..partial.len() / 2],
+    )
+    .map_err(|e| format!("seed {seed}: {e}"))?;
+    emu.shutdown().await;
+    let again = Emulator::start(Config {
+        state_file: Some(disk.file.clone()),
+        ..Config::default()
+    })
+    .await
+    .map_err(|e| format!("seed {seed}: restart from the state file: {e}"))?;
+    if again.state() != served {
+        return Err(format!(
+            "seed {seed}: after a restart from the state file the tenant differs from what was served"
+        ));
+    }
+    Ok(again)
+}
+
 async fn schedule(seed: u64) -> Result<Stats, String> {
-    let emu = Emulator::start(Config::default().seeded(SeedRequest {
-        environments: 6,
-        groups: 0,
-        dlp_policies: 0,
-        role_assignments: 0,
-        seed: 11,
-        tenant_id: None,
-    }))
+    let disk = disk_for(seed);
+    if let Some(d) = &disk {
+        std::fs::create_dir_all(&d.dir).map_err(|e| format!("seed {seed}: {e}"))?;
+    }
+    let emu = Emulator::start(Config {
+        state_file: disk.as_ref().map(|d| d.file.clone()),
+        ..Config::default().seeded(SeedRequest {
+            environments: 6,
+            groups: 0,
+            dlp_policies: 0,
+            role_assignments: 0,
+            seed: 11,
+            tenant_id: None,
+        })
+    })
     .await
     .map_err(|e| format!("seed {seed}: emulator: {e}"))?;
-    let client = client_for(&emu);
+    let result = schedule_on(seed, emu, disk.as_ref()).await;
+    if let Some(d) = &disk {
+        let _ = std::fs::remove_dir_all(&d.dir);
+    }
+    result
+}
+
+async fn schedule_on(
+    seed: u64,
+    emu: RunningEmulator,
+    disk: Option<&Disk>,
+) -> Result<Stats, String> {
+    let mut emu = emu;
+    let mut client = client_for(&emu);
     let mut stats = Stats::default();
     let observed = observe(seed, &client).await?;
     let envs: Vec<Env> = observed
@@ -758,7 +875,10 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
         .collect();
     let mut rng = fastrand::Rng::with_seed(seed);
     let parallelism = 1 + rng.usize(..4);
-    let options = Options { parallelism };
+    let options = Options {
+        parallelism,
+        ..Default::default()
+    };
 
     // 1. Baseline, without faults: must converge.
     let d0 = load(seed, &desired_yaml(&mut rng, &envs))?;
@@ -789,7 +909,11 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
     let d1 = load(seed, &desired_yaml(&mut rng, &envs))?;
     let p1 = plan_of(seed, &d1, &o0)?;
     let before = emu.state();
-    let faults = faults_for(seed);
+    let mut faults = faults_for(seed);
+    if let Some(d) = disk {
+        check_disk(seed, "baseline", &emu, d)?;
+        faults.disk_full_rate = d.full_rate;
+    }
     emu.set_faults(faults.clone())
         .map_err(|e| format!("seed {seed}: faults: {e}"))?;
     let r1 = apply(&p1, &client, &options, None).await;
@@ -799,6 +923,8 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
     stats.steps += r1.steps.len();
     stats.failed += r1.failed();
     stats.skipped += r1.skipped();
+    stats.disk_full +=
+        r1.count(|o| matches!(o, Outcome::Failed { error } if error.contains("PersistFailed")));
     check_errors(seed, &r1)?;
     let o1 = observe(seed, &client).await?;
     stats.writes += check_writes(
@@ -812,6 +938,12 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
         &o1,
     )?;
 
+    if let Some(d) = disk {
+        check_disk(seed, "apply under faults", &emu, d)?;
+        emu = kill_and_restart(seed, emu, d).await?;
+        client = client_for(&emu);
+    }
+
     // 3. Re-run without faults, at most once.
     let p2 = plan_of(seed, &d1, &o1)?;
     let mut last = o1;
@@ -822,6 +954,9 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
         check_errors(seed, &r2)?;
         let o2 = observe(seed, &client).await?;
         stats.writes += check_writes(seed, "re-run", &emu, &p2, &r2, &before, &last, &o2)?;
+        if let Some(d) = disk {
+            check_disk(seed, "re-run", &emu, d)?;
+        }
         last = o2;
     }
     let p3 = plan_of(seed, &d1, &last)?;
@@ -883,6 +1018,7 @@ fn randomized_fault_schedules_converge_and_write_only_the_plan() {
                 total.steps += s.steps;
                 total.failed += s.failed;
                 total.skipped += s.skipped;
+                total.disk_full += s.disk_full;
                 total.reruns += s.reruns;
                 total.writes += s.writes;
             }
@@ -890,11 +1026,12 @@ fn randomized_fault_schedules_converge_and_write_only_the_plan() {
         }
     }
     eprintln!(
-        "fault suite: {} schedules in {:.1?} on {workers} threads; steps under faults {}, failed {}, skipped {}, re-runs {}, writes checked {}",
+        "fault suite: {} schedules in {:.1?} on {workers} threads; steps under faults {}, failed {} ({} on a full disk), skipped {}, re-runs {}, writes checked {}",
         results.len(),
         started.elapsed(),
         total.steps,
         total.failed,
+        total.disk_full,
         total.skipped,
         total.reruns,
         total.writes

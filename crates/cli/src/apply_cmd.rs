@@ -174,7 +174,7 @@ async fn apply(
                 );
             }
             print!("\nEnter \"yes\" to apply: ");
-            let _ = std::io::stdout().flush();
+            crate::output::flush_stdout();
             let mut answer = String::new();
             let _ = std::io::stdin().lock().read_line(&mut answer);
             if answer.trim() != "yes" {
@@ -192,10 +192,11 @@ async fn apply(
     let (adds, changes, deletes) = plan.counts();
     let plan_hash = ppgov_planner::plan::fingerprint(&plan);
     let run_id = format!("{}-{}", std::process::id(), now_millis());
+    let who = actor(&|name| std::env::var(name).ok(), current_uid_name);
     journal_line(
         &journal,
         json!({
-            "event": "start", "time": rfc3339_now(), "run": run_id, "who": actor(),
+            "event": "start", "time": rfc3339_now(), "run": run_id, "who": who.name, "whoFrom": who.source,
             "plan": plan_hash, "steps": plan.changes.len(),
             "create": adds, "update": changes, "delete": deletes,
             "tenant": observed.tenant_id,
@@ -222,11 +223,10 @@ async fn apply(
                 s.to_owned()
             };
             if progress_to_stderr {
-                let _ = std::io::stderr().write_all(text.as_bytes());
+                eprint!("{text}");
             } else {
-                let mut o = std::io::stdout();
-                let _ = o.write_all(text.as_bytes());
-                let _ = o.flush();
+                print!("{text}");
+                crate::output::flush_stdout();
             }
         };
         while let Some(event) = rx.recv().await {
@@ -295,6 +295,12 @@ async fn apply(
     });
     let options = Options {
         parallelism: usize::from(args.parallelism),
+        before_step: Some(intent_recorder(
+            journal.clone(),
+            run_id.clone(),
+            Arc::new(observed.clone()),
+            plan.fingerprints.clone(),
+        )),
     };
     let mut report = ppgov_apply::apply(&plan, &connection.client, &options, Some(&tx)).await;
     drop(tx);
@@ -427,11 +433,125 @@ fn journal_line(journal: &Mutex<Journal>, value: serde_json::Value) -> Result<()
         .map_err(|e| format!("cannot write the journal `{}`: {e}", path.display()))
 }
 
-fn actor() -> String {
-    ["PPGOV_ACTOR", "GITHUB_ACTOR", "USER", "USERNAME"]
+/// Journals a step's intent before it writes anything (see `ppgov_apply::BeforeStep`): the
+/// step, the object, its value as observed before and its fingerprint, the value it will
+/// have after. A failed journal write stops the step.
+fn intent_recorder(
+    journal: Arc<Mutex<Journal>>,
+    run_id: String,
+    observed: Arc<ppgov_core::observed::Observed>,
+    expected: std::collections::BTreeMap<String, String>,
+) -> ppgov_apply::BeforeStep {
+    Arc::new(move |change: &ppgov_planner::Change| {
+        let object = ppgov_apply::object_key(change);
+        let (before, fingerprint) = object
+            .as_deref()
+            .and_then(|key| observed_value(&observed, key))
+            .unzip();
+        journal_line(
+            &journal,
+            json!({
+                "event": "intent", "time": rfc3339_now(), "run": run_id,
+                "address": change.address, "kind": change.kind, "action": change.action,
+                "object": object, "id": change.id,
+                "fingerprint": fingerprint,
+                "plannedFingerprint": object.as_ref().and_then(|k| expected.get(k)),
+                "before": before, "after": change.after, "changes": change.attributes,
+            }),
+        )
+    })
+}
+
+/// The observed value of the object `Kind:id` and its fingerprint (as the planner computes
+/// fingerprints), if it was observed.
+fn observed_value(
+    observed: &ppgov_core::observed::Observed,
+    key: &str,
+) -> Option<(serde_json::Value, String)> {
+    macro_rules! of {
+        ($v:expr) => {{
+            let v = $v;
+            Some((
+                serde_json::to_value(v).ok()?,
+                ppgov_planner::plan::fingerprint(v),
+            ))
+        }};
+    }
+    let (kind, id) = key.split_once(':')?;
+    match kind {
+        "Environment" => of!(observed.environments.get(id)?),
+        "EnvironmentGroup" => of!(observed.environment_groups.get(id)?),
+        "DlpPolicy" => of!(observed.dlp_policies.get(id)?),
+        "RoleAssignment" => of!(observed.role_assignments.get(id)?),
+        "TenantSettings" => of!(&observed.tenant_settings),
+        _ => None,
+    }
+}
+
+/// Who runs the apply, and where that came from.
+#[derive(Debug, PartialEq, Eq)]
+struct Actor {
+    name: String,
+    source: String,
+}
+
+/// Variables naming the person behind a run: ppgov's own, then CI systems' (GitHub Actions,
+/// Azure Pipelines, GitLab, CircleCI, Buildkite, Jenkins with the build-user plugin), then
+/// the OS user's.
+const ACTOR_VARIABLES: &[&str] = &[
+    "PPGOV_ACTOR",
+    "GITHUB_ACTOR",
+    "BUILD_REQUESTEDFOR",
+    "GITLAB_USER_LOGIN",
+    "CIRCLE_USERNAME",
+    "BUILDKITE_BUILD_CREATOR",
+    "BUILD_USER_ID",
+    "USER",
+    "LOGNAME",
+    "USERNAME",
+];
+
+/// The first non-empty [`ACTOR_VARIABLES`], else the name of the process's user id.
+fn actor(var: &dyn Fn(&str) -> Option<String>, uid_name: fn() -> Option<String>) -> Actor {
+    ACTOR_VARIABLES
         .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
+        .find_map(|name| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .map(|v| Actor {
+                    name: v,
+                    source: format!("env:{name}"),
+                })
+        })
+        .or_else(|| {
+            uid_name().map(|name| Actor {
+                name,
+                source: "uid".to_owned(),
+            })
+        })
+        .unwrap_or_else(|| Actor {
+            name: "unknown".to_owned(),
+            source: "none".to_owned(),
+        })
+}
+
+/// The user name of this process's real user id from `/etc/passwd`, else `uid:N` (Linux).
+fn current_uid_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let mut fields = l.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_owned())
+    });
+    Some(name.unwrap_or_else(|| format!("uid:{uid}")))
 }
 
 fn now_millis() -> u128 {
@@ -550,6 +670,56 @@ impl Drop for SnapshotLock {
 
 #[cfg(test)]
 mod tests {
+    use super::{Actor, actor};
+
+    fn vars(set: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            set.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_actor_comes_from_ppgov_then_the_ci_then_the_os_user() {
+        let uid = || Some("root".to_owned());
+        let no_uid = || None;
+        let who = |set, uid_name| actor(&vars(set), uid_name);
+        assert_eq!(
+            who(&[("PPGOV_ACTOR", "alice"), ("GITHUB_ACTOR", "bot")], uid),
+            Actor {
+                name: "alice".into(),
+                source: "env:PPGOV_ACTOR".into()
+            }
+        );
+        assert_eq!(
+            who(
+                &[
+                    ("PPGOV_ACTOR", " "),
+                    ("GITHUB_ACTOR", "octocat"),
+                    ("USER", "runner")
+                ],
+                uid
+            )
+            .name,
+            "octocat"
+        );
+        assert_eq!(
+            who(&[("BUILD_REQUESTEDFOR", "Jane Doe"), ("USER", "vsts")], uid).name,
+            "Jane Doe"
+        );
+        assert_eq!(who(&[("GITLAB_USER_LOGIN", "jdoe")], uid).name, "jdoe");
+        assert_eq!(who(&[("LOGNAME", "bob")], uid).source, "env:LOGNAME");
+        assert_eq!(
+            who(&[], uid),
+            Actor {
+                name: "root".into(),
+                source: "uid".into()
+            }
+        );
+        assert_eq!(who(&[], no_uid).name, "unknown");
+    }
+
     #[test]
     fn rfc3339_dates() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");

@@ -8,7 +8,9 @@ use crate::tenant::{self, TenantArgs};
 use clap::Args;
 use ppgov_core::observed::{Observed, ObservedScope};
 use ppgov_emulator::{Tenant, catalog::CatalogEntry, state::assignment_key};
+use ppgov_tenant_api::rules::RuleSet;
 use ppgov_tenant_client::convert;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,7 +43,7 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let observed = runtime.block_on(async {
+    let (observed, rule_sets) = runtime.block_on(async {
         let connection = tenant::connect(&tenant_args, &loaded).await?;
         let client = &connection.client;
         let options = ppgov_tenant_client::ObserveOptions {
@@ -52,13 +54,32 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
         // BAP environment roles have no tenant-wide list: read them per environment.
         let every_environment = observed.environments.keys().cloned().collect();
         tenant::read_bap_roles(client, every_environment, &mut observed).await?;
+        // The live rule sets carry what the model leaves out (the maker-content timestamp):
+        // a snapshot must keep it, not stamp the time of the export.
+        let reads = observed
+            .environment_groups
+            .values()
+            .filter(|g| g.rule_set_id.is_some())
+            .map(|g| async move {
+                client
+                    .get_group_rule_set(&g.id)
+                    .await
+                    .map(|set| (g.id.clone(), set))
+            });
+        let mut rule_sets = BTreeMap::new();
+        for read in futures::future::join_all(reads).await {
+            let (group, set) = read.map_err(|e| e.to_string())?;
+            if let Some(set) = set {
+                rule_sets.insert(group, set);
+            }
+        }
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }
-        Ok::<_, String>(observed)
+        Ok::<_, String>((observed, rule_sets))
     })?;
-    let tenant = snapshot_of(&observed)?;
-    std::fs::write(&args.snapshot, tenant.to_json())
+    let tenant = snapshot_of(&observed, &rule_sets)?;
+    ppgov_emulator::atomic_file::write(&args.snapshot, tenant.to_json().as_bytes())
         .map_err(|e| format!("cannot write `{}`: {e}", args.snapshot.display()))?;
     println!(
         "wrote {}: {} environments, {} groups, {} DLP policies, {} role assignments",
@@ -71,8 +92,12 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The snapshot of an observed tenant, in wire shapes.
-fn snapshot_of(observed: &Observed) -> Result<Tenant, String> {
+/// The snapshot of an observed tenant, in wire shapes; `rule_sets` are the live classic rule
+/// sets by group id.
+fn snapshot_of(
+    observed: &Observed,
+    rule_sets: &BTreeMap<String, RuleSet>,
+) -> Result<Tenant, String> {
     let tenant_id = observed.tenant_id.clone().unwrap_or_default();
     let mut t = Tenant::new(tenant_id.clone());
     let now = httpdate::fmt_http_date(std::time::SystemTime::now());
@@ -83,14 +108,21 @@ fn snapshot_of(observed: &Observed) -> Result<Tenant, String> {
     for group in observed.environment_groups.values() {
         t.environment_groups
             .insert(group.id.clone(), convert::group_to_wire(group));
-        if let Some(mut set) =
-            convert::rule_set_to_wire(&group.id, &group.rules, &group.unmodelled_rules, None, &now)
-        {
+        if let Some(mut set) = convert::rule_set_to_wire(
+            &group.id,
+            &group.rules,
+            &group.unmodelled_rules,
+            rule_sets.get(&group.id),
+            &now,
+        ) {
             let id = group
                 .rule_set_id
                 .clone()
                 .unwrap_or_else(|| format!("rs-{}", group.id));
             set.id = Some(id.clone());
+            if let Some(live) = rule_sets.get(&group.id) {
+                set.last_modified.clone_from(&live.last_modified);
+            }
             t.rule_sets.insert(id, set);
         }
         if let Some(mut policy) = convert::policy_to_wire(

@@ -3,11 +3,13 @@
 //! The CLI is the only crate that touches the terminal, the file system and environment
 //! variables; it turns outcomes into exit codes.
 
+// First: its `println!`, `print!`, `eprint!` and `eprintln!` replace std's in every module below.
+#[macro_use]
+mod output;
 mod apply_cmd;
 mod export_cmd;
 mod files;
 mod import_cmd;
-mod output;
 mod plan_cmd;
 mod repo;
 mod schema_cmd;
@@ -95,11 +97,12 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(1)
         }
-    }
+    };
+    output::exit_code(code)
 }

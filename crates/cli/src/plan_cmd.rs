@@ -136,7 +136,8 @@ fn print_plan(plan: &Plan, format: PlanFormat) {
 fn write_plan(plan: &Plan, path: &Path) -> Result<(), String> {
     let mut json = serde_json::to_string_pretty(plan).expect("plans serialize");
     json.push('\n');
-    std::fs::write(path, json).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    ppgov_emulator::atomic_file::write(path, json.as_bytes())
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 /// Plan errors become diagnostics at the YAML that caused them.

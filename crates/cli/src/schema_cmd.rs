@@ -31,7 +31,7 @@ pub fn run(out: &Path, check: bool) -> Result<ExitCode, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
     for (name, text) in &files {
         let path = out.join(name);
-        std::fs::write(&path, text)
+        ppgov_emulator::atomic_file::write(&path, text.as_bytes())
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
     println!("wrote {} schemas to {}", files.len(), out.display());

@@ -129,15 +129,31 @@ fn applies_the_sample_repository_to_a_snapshot_and_converges() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 47, "start + 45 steps + end");
+    assert_eq!(lines.len(), 92, "start + 45 intents and 45 outcomes + end");
     assert_eq!(lines[0]["event"], "start");
     assert_eq!(lines[0]["who"], "alice");
     assert_eq!(lines[0]["steps"], 45);
     assert!(lines[0]["time"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(lines[1]["event"], "step");
-    assert_eq!(lines[46]["event"], "end");
-    assert_eq!(lines[46]["converged"], true);
-    assert_eq!(lines[0]["plan"], lines[46]["plan"]);
+    assert_eq!(lines[0]["whoFrom"], "env:PPGOV_ACTOR");
+    assert_eq!(lines[91]["event"], "end");
+    assert_eq!(lines[91]["converged"], true);
+    assert_eq!(lines[0]["plan"], lines[91]["plan"]);
+    // Each step's intent (object, before, after, fingerprint) precedes its outcome.
+    for step in lines.iter().filter(|l| l["event"] == "step") {
+        let address = &step["address"];
+        let intent = lines
+            .iter()
+            .position(|l| l["event"] == "intent" && &l["address"] == address)
+            .unwrap_or_else(|| panic!("no intent for {address}"));
+        let outcome = lines.iter().position(|l| l == step).unwrap();
+        assert!(intent < outcome, "{address}: intent after its outcome");
+        let i = &lines[intent];
+        assert!(i["after"].is_object(), "{i}");
+        if i["action"] != "create" {
+            assert!(i["object"].is_string() && i["before"].is_object(), "{i}");
+            assert_eq!(i["fingerprint"], i["plannedFingerprint"], "{i}");
+        }
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -179,6 +179,91 @@ fn a_killed_apply_leaves_a_journal_and_a_rerun_converges() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A run killed between a write and the end of its step (here: a write whose operation poll
+/// never answers) has journalled that write's intent: every write that reached the tenant is
+/// on record, with its object, before- and after-value.
+#[test]
+fn every_write_of_a_killed_apply_has_an_intent_in_the_journal() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(
+        &rt,
+        Faults {
+            latency_ms: 60_000,
+            routes: vec!["lifecycleOperations".to_owned()],
+            ..Default::default()
+        },
+    );
+    let dir = scratch("intent");
+    let journal = dir.join("journal.jsonl");
+    let mut child = command(&args(&apply_args(&journal)), &emu)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let written = |emu: &RunningEmulator| -> Vec<String> {
+        emu.requests()
+            .recent
+            .iter()
+            .filter(|r| {
+                r.method == "POST"
+                    && r.route.contains("governanceConfiguration")
+                    && (200..300).contains(&r.status)
+            })
+            .filter_map(|r| {
+                let path = r.uri.split('?').next()?;
+                let env = path.strip_suffix("/governanceConfiguration")?;
+                Some(env.rsplit('/').next()?.to_ascii_lowercase())
+            })
+            .collect()
+    };
+    // Wait until an environment was made managed (its step now waits on the operation).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while written(&emu).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no write reached the tenant in time"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "apply finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every journal line is whole JSON"))
+        .collect();
+    assert_eq!(lines[0]["event"], "start");
+    assert!(lines[0]["who"].is_string() && lines[0]["who"] != "unknown");
+    for env in written(&emu) {
+        let intent = lines
+            .iter()
+            .find(|l| {
+                l["event"] == "intent"
+                    && l["object"]
+                        .as_str()
+                        .is_some_and(|o| o.eq_ignore_ascii_case(&format!("Environment:{env}")))
+            })
+            .unwrap_or_else(|| {
+                panic!("environment {env} was written without an intent: {lines:?}")
+            });
+        assert_eq!(intent["before"]["managed"], false, "{intent}");
+        assert_eq!(intent["after"]["managed"], true, "{intent}");
+        assert!(intent["fingerprint"].is_string(), "{intent}");
+        assert!(intent["time"].is_string() && intent["run"] == lines[0]["run"]);
+    }
+    emu.set_faults(Faults::default()).unwrap();
+    let rerun = run(&args(&apply_args(&journal)), &emu);
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    assert_eq!(remaining(&emu), 0);
+    // Not `shutdown`: the abandoned poll still sleeps in the emulator.
+    drop(emu);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn racing_applies_never_leave_a_silently_wrong_tenant() {
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -203,11 +203,18 @@ impl Shared {
         lock(&self.inner)
     }
 
-    /// Write access; the tenant is written to the state file (if any) when the guard drops.
+    /// Write access; when the guard drops and the tenant changed, it is saved to the state
+    /// file (if any). A failed save restores the tenant as it was and fails the request being
+    /// served (see [`persist_failures`]): memory never runs ahead of the file.
     pub fn write(&self) -> WriteGuard<'_> {
+        let guard = lock(&self.inner);
+        let file = self.settings.state_file.as_ref();
+        let before = file.map(|_| (guard.tenant.clone(), guard.ops.clone()));
         WriteGuard {
-            guard: lock(&self.inner),
-            file: self.settings.state_file.as_ref(),
+            guard,
+            file,
+            before,
+            faults: &self.faults,
         }
     }
 
@@ -235,6 +242,9 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct WriteGuard<'a> {
     guard: MutexGuard<'a, Inner>,
     file: Option<&'a PathBuf>,
+    /// The tenant and operations when the guard was taken, to compare and to roll back to.
+    before: Option<(Tenant, BTreeMap<String, Operation>)>,
+    faults: &'a Mutex<FaultState>,
 }
 
 impl Deref for WriteGuard<'_> {
@@ -252,17 +262,105 @@ impl DerefMut for WriteGuard<'_> {
 
 impl Drop for WriteGuard<'_> {
     fn drop(&mut self) {
-        if let Some(path) = self.file
-            && let Err(e) = write_state_file(path, &self.guard.tenant)
-        {
-            eprintln!("ppgov-emulator: cannot write {}: {e}", path.display());
+        let (Some(path), Some((tenant, ops))) = (self.file, self.before.take()) else {
+            return;
+        };
+        // Nothing changed: the file stays byte-identical.
+        if self.guard.tenant == tenant {
+            return;
+        }
+        let injected = PERSIST_SCOPE
+            .try_with(|scope| {
+                scope
+                    .route
+                    .as_deref()
+                    .is_some_and(|route| lock(self.faults).disk_full(route, scope.is_write))
+            })
+            .unwrap_or(false);
+        let saved = if injected {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left on device (injected: diskFullRate)",
+            ))
+        } else {
+            write_state_file(path, &self.guard.tenant)
+        };
+        if let Err(e) = saved {
+            self.guard.tenant = tenant;
+            self.guard.ops = ops;
+            let message = format!(
+                "the tenant state could not be saved to {}: {e}; the change was not made",
+                path.display()
+            );
+            // A full disk is 507 Insufficient Storage, which clients do not retry.
+            let full = matches!(
+                e.kind(),
+                std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::FileTooLarge
+                    | std::io::ErrorKind::QuotaExceeded
+            );
+            let status = if full {
+                axum::http::StatusCode::INSUFFICIENT_STORAGE
+            } else {
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let reported = PERSIST_SCOPE
+                .try_with(|scope| {
+                    lock(&scope.failure).get_or_insert((status, message.clone()));
+                })
+                .is_ok();
+            if !reported {
+                eprintln!("ppgov-emulator: {message}");
+            }
         }
     }
 }
 
-/// Writes the snapshot atomically (temporary file, then rename).
+/// The request being served, as saves of the state file see it.
+struct PersistScope {
+    /// `METHOD /route/template` for fault injection; `None` on control routes.
+    route: Option<String>,
+    is_write: bool,
+    /// The first failed save: the status and message the request answers.
+    failure: Mutex<Option<(axum::http::StatusCode, String)>>,
+}
+
+tokio::task_local! {
+    static PERSIST_SCOPE: std::sync::Arc<PersistScope>;
+}
+
+/// Middleware: a request during which saving the state file failed answers `PersistFailed`,
+/// naming the file and the OS error, whatever its handler answered (its change was rolled
+/// back): 507 when the disk is full, else 500.
+pub async fn persist_failures(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path().to_owned();
+    let flavor = crate::error::Flavor::for_path(&path);
+    let route = (!path.starts_with("/_emulator/")).then(|| {
+        let template = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map_or(path.as_str(), |m| m.as_str());
+        format!("{} {template}", req.method())
+    });
+    let scope = std::sync::Arc::new(PersistScope {
+        route,
+        is_write: req.method() != axum::http::Method::GET,
+        failure: Mutex::new(None),
+    });
+    let response = PERSIST_SCOPE.scope(scope.clone(), next.run(req)).await;
+    match lock(&scope.failure).take() {
+        None => response,
+        Some((status, message)) => {
+            crate::error::ApiError::new(flavor, status, "PersistFailed", message).into_response()
+        }
+    }
+}
+
+/// Writes the snapshot atomically (see [`crate::atomic_file::write`]).
 pub fn write_state_file(path: &std::path::Path, tenant: &Tenant) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, tenant.to_json())?;
-    std::fs::rename(&tmp, path)
+    crate::atomic_file::write(path, tenant.to_json().as_bytes())
 }

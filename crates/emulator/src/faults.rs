@@ -37,6 +37,10 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Probability of a 409 `OperationNotStartable` on writes (not GET).
     pub busy_rate: f64,
+    /// Probability that saving the state file (when the emulator has one) after a write
+    /// fails as on a full disk: the request answers 507 `PersistFailed` and its change is
+    /// undone.
+    pub disk_full_rate: f64,
     /// Polls a long-running operation answers `Running` before it completes.
     pub lro_polls: u32,
     /// Only requests whose route template (`METHOD /path/{param}`) contains one of these
@@ -64,6 +68,7 @@ impl Default for Faults {
             error_status: 503,
             drop_rate: 0.0,
             busy_rate: 0.0,
+            disk_full_rate: 0.0,
             lro_polls: 0,
             routes: Vec::new(),
             seed: None,
@@ -78,6 +83,7 @@ impl Faults {
             ("errorRate", self.error_rate),
             ("dropRate", self.drop_rate),
             ("busyRate", self.busy_rate),
+            ("diskFullRate", self.disk_full_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} must be between 0 and 1, not {rate}"));
@@ -134,6 +140,14 @@ impl FaultState {
 
     fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && self.rng.f64() < p
+    }
+
+    /// Whether a save of the state file made while serving `route` (`METHOD /template`)
+    /// fails as on a full disk: only for writes (a GET changes the tenant only when it
+    /// completes an operation, which the service does on its own) on the routes faults apply
+    /// to.
+    pub fn disk_full(&mut self, route: &str, is_write: bool) -> bool {
+        is_write && self.applies(route, false) && self.chance(self.config.disk_full_rate)
     }
 
     /// Decides the fate of one request.

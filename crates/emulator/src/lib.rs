@@ -15,6 +15,7 @@
 //! ```
 
 mod app;
+pub mod atomic_file;
 pub mod auth;
 pub mod catalog;
 pub mod control;
@@ -59,7 +60,9 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Items per page of every paged list (a request's `$top` overrides it).
     pub page_size: usize,
-    /// Loaded at start if it exists (instead of `tenant`), and rewritten after every write.
+    /// Loaded at start if it exists (instead of `tenant`, else created from it), and replaced
+    /// atomically after every request that changes the tenant; a failed save fails that
+    /// request with 500 `PersistFailed` and undoes its change.
     pub state_file: Option<PathBuf>,
     /// Faults from the start.
     pub faults: Faults,
@@ -131,7 +134,10 @@ impl Emulator {
             faults::FaultState::new(config.faults),
             settings,
         ));
-        if let Some(path) = &shared.settings.state_file {
+        // An existing state file is left as it is (byte-identical until the tenant changes).
+        if let Some(path) = &shared.settings.state_file
+            && !path.exists()
+        {
             app::write_state_file(path, &shared.snapshot())?;
         }
         let listener = tokio::net::TcpListener::bind(config.listen).await?;

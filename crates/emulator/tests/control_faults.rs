@@ -167,6 +167,53 @@ async fn state_file_persists_every_write_and_reloads() {
 }
 
 #[tokio::test]
+async fn a_failed_save_of_the_state_file_fails_the_request_and_undoes_its_change() {
+    let dir = std::env::temp_dir().join(format!("ppgov-emu-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tenant.json");
+    let api = Api::start(Config {
+        state_file: Some(file.clone()),
+        ..Config::default().seeded(seed(4, 1, 0, 0))
+    })
+    .await;
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let groups = format!("/environmentmanagement/environmentGroups?{V_PP}");
+
+    // A request that changes nothing leaves the file alone (byte-identical, same inode).
+    let inode =
+        |p: &std::path::Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let before = inode(&file);
+    api.get(&groups).await.expect(200);
+    api.post(&groups, json!({"description": "no name"})).await;
+    assert_eq!(inode(&file), before, "not rewritten");
+
+    // The directory is gone: the save fails, so the write fails, naming the file and the OS
+    // error, and the tenant in memory is what it was.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let state = api.state();
+    let failed = api
+        .post(&groups, json!({"displayName": "Lost", "description": ""}))
+        .await;
+    failed.expect_error(500, "PersistFailed");
+    assert!(
+        failed.text.contains(file.to_str().unwrap()) && failed.text.contains("No such file"),
+        "{}",
+        failed.text
+    );
+    assert_eq!(api.state(), state, "the change was undone");
+
+    // Once the disk is back, the same write succeeds and is on disk.
+    std::fs::create_dir_all(&dir).unwrap();
+    api.post(&groups, json!({"displayName": "Kept", "description": ""}))
+        .await
+        .expect(200);
+    let on_disk = Tenant::from_json(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(on_disk, api.state());
+    assert_ne!(std::fs::read_to_string(&file).unwrap(), saved);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn throttling_sends_429_with_retry_after() {
     let api = Api::seeded(seed(3, 0, 0, 0), 50).await;
     let faults = json!({"throttleRate": 1.0, "retryAfterSeconds": 7, "routes": ["/environments"]});

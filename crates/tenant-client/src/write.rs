@@ -258,6 +258,19 @@ impl Client {
         self.get_group(&g.id).await
     }
 
+    /// The group's classic rule set as the service sends it (with the values ppgov does not
+    /// model, such as `makerOnboardingTimestamp`), if it has one.
+    pub async fn get_group_rule_set(
+        &self,
+        group: &str,
+    ) -> Result<Option<wr::RuleSet>, ClientError> {
+        let sets = self
+            .transport
+            .list::<wr::RuleSet>(paths::group_rule_sets(group))
+            .await?;
+        Ok(sets.into_iter().next())
+    }
+
     /// Brings the group's classic rule set and rule-based policy to what `g` says.
     async fn reconcile_rules(&self, group: &str, g: &ObservedGroup) -> Result<(), ClientError> {
         let t = &self.transport;

@@ -32,7 +32,7 @@ pub const POWER_PLATFORM_VERSIONS: &[&str] = &[
 ];
 
 /// Every API route plus the token endpoint, with api-version checks, auth, faults and the
-/// request log (outermost first: log, faults, auth).
+/// request log (outermost first: log, faults, auth, failed saves of the state file).
 pub fn api(shared: Arc<Shared>) -> Router {
     let bap = Router::new()
         .merge(bap::router())
@@ -59,6 +59,7 @@ pub fn api(shared: Arc<Shared>) -> Router {
         )
         .merge(crate::control::router())
         .fallback(not_found)
+        .layer(middleware::from_fn(crate::app::persist_failures))
         .layer(middleware::from_fn_with_state(
             shared.clone(),
             crate::auth::middleware,
