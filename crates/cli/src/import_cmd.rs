@@ -370,7 +370,8 @@ fn write_files(out: &Path, imported: &Imported, with_schemas: bool) -> Result<()
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
-        std::fs::write(&path, text)
+        // Whole files or none: a full disk never leaves a truncated document behind.
+        ppgov_emulator::atomic_file::write(&path, text.as_bytes())
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
     Ok(())
