@@ -1,28 +1,34 @@
 //! Checks made before anything is written: risky steps that were not allowed, and saved plans
 //! whose observed objects changed since.
 
+use ppgov_core::catalog::Catalog;
 use ppgov_core::model::Desired;
 use ppgov_core::observed::Observed;
 use ppgov_planner::plan::fingerprint;
-use ppgov_planner::{Action, Change, Plan};
+use ppgov_planner::risk::{self, RiskClass};
+use ppgov_planner::{Change, Plan, ResourceKind};
 
 /// Annotation that allows deleting the declared resource's objects (e.g. memberships).
 pub const ALLOW_DESTROY: &str = "ppgov.dev/allow-destroy";
 /// Annotation that allows loosening changes to the declared resource.
 pub const ALLOW_LOOSENING: &str = "ppgov.dev/allow-loosening";
+/// Annotation that allows turning Managed Environments on for the declared environment, or
+/// for the environments a declared group's members and selectors bring in.
+pub const ALLOW_MANAGED_ENVIRONMENTS: &str = "ppgov.dev/allow-managed-environments";
 
 /// What the user allowed on the command line.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Allowed {
     pub destroy: bool,
     pub loosening: bool,
+    pub managed_environments: bool,
 }
 
 /// A risky step nothing allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
     pub address: String,
-    /// `--allow-destroy` or `--allow-loosening`.
+    /// `--allow-destroy`, `--allow-loosening` or `--allow-managed-environments`.
     pub flag: &'static str,
     pub annotation: Option<&'static str>,
     pub risk: String,
@@ -51,36 +57,68 @@ fn annotations<'a>(
     }
 }
 
-/// Risky steps not allowed by a flag or by an annotation on their declared resource. Deletes
-/// need `--allow-destroy` (or `ppgov.dev/allow-destroy: "true"`, for declared resources);
-/// other risky changes need `--allow-loosening` (or `ppgov.dev/allow-loosening: "true"`).
-pub fn refused(plan: &Plan, desired: &Desired, allowed: Allowed) -> Vec<Refused> {
+/// The annotations of the declared groups whose memberships need `env_change` first (the
+/// groups whose members or selectors bring the environment in).
+fn joining_groups_annotations<'a>(
+    env_change: &Change,
+    plan: &Plan,
+    desired: &'a Desired,
+) -> Vec<&'a std::collections::BTreeMap<String, String>> {
+    plan.changes
+        .iter()
+        .filter(|c| {
+            c.kind == ResourceKind::GroupMembership && c.depends_on.contains(&env_change.address)
+        })
+        .filter_map(|c| annotations(c, desired))
+        .collect()
+}
+
+/// Risky steps not allowed by a flag or by an annotation on their declared resource. The risk
+/// is computed again here from the observed (before) and planned (after) values, with the
+/// planner's own [`risk::assess`], never read from the plan. Deletes need `--allow-destroy`
+/// (or `ppgov.dev/allow-destroy: "true"`, for declared resources); loosening changes need
+/// `--allow-loosening` (or `ppgov.dev/allow-loosening: "true"`); turning Managed Environments
+/// on needs `--allow-managed-environments` (or `ppgov.dev/allow-managed-environments: "true"`
+/// on the `Environment`, or on the `EnvironmentGroup` that brings the environment in).
+pub fn refused(
+    plan: &Plan,
+    desired: &Desired,
+    observed: &Observed,
+    catalog: &Catalog,
+    allowed: Allowed,
+) -> Vec<Refused> {
     let mut out = Vec::new();
     for c in &plan.changes {
-        let destroy = c.action == Action::Delete;
-        if !destroy && c.risk.is_none() {
+        let Some(risk) = risk::assess(c, observed, catalog) else {
             continue;
-        }
-        let (flag_given, flag, annotation) = if destroy {
-            (allowed.destroy, "--allow-destroy", ALLOW_DESTROY)
-        } else {
-            (allowed.loosening, "--allow-loosening", ALLOW_LOOSENING)
+        };
+        let (flag_given, flag, annotation) = match risk.class {
+            RiskClass::Destroy => (allowed.destroy, "--allow-destroy", ALLOW_DESTROY),
+            RiskClass::Loosening => (allowed.loosening, "--allow-loosening", ALLOW_LOOSENING),
+            RiskClass::ManagedEnvironment => (
+                allowed.managed_environments,
+                "--allow-managed-environments",
+                ALLOW_MANAGED_ENVIRONMENTS,
+            ),
         };
         if flag_given {
             continue;
         }
-        let annotated = annotations(c, desired);
-        if annotated.is_some_and(|a| a.get(annotation).is_some_and(|v| v == "true")) {
+        let mut annotated: Vec<_> = annotations(c, desired).into_iter().collect();
+        if risk.class == RiskClass::ManagedEnvironment {
+            annotated.extend(joining_groups_annotations(c, plan, desired));
+        }
+        if annotated
+            .iter()
+            .any(|a| a.get(annotation).is_some_and(|v| v == "true"))
+        {
             continue;
         }
         out.push(Refused {
             address: c.address.clone(),
             flag,
-            annotation: annotated.map(|_| annotation),
-            risk: c
-                .risk
-                .clone()
-                .unwrap_or_else(|| "deletes a live object".to_owned()),
+            annotation: (!annotated.is_empty()).then_some(annotation),
+            risk: risk.reason,
         });
     }
     out
