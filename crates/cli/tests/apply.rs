@@ -626,3 +626,96 @@ fn turning_managed_environments_on_needs_its_own_consent() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+const DECLARED_TENANT: &str = "3f6a9c2e-7b41-4d8a-9e15-c2b07d4f8a61";
+const OTHER_TENANT: &str = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
+
+/// Makes the snapshot at `snap` the tenant `id`.
+fn set_tenant_id(snap: &str, id: &str) {
+    let mut tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snap).unwrap()).unwrap();
+    tenant["tenantId"] = id.into();
+    std::fs::write(snap, serde_json::to_string_pretty(&tenant).unwrap()).unwrap();
+}
+
+#[test]
+fn a_tenant_other_than_the_declared_one_is_refused() {
+    let (dir, snap) = scratch("wrong-tenant");
+    set_tenant_id(&snap, OTHER_TENANT);
+    let before = tenant_of(&snap);
+    let names_both = |t: &str, source: &str| {
+        assert!(
+            t.contains("wrong tenant")
+                && t.contains(&format!("`spec.tenant.id`) names tenant {DECLARED_TENANT}"))
+                && t.contains(&format!("{source} is tenant {OTHER_TENANT}")),
+            "{t}"
+        );
+    };
+
+    let out = ppgov(&["plan", "policies", "--snapshot", &snap], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(&text(&out), &format!("the snapshot `{snap}`"));
+
+    let j = dir.join("j.jsonl");
+    let out = ppgov(&apply_args(&snap, j.to_str().unwrap(), &[]), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(&text(&out), &format!("the snapshot `{snap}`"));
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+    assert!(!j.exists(), "nothing journaled");
+
+    // A live tenant, over HTTP: its id comes from the service.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
+            tenant: ppgov_emulator::Tenant::from_json(&std::fs::read_to_string(&snap).unwrap())
+                .unwrap(),
+            ..Default::default()
+        }))
+        .unwrap();
+    let base = emu.base_url();
+    let token = emu.token().unwrap().to_owned();
+    let envs = [
+        ("PPGOV_BASE_URL", base.as_str()),
+        ("PPGOV_TOKEN", token.as_str()),
+    ];
+    let out = ppgov(&["plan", "policies"], &envs);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(
+        &text(&out),
+        &format!("the tenant the credentials reach at {base}"),
+    );
+    let mut args = vec!["apply", "--journal", j.to_str().unwrap()];
+    args.extend(ALLOW);
+    let out = ppgov(&args, &envs);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(
+        &text(&out),
+        &format!("the tenant the credentials reach at {base}"),
+    );
+    assert!(!j.exists(), "nothing journaled");
+    rt.block_on(emu.shutdown());
+
+    // A repository that names no tenant applies, and the journal records the tenant observed.
+    let repo = dir.join("policies");
+    copy_dir(&root().join("policies"), &repo);
+    let project = repo.join("ppgov.yaml");
+    let unnamed = std::fs::read_to_string(&project)
+        .unwrap()
+        .replace(&format!("    id: {DECLARED_TENANT}\n"), "");
+    std::fs::write(&project, unnamed).unwrap();
+    let mut args = vec!["apply", "--policies", repo.to_str().unwrap()];
+    args.extend(apply_args(&snap, j.to_str().unwrap(), &[]).into_iter().skip(1));
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let start: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&j)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(start["event"], "start");
+    assert_eq!(start["tenant"], OTHER_TENANT);
+    let _ = std::fs::remove_dir_all(dir);
+}
