@@ -4,7 +4,7 @@
 use ppgov_core::catalog::Catalog;
 use ppgov_core::model::Desired;
 use ppgov_core::observed::Observed;
-use ppgov_planner::plan::fingerprint;
+use ppgov_planner::plan::{exclusively_governed, fingerprint, kind_name};
 use ppgov_planner::risk::{self, RiskClass};
 use ppgov_planner::{Change, Plan, ResourceKind};
 
@@ -132,7 +132,8 @@ pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
         "EnvironmentGroup" => observed.environment_groups.get(id).map(fingerprint),
         "DlpPolicy" => observed.dlp_policies.get(id).map(fingerprint),
         "RoleAssignment" => observed.role_assignments.get(id).map(fingerprint),
-        "TenantSettings" => Some(fingerprint(&observed.tenant_settings)),
+        // One managed setting (a dotted path); absent is a value too.
+        "TenantSettings" => Some(fingerprint(&observed.tenant_settings.get(id))),
         _ => None,
     }
 }
@@ -141,8 +142,8 @@ pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stale {
     pub key: String,
-    /// `changed` or `deleted`.
-    pub what: &'static str,
+    /// `changed`, `deleted`, or what appeared.
+    pub what: String,
 }
 
 /// Environments whose BAP role assignments a plan's fingerprints name: they must be read
@@ -155,22 +156,51 @@ pub fn bap_environments(plan: &Plan) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// Objects whose fingerprints in `plan` no longer match `observed`.
+/// Objects whose fingerprints in `plan` no longer match `observed`, and, for kinds the plan
+/// owned exclusively, objects that appeared since (the plan would have deleted them).
 pub fn stale(plan: &Plan, observed: &Observed) -> Vec<Stale> {
-    plan.fingerprints
+    let mut out: Vec<Stale> = plan
+        .fingerprints
         .iter()
+        .filter(|(key, _)| !key.ends_with(":*"))
         .filter_map(|(key, fp)| match observed_fingerprint(observed, key) {
             None => Some(Stale {
                 key: key.clone(),
-                what: "deleted",
+                what: "deleted".to_owned(),
             }),
             Some(now) if &now != fp => Some(Stale {
                 key: key.clone(),
-                what: "changed",
+                what: "changed".to_owned(),
             }),
             Some(_) => None,
         })
-        .collect()
+        .collect();
+    for kind in [
+        ResourceKind::EnvironmentGroup,
+        ResourceKind::DlpPolicy,
+        ResourceKind::RoleAssignment,
+    ] {
+        if !plan
+            .fingerprints
+            .contains_key(&ppgov_planner::plan::exclusive_key(kind))
+        {
+            continue;
+        }
+        let governed = exclusively_governed(kind, observed);
+        let kind = kind_name(kind);
+        for (id, name) in governed {
+            let key = format!("{kind}:{id}");
+            if !plan.fingerprints.contains_key(&key) {
+                out.push(Stale {
+                    key,
+                    what: format!(
+                        "appeared since: \"{name}\" is not declared and {kind} is owned exclusively"
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The environment of a BAP role assignment id (`/providers/.../environments/{env}/roleAssignments/{id}`).

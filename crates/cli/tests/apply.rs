@@ -719,3 +719,78 @@ fn a_tenant_other_than_the_declared_one_is_refused() {
     assert_eq!(start["tenant"], OTHER_TENANT);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Edits the snapshot file at `snap` as JSON.
+fn edit_snapshot(snap: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snap).unwrap()).unwrap();
+    edit(&mut tenant);
+    std::fs::write(snap, serde_json::to_string_pretty(&tenant).unwrap()).unwrap();
+}
+
+#[test]
+fn the_stale_check_covers_exactly_what_the_plan_relies_on() {
+    // A tenant setting the repository does not manage changes: the plan still holds.
+    let (dir, snap) = scratch("stale-precise");
+    let (p, _) = saved_plan(&dir, &snap);
+    edit_snapshot(&snap, |t| {
+        t["tenantSettings"]["disableNewsletterSendout"] = true.into();
+    });
+    let j = dir.join("j.jsonl");
+    let mut args = vec![
+        "apply",
+        p.as_str(),
+        "--snapshot",
+        &snap,
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    args.extend(ALLOW);
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+
+    // A managed setting changes, and a data policy nobody declared appears while data
+    // policies are owned exclusively: both named, nothing applied.
+    let (dir, snap) = scratch("stale-exclusive");
+    let (p, _) = saved_plan(&dir, &snap);
+    let added = "5a1e03ff-0000-4000-8000-0000000003ff";
+    edit_snapshot(&snap, |t| {
+        t["tenantSettings"]["disableEnvironmentCreationByNonAdminUsers"] = true.into();
+        let policies = t["dlpPolicies"].as_object_mut().unwrap();
+        let mut copy = policies.values().next().unwrap().clone();
+        copy["policyDefinition"]["name"] = added.into();
+        copy["policyDefinition"]["displayName"] = "Added by hand".into();
+        policies.insert(added.to_owned(), copy);
+    });
+    let before = tenant_of(&snap);
+    let j = dir.join("j.jsonl");
+    let mut args = vec![
+        "apply",
+        p.as_str(),
+        "--snapshot",
+        &snap,
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    args.extend(ALLOW);
+    let out = ppgov(&args, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("changed since the plan was made"), "{t}");
+    assert!(
+        t.contains("TenantSettings:disableEnvironmentCreationByNonAdminUsers (changed)"),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("DlpPolicy:{added} (")) && t.contains("\"Added by hand\""),
+        "{t}"
+    );
+    assert_eq!(
+        t.lines().filter(|l| l.starts_with("  - ")).count(),
+        2,
+        "exactly those two: {t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -103,6 +103,23 @@ impl<'a> Planner<'a> {
             .insert(format!("{kind}:{id}"), fingerprint(value));
     }
 
+    /// Records that `kind` is owned exclusively, and fingerprints every live object of the kind
+    /// that ownership governs: the plan relies on there being no others.
+    fn exclusive(&mut self, kind: ResourceKind) {
+        let governed = exclusively_governed(kind, self.observed);
+        self.fingerprints
+            .insert(exclusive_key(kind), fingerprint(&governed.keys().collect::<Vec<_>>()));
+        for id in governed.keys() {
+            let key = format!("{}:{id}", kind_name(kind));
+            let value = match kind {
+                ResourceKind::EnvironmentGroup => fingerprint(&self.observed.environment_groups[id]),
+                ResourceKind::DlpPolicy => fingerprint(&self.observed.dlp_policies[id]),
+                _ => fingerprint(&self.observed.role_assignments[id]),
+            };
+            self.fingerprints.insert(key, value);
+        }
+    }
+
     fn resolve_env(
         &mut self,
         target: &EnvironmentTarget,
@@ -326,6 +343,9 @@ impl<'a> Planner<'a> {
         }
         let exclusive =
             self.desired.project.ownership.environment_group == OwnershipMode::Exclusive;
+        if exclusive {
+            self.exclusive(ResourceKind::EnvironmentGroup);
+        }
         for (id, live) in &self.observed.environment_groups {
             if matched.contains(id) {
                 continue;
@@ -703,6 +723,9 @@ impl<'a> Planner<'a> {
             }
         }
         let exclusive = self.desired.project.ownership.dlp_policy == OwnershipMode::Exclusive;
+        if exclusive {
+            self.exclusive(ResourceKind::DlpPolicy);
+        }
         for (id, live) in &self.observed.dlp_policies {
             if matched.contains(id) {
                 continue;
@@ -830,7 +853,9 @@ impl<'a> Planner<'a> {
             }
         }
         for ((principal, role, scope), (assignment, depends_on)) in &wanted {
-            if live_keys.contains_key(&(principal.clone(), *role, scope.clone())) {
+            if let Some(live) = live_keys.get(&(principal.clone(), *role, scope.clone())) {
+                // Relied on: it exists, so nothing is created.
+                self.fingerprint("RoleAssignment", &live.id, *live);
                 continue;
             }
             let after = ObservedRoleAssignment {
@@ -866,6 +891,9 @@ impl<'a> Planner<'a> {
             });
         }
         let exclusive = self.desired.project.ownership.role_assignment == OwnershipMode::Exclusive;
+        if exclusive {
+            self.exclusive(ResourceKind::RoleAssignment);
+        }
         for (key, live) in &live_keys {
             if wanted.contains_key(key) {
                 continue;
@@ -919,16 +947,13 @@ impl<'a> Planner<'a> {
         let mut changed = BTreeMap::new();
         for (path, value) in declared {
             let live = self.observed.tenant_settings.get(&path);
+            // Only the settings this repository manages: the others may change freely.
+            self.fingerprint("TenantSettings", &path, &live);
             if live != Some(&value) {
                 attributes.push(attr(path.clone(), live.cloned(), Some(value.clone())));
                 changed.insert(path, value);
             }
         }
-        self.fingerprint(
-            "TenantSettings",
-            "tenant",
-            &self.observed.tenant_settings.clone(),
-        );
         if !attributes.is_empty() {
             self.changes.push(Change {
                 address: format!("TenantSettings.{}", settings.meta.name),

@@ -1,7 +1,7 @@
 //! The plan: what to change, in what order, and what it was computed from.
 
 use ppgov_core::observed::{
-    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
+    Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -182,6 +182,53 @@ impl Plan {
             count(Action::Update),
             count(Action::Delete),
         )
+    }
+}
+
+/// The fingerprint key that records that `kind` is owned exclusively. Under exclusive
+/// ownership the plan fingerprints every live object [`exclusively_governed`] lists (it is
+/// declared, or planned for deletion), so one that appears later makes the plan stale.
+pub fn exclusive_key(kind: ResourceKind) -> String {
+    format!("{}:*", kind_name(kind))
+}
+
+/// `Kind`, as in fingerprint keys and addresses.
+pub fn kind_name(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Environment => "Environment",
+        ResourceKind::EnvironmentGroup => "EnvironmentGroup",
+        ResourceKind::GroupMembership => "GroupMembership",
+        ResourceKind::DlpPolicy => "DlpPolicy",
+        ResourceKind::RoleAssignment => "RoleAssignment",
+        ResourceKind::TenantSettings => "TenantSettings",
+    }
+}
+
+/// The live objects of `kind` that exclusive ownership governs (every group, tenant-level data
+/// policies, role assignments of a role ppgov models), by id, with a name to show.
+pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap<String, String> {
+    match kind {
+        ResourceKind::EnvironmentGroup => observed
+            .environment_groups
+            .iter()
+            .map(|(id, g)| (id.clone(), g.display_name.clone()))
+            .collect(),
+        ResourceKind::DlpPolicy => observed
+            .dlp_policies
+            .iter()
+            .filter(|(_, p)| p.scope_mode.is_some())
+            .map(|(id, p)| (id.clone(), p.display_name.clone()))
+            .collect(),
+        ResourceKind::RoleAssignment => observed
+            .role_assignments
+            .iter()
+            .filter(|(_, a)| a.role.is_some())
+            .map(|(id, a)| {
+                let name = a.principal_name.as_ref().unwrap_or(&a.principal_id);
+                (id.clone(), name.clone())
+            })
+            .collect(),
+        _ => BTreeMap::new(),
     }
 }
 
