@@ -215,3 +215,63 @@ pub fn bap_environment(id: &str) -> Option<String> {
         .and_then(|i| parts.get(i + 1))
         .map(|e| e.to_lowercase())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROJECT: &str =
+        "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {name: t}\nspec: {}\n";
+
+    fn group(annotations: &str) -> String {
+        format!(
+            "apiVersion: ppgov.dev/v1\nkind: EnvironmentGroup\nmetadata: {{name: sandboxes{annotations}}}\nspec:\n  displayName: Sandboxes\n  members:\n    selectors: [{{displayName: \"DEV-*\"}}]\n"
+        )
+    }
+
+    fn refused_for(group_doc: &str, allowed: Allowed) -> Vec<Refused> {
+        let mut sources = ppgov_core::SourceMap::new();
+        sources.add("ppgov.yaml", PROJECT);
+        sources.add("group.yaml", group_doc);
+        let loaded = ppgov_core::load(sources);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let observed: Observed = serde_json::from_value(serde_json::json!({
+            "environments": {
+                "e1": {"id": "e1", "displayName": "DEV-new", "environmentType": "Developer",
+                       "region": "europe", "managed": false}
+            }
+        }))
+        .unwrap();
+        let mut plan = ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog);
+        // The risk in the plan is never what the gate reads.
+        for c in &mut plan.changes {
+            c.risk = None;
+        }
+        refused(&plan, &loaded.desired, &observed, &loaded.catalog, allowed)
+    }
+
+    #[test]
+    fn a_selector_turning_managed_environments_on_needs_consent() {
+        let refused = refused_for(&group(""), Allowed::default());
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].address, "Environment[\"DEV-new\"]");
+        assert_eq!(refused[0].flag, "--allow-managed-environments");
+        assert_eq!(refused[0].annotation, Some(ALLOW_MANAGED_ENVIRONMENTS));
+        assert!(refused[0].risk.contains("licensing"), "{refused:?}");
+
+        let flag = Allowed {
+            managed_environments: true,
+            ..Default::default()
+        };
+        assert!(refused_for(&group(""), flag).is_empty());
+        let annotated = group(", annotations: {ppgov.dev/allow-managed-environments: \"true\"}");
+        assert!(refused_for(&annotated, Allowed::default()).is_empty());
+        // Another gate's consent is not this one.
+        let loosening = Allowed {
+            loosening: true,
+            destroy: true,
+            ..Default::default()
+        };
+        assert_eq!(refused_for(&group(""), loosening).len(), 1);
+    }
+}

@@ -704,17 +704,15 @@ fn a_tenant_other_than_the_declared_one_is_refused() {
         .replace(&format!("    id: {DECLARED_TENANT}\n"), "");
     std::fs::write(&project, unnamed).unwrap();
     let mut args = vec!["apply", "--policies", repo.to_str().unwrap()];
-    args.extend(apply_args(&snap, j.to_str().unwrap(), &[]).into_iter().skip(1));
+    args.extend(
+        apply_args(&snap, j.to_str().unwrap(), &[])
+            .into_iter()
+            .skip(1),
+    );
     let out = ppgov(&args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let start: serde_json::Value = serde_json::from_str(
-        std::fs::read_to_string(&j)
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
+    let start: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&j).unwrap().lines().next().unwrap()).unwrap();
     assert_eq!(start["event"], "start");
     assert_eq!(start["tenant"], OTHER_TENANT);
     let _ = std::fs::remove_dir_all(dir);

@@ -107,12 +107,16 @@ impl<'a> Planner<'a> {
     /// that ownership governs: the plan relies on there being no others.
     fn exclusive(&mut self, kind: ResourceKind) {
         let governed = exclusively_governed(kind, self.observed);
-        self.fingerprints
-            .insert(exclusive_key(kind), fingerprint(&governed.keys().collect::<Vec<_>>()));
+        self.fingerprints.insert(
+            exclusive_key(kind),
+            fingerprint(&governed.keys().collect::<Vec<_>>()),
+        );
         for id in governed.keys() {
             let key = format!("{}:{id}", kind_name(kind));
             let value = match kind {
-                ResourceKind::EnvironmentGroup => fingerprint(&self.observed.environment_groups[id]),
+                ResourceKind::EnvironmentGroup => {
+                    fingerprint(&self.observed.environment_groups[id])
+                }
                 ResourceKind::DlpPolicy => fingerprint(&self.observed.dlp_policies[id]),
                 _ => fingerprint(&self.observed.role_assignments[id]),
             };
@@ -449,7 +453,10 @@ impl<'a> Planner<'a> {
                         display_name: env.display_name.clone(),
                         attributes: vec![attr("group", Some(json!(current_name)), None)],
                         risk: None,
-                        after: After::Membership { group: Ref::Id(current.clone()), environment_id: env.id.clone() },
+                        after: After::Membership {
+                            group: Ref::Id(current.clone()),
+                            environment_id: env.id.clone(),
+                        },
                         depends_on: Vec::new(),
                     });
                     depends_on.push(address);

@@ -167,7 +167,11 @@ impl Plan {
         if let Some(seal) = &mut body.seal {
             seal.body.clear();
         }
-        hash128(serde_json::to_string(&body).expect("plans serialize").as_bytes())
+        hash128(
+            serde_json::to_string(&body)
+                .expect("plans serialize")
+                .as_bytes(),
+        )
     }
 
     pub fn is_empty(&self) -> bool {
