@@ -208,8 +208,9 @@ pub fn kind_name(kind: ResourceKind) -> &'static str {
     }
 }
 
-/// The live objects of `kind` that exclusive ownership governs (every group, tenant-level data
-/// policies, role assignments of a role ppgov models), by id, with a name to show.
+/// The live objects of `kind` that exclusive ownership governs, those the plan deletes when
+/// nothing declares them (every group, tenant-level data policies, role assignments of a role
+/// and a principal type ppgov models), by id, with a name to show.
 pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap<String, String> {
     match kind {
         ResourceKind::EnvironmentGroup => observed
@@ -226,7 +227,7 @@ pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap
         ResourceKind::RoleAssignment => observed
             .role_assignments
             .iter()
-            .filter(|(_, a)| a.role.is_some())
+            .filter(|(_, a)| a.role.is_some() && a.principal_type.is_some())
             .map(|(id, a)| {
                 let name = a.principal_name.as_ref().unwrap_or(&a.principal_id);
                 (id.clone(), name.clone())
