@@ -1,28 +1,34 @@
 //! Checks made before anything is written: risky steps that were not allowed, and saved plans
 //! whose observed objects changed since.
 
+use ppgov_core::catalog::Catalog;
 use ppgov_core::model::Desired;
 use ppgov_core::observed::Observed;
-use ppgov_planner::plan::fingerprint;
-use ppgov_planner::{Action, Change, Plan};
+use ppgov_planner::plan::{exclusively_governed, fingerprint, kind_name};
+use ppgov_planner::risk::{self, RiskClass};
+use ppgov_planner::{Change, Plan, ResourceKind};
 
 /// Annotation that allows deleting the declared resource's objects (e.g. memberships).
 pub const ALLOW_DESTROY: &str = "ppgov.dev/allow-destroy";
 /// Annotation that allows loosening changes to the declared resource.
 pub const ALLOW_LOOSENING: &str = "ppgov.dev/allow-loosening";
+/// Annotation that allows turning Managed Environments on for the declared environment, or
+/// for the environments a declared group's members and selectors bring in.
+pub const ALLOW_MANAGED_ENVIRONMENTS: &str = "ppgov.dev/allow-managed-environments";
 
 /// What the user allowed on the command line.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Allowed {
     pub destroy: bool,
     pub loosening: bool,
+    pub managed_environments: bool,
 }
 
 /// A risky step nothing allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
     pub address: String,
-    /// `--allow-destroy` or `--allow-loosening`.
+    /// `--allow-destroy`, `--allow-loosening` or `--allow-managed-environments`.
     pub flag: &'static str,
     pub annotation: Option<&'static str>,
     pub risk: String,
@@ -51,36 +57,68 @@ fn annotations<'a>(
     }
 }
 
-/// Risky steps not allowed by a flag or by an annotation on their declared resource. Deletes
-/// need `--allow-destroy` (or `ppgov.dev/allow-destroy: "true"`, for declared resources);
-/// other risky changes need `--allow-loosening` (or `ppgov.dev/allow-loosening: "true"`).
-pub fn refused(plan: &Plan, desired: &Desired, allowed: Allowed) -> Vec<Refused> {
+/// The annotations of the declared groups whose memberships need `env_change` first (the
+/// groups whose members or selectors bring the environment in).
+fn joining_groups_annotations<'a>(
+    env_change: &Change,
+    plan: &Plan,
+    desired: &'a Desired,
+) -> Vec<&'a std::collections::BTreeMap<String, String>> {
+    plan.changes
+        .iter()
+        .filter(|c| {
+            c.kind == ResourceKind::GroupMembership && c.depends_on.contains(&env_change.address)
+        })
+        .filter_map(|c| annotations(c, desired))
+        .collect()
+}
+
+/// Risky steps not allowed by a flag or by an annotation on their declared resource. The risk
+/// is computed again here from the observed (before) and planned (after) values, with the
+/// planner's own [`risk::assess`], never read from the plan. Deletes need `--allow-destroy`
+/// (or `ppgov.dev/allow-destroy: "true"`, for declared resources); loosening changes need
+/// `--allow-loosening` (or `ppgov.dev/allow-loosening: "true"`); turning Managed Environments
+/// on needs `--allow-managed-environments` (or `ppgov.dev/allow-managed-environments: "true"`
+/// on the `Environment`, or on the `EnvironmentGroup` that brings the environment in).
+pub fn refused(
+    plan: &Plan,
+    desired: &Desired,
+    observed: &Observed,
+    catalog: &Catalog,
+    allowed: Allowed,
+) -> Vec<Refused> {
     let mut out = Vec::new();
     for c in &plan.changes {
-        let destroy = c.action == Action::Delete;
-        if !destroy && c.risk.is_none() {
+        let Some(risk) = risk::assess(c, observed, catalog) else {
             continue;
-        }
-        let (flag_given, flag, annotation) = if destroy {
-            (allowed.destroy, "--allow-destroy", ALLOW_DESTROY)
-        } else {
-            (allowed.loosening, "--allow-loosening", ALLOW_LOOSENING)
+        };
+        let (flag_given, flag, annotation) = match risk.class {
+            RiskClass::Destroy => (allowed.destroy, "--allow-destroy", ALLOW_DESTROY),
+            RiskClass::Loosening => (allowed.loosening, "--allow-loosening", ALLOW_LOOSENING),
+            RiskClass::ManagedEnvironment => (
+                allowed.managed_environments,
+                "--allow-managed-environments",
+                ALLOW_MANAGED_ENVIRONMENTS,
+            ),
         };
         if flag_given {
             continue;
         }
-        let annotated = annotations(c, desired);
-        if annotated.is_some_and(|a| a.get(annotation).is_some_and(|v| v == "true")) {
+        let mut annotated: Vec<_> = annotations(c, desired).into_iter().collect();
+        if risk.class == RiskClass::ManagedEnvironment {
+            annotated.extend(joining_groups_annotations(c, plan, desired));
+        }
+        if annotated
+            .iter()
+            .any(|a| a.get(annotation).is_some_and(|v| v == "true"))
+        {
             continue;
         }
         out.push(Refused {
             address: c.address.clone(),
             flag,
-            annotation: annotated.map(|_| annotation),
-            risk: c
-                .risk
-                .clone()
-                .unwrap_or_else(|| "deletes a live object".to_owned()),
+            annotation: (!annotated.is_empty()).then_some(annotation),
+            risk: risk.reason,
         });
     }
     out
@@ -94,7 +132,8 @@ pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
         "EnvironmentGroup" => observed.environment_groups.get(id).map(fingerprint),
         "DlpPolicy" => observed.dlp_policies.get(id).map(fingerprint),
         "RoleAssignment" => observed.role_assignments.get(id).map(fingerprint),
-        "TenantSettings" => Some(fingerprint(&observed.tenant_settings)),
+        // One managed setting (a dotted path); absent is a value too.
+        "TenantSettings" => Some(fingerprint(&observed.tenant_settings.get(id))),
         _ => None,
     }
 }
@@ -103,8 +142,8 @@ pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stale {
     pub key: String,
-    /// `changed` or `deleted`.
-    pub what: &'static str,
+    /// `changed`, `deleted`, or what appeared.
+    pub what: String,
 }
 
 /// Environments whose BAP role assignments a plan's fingerprints name: they must be read
@@ -117,22 +156,51 @@ pub fn bap_environments(plan: &Plan) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// Objects whose fingerprints in `plan` no longer match `observed`.
+/// Objects whose fingerprints in `plan` no longer match `observed`, and, for kinds the plan
+/// owned exclusively, objects that appeared since (the plan would have deleted them).
 pub fn stale(plan: &Plan, observed: &Observed) -> Vec<Stale> {
-    plan.fingerprints
+    let mut out: Vec<Stale> = plan
+        .fingerprints
         .iter()
+        .filter(|(key, _)| !key.ends_with(":*"))
         .filter_map(|(key, fp)| match observed_fingerprint(observed, key) {
             None => Some(Stale {
                 key: key.clone(),
-                what: "deleted",
+                what: "deleted".to_owned(),
             }),
             Some(now) if &now != fp => Some(Stale {
                 key: key.clone(),
-                what: "changed",
+                what: "changed".to_owned(),
             }),
             Some(_) => None,
         })
-        .collect()
+        .collect();
+    for kind in [
+        ResourceKind::EnvironmentGroup,
+        ResourceKind::DlpPolicy,
+        ResourceKind::RoleAssignment,
+    ] {
+        if !plan
+            .fingerprints
+            .contains_key(&ppgov_planner::plan::exclusive_key(kind))
+        {
+            continue;
+        }
+        let governed = exclusively_governed(kind, observed);
+        let kind = kind_name(kind);
+        for (id, name) in governed {
+            let key = format!("{kind}:{id}");
+            if !plan.fingerprints.contains_key(&key) {
+                out.push(Stale {
+                    key,
+                    what: format!(
+                        "appeared since: \"{name}\" is not declared and {kind} is owned exclusively"
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The environment of a BAP role assignment id (`/providers/.../environments/{env}/roleAssignments/{id}`).
@@ -146,4 +214,64 @@ pub fn bap_environment(id: &str) -> Option<String> {
         .position(|p| p.eq_ignore_ascii_case("environments"))
         .and_then(|i| parts.get(i + 1))
         .map(|e| e.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROJECT: &str =
+        "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {name: t}\nspec: {}\n";
+
+    fn group(annotations: &str) -> String {
+        format!(
+            "apiVersion: ppgov.dev/v1\nkind: EnvironmentGroup\nmetadata: {{name: sandboxes{annotations}}}\nspec:\n  displayName: Sandboxes\n  members:\n    selectors: [{{displayName: \"DEV-*\"}}]\n"
+        )
+    }
+
+    fn refused_for(group_doc: &str, allowed: Allowed) -> Vec<Refused> {
+        let mut sources = ppgov_core::SourceMap::new();
+        sources.add("ppgov.yaml", PROJECT);
+        sources.add("group.yaml", group_doc);
+        let loaded = ppgov_core::load(sources);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let observed: Observed = serde_json::from_value(serde_json::json!({
+            "environments": {
+                "e1": {"id": "e1", "displayName": "DEV-new", "environmentType": "Developer",
+                       "region": "europe", "managed": false}
+            }
+        }))
+        .unwrap();
+        let mut plan = ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog);
+        // The risk in the plan is never what the gate reads.
+        for c in &mut plan.changes {
+            c.risk = None;
+        }
+        refused(&plan, &loaded.desired, &observed, &loaded.catalog, allowed)
+    }
+
+    #[test]
+    fn a_selector_turning_managed_environments_on_needs_consent() {
+        let refused = refused_for(&group(""), Allowed::default());
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].address, "Environment[\"DEV-new\"]");
+        assert_eq!(refused[0].flag, "--allow-managed-environments");
+        assert_eq!(refused[0].annotation, Some(ALLOW_MANAGED_ENVIRONMENTS));
+        assert!(refused[0].risk.contains("licensing"), "{refused:?}");
+
+        let flag = Allowed {
+            managed_environments: true,
+            ..Default::default()
+        };
+        assert!(refused_for(&group(""), flag).is_empty());
+        let annotated = group(", annotations: {ppgov.dev/allow-managed-environments: \"true\"}");
+        assert!(refused_for(&annotated, Allowed::default()).is_empty());
+        // Another gate's consent is not this one.
+        let loosening = Allowed {
+            loosening: true,
+            destroy: true,
+            ..Default::default()
+        };
+        assert_eq!(refused_for(&group(""), loosening).len(), 1);
+    }
 }

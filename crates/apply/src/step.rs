@@ -290,11 +290,20 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::TenantSettings(changed), _) => {
-            let key = "TenantSettings:tenant".to_owned();
+            // Fingerprinted per managed setting (`TenantSettings:{path}`): the others may
+            // change freely.
+            let managed: Vec<(String, String)> = lock(&shared.expected)
+                .keys()
+                .filter_map(|k| Some((k.clone(), k.strip_prefix("TenantSettings:")?.to_owned())))
+                .collect();
             let live = t.get_tenant_settings().await.map_err(err)?;
-            check(&key, Some(&live), shared)?;
+            for (key, path) in &managed {
+                check(key, Some(&live.get(path)), shared)?;
+            }
             let got = t.update_tenant_settings(changed).await.map_err(err)?;
-            record(key, &got, shared);
+            for (key, path) in managed {
+                record(key, &got.get(&path), shared);
+            }
             let diff: Vec<&str> = changed
                 .iter()
                 .filter(|(k, v)| got.get(*k) != Some(v))

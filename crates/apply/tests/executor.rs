@@ -150,6 +150,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         notes: Vec::new(),
         errors: Vec::new(),
         fingerprints: BTreeMap::new(),
+        seal: None,
     }
 }
 

@@ -1073,6 +1073,7 @@ fn the_write_check_reports_writes_outside_the_plan() {
             notes: Vec::new(),
             errors: Vec::new(),
             fingerprints: BTreeMap::new(),
+            seal: None,
         };
         let report = apply(&empty, &client, &Options::default(), None).await;
         emu.clear_requests();

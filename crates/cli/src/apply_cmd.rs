@@ -2,7 +2,7 @@
 //! confirm, execute with `ppgov-apply`, journal every step, and re-plan to prove convergence.
 
 use crate::output::stdout_style;
-use crate::plan_cmd::read_plan;
+use crate::plan_cmd::{check_seal, read_plan};
 use crate::repo;
 use crate::tenant::{self, Connection, TenantArgs};
 use clap::{Args, ValueEnum};
@@ -49,6 +49,10 @@ pub struct ApplyArgs {
     /// `ppgov.dev/allow-loosening: "true"`).
     #[arg(long)]
     pub allow_loosening: bool,
+    /// Allow turning Managed Environments on, a licensing change (else only environments, or
+    /// groups bringing them in, annotated `ppgov.dev/allow-managed-environments: "true"`).
+    #[arg(long)]
+    pub allow_managed_environments: bool,
     /// The audit journal (JSON lines, appended); default `.ppgov/journal.jsonl` next to the
     /// policy directory.
     #[arg(long, value_name = "FILE")]
@@ -68,6 +72,9 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     let saved = args.planfile.as_deref().map(read_plan).transpose()?;
+    if let (Some(plan), Some(path)) = (&saved, &args.planfile) {
+        check_seal(plan, path, &loaded, &args.policies)?;
+    }
     let _lock = match &args.tenant.snapshot {
         Some(path) => Some(SnapshotLock::acquire(path)?),
         None => None,
@@ -141,8 +148,10 @@ async fn apply(
     let allowed = Allowed {
         destroy: args.allow_destroy,
         loosening: args.allow_loosening,
+        managed_environments: args.allow_managed_environments,
     };
-    let refused = gate::refused(&plan, &loaded.desired, allowed);
+    let catalog = tenant::catalog_for(loaded, &observed);
+    let refused = gate::refused(&plan, &loaded.desired, &observed, &catalog, allowed);
     if !refused.is_empty() {
         println!("Refusing to apply: these risky steps are not allowed (nothing was applied):");
         for r in &refused {

@@ -95,6 +95,10 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
     if !loaded.diagnostics.is_empty() && args.format == PlanFormat::Text {
         repo::print_diagnostics(&loaded);
     }
+    plan.seal(
+        loaded.desired.project.name.clone(),
+        repo::policies_hash(&loaded),
+    );
     if let Some(path) = &args.out {
         write_plan(&plan, path)?;
     }
@@ -194,4 +198,42 @@ pub fn read_plan(path: &Path) -> Result<Plan, String> {
     }
     serde_json::from_str(&text)
         .map_err(|e| format!("`{}` is not a valid plan: {e}", path.display()))
+}
+
+/// Refuses a saved plan that was modified after it was made, or made from other policies
+/// than `loaded` (read from `dir`).
+pub fn check_seal(plan: &Plan, path: &Path, loaded: &Loaded, dir: &Path) -> Result<(), String> {
+    let Some(seal) = &plan.seal else {
+        return Err(format!(
+            "`{}` records no hash of its body and policies, so it cannot be trusted; nothing was applied. Make it again with `ppgov plan --out FILE`",
+            path.display()
+        ));
+    };
+    let body = plan.body_hash();
+    if body != seal.body {
+        return Err(format!(
+            "the plan file `{}` was modified after it was made (it records body hash {}, its content hashes to {body}); nothing was applied. Make it again with `ppgov plan --out FILE`",
+            path.display(),
+            seal.body
+        ));
+    }
+    let project = &loaded.desired.project.name;
+    if &seal.project != project {
+        return Err(format!(
+            "the plan `{}` was made from another repository: project `{}`, but `{}` is project `{project}`; nothing was applied",
+            path.display(),
+            seal.project,
+            dir.display()
+        ));
+    }
+    let policies = repo::policies_hash(loaded);
+    if policies != seal.policies {
+        return Err(format!(
+            "the policies changed since the plan `{}` was made (it records policies hash {}, `{}` now hashes to {policies}); nothing was applied. Plan again and review the new plan",
+            path.display(),
+            seal.policies,
+            dir.display()
+        ));
+    }
+    Ok(())
 }

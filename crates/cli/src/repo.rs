@@ -31,3 +31,11 @@ pub fn print_diagnostics(loaded: &Loaded) {
         render::human(&loaded.diagnostics, &loaded.sources, stdout_style())
     );
 }
+
+/// The hash of the loaded policy files' texts, in file-name order: what a saved plan records
+/// so `apply` can tell it was made from these policies.
+pub fn policies_hash(loaded: &Loaded) -> String {
+    let mut files: Vec<_> = loaded.sources.iter().map(|(_, f)| f).collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    ppgov_planner::plan::policies_hash(files.iter().map(|f| f.text.as_str()))
+}

@@ -24,6 +24,8 @@ pub struct Connection {
     pub client: Client,
     /// Kept alive while the client is used.
     pub emulator: Option<RunningEmulator>,
+    /// Where the observed tenant comes from, for messages: a snapshot file or a live service.
+    pub source: String,
 }
 
 const CREDENTIALS_HELP: &str = "set PPGOV_TOKEN (a bearer token), or a client id (PPGOV_CLIENT_ID or `spec.tenant.clientId` in ppgov.yaml) with PPGOV_CLIENT_SECRET \
@@ -65,6 +67,7 @@ pub async fn connect_with(
         return Ok(Connection {
             client,
             emulator: Some(emulator),
+            source: format!("the snapshot `{}`", path.display()),
         });
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -100,13 +103,18 @@ pub async fn connect_with(
     };
     let mut config = ClientConfig::new(project.cloud, auth);
     config.tenant_id = tenant_id;
-    if let Some(url) = args.base_url.as_ref().or(project.base_url.as_ref()) {
+    let base_url = args.base_url.as_ref().or(project.base_url.as_ref());
+    if let Some(url) = base_url {
         config = config.with_single_base_url(url);
     }
     let client = Client::new(config).map_err(|e| e.to_string())?;
     Ok(Connection {
         client,
         emulator: None,
+        source: match base_url {
+            Some(url) => format!("the tenant the credentials reach at {url}"),
+            None => "the tenant the credentials reach".to_owned(),
+        },
     })
 }
 
@@ -129,6 +137,7 @@ pub async fn observe_with(
         connectors: loaded.desired.project.live_connector_catalog,
     };
     let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
+    check_tenant(connection, loaded, &observed)?;
     let catalog = catalog_for(loaded, &observed);
     let first = ppgov_planner::plan(&loaded.desired, &observed, &catalog);
     let wanted: std::collections::BTreeSet<String> = first
@@ -149,6 +158,26 @@ pub async fn observe_with(
         .collect();
     read_bap_roles(client, wanted, &mut observed).await?;
     Ok(observed)
+}
+
+/// Refuses a tenant other than the one `ppgov.yaml` names in `spec.tenant.id`: planning or
+/// applying one repository's policies to another organisation's tenant is never intended.
+pub fn check_tenant(
+    connection: &Connection,
+    loaded: &Loaded,
+    observed: &Observed,
+) -> Result<(), String> {
+    let (Some(declared), Some(seen)) = (&loaded.desired.project.tenant_id, &observed.tenant_id)
+    else {
+        return Ok(());
+    };
+    if declared.eq_ignore_ascii_case(seen) {
+        return Ok(());
+    }
+    Err(format!(
+        "wrong tenant: ppgov.yaml (`spec.tenant.id`) names tenant {declared}, but {} is tenant {seen}; nothing was planned or applied. Use the snapshot or credentials of tenant {declared}, or the repository of tenant {seen}",
+        connection.source
+    ))
 }
 
 /// Reads the BAP environment role assignments of the `ids` environments into `observed`

@@ -27,7 +27,12 @@ fn tenant_of(path: &str) -> String {
 }
 
 const SNAPSHOT: &str = "examples/tenant-snapshot.json";
-const ALLOW: [&str; 3] = ["--auto-approve", "--allow-destroy", "--allow-loosening"];
+const ALLOW: [&str; 4] = [
+    "--auto-approve",
+    "--allow-destroy",
+    "--allow-loosening",
+    "--allow-managed-environments",
+];
 
 /// A scratch directory with a copy of the sample snapshot.
 fn scratch(name: &str) -> (PathBuf, String) {
@@ -184,6 +189,11 @@ fn risky_steps_are_refused_before_anything_is_written() {
         t.contains("EnvironmentGroup[5a1e0388") && t.contains("--allow-destroy"),
         "{t}"
     );
+    assert!(
+        t.contains("Environment.hr-prod: turns Managed Environments on: a licensing change")
+            && t.contains("--allow-managed-environments"),
+        "{t}"
+    );
     assert_eq!(tenant_of(&snap), before, "nothing written");
     assert!(!j.exists(), "nothing journaled");
 
@@ -195,6 +205,7 @@ fn risky_steps_are_refused_before_anything_is_written() {
             &snap,
             "--auto-approve",
             "--allow-destroy",
+            "--allow-managed-environments",
             "--journal",
             j.to_str().unwrap(),
         ],
@@ -220,6 +231,7 @@ fn risky_steps_are_refused_before_anything_is_written() {
             &snap,
             "--auto-approve",
             "--allow-destroy",
+            "--allow-managed-environments",
             "--journal",
             j.to_str().unwrap(),
         ],
@@ -338,6 +350,7 @@ fn without_a_terminal_apply_needs_auto_approve() {
             &snap,
             "--allow-destroy",
             "--allow-loosening",
+            "--allow-managed-environments",
         ],
         &[],
     );
@@ -418,5 +431,380 @@ fn applies_to_a_live_tenant_over_http_and_converges() {
     let plan = ppgov(&["plan", "policies", "--detailed-exitcode"], &envs);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Plans the sample repository against `snap` into `plan.json` in `dir`; the plan as JSON.
+fn saved_plan(dir: &Path, snap: &str) -> (String, serde_json::Value) {
+    let file = dir.join("plan.json");
+    let p = file.to_str().unwrap().to_owned();
+    let out = ppgov(&["plan", "policies", "--snapshot", snap, "--out", &p], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    (p, plan)
+}
+
+fn change_mut<'a>(plan: &'a mut serde_json::Value, address: &str) -> &'a mut serde_json::Value {
+    plan["changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["address"] == address)
+        .unwrap_or_else(|| panic!("{address} is planned"))
+}
+
+/// Applies the saved plan `p` with every gate open but loosening; refusals write nothing.
+fn apply_saved(p: &str, snap: &str, dir: &Path, policies: &str) -> Output {
+    let j = dir.join("j.jsonl");
+    ppgov(
+        &[
+            "apply",
+            p,
+            "--policies",
+            policies,
+            "--snapshot",
+            snap,
+            "--journal",
+            j.to_str().unwrap(),
+            "--auto-approve",
+            "--allow-destroy",
+            "--allow-managed-environments",
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn a_saved_plan_modified_after_it_was_made_is_refused() {
+    let (dir, snap) = scratch("tampered");
+    let before = tenant_of(&snap);
+    let (p, plan) = saved_plan(&dir, &snap);
+    let loosening = "DlpPolicy.default-environment";
+
+    // The risk removed: the body no longer matches.
+    let mut edited = plan.clone();
+    change_mut(&mut edited, loosening)["risk"] = serde_json::Value::Null;
+    std::fs::write(&p, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let out = apply_saved(&p, &snap, &dir, "policies");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("was modified after it was made") && t.contains("body hash"),
+        "{t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // A hand-edited after-value, likewise.
+    let mut edited = plan.clone();
+    change_mut(&mut edited, loosening)["after"]["displayName"] = "Edited by hand".into();
+    std::fs::write(&p, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let out = apply_saved(&p, &snap, &dir, "policies");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("was modified after it was made"), "{t}");
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // Sealed again by someone who knows how: the risk is computed again from the before- and
+    // after-values, so the loosening is still refused.
+    let mut forged: ppgov_planner::Plan = serde_json::from_value(plan.clone()).unwrap();
+    let seal = forged.seal.clone().expect("a saved plan is sealed");
+    for c in &mut forged.changes {
+        c.risk = None;
+    }
+    forged.seal(seal.project, seal.policies);
+    std::fs::write(&p, serde_json::to_string_pretty(&forged).unwrap()).unwrap();
+    let out = apply_saved(&p, &snap, &dir, "policies");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("Refusing to apply")
+            && t.contains(&format!("{loosening}: "))
+            && t.contains("--allow-loosening"),
+        "{t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // A plan of the previous format version is refused with the reason.
+    let mut old = plan.clone();
+    old["formatVersion"] = 1.into();
+    std::fs::write(&p, serde_json::to_string_pretty(&old).unwrap()).unwrap();
+    let out = apply_saved(&p, &snap, &dir, "policies");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("plan format version 1, but this ppgov reads version 2"),
+        "{t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_saved_plan_is_refused_with_other_policies() {
+    let (dir, snap) = scratch("other-policies");
+    let before = tenant_of(&snap);
+    let (p, _) = saved_plan(&dir, &snap);
+
+    // The same repository, one file edited since.
+    let repo = dir.join("policies");
+    copy_dir(&root().join("policies"), &repo);
+    let file = repo.join("tenant-settings.yaml");
+    let edited = std::fs::read_to_string(&file).unwrap() + "# edited after planning\n";
+    std::fs::write(&file, edited).unwrap();
+    let out = apply_saved(&p, &snap, &dir, repo.to_str().unwrap());
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("the policies changed since the plan") && t.contains("policies hash"),
+        "{t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // Another repository.
+    let project = repo.join("ppgov.yaml");
+    let other = std::fs::read_to_string(&project)
+        .unwrap()
+        .replace("name: northwind-traders", "name: contoso");
+    std::fs::write(&project, other).unwrap();
+    let out = apply_saved(&p, &snap, &dir, repo.to_str().unwrap());
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("was made from another repository")
+            && t.contains("project `northwind-traders`")
+            && t.contains("is project `contoso`"),
+        "{t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // The repository it was made from: applied.
+    let mut args = vec!["apply", p.as_str(), "--snapshot", &snap];
+    let j = dir.join("j.jsonl");
+    args.extend(["--journal", j.to_str().unwrap()]);
+    args.extend(ALLOW);
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn turning_managed_environments_on_needs_its_own_consent() {
+    let (dir, snap) = scratch("managed");
+    let before = tenant_of(&snap);
+    let j = dir.join("j.jsonl");
+    let repo = dir.join("policies");
+    copy_dir(&root().join("policies"), &repo);
+    let args = [
+        "apply",
+        "--policies",
+        repo.to_str().unwrap(),
+        "--snapshot",
+        &snap,
+        "--journal",
+        j.to_str().unwrap(),
+        "--auto-approve",
+        "--allow-destroy",
+        "--allow-loosening",
+    ];
+    let out = ppgov(&args, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    for env in ["dev-sales-quotes", "hr-prod", "hr-test", "scm-test"] {
+        assert!(
+            t.contains(&format!(
+                "Environment.{env}: turns Managed Environments on: a licensing change"
+            )),
+            "{env}: {t}"
+        );
+    }
+    assert!(
+        t.contains("--allow-managed-environments")
+            && t.contains("ppgov.dev/allow-managed-environments"),
+        "{t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // The annotation on the groups whose members and selectors bring environments in, and on
+    // a declared environment, allows exactly those.
+    annotate(&repo, "hr", "ppgov.dev/allow-managed-environments");
+    annotate(
+        &repo,
+        "developer-sandboxes",
+        "ppgov.dev/allow-managed-environments",
+    );
+    let out = ppgov(&args, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("Environment.scm-test"), "{t}");
+    assert_eq!(t.matches("turns Managed Environments on").count(), 1, "{t}");
+    annotate(&repo, "scm-test", "ppgov.dev/allow-managed-environments");
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const DECLARED_TENANT: &str = "3f6a9c2e-7b41-4d8a-9e15-c2b07d4f8a61";
+const OTHER_TENANT: &str = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
+
+/// Makes the snapshot at `snap` the tenant `id`.
+fn set_tenant_id(snap: &str, id: &str) {
+    let mut tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snap).unwrap()).unwrap();
+    tenant["tenantId"] = id.into();
+    std::fs::write(snap, serde_json::to_string_pretty(&tenant).unwrap()).unwrap();
+}
+
+#[test]
+fn a_tenant_other_than_the_declared_one_is_refused() {
+    let (dir, snap) = scratch("wrong-tenant");
+    set_tenant_id(&snap, OTHER_TENANT);
+    let before = tenant_of(&snap);
+    let names_both = |t: &str, source: &str| {
+        assert!(
+            t.contains("wrong tenant")
+                && t.contains(&format!("`spec.tenant.id`) names tenant {DECLARED_TENANT}"))
+                && t.contains(&format!("{source} is tenant {OTHER_TENANT}")),
+            "{t}"
+        );
+    };
+
+    let out = ppgov(&["plan", "policies", "--snapshot", &snap], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(&text(&out), &format!("the snapshot `{snap}`"));
+
+    let j = dir.join("j.jsonl");
+    let out = ppgov(&apply_args(&snap, j.to_str().unwrap(), &[]), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(&text(&out), &format!("the snapshot `{snap}`"));
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+    assert!(!j.exists(), "nothing journaled");
+
+    // A live tenant, over HTTP: its id comes from the service.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
+            tenant: ppgov_emulator::Tenant::from_json(&std::fs::read_to_string(&snap).unwrap())
+                .unwrap(),
+            ..Default::default()
+        }))
+        .unwrap();
+    let base = emu.base_url();
+    let token = emu.token().unwrap().to_owned();
+    let envs = [
+        ("PPGOV_BASE_URL", base.as_str()),
+        ("PPGOV_TOKEN", token.as_str()),
+    ];
+    let out = ppgov(&["plan", "policies"], &envs);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(
+        &text(&out),
+        &format!("the tenant the credentials reach at {base}"),
+    );
+    let mut args = vec!["apply", "--journal", j.to_str().unwrap()];
+    args.extend(ALLOW);
+    let out = ppgov(&args, &envs);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    names_both(
+        &text(&out),
+        &format!("the tenant the credentials reach at {base}"),
+    );
+    assert!(!j.exists(), "nothing journaled");
+    rt.block_on(emu.shutdown());
+
+    // A repository that names no tenant applies, and the journal records the tenant observed.
+    let repo = dir.join("policies");
+    copy_dir(&root().join("policies"), &repo);
+    let project = repo.join("ppgov.yaml");
+    let unnamed = std::fs::read_to_string(&project)
+        .unwrap()
+        .replace(&format!("    id: {DECLARED_TENANT}\n"), "");
+    std::fs::write(&project, unnamed).unwrap();
+    let mut args = vec!["apply", "--policies", repo.to_str().unwrap()];
+    args.extend(
+        apply_args(&snap, j.to_str().unwrap(), &[])
+            .into_iter()
+            .skip(1),
+    );
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let start: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&j).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(start["event"], "start");
+    assert_eq!(start["tenant"], OTHER_TENANT);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Edits the snapshot file at `snap` as JSON.
+fn edit_snapshot(snap: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(snap).unwrap()).unwrap();
+    edit(&mut tenant);
+    std::fs::write(snap, serde_json::to_string_pretty(&tenant).unwrap()).unwrap();
+}
+
+#[test]
+fn the_stale_check_covers_exactly_what_the_plan_relies_on() {
+    // A tenant setting the repository does not manage changes: the plan still holds.
+    let (dir, snap) = scratch("stale-precise");
+    let (p, _) = saved_plan(&dir, &snap);
+    edit_snapshot(&snap, |t| {
+        t["tenantSettings"]["disableNewsletterSendout"] = true.into();
+    });
+    let j = dir.join("j.jsonl");
+    let mut args = vec![
+        "apply",
+        p.as_str(),
+        "--snapshot",
+        &snap,
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    args.extend(ALLOW);
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+
+    // A managed setting changes, and a data policy nobody declared appears while data
+    // policies are owned exclusively: both named, nothing applied.
+    let (dir, snap) = scratch("stale-exclusive");
+    let (p, _) = saved_plan(&dir, &snap);
+    let added = "5a1e03ff-0000-4000-8000-0000000003ff";
+    edit_snapshot(&snap, |t| {
+        t["tenantSettings"]["disableEnvironmentCreationByNonAdminUsers"] = true.into();
+        let policies = t["dlpPolicies"].as_object_mut().unwrap();
+        let mut copy = policies.values().next().unwrap().clone();
+        copy["policyDefinition"]["name"] = added.into();
+        copy["policyDefinition"]["displayName"] = "Added by hand".into();
+        policies.insert(added.to_owned(), copy);
+    });
+    let before = tenant_of(&snap);
+    let j = dir.join("j.jsonl");
+    let mut args = vec![
+        "apply",
+        p.as_str(),
+        "--snapshot",
+        &snap,
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    args.extend(ALLOW);
+    let out = ppgov(&args, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("changed since the plan was made"), "{t}");
+    assert!(
+        t.contains("TenantSettings:disableEnvironmentCreationByNonAdminUsers (changed)"),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("DlpPolicy:{added} (")) && t.contains("\"Added by hand\""),
+        "{t}"
+    );
+    assert_eq!(
+        t.lines().filter(|l| l.starts_with("  - ")).count(),
+        2,
+        "exactly those two: {t}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -57,6 +57,7 @@ fn apply_args(journal: &Path) -> Vec<String> {
         "--auto-approve",
         "--allow-destroy",
         "--allow-loosening",
+        "--allow-managed-environments",
         "--journal",
     ]
     .iter()
@@ -327,6 +328,7 @@ fn two_applies_on_one_snapshot_do_not_interleave() {
             "--auto-approve",
             "--allow-destroy",
             "--allow-loosening",
+            "--allow-managed-environments",
             "--journal",
         ])
         .arg(dir.join(journal))

@@ -91,7 +91,7 @@ fn plans_the_sample_repository_against_the_bundled_snapshot() {
         &[],
     );
     let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-    assert_eq!(plan["formatVersion"], 1);
+    assert_eq!(plan["formatVersion"], 2);
     assert!(plan["fingerprints"].as_object().unwrap().len() > 10);
     assert!(
         plan["changes"]
@@ -157,7 +157,7 @@ fn a_saved_plan_is_shown_as_planned_and_other_versions_are_refused() {
 
     let text = std::fs::read_to_string(&file)
         .unwrap()
-        .replace("\"formatVersion\": 1", "\"formatVersion\": 99");
+        .replace("\"formatVersion\": 2", "\"formatVersion\": 99");
     std::fs::write(&file, text).unwrap();
     let refused = ppgov(&["show", file.to_str().unwrap()], &[]);
     assert_eq!(refused.status.code(), Some(1));

@@ -34,6 +34,10 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     p.dlp_policies();
     p.role_assignments();
     p.tenant_settings();
+    // One function says what is risky, here and again when a saved plan is applied.
+    for change in &mut p.changes {
+        change.risk = crate::risk::assess(change, observed, catalog).map(|r| r.reason);
+    }
     let changes = crate::order::order(p.changes, &mut p.errors);
     p.notes.sort();
     p.errors.sort();
@@ -43,6 +47,7 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
         notes: p.notes,
         errors: p.errors,
         fingerprints: p.fingerprints,
+        seal: None,
     }
 }
 
@@ -96,6 +101,27 @@ impl<'a> Planner<'a> {
     fn fingerprint<T: serde::Serialize>(&mut self, kind: &str, id: &str, value: &T) {
         self.fingerprints
             .insert(format!("{kind}:{id}"), fingerprint(value));
+    }
+
+    /// Records that `kind` is owned exclusively, and fingerprints every live object of the kind
+    /// that ownership governs: the plan relies on there being no others.
+    fn exclusive(&mut self, kind: ResourceKind) {
+        let governed = exclusively_governed(kind, self.observed);
+        self.fingerprints.insert(
+            exclusive_key(kind),
+            fingerprint(&governed.keys().collect::<Vec<_>>()),
+        );
+        for id in governed.keys() {
+            let key = format!("{}:{id}", kind_name(kind));
+            let value = match kind {
+                ResourceKind::EnvironmentGroup => {
+                    fingerprint(&self.observed.environment_groups[id])
+                }
+                ResourceKind::DlpPolicy => fingerprint(&self.observed.dlp_policies[id]),
+                _ => fingerprint(&self.observed.role_assignments[id]),
+            };
+            self.fingerprints.insert(key, value);
+        }
     }
 
     fn resolve_env(
@@ -161,7 +187,6 @@ impl<'a> Planner<'a> {
                 ));
                 after.display_name = env.display_name.clone();
             }
-            let mut risk = None;
             if let Some(managed) = env.managed
                 && managed != live.managed
             {
@@ -171,12 +196,6 @@ impl<'a> Planner<'a> {
                     Some(json!(managed)),
                 ));
                 after.managed = managed;
-                if !managed {
-                    risk = Some(
-                        "turning Managed Environment off drops the group rules that protect it"
-                            .to_owned(),
-                    );
-                }
             }
             if !attributes.is_empty() {
                 self.env_addresses.insert(live.id.clone(), resource.clone());
@@ -187,7 +206,7 @@ impl<'a> Planner<'a> {
                     id: Some(live.id.clone()),
                     display_name: live.display_name.clone(),
                     attributes,
-                    risk,
+                    risk: None,
                     after: After::Environment(after),
                     depends_on: Vec::new(),
                 });
@@ -311,7 +330,6 @@ impl<'a> Planner<'a> {
                     };
                     let attributes = group_attributes(live, &after, false);
                     if !attributes.is_empty() {
-                        let loosened = rules_loosened(&live.rules, &after.rules);
                         self.changes.push(Change {
                             address: resource,
                             kind: ResourceKind::EnvironmentGroup,
@@ -319,9 +337,7 @@ impl<'a> Planner<'a> {
                             id: Some(id.to_owned()),
                             display_name: group.display_name.clone(),
                             attributes,
-                            risk: (!loosened.is_empty()).then(|| {
-                                format!("loosens the group's rules: {}", loosened.join("; "))
-                            }),
+                            risk: None,
                             after: After::EnvironmentGroup(Box::new(after)),
                             depends_on: Vec::new(),
                         });
@@ -331,6 +347,9 @@ impl<'a> Planner<'a> {
         }
         let exclusive =
             self.desired.project.ownership.environment_group == OwnershipMode::Exclusive;
+        if exclusive {
+            self.exclusive(ResourceKind::EnvironmentGroup);
+        }
         for (id, live) in &self.observed.environment_groups {
             if matched.contains(id) {
                 continue;
@@ -350,9 +369,7 @@ impl<'a> Planner<'a> {
                     id: Some(id.clone()),
                     display_name: live.display_name.clone(),
                     attributes: Vec::new(),
-                    risk: Some(format!(
-                        "deletes the group; its {members} environment(s) leave it and lose its rules"
-                    )),
+                    risk: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 });
@@ -392,10 +409,7 @@ impl<'a> Planner<'a> {
                         id: Some(env.id.clone()),
                         display_name: env.display_name.clone(),
                         attributes: vec![attr("group", Some(json!(name)), None)],
-                        risk: Some(
-                            "the environment leaves the group and its rules stop applying"
-                                .to_owned(),
-                        ),
+                        risk: None,
                         after: After::Membership {
                             group: Ref::Id(gid.clone()),
                             environment_id: env.id.clone(),
@@ -438,8 +452,11 @@ impl<'a> Planner<'a> {
                         id: Some(env.id.clone()),
                         display_name: env.display_name.clone(),
                         attributes: vec![attr("group", Some(json!(current_name)), None)],
-                        risk: Some(format!("moves the environment out of \"{current_name}\", which this repository does not manage")),
-                        after: After::Membership { group: Ref::Id(current.clone()), environment_id: env.id.clone() },
+                        risk: None,
+                        after: After::Membership {
+                            group: Ref::Id(current.clone()),
+                            environment_id: env.id.clone(),
+                        },
                         depends_on: Vec::new(),
                     });
                     depends_on.push(address);
@@ -690,7 +707,7 @@ impl<'a> Planner<'a> {
                     self.fingerprint("DlpPolicy", &id, live);
                     after.etag = live.etag.clone();
                     after.last_modified = live.last_modified.clone();
-                    let (attributes, risks) = dlp_attributes(
+                    let (attributes, _) = dlp_attributes(
                         Some(live),
                         &after,
                         self.catalog,
@@ -704,7 +721,7 @@ impl<'a> Planner<'a> {
                             id: Some(id),
                             display_name: policy.display_name.clone(),
                             attributes,
-                            risk: (!risks.is_empty()).then(|| risks.join("; ")),
+                            risk: None,
                             after: After::DlpPolicy(Box::new(after)),
                             depends_on,
                         });
@@ -713,6 +730,9 @@ impl<'a> Planner<'a> {
             }
         }
         let exclusive = self.desired.project.ownership.dlp_policy == OwnershipMode::Exclusive;
+        if exclusive {
+            self.exclusive(ResourceKind::DlpPolicy);
+        }
         for (id, live) in &self.observed.dlp_policies {
             if matched.contains(id) {
                 continue;
@@ -726,7 +746,7 @@ impl<'a> Planner<'a> {
                     id: Some(id.clone()),
                     display_name: live.display_name.clone(),
                     attributes: Vec::new(),
-                    risk: Some("deleting a data policy lifts its restrictions from every environment it covers".to_owned()),
+                    risk: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 });
@@ -840,7 +860,9 @@ impl<'a> Planner<'a> {
             }
         }
         for ((principal, role, scope), (assignment, depends_on)) in &wanted {
-            if live_keys.contains_key(&(principal.clone(), *role, scope.clone())) {
+            if let Some(live) = live_keys.get(&(principal.clone(), *role, scope.clone())) {
+                // Relied on: it exists, so nothing is created.
+                self.fingerprint("RoleAssignment", &live.id, *live);
                 continue;
             }
             let after = ObservedRoleAssignment {
@@ -876,6 +898,9 @@ impl<'a> Planner<'a> {
             });
         }
         let exclusive = self.desired.project.ownership.role_assignment == OwnershipMode::Exclusive;
+        if exclusive {
+            self.exclusive(ResourceKind::RoleAssignment);
+        }
         for (key, live) in &live_keys {
             if wanted.contains_key(key) {
                 continue;
@@ -898,7 +923,7 @@ impl<'a> Planner<'a> {
                     id: Some(live.id.clone()),
                     display_name: name,
                     attributes: Vec::new(),
-                    risk: Some("revokes access".to_owned()),
+                    risk: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 });
@@ -929,16 +954,13 @@ impl<'a> Planner<'a> {
         let mut changed = BTreeMap::new();
         for (path, value) in declared {
             let live = self.observed.tenant_settings.get(&path);
+            // Only the settings this repository manages: the others may change freely.
+            self.fingerprint("TenantSettings", &path, &live);
             if live != Some(&value) {
                 attributes.push(attr(path.clone(), live.cloned(), Some(value.clone())));
                 changed.insert(path, value);
             }
         }
-        self.fingerprint(
-            "TenantSettings",
-            "tenant",
-            &self.observed.tenant_settings.clone(),
-        );
         if !attributes.is_empty() {
             self.changes.push(Change {
                 address: format!("TenantSettings.{}", settings.meta.name),
@@ -1023,7 +1045,7 @@ fn merge_rules(live: &GroupRules, desired: &GroupRules) -> GroupRules {
 
 /// Rules in a canonical form, so that spelling and listing order are not changes:
 /// allowed connectors by canonical id (as the catalog knows them), sorted, actions sorted.
-fn normalize_rules(rules: &GroupRules, catalog: &Catalog) -> GroupRules {
+pub(crate) fn normalize_rules(rules: &GroupRules, catalog: &Catalog) -> GroupRules {
     let mut rules = rules.clone();
     if let Some(acp) = &mut rules.advanced_connector_policies {
         for allowed in &mut acp.allowed_connectors {
@@ -1104,6 +1126,16 @@ fn group_attributes(
     );
     out.retain(|c| !(creating && c.after.as_ref().is_some_and(|v| v == &json!(""))));
     out
+}
+
+/// The reasons an update of DLP policy `live` to `after` loosens it (empty when it does not).
+pub(crate) fn dlp_risks(
+    live: &ObservedDlpPolicy,
+    after: &ObservedDlpPolicy,
+    catalog: &Catalog,
+    environments: &BTreeMap<String, ObservedEnvironment>,
+) -> Vec<String> {
+    dlp_attributes(Some(live), after, catalog, environments).1
 }
 
 /// The attribute changes of a DLP policy, and the reasons it loosens, if it does.
@@ -1413,7 +1445,7 @@ fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
 
 /// How a group's rules get less strict, in words (empty when they do not). Rules left out
 /// are not managed, so only rules present on both sides are compared.
-fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<String> {
+pub(crate) fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<String> {
     use ppgov_core::doc::{SharingMode, SolutionCheckerMode};
     let mut out = Vec::new();
     if let (Some(b), Some(a)) = (&before.sharing_controls, &after.sharing_controls) {

@@ -15,6 +15,7 @@ pub mod order;
 pub mod plan;
 pub mod render;
 pub mod resolve;
+pub mod risk;
 pub mod simulate;
 pub mod target;
 

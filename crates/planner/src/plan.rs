@@ -1,13 +1,14 @@
 //! The plan: what to change, in what order, and what it was computed from.
 
 use ppgov_core::observed::{
-    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
+    Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bumped whenever the plan JSON changes incompatibly; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the [`Seal`].
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -126,9 +127,53 @@ pub struct Plan {
     /// Fingerprint of every observed object the plan depends on, by `kind:id`, so `apply`
     /// can refuse a stale plan.
     pub fingerprints: BTreeMap<String, String>,
+    /// What a saved plan was made from; set by whoever saves the plan ([`Plan::seal`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<Seal>,
+}
+
+/// Hashes that let `apply` refuse a plan file edited after it was made, or made from other
+/// policies. They detect changes, not forgery: anyone with ppgov can compute them, so a plan
+/// file is still an artifact to keep where only the pipeline can write it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seal {
+    /// The `metadata.name` of the repository's Project document, to tell "another repository"
+    /// from "the policies changed".
+    pub project: String,
+    /// [`policies_hash`] of the policy files the plan was made from.
+    pub policies: String,
+    /// [`Plan::body_hash`]: everything else in the plan, this seal's `policies` included.
+    pub body: String,
 }
 
 impl Plan {
+    /// Records the hash of the policies the plan was made from and the hash of the body.
+    pub fn seal(&mut self, project: String, policies_hash: String) {
+        self.seal = Some(Seal {
+            project,
+            policies: policies_hash,
+            body: String::new(),
+        });
+        let body = self.body_hash();
+        if let Some(seal) = &mut self.seal {
+            seal.body = body;
+        }
+    }
+
+    /// The hash of the plan as it stands, without the recorded body hash itself.
+    pub fn body_hash(&self) -> String {
+        let mut body = self.clone();
+        if let Some(seal) = &mut body.seal {
+            seal.body.clear();
+        }
+        hash128(
+            serde_json::to_string(&body)
+                .expect("plans serialize")
+                .as_bytes(),
+        )
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -142,6 +187,76 @@ impl Plan {
             count(Action::Delete),
         )
     }
+}
+
+/// The fingerprint key that records that `kind` is owned exclusively. Under exclusive
+/// ownership the plan fingerprints every live object [`exclusively_governed`] lists (it is
+/// declared, or planned for deletion), so one that appears later makes the plan stale.
+pub fn exclusive_key(kind: ResourceKind) -> String {
+    format!("{}:*", kind_name(kind))
+}
+
+/// `Kind`, as in fingerprint keys and addresses.
+pub fn kind_name(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Environment => "Environment",
+        ResourceKind::EnvironmentGroup => "EnvironmentGroup",
+        ResourceKind::GroupMembership => "GroupMembership",
+        ResourceKind::DlpPolicy => "DlpPolicy",
+        ResourceKind::RoleAssignment => "RoleAssignment",
+        ResourceKind::TenantSettings => "TenantSettings",
+    }
+}
+
+/// The live objects of `kind` that exclusive ownership governs, those the plan deletes when
+/// nothing declares them (every group, tenant-level data policies, role assignments of a role
+/// and a principal type ppgov models), by id, with a name to show.
+pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap<String, String> {
+    match kind {
+        ResourceKind::EnvironmentGroup => observed
+            .environment_groups
+            .iter()
+            .map(|(id, g)| (id.clone(), g.display_name.clone()))
+            .collect(),
+        ResourceKind::DlpPolicy => observed
+            .dlp_policies
+            .iter()
+            .filter(|(_, p)| p.scope_mode.is_some())
+            .map(|(id, p)| (id.clone(), p.display_name.clone()))
+            .collect(),
+        ResourceKind::RoleAssignment => observed
+            .role_assignments
+            .iter()
+            .filter(|(_, a)| a.role.is_some() && a.principal_type.is_some())
+            .map(|(id, a)| {
+                let name = a.principal_name.as_ref().unwrap_or(&a.principal_id);
+                (id.clone(), name.clone())
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The hash of the policy files' texts, given in file-name order.
+pub fn policies_hash<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut all = Vec::new();
+    for text in texts {
+        // Length-prefixed, so moving text from one file to the next changes the hash.
+        all.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        all.extend_from_slice(text.as_bytes());
+    }
+    hash128(&all)
+}
+
+/// A deterministic 128-bit FNV-1a hash, as hex.
+fn hash128(bytes: &[u8]) -> String {
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for byte in bytes {
+        hash ^= u128::from(*byte);
+        hash = hash.wrapping_mul(PRIME);
+    }
+    format!("{hash:032x}")
 }
 
 /// A deterministic 64-bit FNV-1a hash of a value's canonical JSON, as hex.

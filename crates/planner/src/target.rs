@@ -74,6 +74,7 @@ mod tests {
             notes: Vec::new(),
             errors: Vec::new(),
             fingerprints: Default::default(),
+            seal: None,
         };
         let unmatched = restrict(&mut plan, &["DlpPolicy.prod".into(), "Nope.x".into()]);
         assert_eq!(unmatched, vec!["Nope.x".to_owned()]);
