@@ -4,6 +4,7 @@
 //! variables; it turns outcomes into exit codes.
 
 mod apply_cmd;
+mod client_env;
 mod export_cmd;
 mod files;
 mod output;
@@ -89,7 +90,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", client_env::mask(&message));
             ExitCode::from(1)
         }
     }

@@ -61,6 +61,7 @@ pub async fn connect_with(
         if persist {
             config.lro.poll_interval = std::time::Duration::from_millis(50);
         }
+        crate::client_env::configure(&mut config)?;
         let client = Client::new(config).map_err(|e| e.to_string())?;
         return Ok(Connection {
             client,
@@ -103,6 +104,7 @@ pub async fn connect_with(
     if let Some(url) = args.base_url.as_ref().or(project.base_url.as_ref()) {
         config = config.with_single_base_url(url);
     }
+    crate::client_env::configure(&mut config)?;
     let client = Client::new(config).map_err(|e| e.to_string())?;
     Ok(Connection {
         client,

@@ -59,9 +59,26 @@ pub fn mask_secrets<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) 
             if !form.is_empty() && out.contains(form) {
                 out = out.replace(form, "***");
             }
+            out = mask_cut_off_prefix(out, form);
         }
     }
     out
+}
+
+/// An excerpt cut off (`…`) in the middle of a secret ends with the secret's beginning: mask
+/// that too.
+fn mask_cut_off_prefix(text: String, secret: &str) -> String {
+    let Some(body) = text.strip_suffix('…') else {
+        return text;
+    };
+    let prefix_len = (3..secret.len())
+        .rev()
+        .filter(|n| secret.is_char_boundary(*n))
+        .find(|n| body.ends_with(&secret[..*n]));
+    match prefix_len {
+        Some(n) => format!("{}***…", &body[..body.len() - n]),
+        None => text,
+    }
 }
 
 /// `application/x-www-form-urlencoded` of a value (spaces as `+`).
@@ -585,6 +602,8 @@ mod tests {
             assert!(masked.contains("***"), "{masked}");
             assert!(!masked.contains("s3cr3t"), "{masked}");
         }
+        // Cut off in the middle by an excerpt.
+        assert_eq!(mask_secrets("x s3cr3t+/…", [secret]), "x ***…");
         // Short values are not secrets worth garbling a message for.
         assert_eq!(mask_secrets("a t b", ["t"]), "a t b");
     }
