@@ -153,8 +153,7 @@ impl Default for Limits {
         Limits {
             read_timeout: Duration::from_secs(60),
             throttle_budget: Duration::from_secs(5 * 60),
-            // 10,000 pages: at the smallest page size the service uses (BAP lists environments
-            // 50 to a page) that is 500,000 objects per listing.
+            // 10,000 pages: 500,000 objects per listing at 50 per page.
             max_pages: 10_000,
             // 64 MiB: a page of 50 fully populated environments is about 200 KB, the largest
             // recorded DLP policy a few hundred KB.

@@ -879,6 +879,52 @@ mod tests {
         }
     }
 
+    fn link_followed(base: Option<&str>, link: &str) -> bool {
+        let auth = crate::AuthConfig::Static(Secret::new("t"));
+        let mut config = ClientConfig::new(ppgov_core::model::Cloud::Public, auth);
+        if let Some(b) = base {
+            config = config.with_single_base_url(b);
+        }
+        let t = Transport::new(config).unwrap();
+        t.url_of(Host::Bap, &Target::Url(link.to_owned())).is_ok()
+    }
+
+    #[test]
+    fn links_are_followed_only_to_configured_origins_and_regional_bap_hosts() {
+        // Production: the configured hosts, and regional BAP hosts over https.
+        for ok in [
+            "https://api.bap.microsoft.com/providers/x?page=2",
+            "https://unitedstates.api.bap.microsoft.com/providers/x",
+            "https://api.powerplatform.com/x",
+            "https://api.bap.microsoft.com:443/x",
+        ] {
+            assert!(link_followed(None, ok), "{ok}");
+        }
+        for refused in [
+            "https://api.bap.microsoft.com:8443/x",
+            "https://evil.api.powerplatform.com/x",
+            "https://api.bap.microsoft.com.evil.com/x",
+            "https://evilapi.bap.microsoft.com/x",
+            "http://unitedstates.api.bap.microsoft.com/x",
+        ] {
+            assert!(!link_followed(None, refused), "{refused}");
+        }
+        // Loopback: the exact origin only.
+        let base = Some("http://localhost:8787");
+        assert!(link_followed(base, "http://localhost:8787/x"));
+        assert!(link_followed(base, "/x"));
+        for refused in [
+            "https://evil.localhost:8787/x",
+            "http://evil.localhost:8787/x",
+            "http://localhost:8788/x",
+            "https://localhost:8787/x",
+            "http://127.0.0.1:8787/x",
+            "//evil.example.com/x",
+        ] {
+            assert!(!link_followed(base, refused), "{refused}");
+        }
+    }
+
     #[test]
     fn busy_conflicts() {
         assert!(is_busy(""));
