@@ -7,6 +7,7 @@
 #[macro_use]
 mod output;
 mod apply_cmd;
+mod client_env;
 mod export_cmd;
 mod files;
 mod import_cmd;
@@ -100,7 +101,7 @@ fn main() -> ExitCode {
     let code = match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", client_env::mask(&message));
             ExitCode::from(1)
         }
     };

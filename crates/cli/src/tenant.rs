@@ -63,6 +63,7 @@ pub async fn connect_with(
         if persist {
             config.lro.poll_interval = std::time::Duration::from_millis(50);
         }
+        crate::client_env::configure(&mut config)?;
         let client = Client::new(config).map_err(|e| e.to_string())?;
         return Ok(Connection {
             client,
@@ -107,6 +108,7 @@ pub async fn connect_with(
     if let Some(url) = base_url {
         config = config.with_single_base_url(url);
     }
+    crate::client_env::configure(&mut config)?;
     let client = Client::new(config).map_err(|e| e.to_string())?;
     Ok(Connection {
         client,

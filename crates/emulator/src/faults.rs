@@ -161,7 +161,7 @@ impl FaultState {
         } else if let Some(wait) = self.take_token() {
             Outcome::Throttle(wait)
         } else if self.chance(self.config.throttle_rate) {
-            Outcome::Throttle(self.config.retry_after_seconds)
+            Outcome::Throttle(self.config.retry_after_seconds as f64)
         } else if self.chance(self.config.error_rate) {
             Outcome::Error(self.config.error_status)
         } else if is_write && self.chance(self.config.busy_rate) {
@@ -172,8 +172,11 @@ impl FaultState {
         Decision { latency, outcome }
     }
 
-    /// Takes a token from the bucket; `Some(retry-after seconds)` when it is empty.
-    fn take_token(&mut self) -> Option<u64> {
+    /// Takes a token from the bucket; `Some(retry-after seconds)` when it is empty. The wait
+    /// is the exact time until the next token (milliseconds, rounded up): a bucket smaller than
+    /// one second of requests would otherwise make clients wait whole seconds for a few
+    /// milliseconds' refill.
+    fn take_token(&mut self) -> Option<f64> {
         let limit = self.config.rate_limit.clone()?;
         let (tokens, last) = self
             .bucket
@@ -187,7 +190,7 @@ impl FaultState {
             None
         } else {
             let wait = (1.0 - *tokens) / limit.requests_per_second;
-            Some((wait.ceil() as u64).max(1))
+            Some(((wait * 1000.0).ceil() / 1000.0).max(0.001))
         }
     }
 }
@@ -203,9 +206,21 @@ enum Outcome {
     #[default]
     Pass,
     Drop,
-    Throttle(u64),
+    /// `Retry-After` in seconds, possibly fractional.
+    Throttle(f64),
     Error(u16),
     Busy,
+}
+
+/// `Retry-After` in delta-seconds: whole seconds as an integer, otherwise decimal seconds with
+/// millisecond precision (`0.125`).
+fn retry_after_value(secs: f64) -> String {
+    if secs.fract() == 0.0 {
+        format!("{}", secs as u64)
+    } else {
+        let s = format!("{secs:.3}");
+        s.trim_end_matches('0').to_owned()
+    }
 }
 
 /// Marks a response whose connection was dropped (for the request log).
@@ -247,9 +262,15 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
             flavor,
             StatusCode::TOO_MANY_REQUESTS,
             codes::TOO_MANY_REQUESTS,
-            format!("Rate limit is exceeded. Try again in {secs} seconds."),
+            format!(
+                "Rate limit is exceeded. Try again in {} seconds.",
+                secs.ceil() as u64
+            ),
         )
-        .with_header(HeaderName::from_static("retry-after"), &secs.to_string())
+        .with_header(
+            HeaderName::from_static("retry-after"),
+            &retry_after_value(secs),
+        )
         .into_response(),
         Outcome::Error(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -291,9 +312,37 @@ mod tests {
             ));
         }
         match f.decide("GET /x", false, false).outcome {
-            Outcome::Throttle(s) => assert!((1..=2).contains(&s), "{s}"),
+            Outcome::Throttle(s) => assert!((1.9..=2.0).contains(&s), "{s}"),
             _ => panic!("expected a 429"),
         }
+    }
+
+    #[test]
+    fn token_bucket_asks_for_the_exact_wait_not_whole_seconds() {
+        let mut f = FaultState::new(Faults {
+            rate_limit: Some(RateLimit {
+                requests_per_second: 200.0,
+                burst: 1,
+            }),
+            ..Faults::default()
+        });
+        assert!(matches!(
+            f.decide("GET /x", false, false).outcome,
+            Outcome::Pass
+        ));
+        match f.decide("GET /x", false, false).outcome {
+            // One token every 5 ms: the wait is at most 5 ms, never a whole second.
+            Outcome::Throttle(s) => assert!(s > 0.0 && s <= 0.005, "{s}"),
+            _ => panic!("expected a 429"),
+        }
+    }
+
+    #[test]
+    fn retry_after_values_are_delta_seconds_with_millisecond_precision() {
+        assert_eq!(retry_after_value(1.0), "1");
+        assert_eq!(retry_after_value(0.125), "0.125");
+        assert_eq!(retry_after_value(0.004), "0.004");
+        assert_eq!(retry_after_value(2.5), "2.5");
     }
 
     #[test]

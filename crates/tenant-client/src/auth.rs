@@ -41,6 +41,93 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Secrets shorter than this are not masked: masking a two-letter test token would garble
+/// every message, and no real token, client secret or assertion is that short.
+pub const MIN_MASKED_LEN: usize = 8;
+
+/// Replaces every occurrence of each secret in `text` with `***`: the value as is, JSON-escaped
+/// (an echo inside a JSON body) and form-encoded (an echo of a token request body).
+pub fn mask_secrets<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if secret.len() < MIN_MASKED_LEN {
+            continue;
+        }
+        let json = serde_json::to_string(secret).unwrap_or_default();
+        let json = json.trim_matches('"');
+        for form in [secret, json, &form_encode(secret), &percent_encode(secret)] {
+            if !form.is_empty() && out.contains(form) {
+                out = out.replace(form, "***");
+            }
+            out = mask_cut_off_prefix(out, form);
+        }
+    }
+    out
+}
+
+/// An excerpt cut off (`…`) in the middle of a secret ends with the secret's beginning: mask
+/// that too.
+fn mask_cut_off_prefix(text: String, secret: &str) -> String {
+    let Some(body) = text.strip_suffix('…') else {
+        return text;
+    };
+    let prefix_len = (3..secret.len())
+        .rev()
+        .filter(|n| secret.is_char_boundary(*n))
+        .find(|n| body.ends_with(&secret[..*n]));
+    match prefix_len {
+        Some(n) => format!("{}***…", &body[..body.len() - n]),
+        None => text,
+    }
+}
+
+/// `application/x-www-form-urlencoded` of a value (spaces as `+`).
+fn form_encode(value: &str) -> String {
+    percent_encode(value).replace("%20", "+")
+}
+
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Every secret the client has handled (tokens, the client secret, federated assertions), to
+/// mask them in errors: a hostile or careless server may echo them back.
+#[derive(Debug, Default)]
+pub(crate) struct Redactor {
+    secrets: std::sync::RwLock<Vec<Secret>>,
+}
+
+impl Redactor {
+    pub(crate) fn remember(&self, secret: &Secret) {
+        let mut all = self.secrets.write().unwrap_or_else(|p| p.into_inner());
+        if secret.0.len() >= MIN_MASKED_LEN && !all.contains(secret) {
+            all.push(secret.clone());
+        }
+    }
+
+    pub(crate) fn mask(&self, text: &str) -> String {
+        let all = self.secrets.read().unwrap_or_else(|p| p.into_inner());
+        mask_secrets(text, all.iter().map(|s| s.expose()))
+    }
+
+    /// The error with every secret masked in its message, code and hint.
+    pub(crate) fn error(&self, mut e: ClientError) -> ClientError {
+        e.message = self.mask(&e.message);
+        e.code = e.code.map(|c| self.mask(&c));
+        e.hint = e.hint.map(|h| self.mask(&h));
+        e.request = e.request.map(|r| self.mask(&r));
+        e
+    }
+}
+
 /// The default environment variable of [`AuthConfig::EnvironmentToken`].
 pub const DEFAULT_TOKEN_VARIABLE: &str = "PPGOV_TOKEN";
 /// Where Azure login / workload identity webhooks put the federated token's path.
@@ -146,6 +233,8 @@ pub(crate) struct TokenProvider {
     http: reqwest::Client,
     cache: Mutex<HashMap<String, Cached>>,
     pub(crate) fetches: std::sync::atomic::AtomicU64,
+    pub(crate) redactor: std::sync::Arc<Redactor>,
+    max_body: u64,
 }
 
 impl fmt::Debug for TokenProvider {
@@ -166,13 +255,26 @@ struct TokenResponse {
 
 impl TokenProvider {
     pub(crate) fn new(auth: AuthConfig, default_authority: &str, http: reqwest::Client) -> Self {
+        let redactor = std::sync::Arc::new(Redactor::default());
+        match &auth {
+            AuthConfig::ClientSecret { client_secret, .. } => redactor.remember(client_secret),
+            AuthConfig::Static(token) => redactor.remember(token),
+            _ => {}
+        }
         TokenProvider {
             auth,
             default_authority: default_authority.trim_end_matches('/').to_owned(),
             http,
             cache: Mutex::new(HashMap::new()),
             fetches: Default::default(),
+            redactor,
+            max_body: crate::config::Limits::default().max_response_bytes,
         }
+    }
+
+    pub(crate) fn with_max_body(mut self, max_body: u64) -> Self {
+        self.max_body = max_body;
+        self
     }
 
     /// A token for `scope`, from the cache while it is fresh.
@@ -185,7 +287,11 @@ impl TokenProvider {
         }
         // Holding the lock while fetching: concurrent callers wait for this one token
         // instead of each asking the authority.
-        let fresh = self.fetch(scope).await?;
+        let fresh = self
+            .fetch(scope)
+            .await
+            .map_err(|e| self.redactor.error(e))?;
+        self.redactor.remember(&fresh.token);
         let token = fresh.token.clone();
         cache.insert(scope.to_owned(), fresh);
         Ok(token)
@@ -253,6 +359,7 @@ impl TokenProvider {
                         path.display()
                     ))
                 })?;
+                self.redactor.remember(&Secret::new(assertion.trim()));
                 let form = vec![
                     ("grant_type", "client_credentials".to_owned()),
                     ("client_id", client_id.clone()),
@@ -288,6 +395,14 @@ impl TokenProvider {
             }
             let resp = match self.http.post(&url).form(&form).send().await {
                 Ok(r) => r,
+                Err(e) if is_certificate_error(&e) => {
+                    return Err(ClientError::auth(format!(
+                        "the token endpoint's TLS certificate was refused: {}",
+                        describe_reqwest(e)
+                    ))
+                    .on(&label)
+                    .with_hint("not retried: a certificate error does not go away by itself"));
+                }
                 Err(e) => {
                     last = Some(
                         ClientError::auth(format!(
@@ -300,7 +415,32 @@ impl TokenProvider {
                 }
             };
             let status = resp.status().as_u16();
-            let body = resp.text().await.unwrap_or_default();
+            let body = match read_body_capped(resp, self.max_body).await {
+                Ok(b) => b,
+                Err(BodyError::TooLarge(n)) => {
+                    return Err(ClientError {
+                        status: Some(status),
+                        ..ClientError::auth(format!(
+                            "the token endpoint's answer is larger than {n} bytes (max_response_bytes)"
+                        ))
+                        .on(&label)
+                    });
+                }
+                Err(BodyError::Timeout) => {
+                    last = Some(
+                        ClientError::auth("the token endpoint's answer did not arrive in time")
+                            .on(&label),
+                    );
+                    continue;
+                }
+                Err(BodyError::Read(e)) => {
+                    last = Some(
+                        ClientError::auth(format!("the token endpoint's answer broke off: {e}"))
+                            .on(&label),
+                    );
+                    continue;
+                }
+            };
             if status == 429 || status >= 500 {
                 last = Some(ClientError {
                     status: Some(status),
@@ -350,6 +490,66 @@ impl TokenProvider {
     }
 }
 
+/// Why a body could not be read whole.
+pub(crate) enum BodyError {
+    /// Over the cap (the cap, in bytes).
+    TooLarge(u64),
+    Timeout,
+    Read(String),
+}
+
+/// The body of `resp` as text, refused as soon as it passes `max` bytes (by its declared
+/// length, or while it streams in), so a huge answer never sits in memory.
+pub(crate) async fn read_body_capped(
+    mut resp: reqwest::Response,
+    max: u64,
+) -> Result<String, BodyError> {
+    if resp.content_length().is_some_and(|n| n > max) {
+        return Err(BodyError::TooLarge(max));
+    }
+    let mut bytes = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() as u64 + chunk.len() as u64 > max {
+                    return Err(BodyError::TooLarge(max));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return Err(BodyError::Timeout),
+            Err(e) => return Err(BodyError::Read(describe_reqwest(e))),
+        }
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Whether a request failed on the server's TLS certificate (unknown issuer, expired, wrong
+/// name, ...). Such failures are not transient, so they are never retried.
+pub(crate) fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = src {
+        if err.to_string().to_ascii_lowercase().contains("certificate") {
+            return true;
+        }
+        // io::Error hides the error it wraps from `source()`.
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && inner
+                .to_string()
+                .to_ascii_lowercase()
+                .contains("certificate")
+        {
+            return true;
+        }
+        src = err.source();
+    }
+    false
+}
+
 /// A reqwest error's text with its causes, without the URL.
 pub(crate) fn describe_reqwest(e: reqwest::Error) -> String {
     let e = e.without_url();
@@ -387,6 +587,25 @@ mod tests {
         assert!(!format!("{s:?}").contains("tok-123"));
         assert_eq!(format!("{}", Secret::new("x")), "***");
         assert_eq!(format!("{:?}", Secret::new("x")), "Secret(***)");
+    }
+
+    #[test]
+    fn secrets_are_masked_raw_json_escaped_and_form_encoded() {
+        let secret = "s3cr3t+/\"value";
+        let texts = [
+            format!("echo {secret} here"),
+            format!("{{\"message\":{}}}", serde_json::to_string(secret).unwrap()),
+            format!("client_secret={}&scope=x", form_encode(secret)),
+        ];
+        for t in &texts {
+            let masked = mask_secrets(t, [secret]);
+            assert!(masked.contains("***"), "{masked}");
+            assert!(!masked.contains("s3cr3t"), "{masked}");
+        }
+        // Cut off in the middle by an excerpt.
+        assert_eq!(mask_secrets("x s3cr3t+/…", [secret]), "x ***…");
+        // Short values are not secrets worth garbling a message for.
+        assert_eq!(mask_secrets("a t b", ["t"]), "a t b");
     }
 
     #[tokio::test]

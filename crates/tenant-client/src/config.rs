@@ -129,6 +129,100 @@ impl Default for LroPolicy {
     }
 }
 
+/// Bounds on time and memory that no answer of the server can push the client past. The
+/// defaults sit far above what a real tenant needs (see the README's "Limits"), so reaching
+/// one means a misbehaving server or network, not a large tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A read (GET, or a POST that only reads) fails after this long, retries included; time
+    /// spent waiting out 429s is budgeted by `throttle_budget` instead.
+    pub read_timeout: Duration,
+    /// How long one request may keep being throttled (429) before it fails, counted from the
+    /// first 429. Throttled attempts do not count against `RetryPolicy::max_attempts`.
+    pub throttle_budget: Duration,
+    /// Pages one listing may have.
+    pub max_pages: u32,
+    /// Bytes one response body may have; a larger body is refused while it streams in.
+    pub max_response_bytes: u64,
+    /// [`crate::Client::observe`] as a whole fails after this long.
+    pub observe_deadline: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            read_timeout: Duration::from_secs(60),
+            throttle_budget: Duration::from_secs(5 * 60),
+            // 10,000 pages: 500,000 objects per listing at 50 per page.
+            max_pages: 10_000,
+            // 64 MiB: a page of 50 fully populated environments is about 200 KB, the largest
+            // recorded DLP policy a few hundred KB.
+            max_response_bytes: 64 * 1024 * 1024,
+            // A tenant of 10,000 environments is read in about 200 sequential pages: minutes
+            // at worst, never a quarter of an hour.
+            observe_deadline: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// A notice that the client is about to wait (throttling, a retry, a busy environment, a
+/// running operation), for callers that show progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitEvent {
+    /// The request, `GET bap /providers/...`.
+    pub request: String,
+    /// What is being waited for.
+    pub reason: WaitReason,
+    /// This wait.
+    pub wait: Duration,
+    /// Time spent on the request (or operation) so far.
+    pub elapsed: Duration,
+    /// When it will be given up, measured like `elapsed`.
+    pub limit: Duration,
+}
+
+/// Why the client waits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaitReason {
+    /// 429: the server asked to slow down.
+    Throttled,
+    /// A transient failure (5xx, timeout, connection) before the next attempt.
+    Retry { attempt: u32, error: String },
+    /// 409 `OperationNotStartable`: another operation holds the environment.
+    Busy,
+    /// A long-running operation, in the state last reported.
+    Operation { state: String },
+}
+
+impl std::fmt::Display for WaitEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match &self.reason {
+            WaitReason::Throttled => "throttled by the service".to_owned(),
+            WaitReason::Retry { attempt, error } => format!("attempt {attempt} failed ({error})"),
+            WaitReason::Busy => "the environment is busy with another operation".to_owned(),
+            WaitReason::Operation { state } => format!("operation running (state: {state})"),
+        };
+        write!(
+            f,
+            "{}: {what}; waiting {:.1}s ({}s so far, giving up after {}s)",
+            self.request,
+            self.wait.as_secs_f64(),
+            self.elapsed.as_secs(),
+            self.limit.as_secs()
+        )
+    }
+}
+
+/// Receives [`WaitEvent`]s; called on the task that waits, so keep it quick.
+#[derive(Clone)]
+pub struct WaitObserver(pub std::sync::Arc<dyn Fn(&WaitEvent) + Send + Sync>);
+
+impl std::fmt::Debug for WaitObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WaitObserver")
+    }
+}
+
 /// Everything the client needs. Build with [`ClientConfig::new`], then adjust fields.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
@@ -144,6 +238,10 @@ pub struct ClientConfig {
     /// One HTTP exchange (connect, send, read the whole body).
     pub request_timeout: Duration,
     pub lro: LroPolicy,
+    /// Caps on time and memory: read timeout, throttling budget, pages, body size, observe.
+    pub limits: Limits,
+    /// Told about every wait, when set.
+    pub on_wait: Option<WaitObserver>,
     /// The Entra tenant id; read from the service when not given.
     pub tenant_id: Option<String>,
     /// Sent as `User-Agent`.
@@ -165,6 +263,8 @@ impl ClientConfig {
             max_concurrent_requests: 16,
             request_timeout: Duration::from_secs(60),
             lro: LroPolicy::default(),
+            limits: Limits::default(),
+            on_wait: None,
             tenant_id: None,
             user_agent: format!("ppgov/{}", env!("CARGO_PKG_VERSION")),
         }
@@ -217,6 +317,17 @@ impl ClientConfig {
         }
         if self.request_timeout.is_zero() {
             return Err(ClientError::config("request_timeout must be positive"));
+        }
+        let l = &self.limits;
+        if l.read_timeout.is_zero() || l.observe_deadline.is_zero() || self.lro.deadline.is_zero() {
+            return Err(ClientError::config(
+                "read_timeout, observe_deadline and the LRO deadline must be positive",
+            ));
+        }
+        if l.max_pages == 0 || l.max_response_bytes == 0 {
+            return Err(ClientError::config(
+                "max_pages and max_response_bytes must be at least 1",
+            ));
         }
         Ok(())
     }

@@ -18,8 +18,11 @@ mod http;
 mod observe;
 mod write;
 
-pub use auth::{AuthConfig, Secret};
-pub use config::{ClientConfig, Cloud, CloudEndpoints, LroPolicy, RetryPolicy};
+pub use auth::{AuthConfig, Secret, mask_secrets};
+pub use config::{
+    ClientConfig, Cloud, CloudEndpoints, Limits, LroPolicy, RetryPolicy, WaitEvent, WaitObserver,
+    WaitReason,
+};
 pub use error::{ClientError, ErrorKind};
 pub use http::{RequestStats, backoff, backoff_ceiling, parse_retry_after};
 pub use observe::ObserveOptions;

@@ -26,8 +26,22 @@ pub struct ObserveOptions {
 }
 
 impl Client {
-    /// The whole governed state of the tenant.
+    /// The whole governed state of the tenant, within `Limits::observe_deadline`.
     pub async fn observe(&self, options: &ObserveOptions) -> Result<Observed, ClientError> {
+        let deadline = self.transport.config.limits.observe_deadline;
+        match tokio::time::timeout(deadline, self.observe_unbounded(options)).await {
+            Ok(result) => result,
+            Err(_) => Err(ClientError::new(
+                crate::ErrorKind::Timeout,
+                format!(
+                    "reading the tenant took longer than {}s (observe_deadline, PPGOV_OBSERVE_DEADLINE)",
+                    deadline.as_secs()
+                ),
+            )),
+        }
+    }
+
+    async fn observe_unbounded(&self, options: &ObserveOptions) -> Result<Observed, ClientError> {
         let t = &self.transport;
         let tenant = async {
             let info: wt::TenantInfo = t.send(&Req::get(paths::tenant())).await?.json()?;
@@ -36,7 +50,11 @@ impl Client {
             Ok::<_, ClientError>(id)
         };
         let environments_and_roles = async {
-            let envs: Vec<we::Environment> = t.list(paths::list_environments()).await?;
+            let envs: Vec<we::Environment> = t
+                .list_unique(paths::list_environments(), |e: &we::Environment| {
+                    Some(e.name.clone())
+                })
+                .await?;
             let wanted: BTreeSet<String> = options
                 .bap_role_environments
                 .iter()
@@ -47,19 +65,31 @@ impl Client {
                 .filter(|e| wanted.contains(&e.name.to_lowercase()) && !e.has_dataverse())
                 .collect();
             let roles = try_join_all(targets.iter().map(|e| async move {
-                let list: Vec<wro::BapRoleAssignment> =
-                    t.list(paths::environment_role_assignments(&e.name)).await?;
+                let list: Vec<wro::BapRoleAssignment> = t
+                    .list_unique(
+                        paths::environment_role_assignments(&e.name),
+                        |a: &wro::BapRoleAssignment| Some(a.id.clone()),
+                    )
+                    .await?;
                 Ok::<_, ClientError>((e.name.to_lowercase(), list))
             }))
             .await?;
             Ok::<_, ClientError>((envs, roles))
         };
-        let groups = t.list::<wg::EnvironmentGroup>(paths::environment_groups());
-        let rule_sets = t.list::<wr::RuleSet>(paths::rule_sets());
-        let policies = t.list::<wr::RuleBasedPolicy>(paths::rule_based_policies());
+        let groups = t.list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {
+            g.id.clone()
+        });
+        let rule_sets = t.list_unique(paths::rule_sets(), |r: &wr::RuleSet| r.id.clone());
+        let policies = t.list_unique(paths::rule_based_policies(), |p: &wr::RuleBasedPolicy| {
+            p.id.clone()
+        });
         let assignments = t.list::<wr::RuleAssignment>(paths::rule_based_policy_assignments());
         let dlp = async {
-            let items: Vec<wd::PolicyDocument> = t.list(paths::dlp_policies()).await?;
+            let items: Vec<wd::PolicyDocument> = t
+                .list_unique(paths::dlp_policies(), |d: &wd::PolicyDocument| {
+                    d.policy_definition.name.clone()
+                })
+                .await?;
             try_join_all(items.iter().map(|item| async move {
                 let name = item.policy_definition.name.clone().unwrap_or_default();
                 let resp = t.send(&Req::get(paths::dlp_policy(&name))).await?;
@@ -68,10 +98,15 @@ impl Client {
             }))
             .await
         };
-        let rbac = t.list::<wro::RbacRoleAssignment>(paths::rbac_role_assignments());
+        let rbac = t.list_unique(
+            paths::rbac_role_assignments(),
+            |a: &wro::RbacRoleAssignment| {
+                Some(a.role_assignment_id.clone()).filter(|id| !id.is_empty())
+            },
+        );
         let settings = async {
             let resp = t
-                .send(&Req::post(paths::list_tenant_settings()).idempotent())
+                .send(&Req::post(paths::list_tenant_settings()).reading())
                 .await?;
             if resp.is_empty() {
                 return Ok(wt::TenantSettings::new());
@@ -83,7 +118,9 @@ impl Client {
                 return Ok(None);
             }
             let (list, unblockable, virtuals) = futures::try_join!(
-                t.list::<wc::Connector>(paths::connectors()),
+                t.list_unique(paths::connectors(), |c: &wc::Connector| Some(
+                    c.name.clone()
+                )),
                 async {
                     t.send(&Req::get(paths::unblockable_connectors()))
                         .await?

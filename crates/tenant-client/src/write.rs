@@ -113,12 +113,14 @@ impl Client {
     ) -> Result<ObservedEnvironment, ClientError> {
         let lro = &self.config().lro;
         let deadline = tokio::time::Instant::now() + lro.deadline;
+        // Like operation polls: soon at first, then doubling up to the poll interval.
+        let mut interval = crate::http::FIRST_POLL.min(lro.poll_interval);
         loop {
             let e = self.get_environment(id).await?;
             if done(&e) && !e.busy {
                 return Ok(e);
             }
-            if tokio::time::Instant::now() + lro.poll_interval > deadline {
+            if tokio::time::Instant::now() + interval > deadline {
                 return Err(ClientError::new(
                     ErrorKind::Timeout,
                     format!(
@@ -127,7 +129,8 @@ impl Client {
                     ),
                 ));
             }
-            tokio::time::sleep(lro.poll_interval).await;
+            tokio::time::sleep(interval).await;
+            interval = (interval * 2).min(lro.poll_interval);
         }
     }
 
@@ -518,7 +521,10 @@ impl Client {
     ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
         let list: Vec<wro::BapRoleAssignment> = self
             .transport
-            .list(paths::environment_role_assignments(env))
+            .list_unique(
+                paths::environment_role_assignments(env),
+                |a: &wro::BapRoleAssignment| Some(a.id.clone()),
+            )
             .await?;
         Ok(list
             .iter()
@@ -656,7 +662,7 @@ impl Client {
     pub async fn get_tenant_settings(&self) -> Result<BTreeMap<String, Value>, ClientError> {
         let resp = self
             .transport
-            .send(&Req::post(paths::list_tenant_settings()).idempotent())
+            .send(&Req::post(paths::list_tenant_settings()).reading())
             .await?;
         Ok(convert::tenant_settings(
             &resp.json::<wt::TenantSettings>()?,

@@ -27,6 +27,14 @@ pub fn ppgov_command(args: &[&str], envs: &[(&str, &str)]) -> Command {
         "PPGOV_TENANT_ID",
         "PPGOV_ACTOR",
         "AZURE_FEDERATED_TOKEN_FILE",
+        "PPGOV_AUTHORITY",
+        "PPGOV_READ_TIMEOUT",
+        "PPGOV_THROTTLE_BUDGET",
+        "PPGOV_RETRY_AFTER_CAP",
+        "PPGOV_LRO_DEADLINE",
+        "PPGOV_OBSERVE_DEADLINE",
+        "PPGOV_MAX_PAGES",
+        "PPGOV_MAX_RESPONSE_BYTES",
     ] {
         cmd.env_remove(var);
     }
