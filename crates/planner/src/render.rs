@@ -132,7 +132,10 @@ fn attribute_lines(action: Action, a: &AttributeChange) -> Vec<Line> {
     };
     let is_list =
         matches!(a.before, Some(Value::Array(_))) || matches!(a.after, Some(Value::Array(_)));
-    if is_list && let (Some(before), Some(after)) = (list(&a.before), list(&a.after)) {
+    if is_list
+        && let (Some(before), Some(after)) = (list(&a.before), list(&a.after))
+        && !(before.is_empty() && after.is_empty())
+    {
         let sign = match (action, &a.before, &a.after) {
             (Action::Create, _, _) | (_, None, _) => '+',
             (_, _, None) => '-',
