@@ -31,7 +31,22 @@ pub struct Refused {
     /// `--allow-destroy`, `--allow-loosening` or `--allow-managed-environments`.
     pub flag: &'static str,
     pub annotation: Option<&'static str>,
+    /// The declared resource whose annotation allows the step, as `Kind.name` (a membership
+    /// change is allowed on its group's document).
+    pub annotate: Option<String>,
     pub risk: String,
+}
+
+/// The declared resource a change belongs to, as `Kind.name`: memberships belong to their
+/// group. `None` for undeclared objects (`Kind[id]`).
+pub fn declaring_resource(address: &str) -> Option<String> {
+    let (kind, rest) = address.split_once('.')?;
+    let name = rest.split('[').next().unwrap_or(rest);
+    let kind = match kind {
+        "GroupMembership" => "EnvironmentGroup",
+        other => other,
+    };
+    Some(format!("{kind}.{name}"))
 }
 
 /// The annotations of the declared resource a change belongs to, if it is declared:
@@ -118,6 +133,9 @@ pub fn refused(
             address: c.address.clone(),
             flag,
             annotation: (!annotated.is_empty()).then_some(annotation),
+            annotate: (!annotated.is_empty())
+                .then(|| declaring_resource(&c.address))
+                .flatten(),
             risk: risk.reason,
         });
     }
@@ -154,6 +172,54 @@ pub fn bap_environments(plan: &Plan) -> std::collections::BTreeSet<String> {
         .filter_map(|k| k.strip_prefix("RoleAssignment:"))
         .filter_map(bap_environment)
         .collect()
+}
+
+/// A stale object as a reviewer knows it: the address and name of the change it belongs to
+/// (or the object's live name), its key, and the fields in which it now differs from the
+/// plan's result, when the plan holds that result.
+pub fn describe_stale(plan: &Plan, observed: &Observed, s: &Stale) -> String {
+    let (kind, id) = s.key.split_once(':').unwrap_or((s.key.as_str(), ""));
+    let change = plan.changes.iter().find(|c| {
+        c.id.as_deref() == Some(id)
+            && !matches!(c.after, ppgov_planner::After::Membership { .. })
+            && format!("{:?}", c.kind) == kind
+    });
+    let live_name = match kind {
+        "Environment" => observed
+            .environments
+            .get(id)
+            .map(|e| e.display_name.clone()),
+        "EnvironmentGroup" => observed
+            .environment_groups
+            .get(id)
+            .map(|g| g.display_name.clone()),
+        "DlpPolicy" => observed
+            .dlp_policies
+            .get(id)
+            .map(|p| p.display_name.clone()),
+        "RoleAssignment" => observed.role_assignments.get(id).map(|a| {
+            a.principal_name
+                .clone()
+                .unwrap_or_else(|| a.principal_id.clone())
+        }),
+        _ => None,
+    };
+    let fields = change
+        .map(|c| crate::step::differences_from(&c.after, observed))
+        .unwrap_or_default();
+    let mut out = match (change, live_name) {
+        (Some(c), _) => format!("{} \"{}\" ({})", c.address, c.display_name, s.key),
+        (None, Some(name)) => format!("{kind} \"{name}\" ({})", s.key),
+        (None, None) => s.key.clone(),
+    };
+    out.push_str(&format!(" ({})", s.what));
+    if s.what == "changed" && !fields.is_empty() {
+        out.push_str(&format!(
+            ": now differs from the planned result in {}",
+            fields.join(", ")
+        ));
+    }
+    out
 }
 
 /// Objects whose fingerprints in `plan` no longer match `observed`, and, for kinds the plan

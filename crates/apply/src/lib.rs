@@ -128,7 +128,8 @@ pub struct ApplyReport {
     pub steps: Vec<StepReport>,
     /// Every step applied and a fresh plan afterwards was empty ([`ApplyReport::finish`]).
     pub converged: bool,
-    /// Addresses of the fresh plan's changes: what is still different from the policies.
+    /// The fresh plan's changes (address, display name, what differs): what is still
+    /// different from the policies.
     pub not_converged: Vec<String>,
 }
 
@@ -151,7 +152,23 @@ impl ApplyReport {
 
     /// Records the plan made after applying: converged when every step applied and it is empty.
     pub fn finish(&mut self, fresh: &Plan) {
-        self.not_converged = fresh.changes.iter().map(|c| c.address.clone()).collect();
+        // Named as a reviewer knows them: address, display name, what still differs.
+        self.not_converged = fresh
+            .changes
+            .iter()
+            .map(|c| {
+                let what = match c.action {
+                    Action::Create => "still to be created".to_owned(),
+                    Action::Delete => "still to be destroyed".to_owned(),
+                    Action::Update => {
+                        let paths: Vec<&str> =
+                            c.attributes.iter().map(|a| a.path.as_str()).collect();
+                        format!("still differs in {}", paths.join(", "))
+                    }
+                };
+                format!("{} \"{}\": {what}", c.address, c.display_name)
+            })
+            .collect();
         self.converged = self.not_converged.is_empty() && self.applied() == self.steps.len();
     }
 }

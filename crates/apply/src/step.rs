@@ -24,21 +24,51 @@ fn resolve(r: &Ref, shared: &Shared) -> Result<String, String> {
     }
 }
 
-/// Fails when the live object's fingerprint is not the one expected (the plan's, or our own
-/// last read-back). No expectation recorded: nothing to compare.
-fn check<T: Serialize>(key: &str, live: Option<&T>, shared: &Shared) -> StepResult {
+/// Whether the step still has to write. Fails when the live object is not the one expected
+/// (the plan's fingerprint, or our own last read-back), naming the object and the fields in
+/// which it now differs from the plan's result; an object that already is as the plan wants
+/// it (a racing apply got there first) needs no write. No expectation recorded: write.
+///
+/// `differences` are the fields in which `live` differs from the plan's result; `None` for
+/// deletes, where any change since the plan refuses the step.
+fn check<T: Serialize>(
+    c: &Change,
+    key: &str,
+    live: Option<&T>,
+    differences: Option<&[&str]>,
+    shared: &Shared,
+) -> Result<Write, String> {
     let Some(expected) = lock(&shared.expected).get(key).cloned() else {
-        return Ok(());
+        return Ok(Write::Needed);
     };
+    let who = format!("{} \"{}\" ({key})", c.address, c.display_name);
     match live {
         None => Err(format!(
-            "conflict: {key} no longer exists; it changed since the plan was made: re-plan"
+            "conflict: {who} no longer exists; it changed since the plan was made: re-plan"
         )),
-        Some(v) if fingerprint(v) != expected => Err(format!(
-            "conflict: {key} changed since the plan was made: re-plan (nothing was written)"
-        )),
-        Some(_) => Ok(()),
+        Some(v) if fingerprint(v) == expected => Ok(Write::Needed),
+        Some(v) if differences.is_some_and(<[&str]>::is_empty) => {
+            record(key.to_owned(), v, shared);
+            Ok(Write::AlreadyDone)
+        }
+        Some(_) => match differences {
+            Some(fields) => Err(format!(
+                "conflict: {who} changed since the plan was made; it now differs from the planned result in {}: re-plan (nothing was written)",
+                fields.join(", ")
+            )),
+            None => Err(format!(
+                "conflict: {who} changed since the plan was made: re-plan (nothing was deleted)"
+            )),
+        },
     }
+}
+
+/// What [`check`] found.
+#[derive(PartialEq, Eq)]
+enum Write {
+    Needed,
+    /// The object already is as the plan wants it.
+    AlreadyDone,
 }
 
 fn record<T: Serialize>(key: String, value: &T, shared: &Shared) {
@@ -79,6 +109,53 @@ fn not_converged(what: &str, fields: &[&str]) -> String {
         "did not converge: {what} read back differs from the plan in {}",
         fields.join(", ")
     )
+}
+
+/// The fields in which the observed object differs from a plan's after-value (empty when it
+/// matches, or the plan holds no after-value to compare).
+pub(crate) fn differences_from(
+    after: &After,
+    observed: &ppgov_core::observed::Observed,
+) -> Vec<String> {
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect();
+    match after {
+        After::Environment(a) => observed
+            .environments
+            .get(&a.id)
+            .map(|l| owned(environment_differences(a, l)))
+            .unwrap_or_default(),
+        After::EnvironmentGroup(a) => observed
+            .environment_groups
+            .get(&a.id)
+            .map(|l| owned(group_differences(a, l)))
+            .unwrap_or_default(),
+        After::DlpPolicy(a) => observed
+            .dlp_policies
+            .get(&a.id)
+            .map(|l| owned(dlp_differences(a, l)))
+            .unwrap_or_default(),
+        After::TenantSettings(changed) => changed
+            .iter()
+            .filter(|(k, v)| observed.tenant_settings.get(*k) != Some(v))
+            .map(|(k, _)| k.clone())
+            .collect(),
+        After::Membership { .. } | After::RoleAssignment(_) | After::Nothing => Vec::new(),
+    }
+}
+
+/// Fields of an environment the plan governs that differ.
+fn environment_differences(
+    after: &ppgov_core::observed::ObservedEnvironment,
+    got: &ppgov_core::observed::ObservedEnvironment,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if after.display_name != got.display_name {
+        out.push("displayName");
+    }
+    if after.managed != got.managed {
+        out.push("managed");
+    }
+    out
 }
 
 /// Fields of a group the plan governs that differ.
@@ -147,7 +224,13 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
                 Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
                 Err(e) => return Err(err(e)),
             };
-            check(&key, live.as_ref(), shared)?;
+            let differences = live
+                .as_ref()
+                .map(|l| environment_differences(after, l))
+                .unwrap_or_default();
+            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
+                return Ok(());
+            }
             let live = live.expect("checked");
             if live.display_name != after.display_name {
                 return Err(format!(
@@ -180,7 +263,18 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
                 Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
                 Err(e) => return Err(err(e)),
             };
-            check(&key, live.as_ref(), shared)?;
+            let in_group = |e: &ppgov_core::observed::ObservedEnvironment| {
+                e.group_id
+                    .as_deref()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(&gid))
+            };
+            let differences: Vec<&str> = match &live {
+                Some(l) if in_group(l) != (action != Action::Delete) => vec!["group"],
+                _ => Vec::new(),
+            };
+            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
+                return Ok(());
+            }
             let got = if action == Action::Delete {
                 t.remove_environment_from_group(environment_id, &gid)
                     .await
@@ -222,7 +316,13 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
         (After::EnvironmentGroup(after), _) => {
             let key = format!("EnvironmentGroup:{}", after.id);
             let live = optional(t.get_group(&after.id).await).map_err(err)?;
-            check(&key, live.as_ref(), shared)?;
+            let differences = live
+                .as_ref()
+                .map(|l| group_differences(after, l))
+                .unwrap_or_default();
+            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
+                return Ok(());
+            }
             let got = t.update_group(after).await.map_err(err)?;
             record(key, &got, shared);
             let diff = group_differences(after, &got);
@@ -253,7 +353,13 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
         (After::DlpPolicy(after), _) => {
             let key = format!("DlpPolicy:{}", after.id);
             let live = optional(t.get_dlp_policy(&after.id).await).map_err(err)?;
-            check(&key, live.as_ref(), shared)?;
+            let differences = live
+                .as_ref()
+                .map(|l| dlp_differences(after, l))
+                .unwrap_or_default();
+            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
+                return Ok(());
+            }
             let got = t.update_dlp_policy(after).await.map_err(err)?;
             record(key, &got, shared);
             let diff = dlp_differences(after, &got);
@@ -297,8 +403,17 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
                 .filter_map(|k| Some((k.clone(), k.strip_prefix("TenantSettings:")?.to_owned())))
                 .collect();
             let live = t.get_tenant_settings().await.map_err(err)?;
+            let differences: Vec<&str> = changed
+                .iter()
+                .filter(|(k, v)| live.get(*k) != Some(v))
+                .map(|(k, _)| k.as_str())
+                .collect();
             for (key, path) in &managed {
-                check(key, Some(&live.get(path)), shared)?;
+                check(c, key, Some(&live.get(path)), Some(&differences), shared)?;
+            }
+            if differences.is_empty() {
+                // A racing apply already wrote every planned value.
+                return Ok(());
             }
             let got = t.update_tenant_settings(changed).await.map_err(err)?;
             for (key, path) in managed {
@@ -336,8 +451,11 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
     match c.kind {
         ResourceKind::EnvironmentGroup => {
             let key = format!("EnvironmentGroup:{id}");
-            let live = optional(t.get_group(id).await).map_err(err)?;
-            check(&key, live.as_ref(), shared)?;
+            let Some(live) = optional(t.get_group(id).await).map_err(err)? else {
+                // Already gone (a racing apply deleted it): what the plan wants.
+                return Ok(());
+            };
+            check(c, &key, Some(&live), None, shared)?;
             t.delete_group(id).await.map_err(err)?;
             match optional(t.get_group(id).await).map_err(err)? {
                 None => Ok(()),
@@ -346,8 +464,11 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
         }
         ResourceKind::DlpPolicy => {
             let key = format!("DlpPolicy:{id}");
-            let live = optional(t.get_dlp_policy(id).await).map_err(err)?;
-            check(&key, live.as_ref(), shared)?;
+            let Some(live) = optional(t.get_dlp_policy(id).await).map_err(err)? else {
+                // Already gone (a racing apply deleted it): what the plan wants.
+                return Ok(());
+            };
+            check(c, &key, Some(&live), None, shared)?;
             t.delete_dlp_policy(id).await.map_err(err)?;
             match optional(t.get_dlp_policy(id).await).map_err(err)? {
                 None => Ok(()),
@@ -362,12 +483,11 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
                 None => t.list_rbac_role_assignments().await,
             }
             .map_err(err)?;
-            let live = list.into_iter().find(|a| a.id == id);
-            check(&key, live.as_ref(), shared)?;
-            let Some(live) = live else {
-                // Nothing expected and nothing there: already gone.
+            let Some(live) = list.into_iter().find(|a| a.id == id) else {
+                // Already gone (a racing apply deleted it): what the plan wants.
                 return Ok(());
             };
+            check(c, &key, Some(&live), None, shared)?;
             t.delete_role_assignment(&live).await.map_err(err)?;
             let after = match &bap_env {
                 Some(env) => t.list_environment_role_assignments(env).await,

@@ -260,6 +260,28 @@ fn a_failure_skips_its_dependents_transitively_but_not_independent_steps() {
     let mut report = report;
     report.finish(&plan(Vec::new()));
     assert!(!report.converged, "a failed step never converges");
+
+    // What a fresh plan still changes is named as a reviewer knows it.
+    let mut left = create("x", &[]);
+    left.action = Action::Update;
+    left.display_name = "Finance DLP".into();
+    left.attributes = vec![ppgov_planner::AttributeChange {
+        path: "scope.mode".into(),
+        before: None,
+        after: None,
+    }];
+    let mut gone = create("y", &[]);
+    gone.address = "DlpPolicy[c0de03cc]".into();
+    gone.action = Action::Delete;
+    gone.display_name = "Legacy".into();
+    report.finish(&plan(vec![left, gone]));
+    assert_eq!(
+        report.not_converged,
+        [
+            "DlpPolicy.x \"Finance DLP\": still differs in scope.mode",
+            "DlpPolicy[c0de03cc] \"Legacy\": still to be destroyed"
+        ]
+    );
 }
 
 // ---- against the emulator -----------------------------------------------------------------
@@ -420,9 +442,11 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
     );
     assert_eq!(by("RoleAssignment.r[x]"), Outcome::Applied, "{report:?}");
     match by("DlpPolicy.stale") {
+        // Named as a reviewer knows it, with the field that differs.
         Outcome::Failed { error } => assert!(
-            error.contains(&format!("DlpPolicy:{pid}"))
-                && error.contains("changed since the plan was made"),
+            error.contains(&format!("DlpPolicy.stale \"renamed\" (DlpPolicy:{pid})"))
+                && error.contains("changed since the plan was made")
+                && error.contains("differs from the planned result in displayName"),
             "{error}"
         ),
         o => panic!("{o:?}"),
@@ -453,6 +477,75 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             .values()
             .any(|a| a.scope == ObservedScope::EnvironmentGroup(gid.clone()))
     );
+}
+
+/// Racing applies: a step whose object already is as the plan wants it (the other run got
+/// there first) succeeds without writing; a delete of an object already gone succeeds too.
+#[test]
+fn steps_already_done_by_a_racing_apply_are_no_ops() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (emu, client) = emulator_client(&rt);
+    let observed = rt.block_on(client.observe(&Default::default())).unwrap();
+    let mut policies = observed.dlp_policies.iter();
+    let (updated, live_updated) = policies.next().unwrap();
+    let (deleted, live_deleted) = policies.next().unwrap();
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(format!("DlpPolicy:{updated}"), fingerprint(live_updated));
+    fingerprints.insert(format!("DlpPolicy:{deleted}"), fingerprint(live_deleted));
+    let changes = vec![
+        Change {
+            address: "DlpPolicy.renamed".into(),
+            kind: ResourceKind::DlpPolicy,
+            action: Action::Update,
+            id: Some(updated.clone()),
+            display_name: "renamed by both".into(),
+            attributes: Vec::new(),
+            risk: None,
+            after: After::DlpPolicy(Box::new(ObservedDlpPolicy {
+                display_name: "renamed by both".into(),
+                ..live_updated.clone()
+            })),
+            depends_on: Vec::new(),
+        },
+        Change {
+            address: format!("DlpPolicy[{deleted}]"),
+            kind: ResourceKind::DlpPolicy,
+            action: Action::Delete,
+            id: Some(deleted.clone()),
+            display_name: live_deleted.display_name.clone(),
+            attributes: Vec::new(),
+            risk: None,
+            after: After::Nothing,
+            depends_on: Vec::new(),
+        },
+    ];
+    let p = Plan {
+        fingerprints,
+        ..plan(changes)
+    };
+    // The other apply of the same plan ran first.
+    emu.update_state(|t| {
+        t.dlp_policies
+            .get_mut(updated)
+            .unwrap()
+            .policy_definition
+            .display_name = "renamed by both".into();
+        t.dlp_policies.remove(deleted);
+    });
+    emu.clear_requests();
+    let (report, _) = run_mt(&rt, &p, &client);
+    for step in &report.steps {
+        assert_eq!(step.outcome, Outcome::Applied, "{report:?}");
+    }
+    let log = emu.requests();
+    assert!(
+        !log.by_route
+            .keys()
+            .any(|r| (r.starts_with("PATCH") || r.starts_with("DELETE")) && r.contains("dlp")),
+        "nothing written: {:?}",
+        log.by_route
+    );
+    drop(emu);
 }
 
 fn run_mt(

@@ -29,11 +29,13 @@ pub enum ApplyFormat {
 
 #[derive(Args)]
 pub struct ApplyArgs {
-    /// A plan saved with `ppgov plan --out FILE`; without it, apply plans and asks first.
-    pub planfile: Option<PathBuf>,
-    /// The policy directory.
-    #[arg(long, value_name = "DIR", default_value = "policies")]
-    pub policies: PathBuf,
+    /// The policy directory, as for `ppgov plan` (default `policies`): apply plans and asks
+    /// first. Or a plan saved with `ppgov plan --out FILE`, applied as saved.
+    #[arg(value_name = "DIR|PLANFILE")]
+    pub path: Option<PathBuf>,
+    /// The policy directory, when PLANFILE is given (default `policies`).
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
     #[command(flatten)]
     pub tenant: TenantArgs,
     /// Do not ask for confirmation.
@@ -61,8 +63,34 @@ pub struct ApplyArgs {
     pub format: ApplyFormat,
 }
 
+/// The policy directory and the saved plan, if any: the positional path is a directory (like
+/// `ppgov plan DIR`) or a plan file; `--policies DIR` names the directory too.
+fn policies_and_planfile(args: &ApplyArgs) -> Result<(PathBuf, Option<PathBuf>), String> {
+    match (&args.path, &args.policies) {
+        (Some(path), Some(policies)) if path.is_dir() && path != policies => Err(format!(
+            "two policy directories given, `{}` and `--policies {}`; give one",
+            path.display(),
+            policies.display()
+        )),
+        (Some(path), _) if path.is_dir() => Ok((path.clone(), None)),
+        (Some(path), policies) => Ok((
+            policies
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("policies")),
+            Some(path.clone()),
+        )),
+        (None, policies) => Ok((
+            policies
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("policies")),
+            None,
+        )),
+    }
+}
+
 pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
-    let loaded = repo::load(std::slice::from_ref(&args.policies))?;
+    let (policies, planfile) = policies_and_planfile(&args)?;
+    let loaded = repo::load(std::slice::from_ref(&policies))?;
     if loaded.has_errors() {
         repo::print_diagnostics(&loaded);
         println!(
@@ -71,9 +99,9 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::from(1));
     }
-    let saved = args.planfile.as_deref().map(read_plan).transpose()?;
-    if let (Some(plan), Some(path)) = (&saved, &args.planfile) {
-        check_seal(plan, path, &loaded, &args.policies)?;
+    let saved = planfile.as_deref().map(read_plan).transpose()?;
+    if let (Some(plan), Some(path)) = (&saved, &planfile) {
+        check_seal(plan, path, &loaded, &policies)?;
     }
     let _lock = match &args.tenant.snapshot {
         Some(path) => Some(SnapshotLock::acquire(path)?),
@@ -85,7 +113,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         let connection = tenant::connect_with(&args.tenant, &loaded, true).await?;
-        let code = apply(&args, &loaded, saved, &connection).await;
+        let code = apply(&args, &policies, &loaded, saved, &connection).await;
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }
@@ -100,6 +128,7 @@ fn plan_now(loaded: &Loaded, observed: &ppgov_core::observed::Observed) -> Plan 
 
 async fn apply(
     args: &ApplyArgs,
+    policies: &Path,
     loaded: &Loaded,
     saved: Option<Plan>,
     connection: &Connection,
@@ -109,6 +138,7 @@ async fn apply(
         .map(gate::bap_environments)
         .unwrap_or_default();
     let observed = tenant::observe_with(connection, loaded, extra).await?;
+    let from_saved_plan = saved.is_some();
     let plan = match saved {
         Some(saved) => {
             if !saved.errors.is_empty() {
@@ -120,7 +150,7 @@ async fn apply(
                     "The tenant changed since the plan was made; nothing was applied. Changed objects:"
                 );
                 for s in &stale {
-                    println!("  - {} ({})", s.key, s.what);
+                    println!("  - {}", gate::describe_stale(&saved, &observed, s));
                 }
                 println!("Run `ppgov plan` again and review the new plan.");
                 return Ok(ExitCode::from(1));
@@ -155,15 +185,26 @@ async fn apply(
     if !refused.is_empty() {
         println!("Refusing to apply: these risky steps are not allowed (nothing was applied):");
         for r in &refused {
-            let how = match r.annotation {
-                Some(a) => format!("{} or the annotation `{a}: \"true\"`", r.flag),
-                None => r.flag.to_owned(),
+            let how = match (r.annotation, &r.annotate) {
+                (Some(a), Some(resource)) => format!(
+                    "{}, or the annotation `{a}: \"true\"` in `metadata.annotations` of {}",
+                    r.flag,
+                    document_location(loaded, resource)
+                ),
+                (Some(a), None) => format!("{} or the annotation `{a}: \"true\"`", r.flag),
+                _ => r.flag.to_owned(),
             };
-            println!("  - {}: {} (allow with {how})", r.address, r.risk);
+            let name = plan
+                .changes
+                .iter()
+                .find(|c| c.address == r.address)
+                .map(|c| format!(" \"{}\"", c.display_name))
+                .unwrap_or_default();
+            println!("  - {}{name}: {} (allow with {how})", r.address, r.risk);
         }
         return Ok(ExitCode::from(1));
     }
-    if args.planfile.is_none() {
+    if !from_saved_plan {
         let rendered = render::text(
             &plan,
             Colors {
@@ -194,7 +235,7 @@ async fn apply(
     }
 
     let journal_path = args.journal.clone().unwrap_or_else(|| {
-        let parent = args.policies.parent().unwrap_or(Path::new(""));
+        let parent = policies.parent().unwrap_or(Path::new(""));
         parent.join(".ppgov").join("journal.jsonl")
     });
     let journal = Arc::new(Mutex::new(Journal::open(&journal_path)?));
@@ -355,6 +396,19 @@ async fn apply(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `EnvironmentGroup `finance` (environment-groups/finance.yaml:4:9)`: the document to
+/// annotate, where it is.
+fn document_location(loaded: &Loaded, resource: &str) -> String {
+    let Some((kind, name)) = resource.split_once('.') else {
+        return format!("`{resource}`");
+    };
+    let place = ppgov_core::Kind::parse(kind)
+        .and_then(|k| loaded.span_of(k, name, "/metadata"))
+        .map(|span| format!(" ({})", loaded.sources.location(span)))
+        .unwrap_or_default();
+    format!("{kind} `{name}`{place}")
 }
 
 fn print_report(report: &ApplyReport) {

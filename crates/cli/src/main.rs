@@ -44,14 +44,15 @@ enum Command {
     /// Compare the policy files with the tenant and show what would change.
     ///
     /// Exit status: 0 on success (with --detailed-exitcode: 0 no changes, 2 changes), 1 on
-    /// errors. Read the tenant offline with --snapshot FILE, or live with credentials in
+    /// errors (including a --target that names no declared resource). Read the tenant offline with --snapshot FILE, or live with credentials in
     /// PPGOV_TOKEN, or PPGOV_CLIENT_ID with PPGOV_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE.
     Plan(plan_cmd::PlanArgs),
     /// Apply the policies to the tenant: plan, confirm, execute, verify.
     ///
-    /// Without PLANFILE, plans and asks for "yes" (or --auto-approve). With a plan saved by
+    /// Given the policy directory (DIR, as `ppgov plan DIR` takes it; default `policies`),
+    /// plans and asks for "yes" (or --auto-approve). Given a plan saved by
     /// `ppgov plan --out FILE`, re-reads the tenant and refuses if anything the plan depends on
-    /// changed. Deletes need --allow-destroy, loosening changes --allow-loosening (or the
+    /// changed (the policies then come from --policies DIR). Deletes need --allow-destroy, loosening changes --allow-loosening (or the
     /// resource's annotation). Exit 0 only when every step applied and a fresh plan is empty.
     Apply(apply_cmd::ApplyArgs),
     /// Render a plan saved with `ppgov plan --out FILE`.

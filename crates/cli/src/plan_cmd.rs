@@ -23,9 +23,12 @@ pub enum PlanFormat {
 
 #[derive(Args)]
 pub struct PlanArgs {
-    /// The policy directory.
-    #[arg(default_value = "policies")]
+    /// The policy directory (default `policies`).
+    #[arg(value_name = "DIR")]
     pub paths: Vec<PathBuf>,
+    /// The policy directory, as `ppgov apply --policies DIR` takes it.
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub policies: Option<PathBuf>,
     #[command(flatten)]
     pub tenant: TenantArgs,
     /// Also save the plan (versioned JSON) for `ppgov show` and `ppgov apply`.
@@ -37,12 +40,27 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Plan only these resources (and what they depend on), e.g. `DlpPolicy.production`.
+    /// A declared resource with nothing to change is a plan without changes; an address that
+    /// names no declared resource is an error.
     #[arg(long, value_name = "ADDRESS")]
     pub target: Vec<String>,
+    /// With `--format markdown`: the most characters the comment may have (a pull-request
+    /// comment holds at most 65,536); details are collapsed to fit, saying what was cut.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_COMMENT_CHARS)]
+    pub max_comment_chars: usize,
 }
 
+/// Safely under GitHub's 65,536-character limit for a comment, leaving room for a CI job's
+/// own header.
+pub const DEFAULT_MAX_COMMENT_CHARS: usize = 60_000;
+
 pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
-    let loaded = repo::load(&args.paths)?;
+    let paths = match (&args.policies, args.paths.is_empty()) {
+        (Some(dir), _) => vec![dir.clone()],
+        (None, true) => vec![PathBuf::from("policies")],
+        (None, false) => args.paths.clone(),
+    };
+    let loaded = repo::load(&paths)?;
     if loaded.has_errors() {
         repo::print_diagnostics(&loaded);
         println!(
@@ -67,11 +85,19 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
     })?;
     let _ = observed;
     if !args.target.is_empty() {
-        let unmatched = ppgov_planner::target::restrict(&mut plan, &args.target);
+        let declared = ppgov_planner::target::declared_addresses(&loaded.desired);
+        let unmatched = ppgov_planner::target::restrict(&mut plan, &args.target, &declared);
         if !unmatched.is_empty() {
+            let described: Vec<String> = unmatched
+                .iter()
+                .map(|u| match &u.suggestion {
+                    Some(s) => format!("`{}` (did you mean `{s}`?)", u.target),
+                    None => format!("`{}`", u.target),
+                })
+                .collect();
             return Err(format!(
-                "--target matches no planned change: {}",
-                unmatched.join(", ")
+                "--target matches no declared resource: {}; addresses look like `DlpPolicy.NAME` or `EnvironmentGroup.NAME` (the `metadata.name` of a document), or a kind alone",
+                described.join(", ")
             ));
         }
     }
@@ -102,7 +128,12 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
     if let Some(path) = &args.out {
         write_plan(&plan, path)?;
     }
-    print_plan(&plan, args.format);
+    let full_plan = match &args.out {
+        Some(path) => format!("the saved plan `{0}` (`ppgov show {0}`)", path.display()),
+        None => "run `ppgov plan`, or save it with `--out FILE` and publish it as a CI artifact"
+            .to_owned(),
+    };
+    print_plan(&plan, args.format, args.max_comment_chars, &full_plan);
     if let Some(path) = &args.out
         && args.format == PlanFormat::Text
     {
@@ -118,7 +149,7 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
     })
 }
 
-fn print_plan(plan: &Plan, format: PlanFormat) {
+fn print_plan(plan: &Plan, format: PlanFormat, max_comment_chars: usize, full_plan: &str) {
     match format {
         PlanFormat::Text => print!(
             "{}",
@@ -133,7 +164,10 @@ fn print_plan(plan: &Plan, format: PlanFormat) {
             "{}",
             serde_json::to_string_pretty(plan).expect("plans serialize")
         ),
-        PlanFormat::Markdown => print!("{}", render::markdown(plan)),
+        PlanFormat::Markdown => print!(
+            "{}",
+            render::markdown_within(plan, max_comment_chars, full_plan)
+        ),
     }
 }
 
@@ -172,16 +206,32 @@ pub struct ShowArgs {
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+    /// With `--format markdown`: the most characters the comment may have.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_COMMENT_CHARS)]
+    pub max_comment_chars: usize,
 }
 
 pub fn show(args: ShowArgs) -> Result<ExitCode, String> {
     let plan = read_plan(&args.file)?;
-    print_plan(&plan, args.format);
+    let full_plan = format!("`ppgov show {}`", args.file.display());
+    print_plan(&plan, args.format, args.max_comment_chars, &full_plan);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a saved plan, refusing other format versions.
 pub fn read_plan(path: &Path) -> Result<Plan, String> {
+    if path.is_dir() {
+        return Err(format!(
+            "`{0}` is a directory, not a plan file: give a plan saved with `ppgov plan --out FILE` (to apply the policies in `{0}`, run `ppgov apply {0}`)",
+            path.display()
+        ));
+    }
+    if !path.exists() {
+        return Err(format!(
+            "`{}` does not exist: expected a plan saved with `ppgov plan --out FILE`",
+            path.display()
+        ));
+    }
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let version = serde_json::from_str::<serde_json::Value>(&text)

@@ -241,6 +241,121 @@ fn risky_steps_are_refused_before_anything_is_written() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Moving an environment between groups deletes its membership of the old group: the refusal
+/// names the document whose annotation would allow it, and where it is.
+#[test]
+fn a_refused_move_between_groups_names_the_group_document_to_annotate() {
+    let (dir, snap) = scratch("move");
+    let repo = dir.join("policies");
+    copy_dir(&root().join("policies"), &repo);
+    let env_file = repo.join("environments/finance.yaml");
+    let text_before = std::fs::read_to_string(&env_file).unwrap();
+    let last = text_before.rfind("group: finance").unwrap();
+    let mut moved = text_before.clone();
+    moved.replace_range(last..last + "group: finance".len(), "group: hr");
+    std::fs::write(&env_file, moved).unwrap();
+    let j = dir.join("j.jsonl");
+    let args = [
+        "apply",
+        "--policies",
+        repo.to_str().unwrap(),
+        "--snapshot",
+        &snap,
+        "--auto-approve",
+        "--allow-loosening",
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    let before = tenant_of(&snap);
+    let out = ppgov(&args, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    let line = t
+        .lines()
+        .find(|l| l.contains("GroupMembership.finance["))
+        .unwrap_or_else(|| panic!("the membership removal is refused: {t}"));
+    assert!(
+        line.contains("--allow-destroy")
+            && line.contains("`ppgov.dev/allow-destroy: \"true\"` in `metadata.annotations` of EnvironmentGroup `finance` (")
+            && line.contains("environment-groups/finance.yaml:"),
+        "{line}"
+    );
+    assert_eq!(tenant_of(&snap), before, "nothing written");
+
+    // The annotation where the refusal said allows it.
+    annotate(&repo, "finance", "ppgov.dev/allow-destroy");
+    let mut args = args.to_vec();
+    args.push("--allow-destroy");
+    let out = ppgov(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `ppgov apply DIR` takes the policy directory as `ppgov plan DIR` does; a plan file where a
+/// directory is not expected, and a directory where a plan file is, are said to be so.
+#[test]
+fn apply_takes_the_policy_directory_like_plan() {
+    let (dir, snap) = scratch("dirarg");
+    let before = tenant_of(&snap);
+    // Planned from the directory, then stopped for confirmation (no terminal).
+    let out = ppgov(
+        &[
+            "apply",
+            "policies",
+            "--snapshot",
+            &snap,
+            "--allow-destroy",
+            "--allow-loosening",
+        ],
+        &[],
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("Plan: 34 to add") && t.contains("--auto-approve"),
+        "{t}"
+    );
+    assert!(!t.contains("cannot read"), "{t}");
+    assert_eq!(tenant_of(&snap), before);
+
+    let missing = dir.join("missing.json");
+    let out = ppgov(
+        &["apply", missing.to_str().unwrap(), "--snapshot", &snap],
+        &[],
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("does not exist") && t.contains("ppgov plan --out FILE"),
+        "{t}"
+    );
+
+    let out = ppgov(&["show", "policies"], &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("`policies` is a directory, not a plan file")
+            && t.contains("ppgov apply policies"),
+        "{t}"
+    );
+
+    let out = ppgov(
+        &[
+            "apply",
+            "policies",
+            "--policies",
+            "examples",
+            "--snapshot",
+            &snap,
+        ],
+        &[],
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("two policy directories"), "{t}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -323,7 +438,14 @@ fn a_saved_plan_is_refused_when_the_tenant_changed_since() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("changed since the plan was made"), "{t}");
-    assert!(t.contains(&format!("DlpPolicy:{id} (changed)")), "{t}");
+    // Named as a reviewer knows it, with the attribute that changed.
+    assert!(
+        t.contains("DlpPolicy.default-environment \"Default environment")
+            && t.contains(&format!(
+                "(DlpPolicy:{id}) (changed): now differs from the planned result in displayName"
+            )),
+        "{t}"
+    );
     assert_eq!(
         t.matches("(changed)").count() + t.matches("(deleted)").count(),
         1,

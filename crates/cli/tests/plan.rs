@@ -211,6 +211,131 @@ fn targets_limit_the_plan_and_unknown_targets_are_errors() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("DlpPolicy.nope"));
+
+    // A declared resource already in sync is known: no changes, exit 0, not a typo.
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--target",
+            "Environment.fin-prod",
+            "--detailed-exitcode",
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
+    // With changes: 2.
+    let out = ppgov(
+        &[
+            "plan",
+            "--policies",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--target",
+            "Environment.fin-prod",
+            "--target",
+            "DlpPolicy.production",
+            "--detailed-exitcode",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // A typo: 1, with the declared address it probably meant.
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--target",
+            "DlpPolicy.prodution",
+            "--detailed-exitcode",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`DlpPolicy.prodution` (did you mean `DlpPolicy.production`?)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The Markdown comment stays within `--max-comment-chars`, saying what it cut and where the
+/// full plan is.
+#[test]
+fn markdown_comments_stay_within_their_budget() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("md-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plan_file = dir.join("plan.json");
+    let p = plan_file.to_str().unwrap();
+    let full = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--format",
+            "markdown",
+        ],
+        &[],
+    );
+    let full = stdout(&full);
+    assert!(
+        !full.contains("shortened"),
+        "the default budget fits the sample plan"
+    );
+    let out = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            SNAPSHOT,
+            "--format",
+            "markdown",
+            "--out",
+            p,
+            "--max-comment-chars",
+            "4000",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let short = stdout(&out);
+    assert!(short.chars().count() <= 4000, "{}", short.chars().count());
+    assert!(full.chars().count() > 4000);
+    assert!(
+        short.contains("This comment is shortened to stay under 4000 characters"),
+        "{short}"
+    );
+    assert!(short.contains(&format!("`ppgov show {p}`")), "{short}");
+    // Risky changes keep their place.
+    assert!(short.contains("DlpPolicy.default-environment"), "{short}");
+    // `show` renders the saved plan within a budget too.
+    let out = ppgov(
+        &[
+            "show",
+            p,
+            "--format",
+            "markdown",
+            "--max-comment-chars",
+            "4000",
+        ],
+        &[],
+    );
+    assert!(stdout(&out).chars().count() <= 4000);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Runs the emulator in-process and plans against it over HTTP, as against a live tenant.

@@ -24,7 +24,7 @@ pub mod model;
 pub mod observed;
 pub mod schema;
 pub mod source;
-mod suggest;
+pub mod suggest;
 pub mod yaml;
 
 pub use diag::{Code, Diagnostic, Severity};

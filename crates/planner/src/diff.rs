@@ -368,7 +368,7 @@ impl<'a> Planner<'a> {
                     action: Action::Delete,
                     id: Some(id.clone()),
                     display_name: live.display_name.clone(),
-                    attributes: Vec::new(),
+                    attributes: self.group_held(id, live),
                     risk: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
@@ -745,7 +745,10 @@ impl<'a> Planner<'a> {
                     action: Action::Delete,
                     id: Some(id.clone()),
                     display_name: live.display_name.clone(),
-                    attributes: Vec::new(),
+                    // What the policy held, so a reviewer sees what is lifted.
+                    attributes: as_held(
+                        dlp_attributes(None, live, self.catalog, &self.observed.environments).0,
+                    ),
                     risk: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
@@ -810,8 +813,10 @@ impl<'a> Planner<'a> {
                                 id: env.id.clone(),
                                 display_name: env.display_name.clone(),
                                 message: format!(
-                                    "{} of group `{group}` is not assigned here: the environment has Dataverse, where it is a security role",
-                                    role_name(key.role)
+                                    "skipped: {} for {} (from group `{group}`, `RoleAssignment.{}`) is not assigned in this environment: it has Dataverse, where that role is a Dataverse security role ppgov does not manage",
+                                    role_name(key.role),
+                                    assignment.principal_name.as_deref().unwrap_or(&key.principal_id),
+                                    assignment.document
                                 ),
                             });
                         } else {
@@ -854,7 +859,7 @@ impl<'a> Planner<'a> {
                         .unwrap_or_else(|| live.principal_id.clone()),
                     message: format!(
                         "a role ppgov does not model, at {}; left alone",
-                        scope_label(&live.scope)
+                        self.scope_name(&live.scope)
                     ),
                 });
             }
@@ -890,7 +895,7 @@ impl<'a> Planner<'a> {
                     .unwrap_or_else(|| principal.clone()),
                 attributes: vec![
                     attr("role", None, Some(json!(role_name(*role)))),
-                    attr("scope", None, Some(json!(scope_label(scope)))),
+                    attr("scope", None, Some(json!(self.scope_value(scope)))),
                 ],
                 risk: None,
                 after: After::RoleAssignment(after),
@@ -921,8 +926,12 @@ impl<'a> Planner<'a> {
                     kind: ResourceKind::RoleAssignment,
                     action: Action::Delete,
                     id: Some(live.id.clone()),
-                    display_name: name,
-                    attributes: Vec::new(),
+                    display_name: name.clone(),
+                    attributes: vec![
+                        attr("principal", Some(json!(name)), None),
+                        attr("role", Some(json!(role_name(key.1))), None),
+                        attr("scope", Some(json!(self.scope_value(&live.scope))), None),
+                    ],
                     risk: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
@@ -937,10 +946,87 @@ impl<'a> Planner<'a> {
                     kind: ResourceKind::RoleAssignment,
                     id: live.id.clone(),
                     display_name: name,
-                    message: format!("{} at {} {why}", role_name(key.1), scope_label(&live.scope)),
+                    message: format!(
+                        "{} at {} {why}",
+                        role_name(key.1),
+                        self.scope_name(&live.scope)
+                    ),
                 });
             }
         }
+    }
+
+    /// A role assignment's scope as an attribute value: `group: Finance`,
+    /// `environment: Finance Prod` or `tenant`.
+    fn scope_value(&self, scope: &ObservedScope) -> String {
+        let (kind, name, note) = self.scope_parts(scope);
+        match kind {
+            "tenant" => kind.to_owned(),
+            _ => format!("{kind}: {name}{note}"),
+        }
+    }
+
+    /// A role assignment's scope in a sentence: `group "Finance"`.
+    fn scope_name(&self, scope: &ObservedScope) -> String {
+        let (kind, name, note) = self.scope_parts(scope);
+        match kind {
+            "tenant" => kind.to_owned(),
+            _ => format!("{kind} \"{name}\"{note}"),
+        }
+    }
+
+    /// A scope as a reviewer knows it: kind, the group's or environment's name (an id when it
+    /// is not in the tenant), and a remark. Addresses keep ids, which are stable.
+    fn scope_parts(&self, scope: &ObservedScope) -> (&'static str, String, &'static str) {
+        match scope {
+            ObservedScope::Tenant => ("tenant", String::new(), ""),
+            ObservedScope::EnvironmentGroup(id) => match id.strip_prefix("@EnvironmentGroup.") {
+                Some(declared) => (
+                    "group",
+                    self.desired
+                        .environment_groups
+                        .get(declared)
+                        .map_or(declared, |g| g.display_name.as_str())
+                        .to_owned(),
+                    " (created by this plan)",
+                ),
+                None => (
+                    "group",
+                    self.observed
+                        .environment_groups
+                        .get(id)
+                        .map_or(id.as_str(), |g| g.display_name.as_str())
+                        .to_owned(),
+                    "",
+                ),
+            },
+            ObservedScope::Environment(id) => (
+                "environment",
+                self.observed
+                    .environments
+                    .get(id)
+                    .map_or(id.as_str(), |e| e.display_name.as_str())
+                    .to_owned(),
+                "",
+            ),
+        }
+    }
+
+    /// What a group about to be deleted holds: its description, rules and members.
+    fn group_held(&self, id: &str, live: &ObservedGroup) -> Vec<AttributeChange> {
+        let mut held = as_held(group_attributes(&ObservedGroup::default(), live, true));
+        let mut members: Vec<&str> = self
+            .observed
+            .environments
+            .values()
+            .filter(|e| e.group_id.as_deref() == Some(id))
+            .map(|e| e.display_name.as_str())
+            .collect();
+        members.sort_unstable();
+        if !members.is_empty() {
+            held.push(attr("members", Some(json!(members)), None));
+        }
+        held
     }
 
     // ---- tenant settings -----------------------------------------------------------------------
@@ -987,6 +1073,20 @@ fn scope_label(scope: &ObservedScope) -> String {
         ObservedScope::EnvironmentGroup(id) => format!("group:{id}"),
         ObservedScope::Environment(id) => format!("environment:{id}"),
     }
+}
+
+/// A create's attributes turned into what a deleted object held (before-values only); the
+/// display name is in the change's heading already.
+fn as_held(attributes: Vec<AttributeChange>) -> Vec<AttributeChange> {
+    attributes
+        .into_iter()
+        .filter(|a| a.path != "displayName")
+        .map(|a| AttributeChange {
+            path: a.path,
+            before: a.after,
+            after: None,
+        })
+        .collect()
 }
 
 /// Declared rules replace live ones; rules left out are not managed and stay as they are.

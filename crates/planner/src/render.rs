@@ -53,39 +53,154 @@ fn value(v: &Option<Value>) -> String {
     }
 }
 
-/// One attribute line, or a unified diff for long multi-line text.
-fn attribute(out: &mut String, action: Action, a: &AttributeChange, colors: Colors) {
+/// A list element on one line, Terraform-style: `{ endpoint = "a", behavior = "deny" }`.
+fn inline(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) if m.values().all(Value::is_null) => "{}".to_owned(),
+        // Fields left out (null) are noise on a line meant to be scanned.
+        Value::Object(m) => format!(
+            "{{ {} }}",
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k} = {}", inline(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// One line of an attribute change: its sign (`+`, `-`, `~` or ` `), how deep it is nested,
+/// and its text; Markdown keeps its own sign and depth (a `diff` block has no `~`).
+struct Line {
+    sign: char,
+    depth: usize,
+    text: String,
+    md_sign: char,
+    md_depth: usize,
+}
+
+impl Line {
+    fn new(sign: char, depth: usize, text: String) -> Line {
+        Line {
+            sign,
+            depth,
+            text,
+            md_sign: if sign == '~' { '!' } else { sign },
+            md_depth: depth,
+        }
+    }
+}
+
+/// Lists longer than this show their unchanged elements as a count.
+const LIST_CONTEXT_LIMIT: usize = 10;
+
+/// The lines of one attribute change: one line for a value, a unified diff for long
+/// multi-line text, and element by element for lists (order matters: endpoint rules and URL
+/// patterns apply the first match, so a move shows as a removal and an addition).
+fn attribute_lines(action: Action, a: &AttributeChange) -> Vec<Line> {
+    let mut out = Vec::new();
     if let (Some(Value::String(before)), Some(Value::String(after))) = (&a.before, &a.after)
         && (before.contains('\n') || after.contains('\n'))
     {
-        let _ = writeln!(out, "      ~ {}:", a.path);
+        out.push(Line::new('~', 0, format!("{}:", a.path)));
         let diff = similar::TextDiff::from_lines(before, after);
         for change in diff.iter_all_changes() {
-            let (sign, code) = match change.tag() {
-                similar::ChangeTag::Delete => ("-", "31"),
-                similar::ChangeTag::Insert => ("+", "32"),
-                similar::ChangeTag::Equal => (" ", "0"),
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
             };
-            let line = format!("          {sign} {}", change.value().trim_end_matches('\n'));
-            let _ = writeln!(
-                out,
-                "{}",
-                if sign == " " {
-                    line
-                } else {
-                    colors.paint(code, &line)
-                }
-            );
+            let mut line = Line::new(sign, 1, change.value().trim_end_matches('\n').to_owned());
+            if sign == ' ' {
+                line.md_sign = '!';
+            }
+            line.md_depth = 0;
+            out.push(line);
         }
-        return;
+        return out;
     }
-    let line = match (action, &a.before, &a.after) {
-        (Action::Create, _, after) => format!("      + {} = {}", a.path, value(after)),
-        (_, before, None) => format!("      - {} = {}", a.path, value(before)),
-        (_, None, after) => format!("      + {} = {}", a.path, value(after)),
-        (_, before, after) => format!("      ~ {}: {} -> {}", a.path, value(before), value(after)),
+    let list = |v: &Option<Value>| match v {
+        Some(Value::Array(items)) => Some(items.clone()),
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(_) => None,
     };
-    let _ = writeln!(out, "{line}");
+    let is_list =
+        matches!(a.before, Some(Value::Array(_))) || matches!(a.after, Some(Value::Array(_)));
+    if is_list
+        && let (Some(before), Some(after)) = (list(&a.before), list(&a.after))
+        && !(before.is_empty() && after.is_empty())
+    {
+        let sign = match (action, &a.before, &a.after) {
+            (Action::Create, _, _) | (_, None, _) => '+',
+            (_, _, None) => '-',
+            _ => '~',
+        };
+        out.push(Line::new(sign, 0, format!("{} = [", a.path)));
+        let before_text: Vec<String> = before.iter().map(inline).collect();
+        let after_text: Vec<String> = after.iter().map(inline).collect();
+        let ops =
+            similar::capture_diff_slices(similar::Algorithm::Myers, &before_text, &after_text);
+        let hide_unchanged = before.len().max(after.len()) > LIST_CONTEXT_LIMIT;
+        for op in ops {
+            for change in op.iter_changes(&before_text, &after_text) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Equal => ' ',
+                };
+                if sign == ' ' && hide_unchanged {
+                    continue;
+                }
+                out.push(Line::new(sign, 1, format!("{},", change.value())));
+            }
+            if let similar::DiffOp::Equal { len, .. } = op
+                && hide_unchanged
+            {
+                out.push(Line::new(
+                    ' ',
+                    1,
+                    format!("# ({len} unchanged element(s) hidden)"),
+                ));
+            }
+        }
+        out.push(Line::new(' ', 0, "]".to_owned()));
+        return out;
+    }
+    out.push(match (action, &a.before, &a.after) {
+        (Action::Create, _, after) => Line::new('+', 0, format!("{} = {}", a.path, value(after))),
+        (_, before, None) => Line::new('-', 0, format!("{} = {}", a.path, value(before))),
+        (_, None, after) => Line::new('+', 0, format!("{} = {}", a.path, value(after))),
+        (_, before, after) => Line::new(
+            '~',
+            0,
+            format!("{}: {} -> {}", a.path, value(before), value(after)),
+        ),
+    });
+    out
+}
+
+/// One attribute change, for a terminal.
+fn attribute(out: &mut String, action: Action, a: &AttributeChange, colors: Colors) {
+    for line in attribute_lines(action, a) {
+        let text = format!(
+            "      {}{} {}",
+            "    ".repeat(line.depth),
+            line.sign,
+            line.text
+        );
+        let painted = match line.sign {
+            '-' if line.depth > 0 => colors.paint("31", &text),
+            '+' if line.depth > 0 => colors.paint("32", &text),
+            _ => text,
+        };
+        let _ = writeln!(out, "{painted}");
+    }
 }
 
 /// The human plan.
@@ -167,6 +282,115 @@ fn md_escape(s: &str) -> String {
 
 /// A pull-request comment: summary, a table of changes (risky first), details per resource.
 pub fn markdown(plan: &Plan) -> String {
+    markdown_with(plan, Detail::FULL).0
+}
+
+/// How much of a plan a Markdown comment shows, least important parts dropped first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Detail {
+    /// The list of objects not managed here.
+    notes: bool,
+    /// Attribute details of changes that are not risky.
+    safe_details: bool,
+    /// Attribute details of risky changes.
+    risky_details: bool,
+    /// Table rows (risky first); `None` for all.
+    rows: Option<usize>,
+}
+
+impl Detail {
+    const FULL: Detail = Detail {
+        notes: true,
+        safe_details: true,
+        risky_details: true,
+        rows: None,
+    };
+}
+
+/// A pull-request comment of at most `max_chars` characters (GitHub refuses comments over
+/// 65,536). When the whole plan does not fit, the least important details go first: the
+/// list of objects not managed here, then the attribute details of safe changes, then those
+/// of risky changes, then table rows (safe ones before risky ones). The comment says what was
+/// cut and where the full plan is (`full_plan`, e.g. "the saved plan `plan.json`").
+pub fn markdown_within(plan: &Plan, max_chars: usize, full_plan: &str) -> String {
+    let (full, _) = markdown_with(plan, Detail::FULL);
+    if full.chars().count() <= max_chars {
+        return full;
+    }
+    let levels = [
+        Detail {
+            notes: false,
+            ..Detail::FULL
+        },
+        Detail {
+            notes: false,
+            safe_details: false,
+            ..Detail::FULL
+        },
+        Detail {
+            notes: false,
+            safe_details: false,
+            risky_details: false,
+            rows: None,
+        },
+    ];
+    let fits = |detail: Detail| {
+        let text = with_cut_note(plan, detail, max_chars, full_plan);
+        (text.chars().count() <= max_chars).then_some(text)
+    };
+    for detail in levels {
+        if let Some(text) = fits(detail) {
+            return text;
+        }
+    }
+    // Keep as many table rows as fit (risky rows come first, so they go last).
+    let (mut lo, mut hi) = (0, plan.changes.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let detail = Detail {
+            rows: Some(mid),
+            ..levels[2]
+        };
+        if fits(detail).is_some() {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let best = with_cut_note(
+        plan,
+        Detail {
+            rows: Some(lo),
+            ..levels[2]
+        },
+        max_chars,
+        full_plan,
+    );
+    if best.chars().count() <= max_chars {
+        best
+    } else {
+        // Not even the summary fits: the budget is tiny; cut at a character boundary.
+        best.chars().take(max_chars).collect()
+    }
+}
+
+/// The comment at `detail`, ending with a note of what was left out and where the full plan is.
+fn with_cut_note(plan: &Plan, detail: Detail, max_chars: usize, full_plan: &str) -> String {
+    let (mut out, cut) = markdown_with(plan, detail);
+    if !cut.is_empty() {
+        let _ = write!(
+            out,
+            "\n> [!NOTE]\n> This comment is shortened to stay under {max_chars} characters: {}. The full plan: {}.\n",
+            cut.join("; "),
+            md_escape(full_plan)
+        );
+    }
+    out
+}
+
+/// The comment at `detail`, and what it left out, in words.
+fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
+    let mut cut = Vec::new();
     let mut out = String::new();
     let (add, change, destroy) = plan.counts();
     let risky: Vec<&Change> = plan.changes.iter().filter(|c| c.risk.is_some()).collect();
@@ -191,7 +415,7 @@ pub fn markdown(plan: &Plan) -> String {
             out,
             "\nNo plan was made: fix the problems above and plan again."
         );
-        return out;
+        return (out, cut);
     }
     if plan.changes.is_empty() {
         let _ = writeln!(out, "\nNo changes. The tenant matches the configuration.");
@@ -208,7 +432,14 @@ pub fn markdown(plan: &Plan) -> String {
             .iter()
             .copied()
             .chain(plan.changes.iter().filter(|c| c.risk.is_none()));
-        for c in ordered.clone() {
+        let rows = detail.rows.unwrap_or(plan.changes.len());
+        if rows < plan.changes.len() {
+            cut.push(format!(
+                "the table lists {rows} of {} changes (risky ones first)",
+                plan.changes.len()
+            ));
+        }
+        for c in ordered.clone().take(rows) {
             let _ = writeln!(
                 out,
                 "| `{}` | `{}` | {} | {} |",
@@ -218,8 +449,29 @@ pub fn markdown(plan: &Plan) -> String {
                 c.risk.as_deref().map(md_escape).unwrap_or_default()
             );
         }
+        if rows < plan.changes.len() {
+            let _ = writeln!(out, "| | … and {} more | | |", plan.changes.len() - rows);
+        }
         let _ = writeln!(out);
+        let safe = plan.changes.len() - risky.len();
+        if !detail.risky_details && !risky.is_empty() {
+            cut.push(format!(
+                "attribute details of {} risky change(s)",
+                risky.len()
+            ));
+        }
+        if !detail.safe_details && safe > 0 {
+            cut.push(format!("attribute details of {safe} other change(s)"));
+        }
         for c in ordered {
+            let shown = if c.risk.is_some() {
+                detail.risky_details
+            } else {
+                detail.safe_details
+            };
+            if !shown {
+                continue;
+            }
             let _ = writeln!(
                 out,
                 "<details><summary><code>{} {}</code> {}</summary>\n",
@@ -229,28 +481,25 @@ pub fn markdown(plan: &Plan) -> String {
             );
             let _ = writeln!(out, "```diff");
             for a in &c.attributes {
-                let mut line = String::new();
-                attribute(&mut line, c.action, a, Colors { enabled: false });
-                for l in line.lines() {
-                    let t = l.trim_start();
-                    let sign = if t.starts_with('+') {
-                        "+"
-                    } else if t.starts_with('-') {
-                        "-"
-                    } else {
-                        "!"
-                    };
+                for line in attribute_lines(c.action, a) {
                     let _ = writeln!(
                         out,
-                        "{sign} {}",
-                        t.trim_start_matches(['+', '-', '~']).trim_start()
+                        "{} {}{}",
+                        line.md_sign,
+                        "  ".repeat(line.md_depth),
+                        line.text
                     );
                 }
             }
             let _ = writeln!(out, "```\n</details>\n");
         }
     }
-    if !plan.notes.is_empty() {
+    if !plan.notes.is_empty() && !detail.notes {
+        cut.push(format!(
+            "the list of {} object(s) not managed here",
+            plan.notes.len()
+        ));
+    } else if !plan.notes.is_empty() {
         let _ = writeln!(
             out,
             "<details><summary>{} object(s) not managed here</summary>\n",
@@ -267,5 +516,120 @@ pub fn markdown(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "\n</details>");
     }
-    out
+    (out, cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{After, FORMAT_VERSION, Note, ResourceKind};
+    use serde_json::json;
+
+    /// A first adoption of many environments: many changes with long attribute lists, some
+    /// risky, and many notes.
+    fn large_plan(changes: usize) -> Plan {
+        Plan {
+            format_version: FORMAT_VERSION,
+            changes: (0..changes)
+                .map(|i| Change {
+                    address: format!("EnvironmentGroup.group-{i:04}"),
+                    kind: ResourceKind::EnvironmentGroup,
+                    action: Action::Update,
+                    id: Some(format!("g{i}")),
+                    display_name: format!("Group {i}"),
+                    attributes: (0..8)
+                        .map(|a| AttributeChange {
+                            path: format!("rules.setting{a}"),
+                            before: Some(json!(["a", "b", format!("old-{i}-{a}")])),
+                            after: Some(json!(["a", "b", format!("new-{i}-{a}")])),
+                        })
+                        .collect(),
+                    risk: (i % 10 == 0).then(|| "loosens the group's rules".to_owned()),
+                    after: After::Nothing,
+                    depends_on: Vec::new(),
+                })
+                .collect(),
+            notes: (0..200)
+                .map(|i| Note {
+                    kind: ResourceKind::DlpPolicy,
+                    id: format!("p{i}"),
+                    display_name: format!("Policy {i}"),
+                    message: "not declared here; ownership is shared, so it is left alone".into(),
+                })
+                .collect(),
+            errors: Vec::new(),
+            fingerprints: Default::default(),
+            seal: None,
+        }
+    }
+
+    fn chars(s: &str) -> usize {
+        s.chars().count()
+    }
+
+    #[test]
+    fn a_plan_that_fits_is_rendered_whole() {
+        let plan = large_plan(3);
+        assert_eq!(markdown_within(&plan, 60_000, "x"), markdown(&plan));
+    }
+
+    #[test]
+    fn markdown_stays_within_its_budget_cutting_the_least_important_first() {
+        let plan = large_plan(400);
+        let full = markdown(&plan);
+        assert!(
+            chars(&full) > 65_536,
+            "the test plan is too large for a comment"
+        );
+        let where_ = "the saved plan `plan.json`";
+
+        // A budget a little under the whole: only the notes go.
+        let notes_len = chars(&full)
+            - chars(
+                &markdown_with(
+                    &plan,
+                    Detail {
+                        notes: false,
+                        ..Detail::FULL
+                    },
+                )
+                .0,
+            );
+        let out = markdown_within(&plan, chars(&full) - notes_len / 2, where_);
+        assert!(
+            out.contains("the list of 200 object(s) not managed here"),
+            "{out}"
+        );
+        assert!(!out.contains("attribute details"));
+        assert!(out.contains("```diff"));
+        assert!(out.contains(where_));
+
+        // The default budget: safe details go, risky ones stay.
+        let out = markdown_within(&plan, 60_000, where_);
+        assert!(chars(&out) <= 60_000);
+        assert!(
+            out.contains("attribute details of 360 other change(s)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<code>~ EnvironmentGroup.group-0010</code>"),
+            "risky details kept"
+        );
+        assert!(!out.contains("<code>~ EnvironmentGroup.group-0011</code>"));
+        assert!(
+            out.contains("| `~` | `EnvironmentGroup.group-0399` |"),
+            "every row kept"
+        );
+
+        // A small budget: only some rows, risky ones first.
+        let out = markdown_within(&plan, 8_000, where_);
+        assert!(chars(&out) <= 8_000, "{}", chars(&out));
+        assert!(out.contains("of 400 changes (risky ones first)"), "{out}");
+        assert!(
+            out.contains("`EnvironmentGroup.group-0390`"),
+            "risky rows kept first"
+        );
+        assert!(out.contains("… and "));
+        assert!(out.starts_with("### ppgov plan: 0 to add, 400 to change, 0 to destroy"));
+    }
 }

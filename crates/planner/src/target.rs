@@ -1,7 +1,48 @@
 //! `--target`: limit a plan to some resources and what they depend on.
 
 use crate::plan::Plan;
+use ppgov_core::model::Desired;
 use std::collections::BTreeSet;
+
+/// Resource kinds as addresses spell them; a kind alone targets every resource of it.
+const KINDS: [&str; 6] = [
+    "Environment",
+    "EnvironmentGroup",
+    "GroupMembership",
+    "DlpPolicy",
+    "RoleAssignment",
+    "TenantSettings",
+];
+
+/// A `--target` that names nothing declared, with the closest declared address, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmatched {
+    pub target: String,
+    pub suggestion: Option<String>,
+}
+
+/// The address of every declared resource (memberships under their group's name), so a
+/// target that names one is known even when it has nothing to change.
+pub fn declared_addresses(desired: &Desired) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for name in desired.environments.keys() {
+        out.insert(format!("Environment.{name}"));
+    }
+    for name in desired.environment_groups.keys() {
+        out.insert(format!("EnvironmentGroup.{name}"));
+        out.insert(format!("GroupMembership.{name}"));
+    }
+    for name in desired.dlp_policies.keys() {
+        out.insert(format!("DlpPolicy.{name}"));
+    }
+    for assignment in desired.role_assignments.values() {
+        out.insert(format!("RoleAssignment.{}", assignment.document));
+    }
+    if let Some(settings) = &desired.tenant_settings {
+        out.insert(format!("TenantSettings.{}", settings.meta.name));
+    }
+    out
+}
 
 /// Whether `address` is `target` or inside it (`EnvironmentGroup.finance` matches
 /// `EnvironmentGroup.finance` and `GroupMembership.finance[...]` does not; `DlpPolicy`
@@ -14,12 +55,29 @@ fn matches(address: &str, target: &str) -> bool {
 }
 
 /// Keeps the changes matching any target, plus every change they transitively depend on.
-/// Returns the targets that matched nothing, so the caller can say so.
-pub fn restrict(plan: &mut Plan, targets: &[String]) -> Vec<String> {
-    let unmatched: Vec<String> = targets
+/// Returns the targets that name neither a planned change nor a declared resource (a
+/// declared resource that is in sync is a known target with nothing to do, not a typo).
+pub fn restrict(
+    plan: &mut Plan,
+    targets: &[String],
+    declared: &BTreeSet<String>,
+) -> Vec<Unmatched> {
+    let unmatched: Vec<Unmatched> = targets
         .iter()
-        .filter(|t| !plan.changes.iter().any(|c| matches(&c.address, t)))
-        .cloned()
+        .filter(|t| {
+            !KINDS.contains(&t.as_str())
+                && !plan.changes.iter().any(|c| matches(&c.address, t))
+                && !declared.iter().any(|d| matches(t, d) || matches(d, t))
+        })
+        .map(|t| Unmatched {
+            target: t.clone(),
+            suggestion: ppgov_core::suggest::closest(
+                t,
+                declared
+                    .iter()
+                    .filter(|d| !d.starts_with("GroupMembership.")),
+            ),
+        })
         .collect();
     let mut keep: BTreeSet<String> = plan
         .changes
@@ -76,8 +134,32 @@ mod tests {
             fingerprints: Default::default(),
             seal: None,
         };
-        let unmatched = restrict(&mut plan, &["DlpPolicy.prod".into(), "Nope.x".into()]);
-        assert_eq!(unmatched, vec!["Nope.x".to_owned()]);
+        let declared: BTreeSet<String> = ["DlpPolicy.prod", "DlpPolicy.other", "DlpPolicy.in-sync"]
+            .map(String::from)
+            .into();
+        let unmatched = restrict(
+            &mut plan,
+            &[
+                "DlpPolicy.prod".into(),
+                "DlpPolicy.in-sync".into(),
+                "DlpPolicy.insync".into(),
+                "Nope.x".into(),
+            ],
+            &declared,
+        );
+        assert_eq!(
+            unmatched,
+            vec![
+                Unmatched {
+                    target: "DlpPolicy.insync".into(),
+                    suggestion: Some("DlpPolicy.in-sync".into())
+                },
+                Unmatched {
+                    target: "Nope.x".into(),
+                    suggestion: None
+                }
+            ]
+        );
         let kept: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
         assert_eq!(
             kept,
