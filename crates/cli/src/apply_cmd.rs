@@ -511,6 +511,26 @@ fn intent_recorder(
             .as_deref()
             .and_then(|key| observed_value(&observed, key))
             .unzip();
+        // Tenant settings are fingerprinted one managed setting at a time
+        // (`TenantSettings:{path}`): record each, observed and planned.
+        let (fingerprint, planned) =
+            if matches!(change.after, ppgov_planner::After::TenantSettings(_)) {
+                let keys = expected
+                    .keys()
+                    .filter(|k| k.starts_with("TenantSettings:") && !k.ends_with(":*"));
+                let observed_fps: std::collections::BTreeMap<&String, Option<String>> = keys
+                    .clone()
+                    .map(|k| (k, gate::observed_fingerprint(&observed, k)))
+                    .collect();
+                let planned_fps: std::collections::BTreeMap<&String, Option<String>> =
+                    keys.map(|k| (k, expected.get(k).cloned())).collect();
+                (json!(observed_fps), json!(planned_fps))
+            } else {
+                (
+                    json!(fingerprint),
+                    json!(object.as_ref().and_then(|k| expected.get(k))),
+                )
+            };
         journal_line(
             &journal,
             json!({
@@ -518,7 +538,7 @@ fn intent_recorder(
                 "address": change.address, "kind": change.kind, "action": change.action,
                 "object": object, "id": change.id,
                 "fingerprint": fingerprint,
-                "plannedFingerprint": object.as_ref().and_then(|k| expected.get(k)),
+                "plannedFingerprint": planned,
                 "before": before, "after": change.after, "changes": change.attributes,
             }),
         )
