@@ -15,7 +15,12 @@ mod common;
 use common::{ppgov_command, root};
 
 const SNAPSHOT: &str = "examples/tenant-snapshot.json";
-const ALLOW: [&str; 3] = ["--auto-approve", "--allow-destroy", "--allow-loosening"];
+const ALLOW: [&str; 4] = [
+    "--auto-approve",
+    "--allow-destroy",
+    "--allow-loosening",
+    "--allow-managed-environments",
+];
 
 fn text(o: &Output) -> String {
     format!(

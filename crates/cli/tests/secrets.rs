@@ -157,6 +157,7 @@ fn a_token_echoed_by_the_server_never_reaches_output_journal_or_plan() {
             "--auto-approve",
             "--allow-destroy",
             "--allow-loosening",
+            "--allow-managed-environments",
             "--journal",
             journal.to_str().unwrap(),
         ],
