@@ -106,6 +106,9 @@ pub enum Event {
         action: Action,
         outcome: Outcome,
         elapsed: Duration,
+        /// The id of the object a create made, once it is known to be kept (its duplicate
+        /// check passed), also when the step failed after that.
+        created: Option<String>,
     },
     Done,
 }
@@ -229,6 +232,7 @@ pub async fn apply<T: TenantWrites>(
                     action: changes[i].action,
                     outcome: outcome.clone(),
                     elapsed: Duration::ZERO,
+                    created: None,
                 });
                 outcomes[i] = Some((outcome, Duration::ZERO));
                 finished += 1;
@@ -259,6 +263,7 @@ pub async fn apply<T: TenantWrites>(
                     action: changes[i].action,
                     outcome: outcome.clone(),
                     elapsed: Duration::ZERO,
+                    created: None,
                 });
                 outcomes[i] = Some((outcome, Duration::ZERO));
                 finished += 1;
@@ -303,6 +308,12 @@ pub async fn apply<T: TenantWrites>(
             action: changes[i].action,
             outcome: outcome.clone(),
             elapsed,
+            created: shared
+                .created
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&changes[i].address)
+                .cloned(),
         });
         outcomes[i] = Some((outcome, elapsed));
         finished += 1;

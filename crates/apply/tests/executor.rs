@@ -284,6 +284,60 @@ fn a_failure_skips_its_dependents_transitively_but_not_independent_steps() {
     );
 }
 
+#[test]
+fn before_step_runs_before_each_write_and_a_refusal_writes_nothing() {
+    let p = plan(vec![
+        create("a", &[]),
+        create("refused", &[]),
+        create("after-refused", &["refused"]),
+    ]);
+    let fake = std::sync::Arc::new(Fake::default());
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let (hook_fake, hook_seen) = (fake.clone(), seen.clone());
+    let options = Options {
+        parallelism: 2,
+        before_step: Some(std::sync::Arc::new(move |c: &Change| {
+            let name = c.display_name.clone();
+            // The step has not written yet when it is announced.
+            let written = hook_fake.order.lock().unwrap().contains(&name);
+            hook_seen.lock().unwrap().push((name.clone(), written));
+            if name == "refused" {
+                return Err("cannot write the journal: disk full".to_owned());
+            }
+            Ok(())
+        })),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = rt.block_on(apply(&p, fake.as_ref(), &options, None));
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [("a".to_owned(), false), ("refused".to_owned(), false)],
+        "announced before writing; a skipped step is not announced"
+    );
+    assert_eq!(
+        *fake.order.lock().unwrap(),
+        ["a"],
+        "the refused step wrote nothing"
+    );
+    assert_eq!(report.steps[0].outcome, Outcome::Applied);
+    assert_eq!(
+        report.steps[1].outcome,
+        Outcome::Failed {
+            error: "cannot write the journal: disk full (nothing was written)".into()
+        }
+    );
+    assert_eq!(
+        report.steps[2].outcome,
+        Outcome::Skipped {
+            because: "DlpPolicy.refused".into()
+        }
+    );
+}
+
 // ---- against the emulator -----------------------------------------------------------------
 
 fn emulator_client(rt: &tokio::runtime::Runtime) -> (ppgov_emulator::RunningEmulator, Client) {

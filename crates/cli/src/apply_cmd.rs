@@ -300,6 +300,7 @@ async fn apply(
                     address,
                     outcome,
                     elapsed,
+                    created,
                     ..
                 } => {
                     done += 1;
@@ -326,6 +327,9 @@ async fn apply(
                         "event": "step", "time": rfc3339_now(), "run": consumer_run,
                         "address": address, "elapsedMs": elapsed.as_millis() as u64,
                     });
+                    if let Some(id) = created {
+                        entry["created"] = json!(id);
+                    }
                     let o = serde_json::to_value(&outcome).expect("outcomes serialize");
                     if let (Some(e), Some(o)) = (entry.as_object_mut(), o.as_object()) {
                         e.extend(o.clone());

@@ -89,7 +89,21 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help`, `--version` and usage errors: clap prints them, like `Cli::parse`, but a
+        // failed write must not end as success.
+        Err(e) => {
+            let code = u8::try_from(e.exit_code()).unwrap_or(1);
+            return match e.print() {
+                Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: cannot write to standard output: {io}");
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::from(code),
+            };
+        }
+    };
     let result = match cli.command {
         Command::Validate { paths, format } => validate::run(&paths, format),
         Command::Schema { out, check } => schema_cmd::run(&out, check),

@@ -154,6 +154,14 @@ fn applies_the_sample_repository_to_a_snapshot_and_converges() {
         assert!(intent < outcome, "{address}: intent after its outcome");
         let i = &lines[intent];
         assert!(i["after"].is_object(), "{i}");
+        let creates_named_object = i["action"] == "create"
+            && ["EnvironmentGroup", "DlpPolicy", "RoleAssignment"]
+                .contains(&i["kind"].as_str().unwrap());
+        assert_eq!(
+            step["created"].is_string(),
+            creates_named_object,
+            "the outcome of a create names what it made: {step}"
+        );
         if i["action"] != "create" {
             assert!(i["object"].is_string() && i["before"].is_object(), "{i}");
             assert_eq!(i["fingerprint"], i["plannedFingerprint"], "{i}");

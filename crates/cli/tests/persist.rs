@@ -356,6 +356,7 @@ fn a_closed_pipe_ends_quietly() {
             "json",
         ][..],
         &["validate", "policies", "--format", "json"][..],
+        &["--help"][..],
     ] {
         // The reading end is closed before ppgov starts: its first write gets EPIPE.
         let (reader, writer) = std::io::pipe().unwrap();
@@ -427,6 +428,7 @@ fn a_full_stdout_is_an_error_and_loses_nothing() {
     for args in [
         &["plan", "policies", "--snapshot", SNAPSHOT][..],
         &["validate", "policies"][..],
+        &["--help"][..],
     ] {
         let out = ppgov_command(args, &[]).stdout(full()).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
