@@ -154,6 +154,12 @@ registry! {
         "A membership selector with no conditions would match every environment in the tenant. List environments explicitly, or add a condition.";
     "PPG332" IdNotAllowed Error "`metadata.id` not allowed for this kind"
         "`metadata.id` pins a document to one live object. A RoleAssignment document can declare several assignments, and Project and TenantSettings are not live objects, so none of them takes an id.";
+    "PPG333" DuplicatePinnedId Error "two documents pinned to one live object"
+        "Two documents of the same kind have the same `metadata.id`, so both would manage (and rename, or reconfigure) the one live object. Each live object is declared once: remove one document or fix the id.";
+    "PPG334" UnknownReservedAnnotation Error "unknown `ppgov.dev/` annotation"
+        "Annotation keys under `ppgov.dev/` are reserved for ppgov, which reads `ppgov.dev/renamed-from`, `ppgov.dev/allow-destroy` and `ppgov.dev/allow-loosening`. Any other key there is a typo that would silently do nothing (a misspelt `renamed-from` turns a rename into a delete and a create). Use your own prefix for your own annotations.";
+    "PPG335" UnmatchableRegion Error "region can never match"
+        "Power Platform regions (locations) are single lower-case words such as `europe`, `unitedstates` or `switzerland`. An Azure region (`West Europe`, `westeurope`, `eastus`) or any value with spaces, digits or punctuation never equals an environment's region (compared lower-case), so the selector or expectation could never hold.";
 
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
