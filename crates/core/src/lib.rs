@@ -292,6 +292,32 @@ fn typed<S: DeserializeOwned>(
 ) {
     match serde_json::from_value::<doc::Document<S>>(json) {
         Ok(doc) => into.push(Parsed { root, doc }),
+        // JSON Schema counts `10.0` as an integer, serde does not; no field takes a
+        // fraction, so a number with a decimal point is the value at fault.
+        Err(_) if root.first_float().is_some() => {
+            let (path, node) = root.first_float().expect("checked above");
+            let written = match node.value {
+                yaml::Value::Float(f) => f,
+                _ => unreachable!("first_float returns a float node"),
+            };
+            let mut d = Diagnostic::new(
+                Code::WrongType,
+                format!(
+                    "expected an integer for `{}`, found the number `{written:?}`",
+                    path.join(".")
+                ),
+            )
+            .at(node.span, "not an integer");
+            d = if written.fract() == 0.0 && written.abs() < 1e15 {
+                d.help(format!(
+                    "write `{}` without the decimal point",
+                    written as i64
+                ))
+            } else {
+                d.help("write a whole number")
+            };
+            out.push(d);
+        }
         // The schema is generated from these types, so this only happens if they disagree:
         // report it rather than panic.
         Err(e) => out.push(

@@ -552,9 +552,15 @@ impl Lowering<'_> {
             format!("no EnvironmentGroup named `{name}`"),
         )
         .at(span, "unknown group");
-        d = match crate::suggest::closest(name, &candidates) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("declare it with `kind: EnvironmentGroup`, or fix the name"),
+        let environment = self.set.environments.iter().find(|e| e.name() == name);
+        d = match (environment, crate::suggest::closest(name, &candidates)) {
+            (Some(environment), _) => {
+                d.message = format!("`{name}` is an Environment, not an EnvironmentGroup");
+                d.also(environment.name_span(), "declared as an Environment here")
+                    .help("a group is expected here: name an EnvironmentGroup, or where the environment itself is meant use its environment field (e.g. `scope: {environment: ...}`)")
+            }
+            (None, Some(s)) => d.help(format!("did you mean `{s}`?")),
+            (None, None) => d.help("declare it with `kind: EnvironmentGroup`, or fix the name"),
         };
         self.push(d);
     }
@@ -571,9 +577,18 @@ impl Lowering<'_> {
                 format!("no Environment named `{}`", name.0),
             )
             .at(span, "unknown environment");
-            d = match crate::suggest::closest(&name.0, &candidates) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(
+            let group = self.set.groups.iter().find(|g| g.name() == name.0);
+            d = match (group, crate::suggest::closest(&name.0, &candidates)) {
+                (Some(group), _) => {
+                    d.message = format!(
+                        "`{}` is an EnvironmentGroup, not an Environment",
+                        name.0
+                    );
+                    d.also(group.name_span(), "declared as an EnvironmentGroup here")
+                        .help("an environment is expected here: name an Environment, or where the group itself is meant use its group field (e.g. `scope: {environmentGroup: ...}`, `scope.environmentGroups`)")
+                }
+                (None, Some(s)) => d.help(format!("did you mean `{s}`?")),
+                (None, None) => d.help(
                     "declare it with `kind: Environment`, or refer to a live environment with `id:` or `displayName:`",
                 ),
             };
