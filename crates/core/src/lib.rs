@@ -110,6 +110,11 @@ pub fn load_with(sources: SourceMap, options: LoadOptions) -> Loaded {
     }
     let documents = set.document_count;
     set.expect_project = options.expect_project;
+    set.project_file = sources
+        .iter()
+        .filter(|(_, f)| f.name == "ppgov.yaml" || f.name.ends_with("/ppgov.yaml"))
+        .min_by_key(|(_, f)| (f.name.matches('/').count(), f.name.clone()))
+        .map(|(id, f)| (Span::new(id, 0, 0), f.text.trim().is_empty()));
     let (desired, catalog) = lower::lower(&set, &mut diagnostics);
     diag::sort(&mut diagnostics, &sources);
     Loaded {

@@ -87,6 +87,9 @@ pub(crate) struct ParsedSet {
     pub invalid_names: BTreeMap<Kind, BTreeSet<String>>,
     pub document_count: usize,
     pub expect_project: bool,
+    /// Where the project file is (the start of the top-most `ppgov.yaml`) and whether it is
+    /// blank, so that a Project missing from an existing file is not called a missing file.
+    pub project_file: Option<(Span, bool)>,
 }
 
 impl ParsedSet {
@@ -418,10 +421,17 @@ impl Lowering<'_> {
                 && set.document_count > 0
                 && !set.invalid_names.contains_key(&Kind::Project)
             {
-                self.push(
-                    Diagnostic::new(Code::MissingProjectFile, "no Project document (ppgov.yaml) found")
+                let d = match set.project_file {
+                    Some((span, blank)) => Diagnostic::new(
+                        Code::MissingProjectFile,
+                        "`ppgov.yaml` holds no Project document",
+                    )
+                    .at(span, if blank { "this file is empty" } else { "no `kind: Project` in this file" })
+                    .help("write the Project document in it (`apiVersion: ppgov.dev/v1`, `kind: Project`, `metadata: {name: ...}`, `spec: {tenant: {id: ...}}`); until then every kind is `shared`"),
+                    None => Diagnostic::new(Code::MissingProjectFile, "no Project document (ppgov.yaml) found")
                         .help("add a `ppgov.yaml` with `kind: Project` to name the tenant and set ownership; until then every kind is `shared`"),
-                );
+                };
+                self.push(d);
             }
             return Project::default();
         };

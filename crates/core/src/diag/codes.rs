@@ -66,6 +66,8 @@ registry! {
         "The directory has no `*.yaml`/`*.yml` files with policy documents, so there is nothing to manage.";
     "PPG110" InternalParserError Error "internal parser error"
         "The YAML parser failed unexpectedly on this file. This is a bug in ppgov or its parser; please report it with the file.";
+    "PPG111" SkippedFile Warning "file skipped"
+        "A file in the policy directory looks like YAML but is not read: only names ending in `.yaml` or `.yml`, in lower case, are policy files (so `Env.YAML` is skipped on every system alike). Rename the file if it holds policy documents.";
 
     // ---- PPG2xx: document structure and JSON Schema --------------------------------------
     "PPG200" ApiVersion Error "missing or unsupported apiVersion"
@@ -163,7 +165,7 @@ registry! {
 
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
-        "The directory has no `ppgov.yaml` project file. Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
+        "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
     "PPG401" DuplicateAdditionalConnector Error "connector declared twice in the project file"
         "An additional connector in `ppgov.yaml` has the same id as another one, or as a catalog entry.";
 
