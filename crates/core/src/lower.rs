@@ -1504,12 +1504,15 @@ fn sql_connection_string(text: &str) -> Option<String> {
     ))
 }
 
-/// Annotation keys ppgov reads; every other key under the prefix is a typo.
+/// Annotation keys ppgov reads (planner and apply); every other key under the prefix is a
+/// typo. Add new reserved annotations here.
 const RESERVED_ANNOTATION_PREFIX: &str = "ppgov.dev/";
 const RESERVED_ANNOTATIONS: &[&str] = &[
     "ppgov.dev/renamed-from",
     "ppgov.dev/allow-destroy",
     "ppgov.dev/allow-loosening",
+    // Read by `apply` on main (issue 8): consent to turn Managed Environments on.
+    "ppgov.dev/allow-managed-environments",
 ];
 
 /// The Power Platform region of an Azure region name (lower-case, no spaces), if it is
