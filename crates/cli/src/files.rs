@@ -8,19 +8,29 @@ use std::path::{Path, PathBuf};
 /// Files that cannot be read become diagnostics; a path that does not exist is an error.
 pub fn read_policy_files(paths: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic>), String> {
     let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut skipped_names: Vec<String> = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root)
             .map_err(|e| format!("cannot read `{}`: {e}", root.display()))?;
         if meta.is_dir() {
             let mut files = Vec::new();
-            walk(root, &mut files).map_err(|e| format!("cannot list `{}`: {e}", root.display()))?;
-            for file in files {
-                let relative = file.strip_prefix(root).unwrap_or(&file);
-                let mut name = display_path(relative);
+            let mut skipped = Vec::new();
+            walk(root, &mut files, &mut skipped)
+                .map_err(|e| format!("cannot list `{}`: {e}", root.display()))?;
+            let name_of = |file: &Path| {
+                let relative = file.strip_prefix(root).unwrap_or(file);
+                let name = display_path(relative);
                 if paths.len() > 1 {
-                    name = format!("{}/{name}", display_path(root).trim_end_matches('/'));
+                    format!("{}/{name}", display_path(root).trim_end_matches('/'))
+                } else {
+                    name
                 }
-                found.push((name, file));
+            };
+            for file in files {
+                found.push((name_of(&file), file));
+            }
+            for file in skipped {
+                skipped_names.push(name_of(&file));
             }
         } else {
             found.push((display_path(root), root.clone()));
@@ -61,11 +71,27 @@ pub fn read_policy_files(paths: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic
             }
         }
     }
+    skipped_names.sort();
+    for name in skipped_names {
+        let (stem, extension) = name.rsplit_once('.').unwrap_or((&name, ""));
+        diagnostics.push(
+            Diagnostic::new(
+                Code::SkippedFile,
+                format!("`{name}` was not read: its extension is not lower-case `.yaml` or `.yml`"),
+            )
+            .help(format!(
+                "rename it to `{stem}.{}` if it holds policy documents",
+                extension.to_lowercase()
+            )),
+        );
+    }
     Ok((sources, diagnostics))
 }
 
 /// Collects YAML files below `dir`, skipping hidden directories (`.git`) and `target`.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Visible files that look like YAML by a differently cased extension (`.YAML`) go to
+/// `skipped`, so the caller can say they were not read.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -74,10 +100,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let file_type = entry.file_type()?;
         if file_type.is_dir() {
             if !name.starts_with('.') && name != "target" {
-                walk(&path, out)?;
+                walk(&path, out, skipped)?;
             }
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !name.starts_with('.') {
+        } else if name.starts_with('.') {
+            // Hidden files are never policy files.
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             out.push(path);
+        } else {
+            let lower = name.to_lowercase();
+            if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+                skipped.push(path);
+            }
         }
     }
     Ok(())

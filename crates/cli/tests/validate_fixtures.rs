@@ -59,7 +59,7 @@ fn every_err_case_fails_with_the_recorded_diagnostics() {
         let case = name.trim_end_matches(".yaml");
         // Warning-only cases exit 0; every case must produce at least one diagnostic.
         assert!(
-            !stdout.contains("0 errors, 0 warnings"),
+            !stdout.contains("; 0 errors, 0 warnings"),
             "{case} produced no diagnostics:\n{stdout}"
         );
         for line in stdout.lines() {

@@ -110,6 +110,11 @@ pub fn load_with(sources: SourceMap, options: LoadOptions) -> Loaded {
     }
     let documents = set.document_count;
     set.expect_project = options.expect_project;
+    set.project_file = sources
+        .iter()
+        .filter(|(_, f)| f.name == "ppgov.yaml" || f.name.ends_with("/ppgov.yaml"))
+        .min_by_key(|(_, f)| (f.name.matches('/').count(), f.name.clone()))
+        .map(|(id, f)| (Span::new(id, 0, 0), f.text.trim().is_empty()));
     let (desired, catalog) = lower::lower(&set, &mut diagnostics);
     diag::sort(&mut diagnostics, &sources);
     Loaded {
@@ -292,6 +297,32 @@ fn typed<S: DeserializeOwned>(
 ) {
     match serde_json::from_value::<doc::Document<S>>(json) {
         Ok(doc) => into.push(Parsed { root, doc }),
+        // JSON Schema counts `10.0` as an integer, serde does not; no field takes a
+        // fraction, so a number with a decimal point is the value at fault.
+        Err(_) if root.first_float().is_some() => {
+            let (path, node) = root.first_float().expect("checked above");
+            let written = match node.value {
+                yaml::Value::Float(f) => f,
+                _ => unreachable!("first_float returns a float node"),
+            };
+            let mut d = Diagnostic::new(
+                Code::WrongType,
+                format!(
+                    "expected an integer for `{}`, found the number `{written:?}`",
+                    path.join(".")
+                ),
+            )
+            .at(node.span, "not an integer");
+            d = if written.fract() == 0.0 && written.abs() < 1e15 {
+                d.help(format!(
+                    "write `{}` without the decimal point",
+                    written as i64
+                ))
+            } else {
+                d.help("write a whole number")
+            };
+            out.push(d);
+        }
         // The schema is generated from these types, so this only happens if they disagree:
         // report it rather than panic.
         Err(e) => out.push(

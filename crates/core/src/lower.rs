@@ -87,6 +87,9 @@ pub(crate) struct ParsedSet {
     pub invalid_names: BTreeMap<Kind, BTreeSet<String>>,
     pub document_count: usize,
     pub expect_project: bool,
+    /// Where the project file is (the start of the top-most `ppgov.yaml`) and whether it is
+    /// blank, so that a Project missing from an existing file is not called a missing file.
+    pub project_file: Option<(Span, bool)>,
 }
 
 impl ParsedSet {
@@ -130,6 +133,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         declared: Declared::index(&set.environments),
     };
     let project = cx.project();
+    cx.reserved_annotations();
     let environments = cx.environments();
     let environment_groups = cx.groups(&environments);
     let environments = attach_groups(environments, &environment_groups);
@@ -294,6 +298,124 @@ impl Lowering<'_> {
         }
     }
 
+    /// Reports documents of one kind pinned to the same live object (`metadata.id`).
+    fn unique_pinned_ids<S>(&mut self, kind: Kind, docs: &[&Parsed<S>]) {
+        let mut first: BTreeMap<String, &Parsed<S>> = BTreeMap::new();
+        for p in docs {
+            let Some(id) = &p.doc.metadata.id else {
+                continue;
+            };
+            match first.get(&id.0.to_lowercase()) {
+                Some(original) => {
+                    let d = Diagnostic::new(
+                        Code::DuplicatePinnedId,
+                        format!(
+                            "{kind} `{}` and {kind} `{}` are pinned to the same id `{}`",
+                            original.name(),
+                            p.name(),
+                            id.0
+                        ),
+                    )
+                    .at(p.at("/metadata/id"), "pinned again here")
+                    .also(original.at("/metadata/id"), "first pinned here")
+                    .help(format!(
+                        "one live object is declared by one {kind}: remove one of the documents or correct its id"
+                    ));
+                    self.push(d);
+                }
+                None => {
+                    first.insert(id.0.to_lowercase(), p);
+                }
+            }
+        }
+    }
+
+    /// Reports annotation keys under `ppgov.dev/` that ppgov does not read (typos).
+    fn reserved_annotations(&mut self) {
+        fn check<S>(cx: &mut Lowering<'_>, docs: &[Parsed<S>]) {
+            for p in docs {
+                for key in p.doc.metadata.annotations.keys() {
+                    let Some(suffix) = key.strip_prefix(RESERVED_ANNOTATION_PREFIX) else {
+                        continue;
+                    };
+                    if RESERVED_ANNOTATIONS.contains(&key.as_str()) {
+                        continue;
+                    }
+                    let pointer = format!(
+                        "/metadata/annotations/{}",
+                        key.replace('~', "~0").replace('/', "~1")
+                    );
+                    let names = RESERVED_ANNOTATIONS
+                        .iter()
+                        .map(|a| &a[RESERVED_ANNOTATION_PREFIX.len()..]);
+                    let d = Diagnostic::new(
+                        Code::UnknownReservedAnnotation,
+                        format!("`{key}` is not an annotation ppgov knows"),
+                    )
+                    .at(p.key_at(&pointer), "unknown reserved annotation");
+                    let d = match crate::suggest::closest(suffix, names) {
+                        Some(s) => {
+                            d.help(format!("did you mean `{RESERVED_ANNOTATION_PREFIX}{s}`?"))
+                        }
+                        None => d.help(format!(
+                            "ppgov reads {}; use another prefix for your own annotations",
+                            RESERVED_ANNOTATIONS
+                                .iter()
+                                .map(|a| format!("`{a}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    };
+                    cx.push(d);
+                }
+            }
+        }
+        let set = self.set;
+        check(self, &set.projects);
+        check(self, &set.environments);
+        check(self, &set.groups);
+        check(self, &set.dlp_policies);
+        check(self, &set.role_assignments);
+        check(self, &set.tenant_settings);
+    }
+
+    /// Reports a region that no environment's region can equal (an Azure region name, or
+    /// a value with spaces or capitals). `verb` says what the place does with it.
+    fn check_region(&mut self, region: &str, span: Span, verb: &str) {
+        let squeezed: String = region
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let geography = azure_region_geography(&squeezed);
+        // Regions are compared lower-case, so capitals are fine; anything else is not.
+        let plain = !region.is_empty()
+            && region
+                .to_lowercase()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase());
+        if geography.is_none() && plain {
+            return;
+        }
+        let d = Diagnostic::new(
+            Code::UnmatchableRegion,
+            match geography {
+                Some(_) => format!("`{region}` is an Azure region, not a Power Platform region"),
+                None => format!("`{region}` is not a Power Platform region"),
+            },
+        )
+        .at(span, format!("{verb} a region no environment has"));
+        let d = match geography {
+            Some(g) => d.help(format!(
+                "environments in {region} are in the Power Platform region `{g}`: write `{g}`"
+            )),
+            None => d.help(
+                "write the region as one lower-case word, e.g. `europe`, `unitedstates`, `switzerland`",
+            ),
+        };
+        self.push(d);
+    }
+
     // ---- Project ------------------------------------------------------------------------
 
     fn project(&mut self) -> Project {
@@ -303,10 +425,17 @@ impl Lowering<'_> {
                 && set.document_count > 0
                 && !set.invalid_names.contains_key(&Kind::Project)
             {
-                self.push(
-                    Diagnostic::new(Code::MissingProjectFile, "no Project document (ppgov.yaml) found")
+                let d = match set.project_file {
+                    Some((span, blank)) => Diagnostic::new(
+                        Code::MissingProjectFile,
+                        "`ppgov.yaml` holds no Project document",
+                    )
+                    .at(span, if blank { "this file is empty" } else { "no `kind: Project` in this file" })
+                    .help("write the Project document in it (`apiVersion: ppgov.dev/v1`, `kind: Project`, `metadata: {name: ...}`, `spec: {tenant: {id: ...}}`); until then every kind is `shared`"),
+                    None => Diagnostic::new(Code::MissingProjectFile, "no Project document (ppgov.yaml) found")
                         .help("add a `ppgov.yaml` with `kind: Project` to name the tenant and set ownership; until then every kind is `shared`"),
-                );
+                };
+                self.push(d);
             }
             return Project::default();
         };
@@ -371,6 +500,7 @@ impl Lowering<'_> {
         let set = self.set;
         let docs = self.unique_by_name(Kind::Environment, &set.environments);
         self.unique_display_names(Kind::Environment, &docs, |s| &s.display_name);
+        self.unique_pinned_ids(Kind::Environment, &docs);
         let group_names: BTreeSet<&str> = set.groups.iter().map(|g| g.name()).collect();
         let mut out = BTreeMap::new();
         for p in docs {
@@ -395,6 +525,9 @@ impl Lowering<'_> {
                     .help("set `managed: true`; only managed environments can join a group");
                     self.push(d);
                 }
+            }
+            if let Some(region) = &spec.region {
+                self.check_region(region, p.at("/spec/region"), "expects");
             }
             out.insert(
                 p.name().to_owned(),
@@ -433,9 +566,15 @@ impl Lowering<'_> {
             format!("no EnvironmentGroup named `{name}`"),
         )
         .at(span, "unknown group");
-        d = match crate::suggest::closest(name, &candidates) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help("declare it with `kind: EnvironmentGroup`, or fix the name"),
+        let environment = self.set.environments.iter().find(|e| e.name() == name);
+        d = match (environment, crate::suggest::closest(name, &candidates)) {
+            (Some(environment), _) => {
+                d.message = format!("`{name}` is an Environment, not an EnvironmentGroup");
+                d.also(environment.name_span(), "declared as an Environment here")
+                    .help("a group is expected here: name an EnvironmentGroup, or where the environment itself is meant use its environment field (e.g. `scope: {environment: ...}`)")
+            }
+            (None, Some(s)) => d.help(format!("did you mean `{s}`?")),
+            (None, None) => d.help("declare it with `kind: EnvironmentGroup`, or fix the name"),
         };
         self.push(d);
     }
@@ -452,9 +591,18 @@ impl Lowering<'_> {
                 format!("no Environment named `{}`", name.0),
             )
             .at(span, "unknown environment");
-            d = match crate::suggest::closest(&name.0, &candidates) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help(
+            let group = self.set.groups.iter().find(|g| g.name() == name.0);
+            d = match (group, crate::suggest::closest(&name.0, &candidates)) {
+                (Some(group), _) => {
+                    d.message = format!(
+                        "`{}` is an EnvironmentGroup, not an Environment",
+                        name.0
+                    );
+                    d.also(group.name_span(), "declared as an EnvironmentGroup here")
+                        .help("an environment is expected here: name an Environment, or where the group itself is meant use its group field (e.g. `scope: {environmentGroup: ...}`, `scope.environmentGroups`)")
+                }
+                (None, Some(s)) => d.help(format!("did you mean `{s}`?")),
+                (None, None) => d.help(
                     "declare it with `kind: Environment`, or refer to a live environment with `id:` or `displayName:`",
                 ),
             };
@@ -496,6 +644,7 @@ impl Lowering<'_> {
         let set = self.set;
         let docs = self.unique_by_name(Kind::EnvironmentGroup, &set.groups);
         self.unique_display_names(Kind::EnvironmentGroup, &docs, |s| &s.display_name);
+        self.unique_pinned_ids(Kind::EnvironmentGroup, &docs);
         // Which group claims each environment, and where: to find environments in two groups.
         let mut claims: BTreeMap<EnvironmentTarget, Vec<(String, Span)>> = BTreeMap::new();
         let env_docs: BTreeMap<&str, &Parsed<doc::EnvironmentSpec>> =
@@ -571,6 +720,10 @@ impl Lowering<'_> {
                     .help("use `*` for any text and `?` for one character; escape `[` as `[[]`");
                     self.push(d);
                     continue;
+                }
+                for (r, region) in s.regions.iter().enumerate() {
+                    let span = p.at_item(&format!("{pointer}/regions"), r, None);
+                    self.check_region(region, span, "selects");
                 }
                 let selector = Selector {
                     types: s.types.iter().copied().collect(),
@@ -720,6 +873,7 @@ impl Lowering<'_> {
         let set = self.set;
         let docs = self.unique_by_name(Kind::DlpPolicy, &set.dlp_policies);
         self.unique_display_names(Kind::DlpPolicy, &docs, |s| &s.display_name);
+        self.unique_pinned_ids(Kind::DlpPolicy, &docs);
         let group_names: BTreeSet<String> =
             set.groups.iter().map(|g| g.name().to_owned()).collect();
         let mut out = BTreeMap::new();
@@ -1277,22 +1431,30 @@ fn principal_key(t: doc::PrincipalType) -> &'static str {
 }
 
 /// The per-connector endpoint formats the platform documents; `None` when fine.
-fn endpoint_format_problem(connector_name: &str, endpoint: &str) -> Option<&'static str> {
+fn endpoint_format_problem(connector_name: &str, endpoint: &str) -> Option<String> {
     if endpoint == "*" {
         return None;
     }
     match connector_name {
         "shared_sql" => {
+            if let Some(suggestion) = sql_connection_string(endpoint) {
+                return Some(format!(
+                    "this is a connection string; SQL Server endpoints are `server,database`: write `{suggestion}`"
+                ));
+            }
             let ok = endpoint.split_once(',').is_some_and(|(server, db)| {
-                !server.trim().is_empty() && !db.trim().is_empty() && !db.contains(',')
+                !server.trim().is_empty()
+                    && !db.trim().is_empty()
+                    && !db.contains(',')
+                    && !endpoint.contains([';', '='])
             });
-            (!ok).then_some("SQL Server endpoints are `server,database`, e.g. `contoso.database.windows.net,sales`")
+            (!ok).then(|| "SQL Server endpoints are `server,database`, e.g. `contoso.database.windows.net,sales`".to_owned())
         }
         "shared_smtp" => {
             let ok = endpoint.split_once(',').is_some_and(|(host, port)| {
                 !host.trim().is_empty() && port.trim().parse::<u16>().is_ok()
             });
-            (!ok).then_some("SMTP endpoints are `host,port`, e.g. `smtp.contoso.com,587`")
+            (!ok).then(|| "SMTP endpoints are `host,port`, e.g. `smtp.contoso.com,587`".to_owned())
         }
         "shared_azureblob" => {
             let ok = endpoint.contains('*')
@@ -1300,12 +1462,85 @@ fn endpoint_format_problem(connector_name: &str, endpoint: &str) -> Option<&'sta
                     && endpoint
                         .bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-            (!ok).then_some("Azure Blob Storage endpoints are storage account names: 3-24 lower-case letters and digits")
+            (!ok).then(|| "Azure Blob Storage endpoints are storage account names: 3-24 lower-case letters and digits".to_owned())
         }
         "Http" | "HttpWebhook" | "shared_webcontents" => {
             let ok = endpoint.starts_with("https://") || endpoint.starts_with("http://");
-            (!ok).then_some("HTTP endpoints are URL patterns such as `https://*.contoso.com`")
+            (!ok).then(|| {
+                "HTTP endpoints are URL patterns such as `https://*.contoso.com`".to_owned()
+            })
         }
         _ => None,
     }
+}
+
+/// `server,database` for an ADO.NET-style SQL connection string
+/// (`Server=tcp:host,1433;Initial Catalog=db;...`), or `None` if `text` is not one.
+fn sql_connection_string(text: &str) -> Option<String> {
+    if !text.contains('=') || !text.contains(';') {
+        return None;
+    }
+    let mut server = None;
+    let mut database = None;
+    for part in text.split(';') {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim().to_ascii_lowercase().as_str() {
+            "server" | "data source" | "address" | "addr" | "network address" => {
+                // `tcp:host,1433` -> `host`: the rule names the server, not the port.
+                let host = value.strip_prefix("tcp:").unwrap_or(value);
+                server = Some(host.split(',').next().unwrap_or(host).trim().to_owned());
+            }
+            "database" | "initial catalog" => database = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+    Some(format!(
+        "{},{}",
+        server
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "server".into()),
+        database
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "database".into())
+    ))
+}
+
+/// Annotation keys ppgov reads (planner and apply); every other key under the prefix is a
+/// typo. Add new reserved annotations here.
+const RESERVED_ANNOTATION_PREFIX: &str = "ppgov.dev/";
+const RESERVED_ANNOTATIONS: &[&str] = &[
+    "ppgov.dev/renamed-from",
+    "ppgov.dev/allow-destroy",
+    "ppgov.dev/allow-loosening",
+    // Read by `apply` on main (issue 8): consent to turn Managed Environments on.
+    "ppgov.dev/allow-managed-environments",
+];
+
+/// The Power Platform region of an Azure region name (lower-case, no spaces), if it is
+/// one. Power Platform regions are geographies; Azure regions are datacenters within them.
+fn azure_region_geography(azure: &str) -> Option<&'static str> {
+    Some(match azure {
+        "westeurope" | "northeurope" => "europe",
+        "eastus" | "eastus2" | "westus" | "westus2" | "westus3" | "centralus"
+        | "northcentralus" | "southcentralus" | "westcentralus" => "unitedstates",
+        "uksouth" | "ukwest" => "unitedkingdom",
+        "francecentral" | "francesouth" => "france",
+        "germanywestcentral" | "germanynorth" => "germany",
+        "switzerlandnorth" | "switzerlandwest" => "switzerland",
+        "norwayeast" | "norwaywest" => "norway",
+        "swedencentral" => "sweden",
+        "canadacentral" | "canadaeast" => "canada",
+        "australiaeast" | "australiasoutheast" => "australia",
+        "japaneast" | "japanwest" => "japan",
+        "centralindia" | "southindia" | "westindia" => "india",
+        "eastasia" | "southeastasia" => "asia",
+        "brazilsouth" => "southamerica",
+        "koreacentral" | "koreasouth" => "korea",
+        "uaenorth" | "uaecentral" => "unitedarabemirates",
+        "southafricanorth" | "southafricawest" => "southafrica",
+        _ => return None,
+    })
 }

@@ -404,6 +404,26 @@ fn report(error: &ValidationError<'_>, cx: &Cx<'_>, out: &mut Vec<Diagnostic>) {
                     d = d.help("remove the quotes to make it a boolean");
                 } else if expected.contains("integer") && s.parse::<i64>().is_ok() {
                     d = d.help("remove the quotes to make it a number");
+                } else if expected.contains("a list")
+                    && let Some(item) = s
+                        .split_whitespace()
+                        .next()
+                        .and_then(|w| w.strip_prefix('-'))
+                    && !item.is_empty()
+                {
+                    d = d.help(format!(
+                        "a list item needs a space after `-`: write `- {item}`, one item per line"
+                    ));
+                } else if expected.contains("a mapping")
+                    && let Some((key, value)) = s.split_once(':')
+                    && !key.is_empty()
+                    && !key.contains(char::is_whitespace)
+                    && !value.is_empty()
+                    && !value.starts_with([' ', '/'])
+                {
+                    d = d.help(format!(
+                        "a key needs a space after its colon: write `{key}: {value}`, not `{s}`"
+                    ));
                 }
             }
             if d.help.is_none() {
@@ -592,12 +612,26 @@ fn report_alternatives(
         .and_then(Value::as_array)
         .map(|a| a.iter().collect())
         .unwrap_or_default();
-    let consts: Vec<String> = alternatives
-        .iter()
-        .filter_map(|b| b.get("const"))
-        .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
-        .collect();
-    if !consts.is_empty() && consts.len() == alternatives.len() {
+    // An enum whose variants carry docs becomes one `const` (or `enum` of the undocumented
+    // ones) per branch: when every branch is a list of values, report it as an enum.
+    let values_of = |branch: &Value| -> Option<Vec<String>> {
+        let branch = resolve_ref(schema, branch);
+        let values: Vec<&Value> = match (branch.get("const"), branch.get("enum")) {
+            (Some(c), _) => vec![c],
+            (None, Some(Value::Array(e))) => e.iter().collect(),
+            _ => return None,
+        };
+        Some(
+            values
+                .into_iter()
+                .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
+                .collect(),
+        )
+    };
+    let per_branch: Vec<Option<Vec<String>>> = alternatives.iter().map(|b| values_of(b)).collect();
+    let all_values = !per_branch.is_empty() && per_branch.iter().all(Option::is_some);
+    let consts: Vec<String> = per_branch.into_iter().flatten().flatten().collect();
+    if all_values {
         if node.flags & flags::YAML11_BOOL != 0 {
             return;
         }
@@ -728,6 +762,15 @@ fn describe_form(schema: &Value, branch: &Value) -> Option<String> {
     let branch = resolve_ref(schema, branch);
     if let Some(c) = branch.get("const") {
         return Some(describe_json(c));
+    }
+    if let Some(Value::Array(values)) = branch.get("enum") {
+        return Some(
+            values
+                .iter()
+                .map(describe_json)
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     match branch.get("type").and_then(Value::as_str) {
         Some("object") => {

@@ -84,25 +84,66 @@ impl SourceFile {
         }
     }
 
-    /// Line and column of a byte offset (clamped to the text).
+    /// Line and column of a byte offset (clamped to the text). Columns count characters
+    /// from the start of the line's content, so a UTF-8 byte order mark does not shift the
+    /// first line.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let offset = offset.min(self.text.len() as u32);
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let line_start = self.line_starts[line] as usize;
-        let mut end = offset as usize;
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let column = self.text[line_start..end].chars().count() as u32 + 1;
+        let offset = (offset as usize).min(self.text.len());
+        let line = self.line_of(offset);
+        let column = self.column_of(line, offset) as u32 + 1;
         LineCol {
             line: line as u32 + 1,
             column,
         }
     }
+
+    /// Number of lines (a text without a final newline still ends in a line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based line holding byte `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len()) as u32;
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte range of line `line`'s content: without its line break (`\n` or `\r\n`), and
+    /// for the first line without a byte order mark.
+    pub fn line_content(&self, line: usize) -> std::ops::Range<usize> {
+        let mut start = self.line_starts[line] as usize;
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next as usize - 1);
+        if line == 0 && self.text.starts_with(BYTE_ORDER_MARK) {
+            start = BYTE_ORDER_MARK.len_utf8();
+        }
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' && end < self.text.len() {
+            end -= 1;
+        }
+        start..end.max(start)
+    }
+
+    /// 0-based character column of byte `offset` on `line` (offsets inside a character or
+    /// before the content count as its start).
+    pub fn column_of(&self, line: usize, offset: usize) -> usize {
+        let content = self.line_content(line);
+        let mut end = offset.clamp(content.start, self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text[content.start..end.max(content.start)]
+            .chars()
+            .count()
+    }
 }
+
+/// U+FEFF at the start of a file: an encoding marker, not content.
+const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// All files of one load, addressed by [`SourceId`].
 #[derive(Clone, Debug, Default)]
@@ -158,5 +199,25 @@ mod tests {
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 1 });
         // "näme: " is 7 bytes; `x` is the 7th character.
         assert_eq!(f.line_col(12), LineCol { line: 2, column: 7 });
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_shift_the_first_line() {
+        let with = SourceFile::new("a.yaml", "\u{feff}kind: x\n");
+        let without = SourceFile::new("a.yaml", "kind: x\n");
+        // `x` is the 7th character of the line in both files.
+        assert_eq!(with.line_col(9), LineCol { line: 1, column: 7 });
+        assert_eq!(without.line_col(6), LineCol { line: 1, column: 7 });
+        assert_eq!(with.line_content(0), 3..10);
+    }
+
+    #[test]
+    fn line_content_excludes_line_breaks() {
+        let f = SourceFile::new("a.yaml", "a: b\r\nc: d\n\nlast");
+        assert_eq!(&f.text[f.line_content(0)], "a: b");
+        assert_eq!(&f.text[f.line_content(1)], "c: d");
+        assert_eq!(&f.text[f.line_content(2)], "");
+        assert_eq!(&f.text[f.line_content(3)], "last");
+        assert_eq!(f.line_count(), 4);
     }
 }

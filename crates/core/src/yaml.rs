@@ -188,6 +188,26 @@ impl Node {
         }
     }
 
+    /// The first floating-point value in the tree (depth first) and its path.
+    pub fn first_float(&self) -> Option<(Vec<String>, &Node)> {
+        match &self.value {
+            Value::Float(_) => Some((Vec::new(), self)),
+            Value::Seq(items) => items.iter().enumerate().find_map(|(i, item)| {
+                item.first_float().map(|(mut path, node)| {
+                    path.insert(0, i.to_string());
+                    (path, node)
+                })
+            }),
+            Value::Map(entries) => entries.iter().find_map(|(k, v)| {
+                v.first_float().map(|(mut path, node)| {
+                    path.insert(0, k.as_str().unwrap_or_default().to_owned());
+                    (path, node)
+                })
+            }),
+            _ => None,
+        }
+    }
+
     /// A short description of the node's type for messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {
@@ -208,6 +228,32 @@ pub struct Document {
     pub root: Node,
     /// Set when a problem in the document was already reported by the YAML front end.
     pub has_errors: bool,
+}
+
+/// Byte offset of the colon in `key:value` (a word, a colon, then no space) on one line,
+/// outside quotes and comments and not in a URL (`https://`).
+fn missing_space_after_colon(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'#') if i == 0 || bytes[i - 1] == b' ' => return None,
+            (None, b':') => {
+                let before =
+                    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+                let after = bytes.get(i + 1);
+                let glued = after.is_some_and(|a| !a.is_ascii_whitespace() && *a != b'/');
+                if before && glued {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Parses every document in `text`. Never panics: a parser failure becomes a diagnostic.
@@ -311,11 +357,21 @@ impl<'a> Builder<'a> {
                     while !self.text.is_char_boundary(end) {
                         end += 1;
                     }
-                    diagnostics.push(
+                    let mut d =
                         Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
-                            .at(Span::new(self.source, at, end), "here")
-                            .help("fix the syntax; documents after this point in the file were not checked"),
-                    );
+                            .at(Span::new(self.source, at, end), "here");
+                    d = match self.syntax_hint(e.info(), at) {
+                        Some((hint, Some(span))) => d.also(span, "probably here").help(format!(
+                            "{hint}; documents after this point in the file were not checked"
+                        )),
+                        Some((hint, None)) => d.help(format!(
+                            "{hint}; documents after this point in the file were not checked"
+                        )),
+                        None => d.help(
+                            "fix the syntax; documents after this point in the file were not checked",
+                        ),
+                    };
+                    diagnostics.push(d);
                     break;
                 }
             };
@@ -336,11 +392,18 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Event::Alias(_) => {
+                    let written = self
+                        .text
+                        .get(span.start as usize..span.end as usize)
+                        .unwrap_or_default()
+                        .trim_end();
                     self.error(
                         diagnostics,
                         Diagnostic::new(Code::AnchorOrAlias, "aliases are not allowed")
                             .at(span, "alias")
-                            .help("write the value out instead of referring to an anchor"),
+                            .help(format!(
+                                "write the value out instead of referring to an anchor; if `{written}` is meant as text, quote it: \"{written}\""
+                            )),
                     );
                     let node = Node {
                         span,
@@ -416,6 +479,59 @@ impl<'a> Builder<'a> {
             }
         }
         docs
+    }
+
+    /// A plain-words cause for the parser errors people make most, and where it probably
+    /// is (the parser often notices a line later).
+    fn syntax_hint(&self, info: &str, at: usize) -> Option<(String, Option<Span>)> {
+        let bytes = self.text.as_bytes();
+        if info.contains("anchor or alias") {
+            (at.saturating_sub(1)..=at).find(|&i| bytes.get(i) == Some(&b'*'))?;
+            return Some((
+                "`*` at the start of a value begins an alias in YAML; quote it: `\"*\"`".into(),
+                None,
+            ));
+        }
+        if info.contains("mapping values are not allowed") {
+            // Look at the error's line and the two before it for `key:value`.
+            let line_start = |end: usize| self.text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let mut end = at.min(self.text.len());
+            while !self.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let mut start = line_start(end);
+            for _ in 0..3 {
+                let line_end = self.text[start..]
+                    .find('\n')
+                    .map_or(self.text.len(), |i| start + i);
+                if let Some(colon) = missing_space_after_colon(&self.text[start..line_end]) {
+                    let colon = start + colon;
+                    let token_start = self.text[start..colon]
+                        .rfind(|c: char| c.is_whitespace() || c == '-')
+                        .map_or(start, |i| start + i + 1);
+                    let token_end = self.text[colon..line_end]
+                        .find(char::is_whitespace)
+                        .map_or(line_end, |i| colon + i);
+                    let token = &self.text[token_start..token_end];
+                    let fixed = token.replacen(':', ": ", 1);
+                    return Some((
+                        format!(
+                            "a key needs a space after its colon: write `{fixed}`, not `{token}`"
+                        ),
+                        Some(Span::new(self.source, colon, colon + 1)),
+                    ));
+                }
+                if start == 0 {
+                    break;
+                }
+                start = line_start(start - 1);
+            }
+            return Some((
+                "a `key: value` pair is where YAML does not expect one: check the indentation, and quote values that contain `: `".into(),
+                None,
+            ));
+        }
+        None
     }
 
     fn error(&mut self, diagnostics: &mut Vec<Diagnostic>, d: Diagnostic) {
@@ -522,6 +638,7 @@ impl<'a> Builder<'a> {
     /// Attaches a finished node to its parent (or makes it the document root).
     fn push(&mut self, node: Node, root: &mut Option<Node>, diagnostics: &mut Vec<Diagnostic>) {
         let mut pending_error = None;
+        let at_document_root = self.stack.len() == 1;
         match self.stack.last_mut() {
             None => *root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -600,7 +717,14 @@ impl<'a> Builder<'a> {
                                     .at(node.span, "duplicate key")
                                     .also(first.span, "first defined here")
                                     .help(
-                                        "remove one of them; the first is used for further checks",
+                                        if at_document_root
+                                            && ["apiVersion", "kind", "metadata", "spec"]
+                                                .contains(&text.as_str())
+                                        {
+                                            "a second document seems to start here: put a line `---` between documents"
+                                        } else {
+                                            "remove one of them; the first is used for further checks"
+                                        },
                                     ),
                                 );
                                 *drop_value = true;
@@ -703,6 +827,19 @@ fn is_core_float(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn finds_a_key_glued_to_its_value() {
+        assert_eq!(missing_space_after_colon("  displayName:Dev"), Some(13));
+        assert_eq!(missing_space_after_colon("  displayName: Dev"), None);
+        assert_eq!(
+            missing_space_after_colon("  url: https://contoso.com"),
+            None
+        );
+        assert_eq!(missing_space_after_colon("  name: \"a:b\""), None);
+        assert_eq!(missing_space_after_colon("  a: b # see x:y"), None);
+        assert_eq!(missing_space_after_colon("  - id:1"), Some(6));
+    }
+
     use super::*;
 
     fn parse_one(text: &str) -> (Vec<Document>, Vec<Diagnostic>) {

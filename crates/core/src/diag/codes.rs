@@ -66,6 +66,8 @@ registry! {
         "The directory has no `*.yaml`/`*.yml` files with policy documents, so there is nothing to manage.";
     "PPG110" InternalParserError Error "internal parser error"
         "The YAML parser failed unexpectedly on this file. This is a bug in ppgov or its parser; please report it with the file.";
+    "PPG111" SkippedFile Warning "file skipped"
+        "A file in the policy directory looks like YAML but is not read: only names ending in `.yaml` or `.yml`, in lower case, are policy files (so `Env.YAML` is skipped on every system alike). Rename the file if it holds policy documents.";
 
     // ---- PPG2xx: document structure and JSON Schema --------------------------------------
     "PPG200" ApiVersion Error "missing or unsupported apiVersion"
@@ -154,10 +156,16 @@ registry! {
         "A membership selector with no conditions would match every environment in the tenant. List environments explicitly, or add a condition.";
     "PPG332" IdNotAllowed Error "`metadata.id` not allowed for this kind"
         "`metadata.id` pins a document to one live object. A RoleAssignment document can declare several assignments, and Project and TenantSettings are not live objects, so none of them takes an id.";
+    "PPG333" DuplicatePinnedId Error "two documents pinned to one live object"
+        "Two documents of the same kind have the same `metadata.id`, so both would manage (and rename, or reconfigure) the one live object. Each live object is declared once: remove one document or fix the id.";
+    "PPG334" UnknownReservedAnnotation Error "unknown `ppgov.dev/` annotation"
+        "Annotation keys under `ppgov.dev/` are reserved for ppgov, which reads `ppgov.dev/renamed-from`, `ppgov.dev/allow-destroy`, `ppgov.dev/allow-loosening` and `ppgov.dev/allow-managed-environments`. Any other key there is a typo that would silently do nothing (a misspelt `renamed-from` turns a rename into a delete and a create). Use your own prefix for your own annotations.";
+    "PPG335" UnmatchableRegion Error "region can never match"
+        "Power Platform regions (locations) are single lower-case words such as `europe`, `unitedstates` or `switzerland`. An Azure region (`West Europe`, `westeurope`, `eastus`) or any value with spaces, digits or punctuation never equals an environment's region (compared lower-case), so the selector or expectation could never hold.";
 
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
-        "The directory has no `ppgov.yaml` project file. Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
+        "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
     "PPG401" DuplicateAdditionalConnector Error "connector declared twice in the project file"
         "An additional connector in `ppgov.yaml` has the same id as another one, or as a catalog entry.";
 
