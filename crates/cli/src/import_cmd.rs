@@ -182,6 +182,7 @@ pub fn run(args: ImportArgs) -> Result<ExitCode, String> {
                 let mut observed = client
                     .observe(&ppgov_tenant_client::ObserveOptions {
                         connectors: true,
+                        bap_roles_of_managed_or_grouped: true,
                         ..Default::default()
                     })
                     .await

@@ -137,6 +137,7 @@ pub async fn observe_with(
     let options = ObserveOptions {
         bap_role_environments: Default::default(),
         connectors: loaded.desired.project.live_connector_catalog,
+        ..Default::default()
     };
     let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
     check_tenant(connection, loaded, &observed)?;

@@ -37,6 +37,7 @@ async fn import(client: &Client, out: &std::path::Path) -> Imported {
     let mut observed = client
         .observe(&ObserveOptions {
             connectors: true,
+            bap_roles_of_managed_or_grouped: true,
             ..Default::default()
         })
         .await

@@ -128,8 +128,10 @@ pub struct Imported {
     pub skipped: Vec<String>,
 }
 
-/// The environments whose BAP role assignments an import needs (those it declares that
-/// have no Dataverse: BAP roles exist only there). Read them before calling [`import`].
+/// The environments whose BAP role assignments an import needs and `observed` lacks (those
+/// it declares that have no Dataverse: BAP roles exist only there). Read them before calling
+/// [`import`]. Reading the roles of managed and grouped environments while observing leaves
+/// only the few named by a DLP policy or an RBAC assignment for this second step.
 pub fn environments_needing_bap_roles(observed: &Observed, options: &Options) -> BTreeSet<String> {
     if !options.kinds.contains(&ImportKind::RoleAssignment) {
         return BTreeSet::new();
@@ -142,6 +144,7 @@ pub fn environments_needing_bap_roles(observed: &Observed, options: &Options) ->
                 .get(id)
                 .is_some_and(|e| !e.has_dataverse)
         })
+        .filter(|id| !observed.role_assignments_read_for.contains(id))
         .collect()
 }
 

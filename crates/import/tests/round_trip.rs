@@ -24,6 +24,7 @@ async fn observe(tenant: Tenant, options: &Options) -> Observed {
     let mut observed = client
         .observe(&ObserveOptions {
             connectors: true,
+            bap_roles_of_managed_or_grouped: true,
             ..Default::default()
         })
         .await

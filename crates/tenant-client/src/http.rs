@@ -703,6 +703,17 @@ impl Transport {
         ep: Endpoint,
         key: impl Fn(&T) -> Option<String>,
     ) -> Result<Vec<T>, ClientError> {
+        self.list_unique_each_page(ep, key, |_: &[T]| {}).await
+    }
+
+    /// [`Transport::list_unique`], handing each page to `on_page` as it arrives, so that
+    /// work on its items (per-item reads) overlaps the fetching of the next pages.
+    pub async fn list_unique_each_page<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        key: impl Fn(&T) -> Option<String>,
+        mut on_page: impl FnMut(&[T]),
+    ) -> Result<Vec<T>, ClientError> {
         let host = ep.host;
         let listing = format!("GET {} {}", host.name(), ep.path);
         let mut req = Req::get(ep);
@@ -730,6 +741,7 @@ impl Transport {
                     ));
                 }
             }
+            on_page(&page.value);
             out.extend(page.value);
             match page.next_link.filter(|n| !n.is_empty()) {
                 Some(next) => {

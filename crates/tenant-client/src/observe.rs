@@ -9,6 +9,7 @@ use crate::convert;
 use crate::error::ClientError;
 use crate::http::Req;
 use futures::future::try_join_all;
+use futures::{StreamExt, TryStreamExt};
 use ppgov_core::observed::Observed;
 use ppgov_tenant_api::{connectors as wc, dlp as wd, environments as we, groups as wg};
 use ppgov_tenant_api::{paths, roles as wro, rules as wr, tenant as wt};
@@ -23,6 +24,9 @@ pub struct ObserveOptions {
     pub bap_role_environments: BTreeSet<String>,
     /// Read the live connector catalog (Power Apps list, unblockable and virtual lists).
     pub connectors: bool,
+    /// Also read the BAP role assignments of every environment that is managed or in a group
+    /// (without Dataverse), as their pages arrive: what `ppgov import` declares.
+    pub bap_roles_of_managed_or_grouped: bool,
 }
 
 impl Client {
@@ -50,30 +54,54 @@ impl Client {
             Ok::<_, ClientError>(id)
         };
         let environments_and_roles = async {
-            let envs: Vec<we::Environment> = t
-                .list_unique(paths::list_environments(), |e: &we::Environment| {
-                    Some(e.name.clone())
-                })
-                .await?;
             let wanted: BTreeSet<String> = options
                 .bap_role_environments
                 .iter()
                 .map(|e| e.to_lowercase())
                 .collect();
-            let targets: Vec<&we::Environment> = envs
-                .iter()
-                .filter(|e| wanted.contains(&e.name.to_lowercase()) && !e.has_dataverse())
-                .collect();
-            let roles = try_join_all(targets.iter().map(|e| async move {
-                let list: Vec<wro::BapRoleAssignment> = t
-                    .list_unique(
-                        paths::environment_role_assignments(&e.name),
-                        |a: &wro::BapRoleAssignment| Some(a.id.clone()),
+            let reads_roles = |e: &we::Environment| {
+                !e.has_dataverse()
+                    && (wanted.contains(&e.name.to_lowercase())
+                        || (options.bap_roles_of_managed_or_grouped && {
+                            let o = convert::environment(e);
+                            o.managed || o.group_id.is_some()
+                        }))
+            };
+            let role_reads_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
+            // Role reads start as each page of environments arrives, so they overlap the
+            // rest of the listing instead of following it.
+            let (to_read, queue) = futures::channel::mpsc::unbounded::<String>();
+            let listing = async move {
+                let envs = t
+                    .list_unique_each_page(
+                        paths::list_environments(),
+                        |e: &we::Environment| Some(e.name.clone()),
+                        |page: &[we::Environment]| {
+                            for e in page.iter().filter(|e| reads_roles(e)) {
+                                // The receiver lives until the listing ends.
+                                let _ = to_read.unbounded_send(e.name.clone());
+                            }
+                        },
                     )
-                    .await?;
-                Ok::<_, ClientError>((e.name.to_lowercase(), list))
-            }))
-            .await?;
+                    .await;
+                drop(to_read);
+                envs
+            };
+            let roles = queue
+                .map(|name| async move {
+                    let list: Vec<wro::BapRoleAssignment> = t
+                        .list_unique(
+                            paths::environment_role_assignments(&name),
+                            |a: &wro::BapRoleAssignment| Some(a.id.clone()),
+                        )
+                        .await?;
+                    Ok::<_, ClientError>((name.to_lowercase(), list))
+                })
+                // Fewer than the transport's limit, so the listing's next page (the critical
+                // path) never queues behind a page's worth of role reads.
+                .buffer_unordered(role_reads_in_flight)
+                .try_collect::<Vec<_>>();
+            let (envs, roles) = futures::try_join!(listing, roles)?;
             Ok::<_, ClientError>((envs, roles))
         };
         let groups = t.list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {

@@ -102,6 +102,7 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         .observe(&ObserveOptions {
             bap_role_environments: wanted,
             connectors: true,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -178,6 +179,63 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         .map(|(_, n)| *n)
         .sum();
     assert_eq!(dlp_gets, d as u64);
+}
+
+/// `bap_roles_of_managed_or_grouped`: the roles of exactly the managed or grouped
+/// environments without Dataverse are read, one list each, during the same observe.
+#[tokio::test]
+async fn observe_reads_the_roles_of_managed_and_grouped_environments_as_pages_arrive() {
+    let emu = emulator(SeedRequest {
+        environments: 120,
+        groups: 4,
+        dlp_policies: 2,
+        role_assignments: 3,
+        seed: 11,
+        tenant_id: None,
+    })
+    .await;
+    let c = client(&emu);
+    let plain = c.observe(&ObserveOptions::default()).await.unwrap();
+    let expected: BTreeSet<String> = plain
+        .environments
+        .values()
+        .filter(|e| !e.has_dataverse && (e.managed || e.group_id.is_some()))
+        .map(|e| e.id.clone())
+        .collect();
+    assert!(
+        expected.len() >= 5,
+        "the seed has managed environments without Dataverse"
+    );
+    assert!(
+        expected.len() < plain.environments.len(),
+        "and environments whose roles are not read"
+    );
+    let before = c.stats().total;
+    let observed = c
+        .observe(&ObserveOptions {
+            bap_roles_of_managed_or_grouped: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(observed.role_assignments_read_for, expected);
+    let requests = c.stats().total - before;
+    assert_eq!(
+        requests,
+        before + expected.len() as u64,
+        "one role list per environment"
+    );
+    let state = emu.state();
+    let bap: usize = state
+        .bap_role_assignments
+        .iter()
+        .filter(|(env, _)| expected.contains(&env.to_lowercase()))
+        .map(|(_, v)| v.len())
+        .sum();
+    assert_eq!(
+        observed.role_assignments.len(),
+        plain.role_assignments.len() + bap
+    );
 }
 
 fn rules() -> GroupRules {
