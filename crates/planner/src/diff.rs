@@ -821,7 +821,22 @@ impl<'a> Planner<'a> {
         let mut live_keys: BTreeMap<(String, Role, ObservedScope), &ObservedRoleAssignment> =
             BTreeMap::new();
         for live in self.observed.role_assignments.values() {
-            if let Some(role) = live.role {
+            if let ObservedScope::Unknown(scope) = &live.scope {
+                // A scope shape ppgov does not know: reported, never touched.
+                self.notes.push(Note {
+                    kind: ResourceKind::RoleAssignment,
+                    id: live.id.clone(),
+                    display_name: live
+                        .principal_name
+                        .clone()
+                        .unwrap_or_else(|| live.principal_id.clone()),
+                    message: format!(
+                        "{} at a scope ppgov does not recognise (`{scope}`); left alone",
+                        live.role
+                            .map_or_else(|| "a role ppgov does not model".to_owned(), role_name)
+                    ),
+                });
+            } else if let Some(role) = live.role {
                 live_keys.insert((live.principal_id.clone(), role, live.scope.clone()), live);
             } else {
                 // A role ppgov has no name for (a custom RBAC role): reported, never touched.
@@ -964,6 +979,7 @@ fn scope_label(scope: &ObservedScope) -> String {
         ObservedScope::Tenant => "tenant".to_owned(),
         ObservedScope::EnvironmentGroup(id) => format!("group:{id}"),
         ObservedScope::Environment(id) => format!("environment:{id}"),
+        ObservedScope::Unknown(scope) => format!("scope `{scope}`"),
     }
 }
 

@@ -140,6 +140,27 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         observed.role_assignments_read_for,
         plain.iter().cloned().collect::<BTreeSet<_>>()
     );
+    // Every RBAC assignment is read at its scope, whichever spelling the tenant holds
+    // (`/tenants/{t}/environments/{e}` or `/environments/{e}`).
+    for (id, a) in &state.rbac_role_assignments {
+        let o = &observed.role_assignments[id];
+        let tail = a.scope.rsplit('/').next().unwrap().to_lowercase();
+        let expected = if a.scope.contains("/environmentGroups/") {
+            ObservedScope::EnvironmentGroup(tail)
+        } else if a.scope.contains("/environments/") {
+            ObservedScope::Environment(tail)
+        } else {
+            ObservedScope::Tenant
+        };
+        assert_eq!(o.scope, expected, "{}", a.scope);
+    }
+    assert!(
+        state
+            .rbac_role_assignments
+            .values()
+            .any(|a| !a.scope.starts_with("/tenants/")),
+        "the seed holds short scopes"
+    );
     assert!(!observed.tenant_settings.is_empty());
     assert!(observed.connectors.as_ref().is_some_and(|c| !c.is_empty()));
     // Group rules came from the tenant-wide rule-set list.
@@ -160,7 +181,9 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         + pages(state.rule_assignments.len())
         + pages(d)
         + d as u64
-        + 1 // RBAC assignments
+        // RBAC: the tenant-level list holds only tenant-scope assignments; every group's and
+        // every environment's scope has its own list.
+        + 1 + state.environment_groups.len() as u64 + state.environments.len() as u64
         + 1 // tenant
         + 1 // tenant settings
         + 3 // connectors, unblockable, virtual
@@ -437,7 +460,7 @@ async fn every_write_kind_round_trips() {
         state
             .rule_assignments
             .values()
-            .all(|a| a.resource_id != again.id)
+            .all(|a| a.resource_id.as_deref() != Some(again.id.as_str()))
     );
 }
 
