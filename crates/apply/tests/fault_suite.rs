@@ -191,7 +191,8 @@ fn faults_for(seed: u64) -> Faults {
     let mut rng = fastrand::Rng::with_seed(seed ^ 0x5eed_fa17);
     let mut f = Faults {
         retry_after_seconds: 0,
-        lro_polls: rng.u32(0..4),
+        // Operations run on the clock: up to a few client poll intervals.
+        lro_ms: rng.u64(0..4) * 40,
         seed: Some(seed),
         ..Faults::default()
     };
@@ -209,28 +210,8 @@ fn faults_for(seed: u64) -> Faults {
     f.error_status = [500, 503][rng.usize(..2)];
     f.drop_rate = level(&mut rng, 0.08);
     f.busy_rate = level(&mut rng, 0.15);
-    if f.lro_polls > 0 {
-        // A group delete removes its members concurrently; when one removal fails (its POST
-        // or a poll), the others are dropped, possibly before their first poll, and the
-        // emulator, which completes an operation only when it is polled, then keeps those
-        // environments busy (409) forever, where the service would finish the operations on
-        // its own. So with slow operations, member removals and group operations get no
-        // faults: every other route is named here (`GET .../environmentGroups` is not a
-        // prefix of `GET .../environmentGroupOperations/{op}`; the group create, which
-        // shares the removals' prefix, goes without faults too).
-        f.routes = [
-            "GET /environmentmanagement/environmentGroups",
-            "PUT ",
-            "PATCH ",
-            "DELETE ",
-            "/governance/",
-            "/authorization/",
-            "/providers/",
-            "/addEnvironment/",
-        ]
-        .map(str::to_owned)
-        .to_vec();
-    }
+    // Every route gets faults, slow operations included: an operation whose client went
+    // away (a failed sibling step) still completes on the clock, as on the service.
     f
 }
 

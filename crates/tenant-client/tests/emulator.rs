@@ -625,7 +625,7 @@ async fn slow_operations_are_polled_to_the_end() {
     let c = client(&emu);
     let env = unmanaged_ungrouped_environment(&c).await;
     emu.set_faults(Faults {
-        lro_polls: 3,
+        lro_ms: 300,
         ..Faults::default()
     })
     .unwrap();
@@ -639,7 +639,70 @@ async fn slow_operations_are_polled_to_the_end() {
         .filter(|(r, _)| r.contains("lifecycleOperations"))
         .map(|(_, n)| *n)
         .sum();
-    assert!(polls >= 4, "{:?}", emu.requests().by_route);
+    assert!(polls >= 2, "{:?}", emu.requests().by_route);
+}
+
+/// The busy fault, like the service's lifecycle lock, meets only the writes that start an
+/// operation on an environment, which the client waits out; every other request (tenant
+/// settings reads and writes, groups, rule sets, RBAC) never sees it.
+#[tokio::test]
+async fn busy_faults_meet_only_lifecycle_writes_and_are_waited_out() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let env = unmanaged_ungrouped_environment(&c).await;
+    emu.set_faults(Faults {
+        busy_rate: 0.5,
+        seed: Some(11),
+        ..Faults::default()
+    })
+    .unwrap();
+    emu.clear_requests();
+    c.get_tenant_settings().await.unwrap();
+    let changed: BTreeMap<String, serde_json::Value> = [(
+        "powerPlatform.powerApps.disableShareWithEveryone".to_owned(),
+        json!(true),
+    )]
+    .into();
+    c.update_tenant_settings(&changed).await.unwrap();
+    let group = c
+        .create_group(&ObservedGroup {
+            display_name: "Busy-free".into(),
+            rules: rules(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let joined = c
+        .add_environment_to_group(&env.id, &group.id)
+        .await
+        .unwrap();
+    assert_eq!(joined.group_id.as_deref(), Some(group.id.as_str()));
+    c.create_role_assignment(&ObservedRoleAssignment {
+        id: String::new(),
+        principal_id: "5e4d3c2b-0000-4000-8000-0000000000b1".into(),
+        principal_type: Some(PrincipalType::User),
+        principal_name: None,
+        role: Some(Role::Reader),
+        scope: ObservedScope::EnvironmentGroup(group.id.clone()),
+    })
+    .await
+    .unwrap();
+    let log = emu.requests();
+    let busy: Vec<&String> = log
+        .recent
+        .iter()
+        .filter(|r| r.status == 409)
+        .map(|r| &r.route)
+        .collect();
+    assert!(!busy.is_empty(), "the fault fired: {:?}", log.by_route);
+    for route in busy {
+        assert!(
+            route.contains("governanceConfiguration")
+                || route.contains("/addEnvironment/")
+                || route.contains("/removeEnvironment/"),
+            "409 on {route}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -152,7 +152,7 @@ async fn governance_configuration(
             ),
         ));
     }
-    let polls = shared.lro_polls();
+    let duration = shared.lro_duration();
     let mut inner = shared.write();
     let key = inner
         .tenant
@@ -171,8 +171,9 @@ async fn governance_configuration(
             ),
         ));
     }
-    let op = inner.start(OpKind::Lifecycle, &key, Change::Governance(req), polls);
+    let op = inner.start(OpKind::Lifecycle, &key, Change::Governance(req), duration);
     drop(inner);
+    shared.complete_on_clock(&op);
     let location = ctx.url(&paths::lifecycle_operation(&op.id).path_and_query());
     let mut response = json(StatusCode::ACCEPTED, &lifecycle_body(&op));
     if let Ok(v) = location.parse() {
