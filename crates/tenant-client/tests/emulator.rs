@@ -818,3 +818,45 @@ async fn plain_http_to_a_non_loopback_host_is_refused() {
     .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config);
 }
+
+/// Recorded tenants hold group members whose Managed Environment is off
+/// (`protectionLevel: Basic`). The emulator serves that state when seeded, and the client
+/// reads it and can make such a member managed or take it out of its group.
+#[tokio::test]
+async fn a_basic_member_of_a_group_is_read_and_can_be_fixed() {
+    let emu = emulator(small()).await;
+    let (basic, other, group) = emu.update_state(|t| {
+        let group = t.environment_groups.keys().next().unwrap().clone();
+        let mut free = t
+            .environments
+            .iter()
+            .filter(|(_, e)| e.group_id().is_none() && !e.properties.is_default)
+            .map(|(k, _)| k.clone());
+        let (a, b) = (free.next().unwrap(), free.next().unwrap());
+        for key in [&a, &b] {
+            let e = t.environments.get_mut(key).unwrap();
+            e.properties.parent_environment_group =
+                Some(ppgov_tenant_api::environments::GroupRef { id: group.clone() });
+            e.properties.governance_configuration =
+                Some(ppgov_tenant_api::environments::GovernanceConfiguration {
+                    protection_level: "Basic".into(),
+                    settings: None,
+                });
+        }
+        (a, b, group)
+    });
+    let c = client(&emu);
+    let observed = c.observe(&ObserveOptions::default()).await.unwrap();
+    for key in [&basic, &other] {
+        let e = &observed.environments[&key.to_lowercase()];
+        assert!(!e.managed, "{key}");
+        assert_eq!(e.group_id.as_deref(), Some(group.to_lowercase().as_str()));
+    }
+    let e = c.set_managed(&basic, true).await.unwrap();
+    assert!(e.managed && e.group_id.is_some());
+    let e = c
+        .remove_environment_from_group(&other, &group)
+        .await
+        .unwrap();
+    assert!(e.group_id.is_none() && !e.managed);
+}

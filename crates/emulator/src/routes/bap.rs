@@ -43,6 +43,13 @@ pub fn router() -> Router<Arc<Shared>> {
 /// runs on it.
 pub fn view(inner: &Inner, key: &str) -> Option<Environment> {
     let mut env = inner.tenant.environments.get(key)?.clone();
+    // The service sends `"linkedEnvironmentMetadata": null` for an environment without
+    // Dataverse (recorded in bap-list-environments.json), rather than leaving it out.
+    if env.properties.linked_environment_metadata.is_none() {
+        env.properties
+            .other
+            .insert("linkedEnvironmentMetadata".to_owned(), Value::Null);
+    }
     if inner.busy(key) {
         let states = env.properties.states.get_or_insert_with(States::default);
         states.management = Some(EnvState {
