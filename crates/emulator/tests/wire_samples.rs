@@ -483,7 +483,7 @@ async fn environments_and_bap_errors_carry_what_the_recordings_carry() {
     );
     let rule_set = api
         .put(
-            &format!("/governance/ruleSets/nope?api-version=2021-10-01-preview"),
+            "/governance/ruleSets/nope?api-version=2021-10-01-preview",
             serde_json::json!({"parameters": []}),
         )
         .await;
