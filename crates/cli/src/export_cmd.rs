@@ -141,7 +141,7 @@ fn snapshot_of(
                 ppgov_tenant_api::rules::RuleAssignment {
                     policy_id: id,
                     tenant_id: Some(tenant_id.clone()),
-                    resource_id: group.id.clone(),
+                    resource_id: Some(group.id.clone()),
                     resource_type: "EnvironmentGroup".into(),
                     rule_set_count: None,
                 },

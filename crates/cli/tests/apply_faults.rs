@@ -89,7 +89,7 @@ fn faults_end_converged_or_with_an_exact_report_and_a_rerun_converges() {
             error_rate: 0.1,
             error_status: 503,
             drop_rate: 0.05,
-            lro_polls: 2,
+            lro_ms: 100,
             seed: Some(7),
             ..Default::default()
         },

@@ -528,3 +528,60 @@ fn the_base_url_can_come_from_ppgov_yaml() {
     runtime.block_on(emulator.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Recorded tenants hold RBAC scopes without the `/tenants/{t}` prefix, and a scope of a shape
+/// ppgov does not know must not fail the read: the plan notes that assignment instead.
+#[test]
+fn rbac_scopes_as_the_service_spells_them_are_read_and_unknown_ones_noted() {
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    let mut tenant = ppgov_emulator::Tenant::from_json(&snapshot).unwrap();
+    let env = tenant.environments.keys().next().unwrap().clone();
+    let reader = ppgov_tenant_api::roles::rbac_roles::READER;
+    for (id, scope) in [
+        (
+            "7a000001-0000-4000-8000-000000000001",
+            format!("/environments/{env}"),
+        ),
+        (
+            "7a000002-0000-4000-8000-000000000002",
+            "/billingPolicies/b1".to_owned(),
+        ),
+    ] {
+        tenant.rbac_role_assignments.insert(
+            id.to_owned(),
+            ppgov_tenant_api::roles::RbacRoleAssignment {
+                role_assignment_id: id.to_owned(),
+                principal_object_id: "7a0000ff-0000-4000-8000-0000000000ff".to_owned(),
+                role_definition_id: reader.to_owned(),
+                scope,
+                principal_type: "User".to_owned(),
+                ..Default::default()
+            },
+        );
+    }
+    let (runtime, emulator) = start_emulator(ppgov_emulator::Config {
+        tenant,
+        ..Default::default()
+    });
+    let base = emulator.base_url();
+    let token = emulator.token().unwrap().to_owned();
+    let out = ppgov(
+        &["plan", "policies"],
+        &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
+    );
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("7a000002-0000-4000-8000-000000000002")
+            && text.contains("scope ppgov does not recognise (`/billingPolicies/b1`)"),
+        "{text}"
+    );
+    // The short form is read as the environment scope it names.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("7a0000ff-0000-4000-8000-0000000000ff")
+                && l.contains(&format!("environment:{}", env.to_lowercase()))),
+        "{text}"
+    );
+    runtime.block_on(emulator.shutdown());
+}

@@ -110,6 +110,9 @@ pub enum ObservedScope {
     Tenant,
     EnvironmentGroup(String),
     Environment(String),
+    /// A scope string of a shape ppgov does not know, kept verbatim: the assignment is
+    /// reported, never changed.
+    Unknown(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,8 +12,9 @@ use ppgov_tenant_api::environments::{
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
+use std::sync::{Arc, Weak};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Fixed settings of a running emulator.
 #[derive(Clone, Debug)]
@@ -41,15 +42,17 @@ pub struct Inner {
 }
 
 /// A long-running operation: a BAP lifecycle operation or an environment-group operation.
-/// Its change is applied when it completes, so reads lag behind like the real service.
+/// Its change is applied when it completes, so reads lag behind like the real service. It
+/// completes on the clock, at `due`, whether or not anyone polls it (as the service's do: a
+/// client that goes away does not leave the environment locked).
 #[derive(Clone, Debug)]
 pub struct Operation {
     pub id: String,
     pub kind: OpKind,
     pub env: String,
     pub change: Change,
-    /// Polls still answered `Running` before the operation completes.
-    pub polls_left: u32,
+    /// When the operation completes.
+    pub due: Instant,
     pub status: OpStatus,
     pub created: String,
     pub finished: Option<String>,
@@ -97,38 +100,55 @@ impl Inner {
             .any(|o| o.status == OpStatus::Running && o.env == env)
     }
 
-    /// Starts an operation; with `polls == 0` it completes at once.
-    pub fn start(&mut self, kind: OpKind, env: &str, change: Change, polls: u32) -> Operation {
+    /// Starts an operation that runs for `duration` (zero: it completes at once). Call
+    /// [`Shared::complete_on_clock`] with the result once the lock is released.
+    pub fn start(
+        &mut self,
+        kind: OpKind,
+        env: &str,
+        change: Change,
+        duration: Duration,
+    ) -> Operation {
         let mut op = Operation {
             id: crate::http::new_id(),
             kind,
             env: env.to_owned(),
             change,
-            polls_left: polls,
+            due: Instant::now() + duration,
             status: OpStatus::Running,
             created: now_iso(),
             finished: None,
             error: None,
         };
-        if polls == 0 {
+        if duration.is_zero() {
             self.complete(&mut op);
         }
         self.ops.insert(op.id.clone(), op.clone());
         op
     }
 
-    /// One poll of operation `id`: counts down, completing it when no polls are left.
+    /// Operation `id` as it stands now (polling changes nothing).
     pub fn poll(&mut self, id: &str) -> Option<Operation> {
-        let mut op = self.ops.get(id)?.clone();
-        if op.status == OpStatus::Running {
-            if op.polls_left > 0 {
-                op.polls_left -= 1;
-            } else {
+        self.settle();
+        self.ops.get(id).cloned()
+    }
+
+    /// Completes every running operation whose time has come; true if any did.
+    pub fn settle(&mut self) -> bool {
+        let now = Instant::now();
+        let due: Vec<String> = self
+            .ops
+            .values()
+            .filter(|o| o.status == OpStatus::Running && o.due <= now)
+            .map(|o| o.id.clone())
+            .collect();
+        for id in &due {
+            if let Some(mut op) = self.ops.remove(id) {
                 self.complete(&mut op);
+                self.ops.insert(op.id.clone(), op);
             }
         }
-        self.ops.insert(op.id.clone(), op.clone());
-        Some(op)
+        !due.is_empty()
     }
 
     fn complete(&mut self, op: &mut Operation) {
@@ -198,17 +218,30 @@ impl Shared {
         }
     }
 
-    /// Read access.
+    /// Read access, after completing the operations whose time has come (persisted like
+    /// any change).
     pub fn read(&self) -> MutexGuard<'_, Inner> {
-        lock(&self.inner)
+        let mut guard = lock(&self.inner);
+        if guard.settle()
+            && let Some(path) = &self.settings.state_file
+        {
+            persist(path, &guard.tenant);
+        }
+        guard
     }
 
-    /// Write access; when the guard drops and the tenant changed, it is saved to the state
-    /// file (if any). A failed save restores the tenant as it was and fails the request being
-    /// served (see [`persist_failures`]): memory never runs ahead of the file.
+    /// Write access, after completing the operations whose time has come; when the guard
+    /// drops and the tenant changed, it is saved to the state file (if any). A failed save
+    /// restores the tenant as it was and fails the request being served (see
+    /// [`persist_failures`]): memory never runs ahead of the file.
     pub fn write(&self) -> WriteGuard<'_> {
-        let guard = lock(&self.inner);
+        let mut guard = lock(&self.inner);
         let file = self.settings.state_file.as_ref();
+        if guard.settle()
+            && let Some(path) = file
+        {
+            persist(path, &guard.tenant);
+        }
         let before = file.map(|_| (guard.tenant.clone(), guard.ops.clone()));
         WriteGuard {
             guard,
@@ -216,6 +249,22 @@ impl Shared {
             before,
             faults: &self.faults,
         }
+    }
+
+    /// Completes `op` at its due time even if no request comes in meanwhile (so the state
+    /// file shows it too). Needs a tokio runtime, which every handler has.
+    pub fn complete_on_clock(self: &Arc<Self>, op: &Operation) {
+        if op.status != OpStatus::Running {
+            return;
+        }
+        let shared: Weak<Shared> = Arc::downgrade(self);
+        let due = tokio::time::Instant::from_std(op.due);
+        tokio::spawn(async move {
+            tokio::time::sleep_until(due).await;
+            if let Some(shared) = shared.upgrade() {
+                drop(shared.write());
+            }
+        });
     }
 
     /// Replaces the whole tenant (and forgets running operations).
@@ -229,9 +278,9 @@ impl Shared {
         self.read().tenant.clone()
     }
 
-    /// The LRO length from the fault configuration.
-    pub fn lro_polls(&self) -> u32 {
-        lock(&self.faults).config.lro_polls
+    /// How long operations started now run, from the fault configuration.
+    pub fn lro_duration(&self) -> Duration {
+        Duration::from_millis(lock(&self.faults).config.lro_ms)
     }
 }
 
@@ -363,4 +412,12 @@ pub async fn persist_failures(
 /// Writes the snapshot atomically (see [`crate::atomic_file::write`]).
 pub fn write_state_file(path: &std::path::Path, tenant: &Tenant) -> std::io::Result<()> {
     crate::atomic_file::write(path, tenant.to_json().as_bytes())
+}
+
+/// Saves operations completed on the clock; no request is waiting for them, so a failure is
+/// only reported (the next successful save writes them).
+fn persist(path: &std::path::Path, tenant: &Tenant) {
+    if let Err(e) = write_state_file(path, tenant) {
+        eprintln!("ppgov-emulator: cannot write {}: {e}", path.display());
+    }
 }

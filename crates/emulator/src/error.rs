@@ -83,8 +83,49 @@ impl ApiError {
     }
 }
 
+/// The code and message of a `{"error":{..}}` answer, kept on the response so the layer that
+/// knows the host can add the BAP-only `detailUrlType` ([`with_detail_url_type`]).
+#[derive(Clone, Debug)]
+pub struct BapErrorParts {
+    pub code: String,
+    pub message: String,
+}
+
+/// BAP and `PowerPlatform.Governance` errors carry `"detailUrlType": "NotSpecified"` in the
+/// recordings and the reference (§9.6); the Power Platform API's `{"error":{..}}` does not.
+pub async fn with_detail_url_type(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    let bap_host = path.starts_with("/providers/Microsoft.BusinessAppPlatform/")
+        || path.starts_with("/providers/PowerPlatform.Governance/");
+    let mut response = next.run(req).await;
+    if !bap_host {
+        return response;
+    }
+    let Some(parts) = response.extensions_mut().remove::<BapErrorParts>() else {
+        return response;
+    };
+    let body = serde_json::to_string(&BapError {
+        error: ErrorDetail {
+            code: parts.code,
+            message: parts.message,
+            detail_url_type: Some("NotSpecified".to_owned()),
+        },
+    })
+    .expect("error body serializes");
+    let (mut head, _) = response.into_parts();
+    head.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(head, axum::body::Body::from(body))
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let parts = (self.flavor == Flavor::Bap).then(|| BapErrorParts {
+            code: self.code.clone(),
+            message: self.message.clone(),
+        });
         let (body, content_type) = match self.flavor {
             Flavor::Bap => (
                 serde_json::to_string(&BapError {
@@ -115,6 +156,9 @@ impl IntoResponse for ApiError {
             .into_response();
         for (name, value) in self.headers {
             response.headers_mut().append(name, value);
+        }
+        if let Some(parts) = parts {
+            response.extensions_mut().insert(parts);
         }
         response
     }

@@ -35,14 +35,17 @@ pub struct Faults {
     pub error_status: u16,
     /// Probability of closing the connection without a response.
     pub drop_rate: f64,
-    /// Probability of a 409 `OperationNotStartable` on writes (not GET).
+    /// Probability of a 409 `OperationNotStartable` on the writes that start a lifecycle
+    /// operation on an environment (the only ones the service's lifecycle lock refuses):
+    /// Managed Environment on/off, adding to and removing from a group.
     pub busy_rate: f64,
     /// Probability that saving the state file (when the emulator has one) after a write
     /// fails as on a full disk: the request answers 507 `PersistFailed` and its change is
     /// undone.
     pub disk_full_rate: f64,
-    /// Polls a long-running operation answers `Running` before it completes.
-    pub lro_polls: u32,
+    /// How long a long-running operation runs, in milliseconds from its start; it completes
+    /// then whether or not anyone polls (0: at once).
+    pub lro_ms: u64,
     /// Only requests whose route template (`METHOD /path/{param}`) contains one of these
     /// strings get faults; empty = every API route (the token endpoint only when named).
     pub routes: Vec<String>,
@@ -69,7 +72,7 @@ impl Default for Faults {
             drop_rate: 0.0,
             busy_rate: 0.0,
             disk_full_rate: 0.0,
-            lro_polls: 0,
+            lro_ms: 0,
             routes: Vec::new(),
             seed: None,
         }
@@ -151,7 +154,7 @@ impl FaultState {
     }
 
     /// Decides the fate of one request.
-    fn decide(&mut self, route: &str, is_write: bool, is_token_endpoint: bool) -> Decision {
+    fn decide(&mut self, route: &str, is_token_endpoint: bool) -> Decision {
         if !self.applies(route, is_token_endpoint) {
             return Decision::default();
         }
@@ -164,7 +167,7 @@ impl FaultState {
             Outcome::Throttle(self.config.retry_after_seconds as f64)
         } else if self.chance(self.config.error_rate) {
             Outcome::Error(self.config.error_status)
-        } else if is_write && self.chance(self.config.busy_rate) {
+        } else if starts_lifecycle_operation(route) && self.chance(self.config.busy_rate) {
             Outcome::Busy
         } else {
             Outcome::Pass
@@ -223,6 +226,16 @@ fn retry_after_value(secs: f64) -> String {
     }
 }
 
+/// The writes that start a lifecycle operation on an environment, and so can meet the
+/// service's lifecycle lock (409 `OperationNotStartable`). Reads, tenant settings, rule sets,
+/// DLP and role writes do not take that lock.
+pub fn starts_lifecycle_operation(route: &str) -> bool {
+    route.starts_with("POST ")
+        && (route.ends_with("/environments/{env}/governanceConfiguration")
+            || route.ends_with("/addEnvironment/{env}")
+            || route.ends_with("/removeEnvironment/{env}"))
+}
+
 /// Marks a response whose connection was dropped (for the request log).
 #[derive(Clone, Copy, Debug)]
 pub struct Dropped;
@@ -242,8 +255,7 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| path.clone());
     let route = format!("{} {template}", req.method());
-    let is_write = req.method() != axum::http::Method::GET;
-    let decision = lock(&shared.faults).decide(&route, is_write, is_token_endpoint(&path));
+    let decision = lock(&shared.faults).decide(&route, is_token_endpoint(&path));
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
@@ -306,12 +318,9 @@ mod tests {
             ..Faults::default()
         });
         for _ in 0..3 {
-            assert!(matches!(
-                f.decide("GET /x", false, false).outcome,
-                Outcome::Pass
-            ));
+            assert!(matches!(f.decide("GET /x", false).outcome, Outcome::Pass));
         }
-        match f.decide("GET /x", false, false).outcome {
+        match f.decide("GET /x", false).outcome {
             Outcome::Throttle(s) => assert!((1.9..=2.0).contains(&s), "{s}"),
             _ => panic!("expected a 429"),
         }
@@ -326,11 +335,8 @@ mod tests {
             }),
             ..Faults::default()
         });
-        assert!(matches!(
-            f.decide("GET /x", false, false).outcome,
-            Outcome::Pass
-        ));
-        match f.decide("GET /x", false, false).outcome {
+        assert!(matches!(f.decide("GET /x", false).outcome, Outcome::Pass));
+        match f.decide("GET /x", false).outcome {
             // One token every 5 ms: the wait is at most 5 ms, never a whole second.
             Outcome::Throttle(s) => assert!(s > 0.0 && s <= 0.005, "{s}"),
             _ => panic!("expected a 429"),

@@ -457,7 +457,7 @@ fn rule_based_policy(g: &mut Gen, t: &mut Tenant, groups: &[String]) {
         RuleAssignment {
             policy_id: id,
             tenant_id: Some(t.tenant_id.clone()),
-            resource_id: group.clone(),
+            resource_id: Some(group.clone()),
             resource_type: "EnvironmentGroup".to_owned(),
             rule_set_count: Some(1),
         },
@@ -616,13 +616,23 @@ fn rbac(g: &mut Gen, t: &mut Tenant, n: usize, envs: &[String], groups: &[String
     let roles = role_definition_list();
     for _ in 0..n {
         let scope = match g.rng.u8(0..3) {
+            // Recorded tenants hold both spellings of nested scopes: with and without the
+            // `/tenants/{t}` prefix (chosen by the id, so the random stream is unchanged).
             1 if !groups.is_empty() => {
                 let group = g.pick(groups).clone();
-                scopes::environment_group(&t.tenant_id, &group)
+                if short_form(&group) {
+                    scopes::short_environment_group(&group)
+                } else {
+                    scopes::environment_group(&t.tenant_id, &group)
+                }
             }
             2 if !envs.is_empty() => {
                 let env = g.pick(envs).clone();
-                scopes::environment(&t.tenant_id, &env)
+                if short_form(&env) {
+                    scopes::short_environment(&env)
+                } else {
+                    scopes::environment(&t.tenant_id, &env)
+                }
             }
             _ => scopes::tenant(&t.tenant_id),
         };
@@ -639,6 +649,10 @@ fn rbac(g: &mut Gen, t: &mut Tenant, n: usize, envs: &[String], groups: &[String
         };
         t.rbac_role_assignments.insert(id, a);
     }
+}
+
+fn short_form(id: &str) -> bool {
+    id.bytes().last().is_some_and(|b| b % 2 == 0)
 }
 
 fn bap_roles_for(g: &mut Gen, t: &mut Tenant, envs: &[String]) {

@@ -268,7 +268,7 @@ async fn token_bucket_rate_limit() {
 
 #[tokio::test]
 async fn latency_errors_and_busy_injection() {
-    let api = Api::empty().await;
+    let api = Api::seeded(seed(2, 0, 0, 0), 50).await;
     api.emu
         .set_faults(Faults {
             latency_ms: 150,
@@ -303,10 +303,36 @@ async fn latency_errors_and_busy_injection() {
             ..Faults::default()
         })
         .unwrap();
+    // Like the service's lifecycle lock, the busy fault meets only the writes that start an
+    // operation on an environment: not reads, tenant settings, groups, rule sets or RBAC.
     api.get(DLP).await.expect(200);
+    let group = api
+        .post(
+            &format!("/environmentmanagement/environmentGroups?{V_PP}"),
+            json!({"displayName": "x"}),
+        )
+        .await;
+    assert!(group.status < 300, "{}", group.text);
     api.post(
-        &format!("/environmentmanagement/environmentGroups?{V_PP}"),
-        json!({"displayName": "x"}),
+        "/providers/Microsoft.BusinessAppPlatform/listTenantSettings?api-version=2023-06-01",
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let tenant = api.state().tenant_id;
+    let reader = ppgov_tenant_api::roles::rbac_roles::READER;
+    let rbac = api
+        .post(
+            &format!("/authorization/roleAssignments?{V_PP}"),
+            json!({"principalObjectId": "5e4d3c2b-0000-4000-8000-000000000007", "principalType": "User",
+                   "roleDefinitionId": reader, "scope": format!("/tenants/{tenant}")}),
+        )
+        .await;
+    assert!(rbac.status < 300, "{}", rbac.text);
+    let env = api.unmanaged_env();
+    api.post(
+        &format!("/providers/Microsoft.BusinessAppPlatform/environments/{env}/governanceConfiguration?{V_2021}"),
+        json!({"protectionLevel": "Standard"}),
     )
     .await
     .expect_error(409, "OperationNotStartable");

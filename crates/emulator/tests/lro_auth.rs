@@ -13,12 +13,24 @@ fn governance(env: &str) -> String {
     )
 }
 
+/// Waits (without polling the operation) until `done` holds for the tenant; bounded.
+async fn eventually(api: &Api, what: &str, done: impl Fn(&ppgov_emulator::Tenant) -> bool) {
+    for _ in 0..400 {
+        if done(&api.state()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 20 s");
+}
+
 #[tokio::test]
-async fn managed_environment_lro_runs_for_n_polls_and_locks_the_environment() {
+async fn managed_environment_lro_runs_on_the_clock_and_locks_the_environment() {
     let api = Api::seeded(seed(8, 0, 0, 0), 50).await;
+    // Long enough that this test's requests all fall inside it.
     api.emu
         .set_faults(Faults {
-            lro_polls: 2,
+            lro_ms: 600_000,
             ..Faults::default()
         })
         .unwrap();
@@ -45,12 +57,38 @@ async fn managed_environment_lro_runs_for_n_polls_and_locks_the_environment() {
         .await
         .expect_error(409, "OperationNotStartable");
 
-    for _ in 0..2 {
+    // Polling does not move it on: it runs for its time.
+    for _ in 0..5 {
         let poll = api.get(&location).await;
         poll.expect(202);
         let op: LifecycleOperation = serde_json::from_value(poll.json.clone()).unwrap();
         assert_eq!(op.state.id, "Running");
     }
+
+    // A short operation on another environment completes with nobody polling it.
+    api.emu
+        .set_faults(Faults {
+            lro_ms: 200,
+            ..Faults::default()
+        })
+        .unwrap();
+    let busy_env = env;
+    let env = api
+        .state()
+        .environments
+        .iter()
+        .find(|(k, e)| !e.is_managed() && **k != busy_env)
+        .map(|(k, _)| k.clone())
+        .expect("a second unmanaged environment");
+    let start = api
+        .post(&governance(&env), json!({"protectionLevel": "Standard"}))
+        .await;
+    start.expect(202);
+    let location = start.header("location").expect("Location").to_owned();
+    eventually(&api, "the operation's change", |t| {
+        t.environments[&env].is_managed()
+    })
+    .await;
     let done = api.get(&location).await;
     done.expect(200);
     let op: LifecycleOperation = serde_json::from_value(done.json.clone()).unwrap();
@@ -100,7 +138,7 @@ async fn group_membership_operation_is_polled_at_operation_location() {
     let api = Api::seeded(seed(10, 1, 0, 0), 50).await;
     api.emu
         .set_faults(Faults {
-            lro_polls: 1,
+            lro_ms: 300,
             ..Faults::default()
         })
         .unwrap();
@@ -131,8 +169,16 @@ async fn group_membership_operation_is_polled_at_operation_location() {
 
     let first: OperationResult = serde_json::from_value(api.get(&op_url).await.json).unwrap();
     assert_eq!(first.status, "InProgress");
-    let second: OperationResult = serde_json::from_value(api.get(&op_url).await.json).unwrap();
-    assert_eq!(second.status, "Succeeded");
+    let mut status = first.status;
+    for _ in 0..400 {
+        let poll: OperationResult = serde_json::from_value(api.get(&op_url).await.json).unwrap();
+        status = poll.status;
+        if status != "InProgress" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "Succeeded");
     assert_eq!(
         api.state().environments[&env].group_id(),
         Some(group.as_str())
@@ -301,4 +347,57 @@ async fn short_lived_tokens_expire_by_themselves() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     let expired = api.http.get(&url).bearer_auth(&tok).send().await.unwrap();
     assert_eq!(expired.status(), 401);
+}
+
+/// An operation completes on the clock even when nobody makes another request: a client
+/// killed mid-apply does not leave the environment busy, and the state file shows the change.
+#[tokio::test]
+async fn an_unpolled_operation_completes_and_is_persisted() {
+    let dir = std::env::temp_dir().join(format!("ppgov-emu-lro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tenant.json");
+    let _ = std::fs::remove_file(&file);
+    let api = Api::start(Config {
+        state_file: Some(file.clone()),
+        faults: Faults {
+            lro_ms: 200,
+            ..Faults::default()
+        },
+        ..Config::default().seeded(seed(8, 1, 0, 0))
+    })
+    .await;
+    let env = api.free_managed_env();
+    let group = api
+        .state()
+        .environment_groups
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    api.post_empty(&format!(
+        "/environmentmanagement/environmentGroups/{group}/addEnvironment/{env}?{V_PP}"
+    ))
+    .await
+    .expect(202);
+    // No poll, no read: only the file is watched.
+    let mut persisted = false;
+    for _ in 0..400 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if let Ok(t) = ppgov_emulator::Tenant::from_json(&text)
+            && t.environments[&env].group_id() == Some(group.as_str())
+        {
+            persisted = true;
+            break;
+        }
+    }
+    assert!(
+        persisted,
+        "the finished operation never reached the state file"
+    );
+    // And the environment takes writes again.
+    api.post(&governance(&env), json!({"protectionLevel": "Standard"}))
+        .await
+        .expect(202);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -125,8 +125,20 @@ async fn rbac_create_list_delete_and_validation() {
     .await
     .expect_error(409, "Conflict");
 
+    // The tenant-level list holds tenant-scope assignments only: not the new group one.
     let list = api.get(&path).await;
-    assert_eq!(list.json["value"].as_array().unwrap().len(), 7);
+    let tenant_scope = format!("/tenants/{tenant}");
+    let listed = list.json["value"].as_array().unwrap();
+    assert!(
+        listed.iter().all(|v| v["scope"] == tenant_scope.as_str()),
+        "{}",
+        list.text
+    );
+    assert!(
+        !listed
+            .iter()
+            .any(|v| v["roleAssignmentId"] == created.role_assignment_id.as_str())
+    );
     assert!(list.json.get("@odata.nextLink").is_none());
     let scoped = api
         .get(&format!(
@@ -249,4 +261,62 @@ async fn connector_catalog() {
         virt.iter()
             .any(|v| v["id"] == "Http" && v["metadata"]["virtualConnector"] == true)
     );
+}
+
+/// Seeded tenants hold nested scopes in both spellings (with and without `/tenants/{t}`), as
+/// recorded tenants do; each assignment is listed on exactly its own scope's route.
+#[tokio::test]
+async fn rbac_scopes_are_listed_on_their_own_routes_in_both_spellings() {
+    let api = Api::seeded(seed(30, 4, 0, 40), 50).await;
+    let t = api.state();
+    let scopes: Vec<&str> = t
+        .rbac_role_assignments
+        .values()
+        .map(|a| a.scope.as_str())
+        .collect();
+    for prefix in ["/environments/", "/environmentGroups/"] {
+        assert!(
+            scopes.iter().any(|s| s.starts_with(prefix)),
+            "no short {prefix} scope seeded: {scopes:?}"
+        );
+    }
+    assert!(
+        scopes
+            .iter()
+            .any(|s| s.contains("/environmentGroups/") && s.starts_with("/tenants/"))
+    );
+    let mut routes = vec![format!("/authorization/roleAssignments?{V_PP}")];
+    routes.extend(
+        t.environment_groups
+            .keys()
+            .map(|g| format!("/authorization/environmentGroups/{g}/roleAssignments?{V_PP}")),
+    );
+    routes.extend(
+        t.environments
+            .keys()
+            .map(|e| format!("/authorization/environments/{e}/roleAssignments?{V_PP}")),
+    );
+    let mut seen = std::collections::BTreeMap::new();
+    for route in &routes {
+        let list = api.get(route).await;
+        list.expect(200);
+        for v in list.json["value"].as_array().unwrap() {
+            let id = v["roleAssignmentId"].as_str().unwrap().to_owned();
+            assert!(
+                seen.insert(id.clone(), route.clone()).is_none(),
+                "{id} listed twice"
+            );
+        }
+    }
+    let all: Vec<&String> = t.rbac_role_assignments.keys().collect();
+    assert_eq!(seen.keys().collect::<Vec<_>>(), all);
+    for (id, route) in &seen {
+        let scope = &t.rbac_role_assignments[id].scope;
+        let tail = scope.rsplit('/').next().unwrap();
+        if scope.contains("/environments/") || scope.contains("/environmentGroups/") {
+            assert!(route.contains(tail), "{id} at {scope} listed on {route}");
+        } else {
+            assert!(route.starts_with("/authorization/roleAssignments"), "{id}");
+        }
+    }
 }

@@ -419,7 +419,7 @@ async fn rule_based_policies_merge_and_one_per_group() {
     let api = Api::seeded(seed(4, 2, 0, 0), 50).await;
     let t = api.state();
     let (assigned_key, existing) = t.rule_assignments.iter().next().unwrap();
-    let group = existing.resource_id.clone();
+    let group = existing.resource_id.clone().unwrap();
     assert!(assigned_key.ends_with(&group));
     let p = api
         .post(

@@ -430,3 +430,118 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
         Some(&["iconUri"]),
     );
 }
+
+/// What the recordings send beyond the types: `"linkedEnvironmentMetadata": null` for an
+/// environment without Dataverse, and `detailUrlType` in BAP errors (reference §9.6; the
+/// recorded 409 and the UrlPatternsInvalidRule answer carry it), not in Power Platform API ones.
+#[tokio::test]
+async fn environments_and_bap_errors_carry_what_the_recordings_carry() {
+    let Some(dir) = samples() else { return };
+    let recorded = sample(&dir, "environments/bap-list-environments.json");
+    let recorded_nulls = recorded["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["properties"].get("linkedEnvironmentMetadata") == Some(&Value::Null))
+        .count();
+    assert!(recorded_nulls > 0, "the recording holds an explicit null");
+    let api = Api::seeded(seed(12, 0, 0, 0), 50).await;
+    let list = api.get(&format!("{ENVS}?{V_BAP}")).await.json;
+    let mut without_dataverse = 0;
+    for e in list["value"].as_array().unwrap() {
+        let linked = e["properties"].get("linkedEnvironmentMetadata");
+        assert!(linked.is_some(), "emitted without the key: {e:#}");
+        if linked == Some(&Value::Null) {
+            without_dataverse += 1;
+        }
+    }
+    assert!(without_dataverse > 0);
+    let page: BapPage<Environment> = parses("environment list", &list);
+    assert_eq!(
+        page.value.iter().filter(|e| !e.has_dataverse()).count(),
+        without_dataverse
+    );
+
+    let missing = api
+        .get(&format!(
+            "{ENVS}/00000000-0000-0000-0000-0000000000ff?{V_BAP}"
+        ))
+        .await;
+    missing.expect_error(404, "EnvironmentNotFound");
+    assert_eq!(
+        missing.json["error"]["detailUrlType"], "NotSpecified",
+        "{}",
+        missing.text
+    );
+    let dlp = api
+        .get("/providers/PowerPlatform.Governance/v2/policies/nope")
+        .await;
+    assert_eq!(
+        dlp.json["error"]["detailUrlType"], "NotSpecified",
+        "{}",
+        dlp.text
+    );
+    let rule_set = api
+        .put(
+            "/governance/ruleSets/nope?api-version=2021-10-01-preview",
+            serde_json::json!({"parameters": []}),
+        )
+        .await;
+    assert!(rule_set.status >= 400, "{}", rule_set.text);
+    assert!(
+        rule_set.json["error"].get("detailUrlType").is_none(),
+        "{}",
+        rule_set.text
+    );
+}
+
+/// The recorded environment sits in a group with `protectionLevel: Basic`. Seeded as
+/// recorded (through `PUT /_emulator/state`), the emulator serves it as it is and lets it be
+/// made managed or leave its group.
+#[tokio::test]
+async fn a_recorded_basic_member_of_a_group_is_accepted_when_seeded() {
+    let Some(dir) = samples() else { return };
+    let recorded = sample(&dir, "environments/bap-get-environment-a.json");
+    let env: Environment = parses("environments/bap-get-environment-a.json", &recorded);
+    assert!(!env.is_managed());
+    let group = env
+        .group_id()
+        .expect("the recording is in a group")
+        .to_owned();
+    let api = Api::seeded(seed(2, 0, 0, 0), 50).await;
+    let mut tenant: Value = serde_json::from_str(&api.state().to_json()).unwrap();
+    tenant["environments"][&env.name] = recorded.clone();
+    tenant["environmentGroups"][&group] =
+        json!({"id": group, "displayName": "Recorded group", "description": ""});
+    let put = api
+        .http
+        .put(api.url("/_emulator/state"))
+        .body(tenant.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 204, "{}", put.text().await.unwrap());
+
+    let got = api.get(&format!("{ENVS}/{}?{V_BAP}", env.name)).await;
+    got.expect(200);
+    let p = &got.json["properties"];
+    assert_eq!(p["governanceConfiguration"]["protectionLevel"], "Basic");
+    assert_eq!(p["parentEnvironmentGroup"]["id"], group.as_str());
+    api.post(
+        &format!(
+            "/providers/Microsoft.BusinessAppPlatform/environments/{}/governanceConfiguration?{V_2021}",
+            env.name
+        ),
+        json!({"protectionLevel": "Standard"}),
+    )
+    .await
+    .expect(202);
+    assert!(api.state().environments[&env.name].is_managed());
+    api.post_empty(&format!(
+        "/environmentmanagement/environmentGroups/{group}/removeEnvironment/{}?{V_PP}",
+        env.name
+    ))
+    .await
+    .expect(202);
+    assert_eq!(api.state().environments[&env.name].group_id(), None);
+}

@@ -742,6 +742,13 @@ impl<'a> Importer<'a> {
                 ObservedScope::Environment(eid) => {
                     self.env_ref(eid).map(|r| json!({"environment": r}))
                 }
+                ObservedScope::Unknown(scope) => {
+                    self.skip(format!(
+                        "RoleAssignment {}: its scope `{scope}` is not one ppgov understands; it stays as it is",
+                        a.id
+                    ));
+                    continue;
+                }
             };
             let Some(scope) = scope else {
                 self.skip(format!(

@@ -429,6 +429,11 @@ impl<'a> Planner<'a> {
                 if let Ref::Id(gid) = &group_ref
                     && env.group_id.as_deref() == Some(gid.as_str())
                 {
+                    // Already a member. Recorded tenants hold members whose Managed
+                    // Environment is off (`protectionLevel: Basic`); the platform applies a
+                    // group's rules to managed members only, so a declared member is made
+                    // managed.
+                    self.make_managed(env_id);
                     continue;
                 }
                 let mut depends_on = Vec::new();
@@ -462,34 +467,7 @@ impl<'a> Planner<'a> {
                     depends_on.push(address);
                 }
                 // Only managed environments can join a group.
-                let becomes_managed = self.env_addresses.contains_key(env_id)
-                    && self.changes.iter().rev().any(|c| {
-                        c.kind == ResourceKind::Environment
-                            && c.id.as_deref() == Some(env_id.as_str())
-                            && matches!(&c.after, After::Environment(e) if e.managed)
-                    });
-                if !env.managed && !becomes_managed {
-                    let address = self.env_addresses.get(env_id).cloned().unwrap_or_else(|| {
-                        match self.declared_envs.get(env_id) {
-                            Some(declared) => format!("Environment.{declared}"),
-                            None => format!("Environment[\"{}\"]", env.display_name),
-                        }
-                    });
-                    let mut after = env.clone();
-                    after.managed = true;
-                    self.env_addresses.insert(env_id.clone(), address.clone());
-                    self.changes.push(Change {
-                        address,
-                        kind: ResourceKind::Environment,
-                        action: Action::Update,
-                        id: Some(env.id.clone()),
-                        display_name: env.display_name.clone(),
-                        attributes: vec![attr("managed", Some(json!(false)), Some(json!(true)))],
-                        risk: None,
-                        after: After::Environment(after),
-                        depends_on: Vec::new(),
-                    });
-                }
+                self.make_managed(env_id);
                 if let Some(a) = self.env_addresses.get(env_id) {
                     depends_on.push(a.clone());
                 }
@@ -514,6 +492,42 @@ impl<'a> Planner<'a> {
                 });
             }
         }
+    }
+
+    /// Plans turning Managed Environment on for `env_id` unless it is on or already planned
+    /// (group members must be managed).
+    fn make_managed(&mut self, env_id: &str) {
+        let env = &self.observed.environments[env_id];
+        let becomes_managed = self.env_addresses.contains_key(env_id)
+            && self.changes.iter().rev().any(|c| {
+                c.kind == ResourceKind::Environment
+                    && c.id.as_deref() == Some(env_id)
+                    && matches!(&c.after, After::Environment(e) if e.managed)
+            });
+        if env.managed || becomes_managed {
+            return;
+        }
+        let address = self.env_addresses.get(env_id).cloned().unwrap_or_else(|| {
+            match self.declared_envs.get(env_id) {
+                Some(declared) => format!("Environment.{declared}"),
+                None => format!("Environment[\"{}\"]", env.display_name),
+            }
+        });
+        let mut after = env.clone();
+        after.managed = true;
+        let change = Change {
+            address: address.clone(),
+            kind: ResourceKind::Environment,
+            action: Action::Update,
+            id: Some(env.id.clone()),
+            display_name: env.display_name.clone(),
+            attributes: vec![attr("managed", Some(json!(false)), Some(json!(true)))],
+            risk: None,
+            after: After::Environment(after),
+            depends_on: Vec::new(),
+        };
+        self.env_addresses.insert(env_id.to_owned(), address);
+        self.changes.push(change);
     }
 
     /// How a live group is shown: its declared name when a document matches it, else its
@@ -846,7 +860,22 @@ impl<'a> Planner<'a> {
         let mut live_keys: BTreeMap<(String, Role, ObservedScope), &ObservedRoleAssignment> =
             BTreeMap::new();
         for live in self.observed.role_assignments.values() {
-            if let Some(role) = live.role {
+            if let ObservedScope::Unknown(scope) = &live.scope {
+                // A scope shape ppgov does not know: reported, never touched.
+                self.notes.push(Note {
+                    kind: ResourceKind::RoleAssignment,
+                    id: live.id.clone(),
+                    display_name: live
+                        .principal_name
+                        .clone()
+                        .unwrap_or_else(|| live.principal_id.clone()),
+                    message: format!(
+                        "{} at a scope ppgov does not recognise (`{scope}`); left alone",
+                        live.role
+                            .map_or_else(|| "a role ppgov does not model".to_owned(), role_name)
+                    ),
+                });
+            } else if let Some(role) = live.role {
                 live_keys.insert((live.principal_id.clone(), role, live.scope.clone()), live);
             } else {
                 // A role ppgov has no name for (a custom RBAC role): reported, never touched.
@@ -1009,6 +1038,7 @@ impl<'a> Planner<'a> {
                     .to_owned(),
                 "",
             ),
+            ObservedScope::Unknown(scope) => ("scope", scope.clone(), " (not understood by ppgov)"),
         }
     }
 
@@ -1072,6 +1102,7 @@ fn scope_label(scope: &ObservedScope) -> String {
         ObservedScope::Tenant => "tenant".to_owned(),
         ObservedScope::EnvironmentGroup(id) => format!("group:{id}"),
         ObservedScope::Environment(id) => format!("environment:{id}"),
+        ObservedScope::Unknown(scope) => format!("scope `{scope}`"),
     }
 }
 

@@ -18,6 +18,18 @@ pub struct ErrorDetail {
     pub detail_url_type: Option<String>,
 }
 
+/// The flat form some services (Power Platform RBAC) answer: `{"code", "message", "innererror"}`
+/// at the top level. `innererror` is kept as it came.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlatError {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub innererror: Option<serde_json::Value>,
+}
+
 /// RFC 7807 problem details (Power Platform API environment management).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemDetails {
@@ -70,12 +82,18 @@ pub mod codes {
     pub const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
 }
 
-/// The `(code, message)` of any error body the APIs return; `None` for empty or unknown bodies.
+/// The `(code, message)` of any error body the APIs return (wrapped `{"error":{..}}`, flat
+/// `{"code","message"}`, ProblemDetails); `None` for empty or unknown bodies.
 pub fn parse(body: &str) -> Option<(String, String)> {
     if let Ok(e) = serde_json::from_str::<BapError>(body)
         && (!e.error.code.is_empty() || !e.error.message.is_empty())
     {
         return Some((e.error.code, e.error.message));
+    }
+    if let Ok(e) = serde_json::from_str::<FlatError>(body)
+        && !e.code.is_empty()
+    {
+        return Some((e.code, e.message));
     }
     if let Ok(p) = serde_json::from_str::<ProblemDetails>(body)
         && (!p.title.is_empty() || p.detail.is_some())
@@ -101,5 +119,18 @@ mod tests {
             Some(("Bad Request".into(), "displayName is required".into()))
         );
         assert_eq!(super::parse(""), None);
+    }
+
+    #[test]
+    fn parses_the_flat_form_with_its_code() {
+        assert_eq!(
+            super::parse(
+                r#"{"code":"EnvironmentGroupIdInvalid","message":"The group does not exist.","innererror":{"code":"NotFound","target":"scope"}}"#
+            ),
+            Some((
+                "EnvironmentGroupIdInvalid".into(),
+                "The group does not exist.".into()
+            ))
+        );
     }
 }

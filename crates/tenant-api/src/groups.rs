@@ -11,7 +11,8 @@ pub struct EnvironmentGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub display_name: String,
-    #[serde(default)]
+    /// The service may send `null`.
+    #[serde(default, deserialize_with = "crate::null_as_default")]
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_group_id: Option<String>,
@@ -27,4 +28,21 @@ pub struct EnvironmentGroup {
     pub last_modified_by: Option<Value>,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_null_description_reads_as_empty() {
+        let g: super::EnvironmentGroup =
+            serde_json::from_str(r#"{"id":"g1","displayName":"Finance","description":null}"#)
+                .unwrap();
+        assert_eq!(g.description, "");
+        // One such group no longer fails the whole list.
+        let page: crate::Page<super::EnvironmentGroup> = serde_json::from_str(
+            r#"{"value":[{"id":"g1","displayName":"A","description":null},{"id":"g2","displayName":"B","description":"b"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(page.value.len(), 2);
+    }
 }

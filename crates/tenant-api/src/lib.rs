@@ -24,6 +24,15 @@ pub mod tenant;
 
 use serde::{Deserialize, Serialize};
 
+/// Reads `null` as the type's default (a tolerant read of optional strings and lists).
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One page of a list response. Accepts every paging spelling the APIs use.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

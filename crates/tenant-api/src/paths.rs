@@ -264,7 +264,9 @@ pub fn modify_environment_role_assignments(env: &str) -> Endpoint {
     .version(versions::BAP_2021)
 }
 
-/// Power Platform RBAC assignments at every scope of the tenant.
+/// Power Platform RBAC assignments at the tenant scope. Assignments at group and environment
+/// scope are listed by [`rbac_group_role_assignments`] and [`rbac_environment_role_assignments`]
+/// (see the tenant-client README, "RBAC scopes").
 pub fn rbac_role_assignments() -> Endpoint {
     Endpoint::new(Host::PowerPlatform, "/authorization/roleAssignments")
         .version(versions::POWER_PLATFORM)
@@ -274,6 +276,40 @@ pub fn rbac_role_assignment(id: &str) -> Endpoint {
     Endpoint::new(
         Host::PowerPlatform,
         format!("/authorization/roleAssignments/{id}"),
+    )
+    .version(versions::POWER_PLATFORM)
+}
+
+/// RBAC assignments at one environment group's scope (list and create).
+pub fn rbac_group_role_assignments(group: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerPlatform,
+        format!("/authorization/environmentGroups/{group}/roleAssignments"),
+    )
+    .version(versions::POWER_PLATFORM)
+}
+
+pub fn rbac_group_role_assignment(group: &str, id: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerPlatform,
+        format!("/authorization/environmentGroups/{group}/roleAssignments/{id}"),
+    )
+    .version(versions::POWER_PLATFORM)
+}
+
+/// RBAC assignments at one environment's scope (list and create).
+pub fn rbac_environment_role_assignments(env: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerPlatform,
+        format!("/authorization/environments/{env}/roleAssignments"),
+    )
+    .version(versions::POWER_PLATFORM)
+}
+
+pub fn rbac_environment_role_assignment(env: &str, id: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerPlatform,
+        format!("/authorization/environments/{env}/roleAssignments/{id}"),
     )
     .version(versions::POWER_PLATFORM)
 }

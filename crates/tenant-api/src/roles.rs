@@ -128,7 +128,8 @@ pub struct RbacRoleAssignment {
     pub role_assignment_id: String,
     pub principal_object_id: String,
     pub role_definition_id: String,
-    /// `/tenants/{t}`, `/tenants/{t}/environmentGroups/{g}`, `/tenants/{t}/environments/{e}`.
+    /// `/tenants/{t}`, `/tenants/{t}/environmentGroups/{g}`, `/tenants/{t}/environments/{e}`,
+    /// or the last two without `/tenants/{t}`.
     pub scope: String,
     /// `User`, `Group`, `ApplicationUser`.
     pub principal_type: String,
@@ -176,8 +177,16 @@ pub struct RbacRoleDefinition {
     pub permissions: Vec<String>,
 }
 
-/// Scope strings of RBAC assignments.
+/// Scope strings of RBAC assignments. The service also answers group and environment scopes
+/// without the `/tenants/{t}` prefix ([`scopes::short_environment_group`],
+/// [`scopes::short_environment`]).
 pub mod scopes {
+    pub fn short_environment_group(group: &str) -> String {
+        format!("/environmentGroups/{group}")
+    }
+    pub fn short_environment(env: &str) -> String {
+        format!("/environments/{env}")
+    }
     pub fn tenant(tenant: &str) -> String {
         format!("/tenants/{tenant}")
     }

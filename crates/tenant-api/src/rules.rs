@@ -151,9 +151,24 @@ pub struct RuleAssignment {
     pub policy_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    pub resource_id: String,
+    /// Absent on some assignments the service lists (the SDK types it optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
     /// `EnvironmentGroup` | `Environment`.
     pub resource_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_set_count: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_assignment_without_resource_id_parses() {
+        let page: crate::Page<super::RuleAssignment> = serde_json::from_str(
+            r#"{"value":[{"policyId":"p1","tenantId":"t1","resourceType":"Tenant","ruleSetCount":2},{"policyId":"p2","resourceId":"g1","resourceType":"EnvironmentGroup"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(page.value[0].resource_id, None);
+        assert_eq!(page.value[1].resource_id.as_deref(), Some("g1"));
+    }
 }

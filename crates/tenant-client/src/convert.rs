@@ -1273,22 +1273,32 @@ fn rbac_role_id(role: Option<Role>) -> Result<&'static str, ConvertError> {
     })
 }
 
-/// `/tenants/{t}[/environmentGroups/{g}|/environments/{e}]` (segment names case-insensitive).
-pub fn parse_rbac_scope(scope: &str) -> Result<ObservedScope, ConvertError> {
+/// `/tenants/{t}[/environmentGroups/{g}|/environments/{e}]`, and the short forms
+/// `/environmentGroups/{g}` and `/environments/{e}` the service also answers (segment names
+/// case-insensitive). Any other shape is [`ObservedScope::Unknown`]: reported, never a failed
+/// read.
+pub fn parse_rbac_scope(scope: &str) -> ObservedScope {
     let parts: Vec<&str> = scope.trim_matches('/').split('/').collect();
-    match parts.as_slice() {
-        [t, _] if t.eq_ignore_ascii_case("tenants") => Ok(ObservedScope::Tenant),
-        [t, _, kind, id] if t.eq_ignore_ascii_case("tenants") => {
-            if kind.eq_ignore_ascii_case("environmentGroups") {
-                Ok(ObservedScope::EnvironmentGroup(id.to_lowercase()))
-            } else if kind.eq_ignore_ascii_case("environments") {
-                Ok(ObservedScope::Environment(id.to_lowercase()))
-            } else {
-                err(format!("unknown RBAC scope `{scope}`"))
-            }
+    let nested = |kind: &str, id: &str| {
+        if id.is_empty() {
+            None
+        } else if kind.eq_ignore_ascii_case("environmentGroups") {
+            Some(ObservedScope::EnvironmentGroup(id.to_lowercase()))
+        } else if kind.eq_ignore_ascii_case("environments") {
+            Some(ObservedScope::Environment(id.to_lowercase()))
+        } else {
+            None
         }
-        _ => err(format!("unknown RBAC scope `{scope}`")),
-    }
+    };
+    let known = match parts.as_slice() {
+        [t, id] if t.eq_ignore_ascii_case("tenants") && !id.is_empty() => {
+            Some(ObservedScope::Tenant)
+        }
+        [t, _, kind, id] if t.eq_ignore_ascii_case("tenants") => nested(kind, id),
+        [kind, id] => nested(kind, id),
+        _ => None,
+    };
+    known.unwrap_or_else(|| ObservedScope::Unknown(scope.to_owned()))
 }
 
 pub fn rbac_scope(scope: &ObservedScope, tenant_id: &str) -> String {
@@ -1296,6 +1306,7 @@ pub fn rbac_scope(scope: &ObservedScope, tenant_id: &str) -> String {
         ObservedScope::Tenant => wro::scopes::tenant(tenant_id),
         ObservedScope::EnvironmentGroup(g) => wro::scopes::environment_group(tenant_id, g),
         ObservedScope::Environment(e) => wro::scopes::environment(tenant_id, e),
+        ObservedScope::Unknown(s) => s.clone(),
     }
 }
 
@@ -1313,7 +1324,7 @@ pub fn rbac_role_assignment(
         },
         principal_name: None,
         role: rbac_role(&a.role_definition_id),
-        scope: parse_rbac_scope(&a.scope)?,
+        scope: parse_rbac_scope(&a.scope),
     })
 }
 

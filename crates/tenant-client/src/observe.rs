@@ -13,6 +13,7 @@ use futures::{StreamExt, TryStreamExt};
 use ppgov_core::observed::Observed;
 use ppgov_tenant_api::{connectors as wc, dlp as wd, environments as we, groups as wg};
 use ppgov_tenant_api::{paths, roles as wro, rules as wr, tenant as wt};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What [`Client::observe`] reads beyond the always-read kinds.
@@ -126,12 +127,6 @@ impl Client {
             }))
             .await
         };
-        let rbac = t.list_unique(
-            paths::rbac_role_assignments(),
-            |a: &wro::RbacRoleAssignment| {
-                Some(a.role_assignment_id.clone()).filter(|id| !id.is_empty())
-            },
-        );
         let settings = async {
             let resp = t
                 .send(&Req::post(paths::list_tenant_settings()).reading())
@@ -171,7 +166,6 @@ impl Client {
             policies,
             assignments,
             dlp,
-            rbac,
             settings,
             connectors,
         ) = futures::try_join!(
@@ -182,10 +176,14 @@ impl Client {
             policies,
             assignments,
             dlp,
-            rbac,
             settings,
             connectors,
         )?;
+        // RBAC: the tenant-level list holds tenant-scope assignments only, so every group's
+        // and every environment's scope is listed as well (README, "RBAC scopes").
+        let group_ids: Vec<String> = groups.iter().filter_map(|g| g.id.clone()).collect();
+        let env_ids: Vec<String> = envs.iter().map(|e| e.name.clone()).collect();
+        let rbac = self.rbac_every_scope(&group_ids, &env_ids).await?;
 
         let mut observed = Observed {
             tenant_id: Some(tenant_id),
@@ -210,9 +208,10 @@ impl Client {
             .iter()
             .filter(|a| a.resource_type.eq_ignore_ascii_case("EnvironmentGroup"))
             .filter_map(|a| {
+                let group = a.resource_id.as_deref()?;
                 policy_by_id
                     .get(&a.policy_id.to_lowercase())
-                    .map(|p| (a.resource_id.to_lowercase(), *p))
+                    .map(|p| (group.to_lowercase(), *p))
             })
             .collect();
         for g in &groups {
@@ -227,10 +226,7 @@ impl Client {
         for p in dlp {
             observed.dlp_policies.insert(p.id.clone(), p);
         }
-        for a in &rbac {
-            let o = convert::rbac_role_assignment(a).map_err(|e| {
-                ClientError::invalid("GET powerplatform /authorization/roleAssignments", e.0)
-            })?;
+        for o in rbac {
             observed.role_assignments.insert(o.id.clone(), o);
         }
         for (env, list) in bap_roles {

@@ -324,7 +324,12 @@ impl Client {
         let desired = convert::policy_to_wire(&name, &g.rules, &g.unmodelled_policy_rules);
         let shared = |pid: &str| {
             assignments.iter().any(|a| {
-                a.policy_id.eq_ignore_ascii_case(pid) && !a.resource_id.eq_ignore_ascii_case(group)
+                // An assignment that names no resource is assigned elsewhere: shared too.
+                a.policy_id.eq_ignore_ascii_case(pid)
+                    && !a
+                        .resource_id
+                        .as_deref()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(group))
             })
         };
         match (desired, assigned) {
@@ -533,16 +538,75 @@ impl Client {
     }
 
     /// Every Power Platform RBAC assignment of the tenant.
+    /// Every RBAC assignment of the tenant, at every scope ppgov governs: the tenant-level
+    /// list holds only tenant-scope assignments, so each group's and each environment's list
+    /// is read too (concurrently, bounded by the request limit).
     pub async fn list_rbac_role_assignments(
         &self,
     ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
-        let list: Vec<wro::RbacRoleAssignment> =
-            self.transport.list(paths::rbac_role_assignments()).await?;
+        let t = &self.transport;
+        let (groups, envs) = futures::try_join!(
+            t.list::<wg::EnvironmentGroup>(paths::environment_groups()),
+            t.list::<we::Environment>(paths::list_environments()),
+        )?;
+        let group_ids: Vec<String> = groups.into_iter().filter_map(|g| g.id).collect();
+        let env_ids: Vec<String> = envs.into_iter().map(|e| e.name).collect();
+        let mut by_id = BTreeMap::new();
+        for a in self.rbac_every_scope(&group_ids, &env_ids).await? {
+            by_id.insert(a.id.clone(), a);
+        }
+        Ok(by_id.into_values().collect())
+    }
+
+    /// The RBAC assignments of the tenant scope and of the given groups and environments.
+    pub(crate) async fn rbac_every_scope(
+        &self,
+        groups: &[String],
+        environments: &[String],
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let scopes = std::iter::once(ObservedScope::Tenant)
+            .chain(
+                groups
+                    .iter()
+                    .map(|g| ObservedScope::EnvironmentGroup(g.clone())),
+            )
+            .chain(
+                environments
+                    .iter()
+                    .map(|e| ObservedScope::Environment(e.clone())),
+            );
+        let lists = try_join_all(
+            scopes.map(|s| async move { self.list_rbac_role_assignments_at(&s).await }),
+        )
+        .await?;
+        Ok(lists.into_iter().flatten().collect())
+    }
+
+    /// The RBAC assignments one scope's list answers (tenant, group or environment).
+    pub async fn list_rbac_role_assignments_at(
+        &self,
+        scope: &ObservedScope,
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let endpoint = match scope {
+            ObservedScope::Tenant => paths::rbac_role_assignments(),
+            ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignments(g),
+            ObservedScope::Environment(e) => paths::rbac_environment_role_assignments(e),
+            ObservedScope::Unknown(s) => {
+                return Err(ClientError::config(format!(
+                    "cannot list role assignments at the unknown scope `{s}`"
+                )));
+            }
+        };
+        let label = format!("GET powerplatform {}", endpoint.path);
+        let list: Vec<wro::RbacRoleAssignment> = self
+            .transport
+            .list_unique(endpoint, |a: &wro::RbacRoleAssignment| {
+                Some(a.role_assignment_id.clone()).filter(|id| !id.is_empty())
+            })
+            .await?;
         list.iter()
             .map(|a| {
-                convert::rbac_role_assignment(a).map_err(|e| {
-                    ClientError::invalid("GET powerplatform /authorization/roleAssignments", e.0)
-                })
+                convert::rbac_role_assignment(a).map_err(|e| ClientError::invalid(&label, e.0))
             })
             .collect()
     }
@@ -594,9 +658,19 @@ impl Client {
                 });
         }
         let body = convert::rbac_role_assignment_request(a, &tenant).map_err(cannot_write)?;
-        let resp = t
-            .send(&Req::post(paths::rbac_role_assignments()).json(&body))
-            .await?;
+        // Group and environment assignments are created on their scope's route, as
+        // Microsoft's PowerShell module does.
+        let route = match &a.scope {
+            ObservedScope::Tenant => paths::rbac_role_assignments(),
+            ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignments(g),
+            ObservedScope::Environment(e) => paths::rbac_environment_role_assignments(e),
+            ObservedScope::Unknown(s) => {
+                return Err(ClientError::config(format!(
+                    "cannot create a role assignment at the unknown scope `{s}`"
+                )));
+            }
+        };
+        let resp = t.send(&Req::post(route).json(&body)).await?;
         if !resp.is_empty()
             && let Some(created) = resp.json::<wro::RbacCreateResponse>()?.into_assignment()
         {
@@ -604,7 +678,7 @@ impl Client {
                 .map_err(|e| ClientError::invalid(&resp.label, e.0));
         }
         let scope = a.scope.clone();
-        self.list_rbac_role_assignments()
+        self.list_rbac_role_assignments_at(&scope)
             .await?
             .into_iter()
             .find(|x| x.principal_id == a.principal_id && x.role == a.role && x.scope == scope)
@@ -620,10 +694,14 @@ impl Client {
         let bap =
             a.id.starts_with("/providers/") || a.role.is_some_and(|r| r.is_environment_role());
         if !bap {
-            return gone_is_fine(
-                t.send(&Req::delete(paths::rbac_role_assignment(&a.id)))
-                    .await,
-            );
+            let route = match &a.scope {
+                ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignment(g, &a.id),
+                ObservedScope::Environment(e) => paths::rbac_environment_role_assignment(e, &a.id),
+                ObservedScope::Tenant | ObservedScope::Unknown(_) => {
+                    paths::rbac_role_assignment(&a.id)
+                }
+            };
+            return gone_is_fine(t.send(&Req::delete(route)).await);
         }
         let ObservedScope::Environment(env) = &a.scope else {
             return Err(ClientError::config(
@@ -699,7 +777,9 @@ fn group_assignment<'a>(
 ) -> Option<&'a wr::RuleAssignment> {
     assignments.iter().find(|a| {
         a.resource_type.eq_ignore_ascii_case("EnvironmentGroup")
-            && a.resource_id.eq_ignore_ascii_case(group)
+            && a.resource_id
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(group))
     })
 }
 

@@ -141,6 +141,27 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         observed.role_assignments_read_for,
         plain.iter().cloned().collect::<BTreeSet<_>>()
     );
+    // Every RBAC assignment is read at its scope, whichever spelling the tenant holds
+    // (`/tenants/{t}/environments/{e}` or `/environments/{e}`).
+    for (id, a) in &state.rbac_role_assignments {
+        let o = &observed.role_assignments[id];
+        let tail = a.scope.rsplit('/').next().unwrap().to_lowercase();
+        let expected = if a.scope.contains("/environmentGroups/") {
+            ObservedScope::EnvironmentGroup(tail)
+        } else if a.scope.contains("/environments/") {
+            ObservedScope::Environment(tail)
+        } else {
+            ObservedScope::Tenant
+        };
+        assert_eq!(o.scope, expected, "{}", a.scope);
+    }
+    assert!(
+        state
+            .rbac_role_assignments
+            .values()
+            .any(|a| !a.scope.starts_with("/tenants/")),
+        "the seed holds short scopes"
+    );
     assert!(!observed.tenant_settings.is_empty());
     assert!(observed.connectors.as_ref().is_some_and(|c| !c.is_empty()));
     // Group rules came from the tenant-wide rule-set list.
@@ -161,7 +182,9 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         + pages(state.rule_assignments.len())
         + pages(d)
         + d as u64
-        + 1 // RBAC assignments
+        // RBAC: the tenant-level list holds only tenant-scope assignments; every group's and
+        // every environment's scope has its own list.
+        + 1 + state.environment_groups.len() as u64 + state.environments.len() as u64
         + 1 // tenant
         + 1 // tenant settings
         + 3 // connectors, unblockable, virtual
@@ -495,7 +518,7 @@ async fn every_write_kind_round_trips() {
         state
             .rule_assignments
             .values()
-            .all(|a| a.resource_id != again.id)
+            .all(|a| a.resource_id.as_deref() != Some(again.id.as_str()))
     );
 }
 
@@ -660,7 +683,7 @@ async fn slow_operations_are_polled_to_the_end() {
     let c = client(&emu);
     let env = unmanaged_ungrouped_environment(&c).await;
     emu.set_faults(Faults {
-        lro_polls: 3,
+        lro_ms: 300,
         ..Faults::default()
     })
     .unwrap();
@@ -674,7 +697,70 @@ async fn slow_operations_are_polled_to_the_end() {
         .filter(|(r, _)| r.contains("lifecycleOperations"))
         .map(|(_, n)| *n)
         .sum();
-    assert!(polls >= 4, "{:?}", emu.requests().by_route);
+    assert!(polls >= 2, "{:?}", emu.requests().by_route);
+}
+
+/// The busy fault, like the service's lifecycle lock, meets only the writes that start an
+/// operation on an environment, which the client waits out; every other request (tenant
+/// settings reads and writes, groups, rule sets, RBAC) never sees it.
+#[tokio::test]
+async fn busy_faults_meet_only_lifecycle_writes_and_are_waited_out() {
+    let emu = emulator(small()).await;
+    let c = client(&emu);
+    let env = unmanaged_ungrouped_environment(&c).await;
+    emu.set_faults(Faults {
+        busy_rate: 0.5,
+        seed: Some(11),
+        ..Faults::default()
+    })
+    .unwrap();
+    emu.clear_requests();
+    c.get_tenant_settings().await.unwrap();
+    let changed: BTreeMap<String, serde_json::Value> = [(
+        "powerPlatform.powerApps.disableShareWithEveryone".to_owned(),
+        json!(true),
+    )]
+    .into();
+    c.update_tenant_settings(&changed).await.unwrap();
+    let group = c
+        .create_group(&ObservedGroup {
+            display_name: "Busy-free".into(),
+            rules: rules(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let joined = c
+        .add_environment_to_group(&env.id, &group.id)
+        .await
+        .unwrap();
+    assert_eq!(joined.group_id.as_deref(), Some(group.id.as_str()));
+    c.create_role_assignment(&ObservedRoleAssignment {
+        id: String::new(),
+        principal_id: "5e4d3c2b-0000-4000-8000-0000000000b1".into(),
+        principal_type: Some(PrincipalType::User),
+        principal_name: None,
+        role: Some(Role::Reader),
+        scope: ObservedScope::EnvironmentGroup(group.id.clone()),
+    })
+    .await
+    .unwrap();
+    let log = emu.requests();
+    let busy: Vec<&String> = log
+        .recent
+        .iter()
+        .filter(|r| r.status == 409)
+        .map(|r| &r.route)
+        .collect();
+    assert!(!busy.is_empty(), "the fault fired: {:?}", log.by_route);
+    for route in busy {
+        assert!(
+            route.contains("governanceConfiguration")
+                || route.contains("/addEnvironment/")
+                || route.contains("/removeEnvironment/"),
+            "409 on {route}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -789,4 +875,46 @@ async fn plain_http_to_a_non_loopback_host_is_refused() {
     ))
     .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Config);
+}
+
+/// Recorded tenants hold group members whose Managed Environment is off
+/// (`protectionLevel: Basic`). The emulator serves that state when seeded, and the client
+/// reads it and can make such a member managed or take it out of its group.
+#[tokio::test]
+async fn a_basic_member_of_a_group_is_read_and_can_be_fixed() {
+    let emu = emulator(small()).await;
+    let (basic, other, group) = emu.update_state(|t| {
+        let group = t.environment_groups.keys().next().unwrap().clone();
+        let mut free = t
+            .environments
+            .iter()
+            .filter(|(_, e)| e.group_id().is_none() && !e.properties.is_default)
+            .map(|(k, _)| k.clone());
+        let (a, b) = (free.next().unwrap(), free.next().unwrap());
+        for key in [&a, &b] {
+            let e = t.environments.get_mut(key).unwrap();
+            e.properties.parent_environment_group =
+                Some(ppgov_tenant_api::environments::GroupRef { id: group.clone() });
+            e.properties.governance_configuration =
+                Some(ppgov_tenant_api::environments::GovernanceConfiguration {
+                    protection_level: "Basic".into(),
+                    settings: None,
+                });
+        }
+        (a, b, group)
+    });
+    let c = client(&emu);
+    let observed = c.observe(&ObserveOptions::default()).await.unwrap();
+    for key in [&basic, &other] {
+        let e = &observed.environments[&key.to_lowercase()];
+        assert!(!e.managed, "{key}");
+        assert_eq!(e.group_id.as_deref(), Some(group.to_lowercase().as_str()));
+    }
+    let e = c.set_managed(&basic, true).await.unwrap();
+    assert!(e.managed && e.group_id.is_some());
+    let e = c
+        .remove_environment_from_group(&other, &group)
+        .await
+        .unwrap();
+    assert!(e.group_id.is_none() && !e.managed);
 }

@@ -43,6 +43,13 @@ pub fn router() -> Router<Arc<Shared>> {
 /// runs on it.
 pub fn view(inner: &Inner, key: &str) -> Option<Environment> {
     let mut env = inner.tenant.environments.get(key)?.clone();
+    // The service sends `"linkedEnvironmentMetadata": null` for an environment without
+    // Dataverse (recorded in bap-list-environments.json), rather than leaving it out.
+    if env.properties.linked_environment_metadata.is_none() {
+        env.properties
+            .other
+            .insert("linkedEnvironmentMetadata".to_owned(), Value::Null);
+    }
     if inner.busy(key) {
         let states = env.properties.states.get_or_insert_with(States::default);
         states.management = Some(EnvState {
@@ -152,7 +159,7 @@ async fn governance_configuration(
             ),
         ));
     }
-    let polls = shared.lro_polls();
+    let duration = shared.lro_duration();
     let mut inner = shared.write();
     let key = inner
         .tenant
@@ -171,8 +178,9 @@ async fn governance_configuration(
             ),
         ));
     }
-    let op = inner.start(OpKind::Lifecycle, &key, Change::Governance(req), polls);
+    let op = inner.start(OpKind::Lifecycle, &key, Change::Governance(req), duration);
     drop(inner);
+    shared.complete_on_clock(&op);
     let location = ctx.url(&paths::lifecycle_operation(&op.id).path_and_query());
     let mut response = json(StatusCode::ACCEPTED, &lifecycle_body(&op));
     if let Ok(v) = location.parse() {

@@ -201,7 +201,7 @@ async fn add_environment(
     ctx: Ctx,
     Path((group, env)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let polls = shared.lro_polls();
+    let duration = shared.lro_duration();
     let mut inner = shared.write();
     let group = inner
         .tenant
@@ -237,9 +237,10 @@ async fn add_environment(
         OpKind::GroupMembership,
         &key,
         Change::JoinGroup(group),
-        polls,
+        duration,
     );
     drop(inner);
+    shared.complete_on_clock(&op);
     Ok(accepted(&ctx, &op))
 }
 
@@ -248,7 +249,7 @@ async fn remove_environment(
     ctx: Ctx,
     Path((group, env)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let polls = shared.lro_polls();
+    let duration = shared.lro_duration();
     let mut inner = shared.write();
     let group = inner
         .tenant
@@ -273,9 +274,10 @@ async fn remove_environment(
         OpKind::GroupMembership,
         &key,
         Change::LeaveGroup(group),
-        polls,
+        duration,
     );
     drop(inner);
+    shared.complete_on_clock(&op);
     Ok(accepted(&ctx, &op))
 }
 

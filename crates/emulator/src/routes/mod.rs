@@ -60,6 +60,7 @@ pub fn api(shared: Arc<Shared>) -> Router {
         .merge(crate::control::router())
         .fallback(not_found)
         .layer(middleware::from_fn(crate::app::persist_failures))
+        .layer(middleware::from_fn(crate::error::with_detail_url_type))
         .layer(middleware::from_fn_with_state(
             shared.clone(),
             crate::auth::middleware,

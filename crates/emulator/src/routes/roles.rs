@@ -294,61 +294,85 @@ fn rbac_error(status: StatusCode, code: &str, message: impl Into<String>) -> Api
     ApiError::bap(status, code, message)
 }
 
-/// Which assignments a scoped list shows: exactly that scope.
-fn list_scope(shared: &Shared, scope: Option<String>) -> Response {
+/// What an assignment's scope string names. The service writes nested scopes with or
+/// without the `/tenants/{t}` prefix; both name the same scope.
+#[derive(Debug, PartialEq, Eq)]
+enum ScopeTarget {
+    /// The tenant, or a scope of a shape the emulator does not know (listed with the tenant).
+    Tenant,
+    Group(String),
+    Environment(String),
+}
+
+fn scope_target(scope: &str) -> ScopeTarget {
+    let parts: Vec<&str> = scope.trim_matches('/').split('/').collect();
+    let nested = match parts.as_slice() {
+        [t, _, kind, id] if t.eq_ignore_ascii_case("tenants") => Some((*kind, *id)),
+        [kind, id] if !kind.eq_ignore_ascii_case("tenants") => Some((*kind, *id)),
+        _ => None,
+    };
+    match nested {
+        Some((kind, id)) if kind.eq_ignore_ascii_case("environmentGroups") => {
+            ScopeTarget::Group(id.to_ascii_lowercase())
+        }
+        Some((kind, id)) if kind.eq_ignore_ascii_case("environments") => {
+            ScopeTarget::Environment(id.to_ascii_lowercase())
+        }
+        _ => ScopeTarget::Tenant,
+    }
+}
+
+/// Which assignments a scoped list shows: exactly that scope. The tenant-level list does not
+/// include group- or environment-scope assignments; Microsoft's clients read those scopes on
+/// their own routes (README, "RBAC scopes").
+fn list_scope(shared: &Shared, target: ScopeTarget) -> Response {
     let inner = shared.read();
     let value: Vec<RbacRoleAssignment> = inner
         .tenant
         .rbac_role_assignments
         .values()
-        .filter(|a| {
-            scope
-                .as_deref()
-                .is_none_or(|s| a.scope.eq_ignore_ascii_case(s))
-        })
+        .filter(|a| scope_target(&a.scope) == target)
         .cloned()
         .collect();
     json(StatusCode::OK, &Page::new(value))
 }
 
 async fn list_rbac_tenant(State(shared): State<Arc<Shared>>) -> Response {
-    list_scope(&shared, None)
+    list_scope(&shared, ScopeTarget::Tenant)
 }
 
 async fn list_rbac_group(
     State(shared): State<Arc<Shared>>,
     Path(group): Path<String>,
 ) -> ApiResult<Response> {
-    let scope = {
-        let inner = shared.read();
-        let key = inner.tenant.group_key(&group).ok_or_else(|| {
-            rbac_error(
-                StatusCode::BAD_REQUEST,
-                codes::ENVIRONMENT_GROUP_ID_INVALID,
-                format!("Environment group '{group}' is invalid."),
-            )
-        })?;
-        scopes::environment_group(&inner.tenant.tenant_id, &key)
-    };
-    Ok(list_scope(&shared, Some(scope)))
+    let key = shared.read().tenant.group_key(&group).ok_or_else(|| {
+        rbac_error(
+            StatusCode::BAD_REQUEST,
+            codes::ENVIRONMENT_GROUP_ID_INVALID,
+            format!("Environment group '{group}' is invalid."),
+        )
+    })?;
+    Ok(list_scope(
+        &shared,
+        ScopeTarget::Group(key.to_ascii_lowercase()),
+    ))
 }
 
 async fn list_rbac_env(
     State(shared): State<Arc<Shared>>,
     Path(env): Path<String>,
 ) -> ApiResult<Response> {
-    let scope = {
-        let inner = shared.read();
-        let key = inner.tenant.environment_key(&env).ok_or_else(|| {
-            rbac_error(
-                StatusCode::BAD_REQUEST,
-                codes::ENVIRONMENT_ID_INVALID,
-                format!("Environment '{env}' is invalid."),
-            )
-        })?;
-        scopes::environment(&inner.tenant.tenant_id, &key)
-    };
-    Ok(list_scope(&shared, Some(scope)))
+    let key = shared.read().tenant.environment_key(&env).ok_or_else(|| {
+        rbac_error(
+            StatusCode::BAD_REQUEST,
+            codes::ENVIRONMENT_ID_INVALID,
+            format!("Environment '{env}' is invalid."),
+        )
+    })?;
+    Ok(list_scope(
+        &shared,
+        ScopeTarget::Environment(key.to_ascii_lowercase()),
+    ))
 }
 
 /// Checks a scope string and returns it in canonical form.
@@ -365,6 +389,8 @@ fn canonical_scope(tenant: &Tenant, scope: &str) -> ApiResult<String> {
     let parts: Vec<&str> = scope.trim_start_matches('/').split('/').collect();
     let (t, rest) = match parts.as_slice() {
         ["tenants", t, rest @ ..] => (*t, rest),
+        // A nested scope without the tenant prefix names this tenant.
+        rest @ [_, _] => (tenant.tenant_id.as_str(), rest),
         _ => return Err(invalid_scope()),
     };
     if !t.eq_ignore_ascii_case(&tenant.tenant_id) {
@@ -460,7 +486,7 @@ fn create_rbac(
         a.principal_object_id
             .eq_ignore_ascii_case(&body.principal_object_id)
             && a.role_definition_id == def.role_definition_id
-            && a.scope.eq_ignore_ascii_case(&scope)
+            && scope_target(&a.scope) == scope_target(&scope)
     }) {
         return Err(rbac_error(
             StatusCode::CONFLICT,

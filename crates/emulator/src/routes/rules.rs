@@ -379,7 +379,8 @@ async fn delete_policy(
             codes::CONFLICT,
             format!(
                 "Rule-based policy '{key}' is assigned to {} '{}'; remove the assignment first.",
-                a.resource_type, a.resource_id
+                a.resource_type,
+                a.resource_id.as_deref().unwrap_or_default()
             ),
         ));
     }
@@ -426,7 +427,7 @@ async fn assign_to_group(
     let assignment = RuleAssignment {
         policy_id: policy.clone(),
         tenant_id: Some(inner.tenant.tenant_id.clone()),
-        resource_id: group,
+        resource_id: Some(group),
         resource_type: "EnvironmentGroup".to_owned(),
         rule_set_count: Some(inner.tenant.rule_based_policies[&policy].rule_sets.len() as u32),
     };

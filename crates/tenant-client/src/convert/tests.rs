@@ -588,7 +588,49 @@ fn rbac_role_assignments_and_scopes() {
     };
     let o = rbac_role_assignment(&custom).unwrap();
     assert_eq!((o.role, o.principal_type), (None, None));
-    assert!(parse_rbac_scope("/subscriptions/x").is_err());
+    assert_eq!(
+        parse_rbac_scope("/subscriptions/x"),
+        ObservedScope::Unknown("/subscriptions/x".into())
+    );
+}
+
+#[test]
+fn rbac_scopes_without_the_tenant_prefix_are_read() {
+    assert_eq!(
+        parse_rbac_scope("/environments/ABC-1"),
+        ObservedScope::Environment("abc-1".into())
+    );
+    assert_eq!(
+        parse_rbac_scope("/environmentGroups/G-1"),
+        ObservedScope::EnvironmentGroup("g-1".into())
+    );
+    assert_eq!(parse_rbac_scope("/tenants/t1"), ObservedScope::Tenant);
+    for odd in [
+        "/",
+        "/environments/",
+        "/tenants",
+        "/tenants/t/apps/x",
+        "environment",
+    ] {
+        assert_eq!(
+            parse_rbac_scope(odd),
+            ObservedScope::Unknown(odd.into()),
+            "{odd}"
+        );
+    }
+    // An assignment at an unknown scope still converts (the plan notes it).
+    let a = wro::RbacRoleAssignment {
+        role_assignment_id: "r1".into(),
+        principal_object_id: "P".into(),
+        role_definition_id: wro::rbac_roles::READER.into(),
+        scope: "/subscriptions/s1".into(),
+        principal_type: "User".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        rbac_role_assignment(&a).unwrap().scope,
+        ObservedScope::Unknown("/subscriptions/s1".into())
+    );
 }
 
 #[test]
