@@ -31,9 +31,19 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// What `ppgov import --out DIR` does after connecting: observe, the BAP roles of the
-/// declared environments, the documents, the files.
-async fn import(client: &Client, out: &std::path::Path) -> Imported {
+/// Wall time of each phase of one import.
+#[derive(Default, Clone, Copy)]
+struct Phases {
+    read: Duration,
+    generate: Duration,
+    write: Duration,
+}
+
+/// What `ppgov import --out DIR` does after connecting: observe (with the BAP roles of the
+/// managed and grouped environments), the roles of the few others it declares, the
+/// documents, the files.
+async fn import(client: &Client, out: &std::path::Path) -> (Imported, Phases) {
+    let start = Instant::now();
     let mut observed = client
         .observe(&ObserveOptions {
             connectors: true,
@@ -52,14 +62,27 @@ async fn import(client: &Client, out: &std::path::Path) -> Imported {
         .observe_environment_roles(&wanted, &mut observed)
         .await
         .expect("BAP roles");
+    let read = start.elapsed();
+    let start = Instant::now();
     let imported = ppgov_import::import(&observed, Catalog::bundled(), &options);
+    let generate = start.elapsed();
+    let start = Instant::now();
     let _ = std::fs::remove_dir_all(out);
     for (rel, text) in &imported.files {
         let path = out.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        // As the CLI writes them: whole files or none.
+        ppgov_emulator::atomic_file::write(&path, text.as_bytes()).unwrap();
     }
-    imported
+    let write = start.elapsed();
+    (
+        imported,
+        Phases {
+            read,
+            generate,
+            write,
+        },
+    )
 }
 
 fn main() {
@@ -98,6 +121,7 @@ fn main() {
     let mut import_times = Vec::new();
     let mut requests = (0, 0);
     let mut imported = None;
+    let mut phases = Vec::new();
     for _ in 0..runs {
         client.reset_stats();
         let start = Instant::now();
@@ -111,8 +135,10 @@ fn main() {
         requests.0 = client.stats().total;
         client.reset_stats();
         let start = Instant::now();
-        imported = Some(runtime.block_on(import(&client, &out)));
+        let (i, p) = runtime.block_on(import(&client, &out));
         import_times.push(start.elapsed());
+        imported = Some(i);
+        phases.push(p);
         requests.1 = client.stats().total;
     }
     let (_, peak) = counting_alloc::measure_peak(|| runtime.block_on(import(&client, &out)));
@@ -145,6 +171,16 @@ fn main() {
     println!(
         "| import / observe | {:.2}x |",
         import.as_secs_f64() / observe.as_secs_f64()
+    );
+    let phase = |f: fn(&Phases) -> Duration| {
+        let mut v: Vec<Duration> = phases.iter().map(f).collect();
+        median(&mut v).as_secs_f64()
+    };
+    println!(
+        "| of which: reading, generating, writing files (medians) | {:.2} s, {:.2} s, {:.2} s |",
+        phase(|p| p.read),
+        phase(|p| p.generate),
+        phase(|p| p.write)
     );
     println!(
         "| import peak heap | {:.0} MiB |",
