@@ -213,6 +213,29 @@ pub async fn apply<T: TenantWrites>(
     let mut running = FuturesUnordered::new();
     let parallelism = options.parallelism.max(1);
     let mut finished = 0;
+    // Records a step's end, run or not: its event, its outcome, the dependents it releases.
+    macro_rules! finish {
+        ($i:expr, $outcome:expr, $elapsed:expr, $created:expr) => {{
+            let (i, outcome, elapsed): (usize, Outcome, Duration) = ($i, $outcome, $elapsed);
+            send(Event::StepFinished {
+                index: i,
+                total,
+                address: changes[i].address.clone(),
+                action: changes[i].action,
+                outcome: outcome.clone(),
+                elapsed,
+                created: $created,
+            });
+            outcomes[i] = Some((outcome, elapsed));
+            finished += 1;
+            for &d in &graph.dependents[i] {
+                waiting[d] -= 1;
+                if waiting[d] == 0 {
+                    ready.insert(d);
+                }
+            }
+        }};
+    }
     while finished < total {
         while running.len() < parallelism
             && let Some(i) = ready.pop_first()
@@ -224,24 +247,7 @@ pub async fn apply<T: TenantWrites>(
                 _ => None,
             });
             if let Some(because) = root {
-                let outcome = Outcome::Skipped { because };
-                send(Event::StepFinished {
-                    index: i,
-                    total,
-                    address: changes[i].address.clone(),
-                    action: changes[i].action,
-                    outcome: outcome.clone(),
-                    elapsed: Duration::ZERO,
-                    created: None,
-                });
-                outcomes[i] = Some((outcome, Duration::ZERO));
-                finished += 1;
-                for &d in &graph.dependents[i] {
-                    waiting[d] -= 1;
-                    if waiting[d] == 0 {
-                        ready.insert(d);
-                    }
-                }
+                finish!(i, Outcome::Skipped { because }, Duration::ZERO, None);
                 continue;
             }
             send(Event::StepStarted {
@@ -253,26 +259,8 @@ pub async fn apply<T: TenantWrites>(
             if let Some(before_step) = &options.before_step
                 && let Err(e) = before_step(&changes[i])
             {
-                let outcome = Outcome::Failed {
-                    error: format!("{e} (nothing was written)"),
-                };
-                send(Event::StepFinished {
-                    index: i,
-                    total,
-                    address: changes[i].address.clone(),
-                    action: changes[i].action,
-                    outcome: outcome.clone(),
-                    elapsed: Duration::ZERO,
-                    created: None,
-                });
-                outcomes[i] = Some((outcome, Duration::ZERO));
-                finished += 1;
-                for &d in &graph.dependents[i] {
-                    waiting[d] -= 1;
-                    if waiting[d] == 0 {
-                        ready.insert(d);
-                    }
-                }
+                let error = format!("{e} (nothing was written)");
+                finish!(i, Outcome::Failed { error }, Duration::ZERO, None);
                 continue;
             }
             let shared = &shared;
@@ -301,28 +289,13 @@ pub async fn apply<T: TenantWrites>(
             Ok(()) => Outcome::Applied,
             Err(error) => Outcome::Failed { error },
         };
-        send(Event::StepFinished {
-            index: i,
-            total,
-            address: changes[i].address.clone(),
-            action: changes[i].action,
-            outcome: outcome.clone(),
-            elapsed,
-            created: shared
-                .created
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&changes[i].address)
-                .cloned(),
-        });
-        outcomes[i] = Some((outcome, elapsed));
-        finished += 1;
-        for &d in &graph.dependents[i] {
-            waiting[d] -= 1;
-            if waiting[d] == 0 {
-                ready.insert(d);
-            }
-        }
+        let created = shared
+            .created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&changes[i].address)
+            .cloned();
+        finish!(i, outcome, elapsed, created);
     }
     send(Event::Done);
     let steps = changes

@@ -371,9 +371,31 @@ fn write_files(out: &Path, imported: &Imported, with_schemas: bool) -> Result<()
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
-        // Whole files or none: a full disk never leaves a truncated document behind.
-        ppgov_emulator::atomic_file::write(&path, text.as_bytes())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        write_file(&path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes one file of the repository. A file that replaces another (`--force`) is written
+/// atomically (temp file, fsync, rename), so what a person wrote is never left truncated. A
+/// new file is created directly: an interrupted import leaves only files it made, which a
+/// re-run rewrites, and tens of thousands of fsyncs would dominate a large import.
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    if path.exists() {
+        return ppgov_emulator::atomic_file::write(path, contents).map_err(fail);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(fail)?;
+    if let Err(e) = file.write_all(contents) {
+        // No half-written document stays behind.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(fail(e));
     }
     Ok(())
 }

@@ -71,8 +71,8 @@ async fn import(client: &Client, out: &std::path::Path) -> (Imported, Phases) {
     for (rel, text) in &imported.files {
         let path = out.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        // As the CLI writes them: whole files or none.
-        ppgov_emulator::atomic_file::write(&path, text.as_bytes()).unwrap();
+        // As the CLI writes new files (`import_cmd::write_file`): created directly.
+        std::fs::write(&path, text).unwrap();
     }
     let write = start.elapsed();
     (
