@@ -5,18 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{ppgov_command as command, root};
+use common::{ALLOW, SNAPSHOT, fresh_dir, ppgov_command as command, root, text};
 
 fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
     command(args, envs).output().expect("ppgov runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The tenant a snapshot file holds, normalised (the emulator rewrites the file it serves).
@@ -26,20 +18,9 @@ fn tenant_of(path: &str) -> String {
         .to_json()
 }
 
-const SNAPSHOT: &str = "examples/tenant-snapshot.json";
-const ALLOW: [&str; 4] = [
-    "--auto-approve",
-    "--allow-destroy",
-    "--allow-loosening",
-    "--allow-managed-environments",
-];
-
 /// A scratch directory with a copy of the sample snapshot.
 fn scratch(name: &str) -> (PathBuf, String) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("apply-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("apply", name);
     let snap = dir.join("tenant.json");
     std::fs::copy(root().join(SNAPSHOT), &snap).unwrap();
     let s = snap.to_str().unwrap().to_owned();

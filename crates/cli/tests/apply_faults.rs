@@ -9,9 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{ppgov_command, root};
-
-const SNAPSHOT: &str = "examples/tenant-snapshot.json";
+use common::{ALLOW, SNAPSHOT, fresh_dir, ppgov_command, root, text};
 
 fn command(args: &[&str], emu: &RunningEmulator) -> Command {
     let token = emu.token().unwrap();
@@ -25,14 +23,6 @@ fn run(args: &[&str], emu: &RunningEmulator) -> Output {
     command(args, emu).output().expect("ppgov runs")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn start(rt: &tokio::runtime::Runtime, faults: Faults) -> RunningEmulator {
     let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
     rt.block_on(Emulator::start(Config {
@@ -44,26 +34,16 @@ fn start(rt: &tokio::runtime::Runtime, faults: Faults) -> RunningEmulator {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("faults-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    fresh_dir("faults", name)
 }
 
 fn apply_args(journal: &Path) -> Vec<String> {
-    [
-        "apply",
-        "--auto-approve",
-        "--allow-destroy",
-        "--allow-loosening",
-        "--allow-managed-environments",
-        "--journal",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .chain([journal.to_str().unwrap().to_owned()])
-    .collect()
+    std::iter::once("apply")
+        .chain(ALLOW)
+        .chain(["--journal"])
+        .map(str::to_owned)
+        .chain([journal.to_str().unwrap().to_owned()])
+        .collect()
 }
 
 fn args(v: &[String]) -> Vec<&str> {
@@ -325,24 +305,17 @@ fn two_applies_on_one_snapshot_do_not_interleave() {
     std::fs::copy(root().join(SNAPSHOT), &snap).unwrap();
     let spawn = |journal: &str| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ppgov"));
-        cmd.args([
-            "apply",
-            "--snapshot",
-            snap.to_str().unwrap(),
-            "--auto-approve",
-            "--allow-destroy",
-            "--allow-loosening",
-            "--allow-managed-environments",
-            "--journal",
-        ])
-        .arg(dir.join(journal))
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("PPGOV_TOKEN")
-        .env_remove("PPGOV_BASE_URL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        cmd.args(["apply", "--snapshot", snap.to_str().unwrap()])
+            .args(ALLOW)
+            .arg("--journal")
+            .arg(dir.join(journal))
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .env_remove("PPGOV_TOKEN")
+            .env_remove("PPGOV_BASE_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         cmd.spawn().unwrap()
     };
     let (a, b) = (spawn("a.jsonl"), spawn("b.jsonl"));

@@ -4,34 +4,21 @@
 
 mod common;
 
-use common::{ppgov_command, root};
+use common::{SNAPSHOT, fresh_dir, ppgov_command, root, text};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const SNAPSHOT: &str = "examples/tenant-snapshot.json";
 /// 2026-11-27, so the header comments are the same on every run.
 const EPOCH: (&str, &str) = ("SOURCE_DATE_EPOCH", "1795737600");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("import-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    fresh_dir("import", name)
 }
 
 fn run(args: &[&str]) -> Output {
     ppgov_command(args, &[EPOCH]).output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Every file under `dir` (relative path to bytes), schemas left out.

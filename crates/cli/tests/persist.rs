@@ -12,30 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::{ppgov_command, root};
-
-const SNAPSHOT: &str = "examples/tenant-snapshot.json";
-const ALLOW: [&str; 4] = [
-    "--auto-approve",
-    "--allow-destroy",
-    "--allow-loosening",
-    "--allow-managed-environments",
-];
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{ALLOW, SNAPSHOT, fresh_dir, ppgov_command, root, text};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("persist-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    fresh_dir("persist", name)
 }
 
 fn ppgov(args: &[&str]) -> Output {

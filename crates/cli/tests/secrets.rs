@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ppgov_command, root};
+use common::{ALLOW, fresh_dir, ppgov_command, root};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -93,11 +93,7 @@ fn serve(stream: TcpStream, upstream: Option<&str>) {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("secrets-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    fresh_dir("secrets", name)
 }
 
 /// Everything ppgov produced: its output and the files it wrote in `dir`.
@@ -151,20 +147,9 @@ fn a_token_echoed_by_the_server_never_reaches_output_journal_or_plan() {
     assert_eq!(plan.status.code(), Some(0), "{}", everything(&plan, &dir));
     // Every write is answered with the echo.
     let journal = dir.join("journal.jsonl");
-    let apply = ppgov_command(
-        &[
-            "apply",
-            "--auto-approve",
-            "--allow-destroy",
-            "--allow-loosening",
-            "--allow-managed-environments",
-            "--journal",
-            journal.to_str().unwrap(),
-        ],
-        &envs,
-    )
-    .output()
-    .unwrap();
+    let mut apply_args = vec!["apply", "--journal", journal.to_str().unwrap()];
+    apply_args.extend(ALLOW);
+    let apply = ppgov_command(&apply_args, &envs).output().unwrap();
     assert_eq!(apply.status.code(), Some(1), "{}", everything(&apply, &dir));
     let all = format!("{}{}", everything(&plan, &dir), everything(&apply, &dir));
     assert!(journal.exists(), "{all}");

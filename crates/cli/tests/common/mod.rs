@@ -1,7 +1,40 @@
 //! What the tests that drive the real `ppgov` binary share.
 
+// Each test binary includes this module and uses part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+
+/// The bundled tenant, relative to the workspace root.
+pub const SNAPSHOT: &str = "examples/tenant-snapshot.json";
+
+/// `--auto-approve` and every flag that allows a risky step: one list, so that a new gate
+/// reaches every test that means to apply everything.
+pub const ALLOW: [&str; 4] = [
+    "--auto-approve",
+    "--allow-destroy",
+    "--allow-loosening",
+    "--allow-managed-environments",
+];
+
+/// Standard output then standard error, as one text.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// An empty directory for one test (`{prefix}-{name}-{pid}` under cargo's test tmpdir).
+pub fn fresh_dir(prefix: &str, name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// The workspace root, where `policies/` and `examples/` are.
 pub fn root() -> PathBuf {
