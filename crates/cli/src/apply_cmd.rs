@@ -653,7 +653,8 @@ fn rfc3339_now() -> String {
     rfc3339(now_millis())
 }
 
-fn rfc3339(millis: u128) -> String {
+/// `millis` since the epoch as `2026-01-31T12:34:56.789Z` (UTC).
+pub(crate) fn rfc3339(millis: u128) -> String {
     let secs = (millis / 1000) as i64;
     let ms = millis % 1000;
     let days = secs.div_euclid(86_400);

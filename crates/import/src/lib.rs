@@ -10,7 +10,7 @@ mod selectors;
 pub mod yaml;
 
 use ppgov_core::catalog::{API_PREFIX, Catalog, Connector, ConnectorId, Resolved, Tier};
-use ppgov_core::doc::{self, GUID_PATTERN};
+use ppgov_core::doc;
 use ppgov_core::model::{Cloud, ConnectorGroup, ScopeMode};
 use ppgov_core::observed::{
     Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
@@ -187,9 +187,8 @@ fn selected_environments(observed: &Observed, options: &Options) -> BTreeSet<Str
     }
 }
 
-fn is_guid(s: &str) -> bool {
-    // GUID_PATTERN, without a regex engine.
-    debug_assert!(GUID_PATTERN.contains("{12}"));
+/// Whether `s` matches the language's `GUID_PATTERN` (8-4-4-4-12 hex digits, either case).
+pub(crate) fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
         && parts

@@ -129,7 +129,9 @@ fn is_plain_safe(s: &str) -> bool {
     }
     // Anything that starts like a number, a date or a time is quoted, except a GUID, which
     // no reader takes for anything but a string (and which files are full of).
-    if (first.is_ascii_digit() || first == '.' || first == '+' || first == '-') && !is_guid(s) {
+    if (first.is_ascii_digit() || first == '.' || first == '+' || first == '-')
+        && !crate::is_guid(s)
+    {
         return false;
     }
     let first_ok = first.is_alphanumeric() || first == '_' || first == '/' || first == '.';
@@ -160,15 +162,6 @@ fn is_plain_safe(s: &str) -> bool {
                         | '@'
                 )
         })
-}
-
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// `# text` lines for a comment block; empty lines become a bare `#`.
