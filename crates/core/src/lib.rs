@@ -19,6 +19,7 @@
 pub mod catalog;
 pub mod diag;
 pub mod doc;
+mod kind;
 mod lower;
 pub mod model;
 pub mod observed;
@@ -28,10 +29,11 @@ pub mod suggest;
 pub mod yaml;
 
 pub use diag::{Code, Diagnostic, Severity};
-pub use schema::Kind;
+pub use kind::Kind;
 pub use source::{SourceFile, SourceId, SourceMap, Span};
 
-use lower::{Parsed, ParsedSet};
+use kind::ParsedSet;
+use lower::Parsed;
 use serde::de::DeserializeOwned;
 
 /// The result of loading a policy repository.
@@ -239,7 +241,7 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
             out.push(
                 Diagnostic::new(Code::UnknownKind, "missing `kind`")
                     .at(start, "document starts here")
-                    .help(format!("add `kind:` with one of {}", kind_list())),
+                    .help(format!("add `kind:` with one of {}", kind::kind_names!())),
             );
             return;
         }
@@ -250,7 +252,7 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
                 let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 let help = match suggest::closest(written, &names) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("use one of {}", kind_list()),
+                    None => format!("use one of {}", kind::kind_names!()),
                 };
                 out.push(
                     Diagnostic::new(Code::UnknownKind, format!("unknown kind `{written}`"))
@@ -279,17 +281,10 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
         }
         return;
     }
-    match kind {
-        Kind::Project => typed(root, json, &mut set.projects, out),
-        Kind::Environment => typed(root, json, &mut set.environments, out),
-        Kind::EnvironmentGroup => typed(root, json, &mut set.groups, out),
-        Kind::DlpPolicy => typed(root, json, &mut set.dlp_policies, out),
-        Kind::RoleAssignment => typed(root, json, &mut set.role_assignments, out),
-        Kind::TenantSettings => typed(root, json, &mut set.tenant_settings, out),
-    }
+    set.push(kind, root, json, out);
 }
 
-fn typed<S: DeserializeOwned>(
+pub(crate) fn typed<S: DeserializeOwned>(
     root: yaml::Node,
     json: serde_json::Value,
     into: &mut Vec<Parsed<S>>,
@@ -334,12 +329,4 @@ fn typed<S: DeserializeOwned>(
             .help("this is a bug in ppgov (the schema accepted the document); please report it"),
         ),
     }
-}
-
-fn kind_list() -> String {
-    Kind::ALL
-        .iter()
-        .map(|k| k.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -5,8 +5,8 @@
 use crate::catalog::{self, Catalog, ConnectorId, Resolved};
 use crate::diag::{Code, Diagnostic};
 use crate::doc::{self, ConnectorGroup, EnvironmentRef, PatternGroup, Role, ScopeMode};
+use crate::kind::{Kind, ParsedSet};
 use crate::model::*;
-use crate::schema::Kind;
 use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,8 +51,7 @@ impl<S> Parsed<S> {
 
     /// The span of the key at a JSON pointer, falling back to the value.
     fn key_at(&self, pointer: &str) -> Span {
-        let l = self.root.locate_pointer(pointer);
-        l.key.unwrap_or(l.node.span)
+        key_span(&self.root, pointer)
     }
 
     fn name(&self) -> &str {
@@ -74,55 +73,10 @@ impl<S> Parsed<S> {
     }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct ParsedSet {
-    pub projects: Vec<Parsed<doc::ProjectSpec>>,
-    pub environments: Vec<Parsed<doc::EnvironmentSpec>>,
-    pub groups: Vec<Parsed<doc::EnvironmentGroupSpec>>,
-    pub dlp_policies: Vec<Parsed<doc::DlpPolicySpec>>,
-    pub role_assignments: Vec<Parsed<doc::RoleAssignmentSpec>>,
-    pub tenant_settings: Vec<Parsed<doc::TenantSettingsSpec>>,
-    /// Names of documents that failed schema validation, per kind. References to them are
-    /// not reported as unknown: the document's own errors already say what is wrong.
-    pub invalid_names: BTreeMap<Kind, BTreeSet<String>>,
-    pub document_count: usize,
-    pub expect_project: bool,
-    /// Where the project file is (the start of the top-most `ppgov.yaml`) and whether it is
-    /// blank, so that a Project missing from an existing file is not called a missing file.
-    pub project_file: Option<(Span, bool)>,
-}
-
-impl ParsedSet {
-    /// The span of the value at `pointer` in the document of `kind` named `name`.
-    pub fn span(&self, kind: Kind, name: &str, pointer: &str) -> Option<Span> {
-        fn find<S>(docs: &[Parsed<S>], name: &str, pointer: &str) -> Option<Span> {
-            docs.iter()
-                .find(|p| p.name() == name)
-                .map(|p| p.at(pointer))
-        }
-        match kind {
-            Kind::Project => find(&self.projects, name, pointer),
-            Kind::Environment => find(&self.environments, name, pointer),
-            Kind::EnvironmentGroup => find(&self.groups, name, pointer),
-            Kind::DlpPolicy => find(&self.dlp_policies, name, pointer),
-            Kind::RoleAssignment => find(&self.role_assignments, name, pointer),
-            Kind::TenantSettings => find(&self.tenant_settings, name, pointer),
-        }
-    }
-
-    /// Appends the documents of files read after this set's files.
-    pub fn append(&mut self, mut later: ParsedSet) {
-        self.projects.append(&mut later.projects);
-        self.environments.append(&mut later.environments);
-        self.groups.append(&mut later.groups);
-        self.dlp_policies.append(&mut later.dlp_policies);
-        self.role_assignments.append(&mut later.role_assignments);
-        self.tenant_settings.append(&mut later.tenant_settings);
-        for (kind, names) in later.invalid_names {
-            self.invalid_names.entry(kind).or_default().extend(names);
-        }
-        self.document_count += later.document_count;
-    }
+/// The span of the key at a JSON pointer in a document's tree, falling back to the value.
+fn key_span(root: &Node, pointer: &str) -> Span {
+    let l = root.locate_pointer(pointer);
+    l.key.unwrap_or(l.node.span)
 }
 
 pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
@@ -332,51 +286,41 @@ impl Lowering<'_> {
 
     /// Reports annotation keys under `ppgov.dev/` that ppgov does not read (typos).
     fn reserved_annotations(&mut self) {
-        fn check<S>(cx: &mut Lowering<'_>, docs: &[Parsed<S>]) {
-            for p in docs {
-                for key in p.doc.metadata.annotations.keys() {
-                    let Some(suffix) = key.strip_prefix(RESERVED_ANNOTATION_PREFIX) else {
-                        continue;
-                    };
-                    if RESERVED_ANNOTATIONS.contains(&key.as_str()) {
-                        continue;
-                    }
-                    let pointer = format!(
-                        "/metadata/annotations/{}",
-                        key.replace('~', "~0").replace('/', "~1")
-                    );
-                    let names = RESERVED_ANNOTATIONS
-                        .iter()
-                        .map(|a| &a[RESERVED_ANNOTATION_PREFIX.len()..]);
-                    let d = Diagnostic::new(
-                        Code::UnknownReservedAnnotation,
-                        format!("`{key}` is not an annotation ppgov knows"),
-                    )
-                    .at(p.key_at(&pointer), "unknown reserved annotation");
-                    let d = match crate::suggest::closest(suffix, names) {
-                        Some(s) => {
-                            d.help(format!("did you mean `{RESERVED_ANNOTATION_PREFIX}{s}`?"))
-                        }
-                        None => d.help(format!(
-                            "ppgov reads {}; use another prefix for your own annotations",
-                            RESERVED_ANNOTATIONS
-                                .iter()
-                                .map(|a| format!("`{a}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    };
-                    cx.push(d);
+        let set = self.set;
+        for (root, metadata) in set.metadata() {
+            for key in metadata.annotations.keys() {
+                let Some(suffix) = key.strip_prefix(RESERVED_ANNOTATION_PREFIX) else {
+                    continue;
+                };
+                if RESERVED_ANNOTATIONS.contains(&key.as_str()) {
+                    continue;
                 }
+                let pointer = format!(
+                    "/metadata/annotations/{}",
+                    key.replace('~', "~0").replace('/', "~1")
+                );
+                let names = RESERVED_ANNOTATIONS
+                    .iter()
+                    .map(|a| &a[RESERVED_ANNOTATION_PREFIX.len()..]);
+                let d = Diagnostic::new(
+                    Code::UnknownReservedAnnotation,
+                    format!("`{key}` is not an annotation ppgov knows"),
+                )
+                .at(key_span(root, &pointer), "unknown reserved annotation");
+                let d = match crate::suggest::closest(suffix, names) {
+                    Some(s) => d.help(format!("did you mean `{RESERVED_ANNOTATION_PREFIX}{s}`?")),
+                    None => d.help(format!(
+                        "ppgov reads {}; use another prefix for your own annotations",
+                        RESERVED_ANNOTATIONS
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                self.push(d);
             }
         }
-        let set = self.set;
-        check(self, &set.projects);
-        check(self, &set.environments);
-        check(self, &set.groups);
-        check(self, &set.dlp_policies);
-        check(self, &set.role_assignments);
-        check(self, &set.tenant_settings);
     }
 
     /// Reports a region that no environment's region can equal (an Azure region name, or
@@ -554,7 +498,11 @@ impl Lowering<'_> {
             Kind::RoleAssignment => {
                 "role assignments are matched by principal, role and scope; remove `id`"
             }
-            _ => "remove `id`",
+            Kind::Project
+            | Kind::Environment
+            | Kind::EnvironmentGroup
+            | Kind::DlpPolicy
+            | Kind::TenantSettings => "remove `id`",
         });
         self.push(d);
     }

@@ -14,73 +14,13 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// The kinds of document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub enum Kind {
-    Project,
-    Environment,
-    EnvironmentGroup,
-    DlpPolicy,
-    RoleAssignment,
-    TenantSettings,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 6] = [
-        Kind::Project,
-        Kind::Environment,
-        Kind::EnvironmentGroup,
-        Kind::DlpPolicy,
-        Kind::RoleAssignment,
-        Kind::TenantSettings,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Project => "Project",
-            Kind::Environment => "Environment",
-            Kind::EnvironmentGroup => "EnvironmentGroup",
-            Kind::DlpPolicy => "DlpPolicy",
-            Kind::RoleAssignment => "RoleAssignment",
-            Kind::TenantSettings => "TenantSettings",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// File name of the kind's schema in `schemas/`.
-    pub fn schema_file(self) -> String {
-        let mut out = String::new();
-        for (i, c) in self.as_str().chars().enumerate() {
-            if c.is_ascii_uppercase() && i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        }
-        format!("{out}.schema.json")
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::kind::Kind;
 
 const SCHEMA_BASE: &str = "https://ppgov.dev/schemas/v1/";
 
 /// The schema of one kind of document.
 pub fn kind_schema(kind: Kind) -> Value {
-    let schema = match kind {
-        Kind::Project => schemars::schema_for!(doc::Document<doc::ProjectSpec>),
-        Kind::Environment => schemars::schema_for!(doc::Document<doc::EnvironmentSpec>),
-        Kind::EnvironmentGroup => schemars::schema_for!(doc::Document<doc::EnvironmentGroupSpec>),
-        Kind::DlpPolicy => schemars::schema_for!(doc::Document<doc::DlpPolicySpec>),
-        Kind::RoleAssignment => schemars::schema_for!(doc::Document<doc::RoleAssignmentSpec>),
-        Kind::TenantSettings => schemars::schema_for!(doc::Document<doc::TenantSettingsSpec>),
-    };
+    let schema = kind.document_schema();
     let mut schema = schema.to_value();
     let obj = schema.as_object_mut().expect("schemars emits an object");
     obj.insert(

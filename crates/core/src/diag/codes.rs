@@ -10,7 +10,7 @@
 use super::Severity;
 
 macro_rules! registry {
-    ($( $code:literal $variant:ident $severity:ident $title:literal $explanation:literal; )*) => {
+    ($( $code:literal $variant:ident $severity:ident $title:literal $explanation:expr; )*) => {
         /// A stable diagnostic code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $( $variant, )* }
@@ -73,7 +73,7 @@ registry! {
     "PPG200" ApiVersion Error "missing or unsupported apiVersion"
         "Every document needs `apiVersion: ppgov.dev/v1`.";
     "PPG201" UnknownKind Error "missing or unknown kind"
-        "`kind` must be one of Project, Environment, EnvironmentGroup, DlpPolicy, RoleAssignment, TenantSettings.";
+        concat!("`kind` must be one of ", crate::kind::kind_names!(), ".");
     "PPG202" MissingField Error "required field missing"
         "A field the schema requires is absent.";
     "PPG203" UnknownField Error "unknown field"
