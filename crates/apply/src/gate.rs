@@ -4,7 +4,7 @@
 use ppgov_core::catalog::Catalog;
 use ppgov_core::model::Desired;
 use ppgov_core::observed::Observed;
-use ppgov_planner::plan::{exclusively_governed, fingerprint, kind_name};
+use ppgov_planner::plan::{exclusively_governed, fingerprint, kind_name, parse_kind_name};
 use ppgov_planner::risk::{self, RiskClass};
 use ppgov_planner::{Change, Plan, ResourceKind};
 
@@ -42,9 +42,16 @@ pub struct Refused {
 pub fn declaring_resource(address: &str) -> Option<String> {
     let (kind, rest) = address.split_once('.')?;
     let name = rest.split('[').next().unwrap_or(rest);
-    let kind = match kind {
-        "GroupMembership" => "EnvironmentGroup",
-        other => other,
+    let kind = match parse_kind_name(kind) {
+        Some(ResourceKind::GroupMembership) => "EnvironmentGroup",
+        Some(
+            ResourceKind::Environment
+            | ResourceKind::EnvironmentGroup
+            | ResourceKind::DlpPolicy
+            | ResourceKind::RoleAssignment
+            | ResourceKind::TenantSettings,
+        )
+        | None => kind,
     };
     Some(format!("{kind}.{name}"))
 }
@@ -57,18 +64,19 @@ fn annotations<'a>(
 ) -> Option<&'a std::collections::BTreeMap<String, String>> {
     let (kind, rest) = c.address.split_once('.')?;
     let name = rest.split('[').next().unwrap_or(rest);
-    match kind {
-        "Environment" => desired.environments.get(name).map(|e| &e.meta.annotations),
-        "EnvironmentGroup" | "GroupMembership" => desired
+    match parse_kind_name(kind)? {
+        ResourceKind::Environment => desired.environments.get(name).map(|e| &e.meta.annotations),
+        ResourceKind::EnvironmentGroup | ResourceKind::GroupMembership => desired
             .environment_groups
             .get(name)
             .map(|g| &g.meta.annotations),
-        "DlpPolicy" => desired.dlp_policies.get(name).map(|p| &p.meta.annotations),
-        "TenantSettings" => desired
+        ResourceKind::DlpPolicy => desired.dlp_policies.get(name).map(|p| &p.meta.annotations),
+        ResourceKind::TenantSettings => desired
             .tenant_settings
             .as_ref()
             .map(|t| &t.meta.annotations),
-        _ => None,
+        // Desired role assignments are keyed by principal, role and scope, not by name.
+        ResourceKind::RoleAssignment => None,
     }
 }
 
@@ -145,14 +153,15 @@ pub fn refused(
 /// The fingerprint of the observed object named `Kind:id`, `None` when it no longer exists.
 pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
     let (kind, id) = key.split_once(':')?;
-    match kind {
-        "Environment" => observed.environments.get(id).map(fingerprint),
-        "EnvironmentGroup" => observed.environment_groups.get(id).map(fingerprint),
-        "DlpPolicy" => observed.dlp_policies.get(id).map(fingerprint),
-        "RoleAssignment" => observed.role_assignments.get(id).map(fingerprint),
+    match parse_kind_name(kind)? {
+        ResourceKind::Environment => observed.environments.get(id).map(fingerprint),
+        ResourceKind::EnvironmentGroup => observed.environment_groups.get(id).map(fingerprint),
+        ResourceKind::DlpPolicy => observed.dlp_policies.get(id).map(fingerprint),
+        ResourceKind::RoleAssignment => observed.role_assignments.get(id).map(fingerprint),
         // One managed setting (a dotted path); absent is a value too.
-        "TenantSettings" => Some(fingerprint(&observed.tenant_settings.get(id))),
-        _ => None,
+        ResourceKind::TenantSettings => Some(fingerprint(&observed.tenant_settings.get(id))),
+        // A membership is fingerprinted as its environment (`Environment:{id}`).
+        ResourceKind::GroupMembership => None,
     }
 }
 
@@ -184,25 +193,26 @@ pub fn describe_stale(plan: &Plan, observed: &Observed, s: &Stale) -> String {
             && !matches!(c.after, ppgov_planner::After::Membership { .. })
             && format!("{:?}", c.kind) == kind
     });
-    let live_name = match kind {
-        "Environment" => observed
+    let live_name = match parse_kind_name(kind) {
+        Some(ResourceKind::Environment) => observed
             .environments
             .get(id)
             .map(|e| e.display_name.clone()),
-        "EnvironmentGroup" => observed
+        Some(ResourceKind::EnvironmentGroup) => observed
             .environment_groups
             .get(id)
             .map(|g| g.display_name.clone()),
-        "DlpPolicy" => observed
+        Some(ResourceKind::DlpPolicy) => observed
             .dlp_policies
             .get(id)
             .map(|p| p.display_name.clone()),
-        "RoleAssignment" => observed.role_assignments.get(id).map(|a| {
+        Some(ResourceKind::RoleAssignment) => observed.role_assignments.get(id).map(|a| {
             a.principal_name
                 .clone()
                 .unwrap_or_else(|| a.principal_id.clone())
         }),
-        _ => None,
+        // Settings are named by their path (the key says it); memberships have no key.
+        Some(ResourceKind::TenantSettings | ResourceKind::GroupMembership) | None => None,
     };
     let fields = change
         .map(|c| crate::step::differences_from(&c.after, observed))
@@ -241,17 +251,15 @@ pub fn stale(plan: &Plan, observed: &Observed) -> Vec<Stale> {
             Some(_) => None,
         })
         .collect();
-    for kind in [
-        ResourceKind::EnvironmentGroup,
-        ResourceKind::DlpPolicy,
-        ResourceKind::RoleAssignment,
-    ] {
-        if !plan
-            .fingerprints
-            .contains_key(&ppgov_planner::plan::exclusive_key(kind))
-        {
-            continue;
-        }
+    // Every kind the plan owned exclusively left a `Kind:*` marker.
+    let mut exclusive: Vec<ResourceKind> = plan
+        .fingerprints
+        .keys()
+        .filter_map(|key| key.strip_suffix(":*"))
+        .filter_map(parse_kind_name)
+        .collect();
+    exclusive.sort(); // in `ResourceKind` order, whatever the key order
+    for kind in exclusive {
         let governed = exclusively_governed(kind, observed);
         let kind = kind_name(kind);
         for (id, name) in governed {

@@ -42,7 +42,15 @@ pub fn created_refs(c: &Change) -> Vec<String> {
                 out.push(address.to_owned());
             }
         }
-        _ => {}
+        // These refer to no object by the address of its creation.
+        After::Membership {
+            group: Ref::Id(_), ..
+        }
+        | After::Environment(_)
+        | After::EnvironmentGroup(_)
+        | After::DlpPolicy(_)
+        | After::TenantSettings(_)
+        | After::Nothing => {}
     }
     out
 }
@@ -55,7 +63,20 @@ fn environment_written(c: &Change) -> Option<&str> {
         (After::Nothing, ResourceKind::Environment | ResourceKind::GroupMembership) => {
             c.id.as_deref()
         }
-        _ => None,
+        (
+            After::Nothing,
+            ResourceKind::EnvironmentGroup
+            | ResourceKind::DlpPolicy
+            | ResourceKind::RoleAssignment
+            | ResourceKind::TenantSettings,
+        )
+        | (
+            After::EnvironmentGroup(_)
+            | After::DlpPolicy(_)
+            | After::RoleAssignment(_)
+            | After::TenantSettings(_),
+            _,
+        ) => None,
     }
 }
 

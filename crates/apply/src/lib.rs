@@ -66,7 +66,10 @@ pub fn object_key(change: &Change) -> Option<String> {
         After::Environment(e) => Some(format!("Environment:{}", e.id)),
         After::Membership { environment_id, .. } => Some(format!("Environment:{environment_id}")),
         After::TenantSettings(_) => Some("TenantSettings:tenant".to_owned()),
-        _ => change
+        After::EnvironmentGroup(_)
+        | After::DlpPolicy(_)
+        | After::RoleAssignment(_)
+        | After::Nothing => change
             .id
             .as_ref()
             .map(|id| format!("{:?}:{id}", change.kind)),

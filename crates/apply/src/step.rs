@@ -499,7 +499,10 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
             }
             Ok(())
         }
-        other => Err(format!(
+        // A membership removal carries `After::Membership`, so it never gets here.
+        other @ (ResourceKind::Environment
+        | ResourceKind::GroupMembership
+        | ResourceKind::TenantSettings) => Err(format!(
             "{}: ppgov does not delete {other:?} objects",
             c.address
         )),

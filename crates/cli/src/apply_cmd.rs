@@ -565,13 +565,15 @@ fn observed_value(
         }};
     }
     let (kind, id) = key.split_once(':')?;
-    match kind {
-        "Environment" => of!(observed.environments.get(id)?),
-        "EnvironmentGroup" => of!(observed.environment_groups.get(id)?),
-        "DlpPolicy" => of!(observed.dlp_policies.get(id)?),
-        "RoleAssignment" => of!(observed.role_assignments.get(id)?),
-        "TenantSettings" => of!(&observed.tenant_settings),
-        _ => None,
+    use ppgov_planner::ResourceKind;
+    match ppgov_planner::plan::parse_kind_name(kind)? {
+        ResourceKind::Environment => of!(observed.environments.get(id)?),
+        ResourceKind::EnvironmentGroup => of!(observed.environment_groups.get(id)?),
+        ResourceKind::DlpPolicy => of!(observed.dlp_policies.get(id)?),
+        ResourceKind::RoleAssignment => of!(observed.role_assignments.get(id)?),
+        ResourceKind::TenantSettings => of!(&observed.tenant_settings),
+        // A membership is fingerprinted as its environment.
+        ResourceKind::GroupMembership => None,
     }
 }
 

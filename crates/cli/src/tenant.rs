@@ -146,16 +146,16 @@ pub async fn observe_with(
     let wanted: std::collections::BTreeSet<String> = first
         .changes
         .iter()
-        .filter_map(|c| match &c.after {
-            ppgov_planner::After::RoleAssignment(a)
-                if a.role.is_some_and(|r| r.is_environment_role()) =>
+        .filter_map(|c| {
+            // Only environment roles (BAP) are read per environment.
+            if let ppgov_planner::After::RoleAssignment(a) = &c.after
+                && a.role.is_some_and(|r| r.is_environment_role())
+                && let ppgov_core::observed::ObservedScope::Environment(id) = &a.scope
             {
-                match &a.scope {
-                    ppgov_core::observed::ObservedScope::Environment(id) => Some(id.clone()),
-                    _ => None,
-                }
+                Some(id.clone())
+            } else {
+                None
             }
-            _ => None,
         })
         .chain(extra)
         .collect();

@@ -361,7 +361,12 @@ impl<'a> Importer<'a> {
                 ImportKind::TenantSettings => {
                     "The tenant settings ppgov governs, as they are".to_owned()
                 }
-                other => format!("{} `{name}`, as it is in the tenant", other.as_str()),
+                other @ (ImportKind::Environment
+                | ImportKind::EnvironmentGroup
+                | ImportKind::DlpPolicy
+                | ImportKind::RoleAssignment) => {
+                    format!("{} `{name}`, as it is in the tenant", other.as_str())
+                }
             };
             self.write_file(&path, &doc, &what);
         }

@@ -118,7 +118,11 @@ impl<'a> Planner<'a> {
                     fingerprint(&self.observed.environment_groups[id])
                 }
                 ResourceKind::DlpPolicy => fingerprint(&self.observed.dlp_policies[id]),
-                _ => fingerprint(&self.observed.role_assignments[id]),
+                ResourceKind::RoleAssignment => fingerprint(&self.observed.role_assignments[id]),
+                // Exclusive ownership governs no object of these kinds (the map is empty).
+                ResourceKind::Environment
+                | ResourceKind::GroupMembership
+                | ResourceKind::TenantSettings => continue,
             };
             self.fingerprints.insert(key, value);
         }
@@ -578,7 +582,11 @@ impl<'a> Planner<'a> {
             .filter(|c| c.action == Action::Delete)
             .filter_map(|c| match c.kind {
                 ResourceKind::GroupMembership => Some((c.id.clone()?, c.address.clone())),
-                _ => None,
+                ResourceKind::Environment
+                | ResourceKind::EnvironmentGroup
+                | ResourceKind::DlpPolicy
+                | ResourceKind::RoleAssignment
+                | ResourceKind::TenantSettings => None,
             })
             .chain(
                 self.changes

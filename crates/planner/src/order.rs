@@ -19,7 +19,9 @@ fn phase(c: &Change) -> u8 {
         (Delete, RoleAssignment) => 7,
         (Delete, DlpPolicy) => 8,
         (Delete, EnvironmentGroup) => 9,
-        _ => 10,
+        // Not planned today (environments are neither created nor deleted, a membership
+        // is added or removed); listed so that a new kind must be placed above.
+        (Create | Delete, Environment) | (Update, GroupMembership) => 10,
     }
 }
 

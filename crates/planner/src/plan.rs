@@ -208,6 +208,13 @@ pub fn kind_name(kind: ResourceKind) -> &'static str {
     }
 }
 
+/// The kind named `name` ([`kind_name`]'s inverse), as fingerprint keys and addresses
+/// start; `None` for a name no kind has (a plan from another version).
+pub fn parse_kind_name(name: &str) -> Option<ResourceKind> {
+    // The serialised name of a `ResourceKind` is its variant name, as `kind_name` writes it.
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
 /// The live objects of `kind` that exclusive ownership governs, those the plan deletes when
 /// nothing declares them (every group, tenant-level data policies, role assignments of a role
 /// and a principal type ppgov models), by id, with a name to show.
@@ -233,7 +240,10 @@ pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap
                 (id.clone(), name.clone())
             })
             .collect(),
-        _ => BTreeMap::new(),
+        // Exclusive ownership deletes no environment, membership or setting.
+        ResourceKind::Environment
+        | ResourceKind::GroupMembership
+        | ResourceKind::TenantSettings => BTreeMap::new(),
     }
 }
 

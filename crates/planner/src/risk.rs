@@ -54,14 +54,16 @@ pub fn assess(change: &Change, observed: &Observed, catalog: &Catalog) -> Option
             }
             // `GroupMembership[{group id}]...` is a group this repository does not declare.
             ResourceKind::GroupMembership if !change.address.starts_with("GroupMembership.") => {
-                let group = match &change.after {
-                    After::Membership {
-                        group: Ref::Id(id), ..
-                    } => observed
+                let group = if let After::Membership {
+                    group: Ref::Id(id), ..
+                } = &change.after
+                {
+                    observed
                         .environment_groups
                         .get(id)
-                        .map_or(id.as_str(), |g| g.display_name.as_str()),
-                    _ => "its group",
+                        .map_or(id.as_str(), |g| g.display_name.as_str())
+                } else {
+                    "its group"
                 };
                 format!(
                     "moves the environment out of \"{group}\", which this repository does not manage"
@@ -113,6 +115,14 @@ pub fn assess(change: &Change, observed: &Observed, catalog: &Catalog) -> Option
             let risks = dlp_risks(before, after, catalog, &observed.environments);
             (!risks.is_empty()).then(|| Risk::new(RiskClass::Loosening, risks.join("; ")))
         }
-        _ => None,
+        // A create (no live object yet) loosens nothing; these kinds have no loosening rule.
+        (After::Environment(_) | After::EnvironmentGroup(_) | After::DlpPolicy(_), _)
+        | (
+            After::Membership { .. }
+            | After::RoleAssignment(_)
+            | After::TenantSettings(_)
+            | After::Nothing,
+            _,
+        ) => None,
     }
 }

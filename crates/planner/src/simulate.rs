@@ -101,7 +101,11 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                     ResourceKind::RoleAssignment => {
                         state.role_assignments.remove(&id);
                     }
-                    _ => {}
+                    // Never deleted with no after-value: environments and tenant settings
+                    // are not deleted, a membership removal carries `After::Membership`.
+                    ResourceKind::Environment
+                    | ResourceKind::GroupMembership
+                    | ResourceKind::TenantSettings => {}
                 }
             }
         }
