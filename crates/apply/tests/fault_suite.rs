@@ -34,7 +34,7 @@ use ppgov_apply::{ApplyReport, Options, Outcome, apply};
 use ppgov_core::observed::{Observed, ObservedScope};
 use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, SeedRequest};
 use ppgov_planner::{Action, After, Plan, Ref, ResourceKind};
-use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, LroPolicy, RetryPolicy, Secret};
+use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, Secret};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -665,24 +665,12 @@ struct Stats {
 }
 
 fn client_for(emu: &RunningEmulator) -> Client {
-    let mut config = ClientConfig::new(
+    let config = ClientConfig::new(
         Default::default(),
         AuthConfig::Static(Secret::new(emu.token().unwrap().to_owned())),
     )
     .with_single_base_url(&emu.base_url());
-    config.retry = RetryPolicy {
-        max_attempts: 5,
-        base_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        // Also caps the operations' suggested poll interval.
-        retry_after_cap: Duration::from_millis(5),
-    };
-    config.lro = LroPolicy {
-        deadline: Duration::from_secs(10),
-        poll_interval: Duration::from_millis(2),
-    };
-    config.request_timeout = Duration::from_secs(10);
-    Client::new(config).unwrap()
+    Client::new(ppgov_test_support::fastest(config)).unwrap()
 }
 
 async fn observe(seed: u64, client: &Client) -> Result<Observed, String> {

@@ -2,7 +2,7 @@
 //! `shared/wire-samples`: they parse into the same tenant-api types, and every field the
 //! emulator writes exists in the recording with the same JSON type (no invented or misspelt
 //! names). Where the emulator should be complete, the reverse holds too. Skips, saying so,
-//! when the folder is absent.
+//! when the folder is absent, and fails instead under CI (`ppgov-test-support`).
 
 mod common;
 use common::*;
@@ -11,24 +11,9 @@ use ppgov_tenant_api::environments::Environment;
 use ppgov_tenant_api::roles::{BapRoleAssignment, ModifyRoleAssignmentsResponse};
 use ppgov_tenant_api::rules::RuleSet;
 use ppgov_tenant_api::{BapPage, Page};
+use ppgov_test_support::{sample_json, wire_samples};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-
-fn samples() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wire-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found", dir.display());
-        None
-    }
-}
-
-fn sample(dir: &std::path::Path, file: &str) -> Value {
-    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
 
 fn kind(v: &Value) -> &'static str {
     match v {
@@ -120,7 +105,7 @@ fn parses<T: DeserializeOwned>(file: &str, v: &Value) -> T {
 
 #[tokio::test]
 async fn dlp_answers_match_the_recordings() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let api = Api::seeded(seed(6, 1, 2, 0), 50).await;
 
     let list = api.get(DLP).await.json;
@@ -128,7 +113,7 @@ async fn dlp_answers_match_the_recordings() {
     assert_eq!(page.value.len(), 2);
     same_shape(
         "dlp/v2-list-policies.json",
-        &sample(&dir, "dlp/v2-list-policies.json"),
+        &sample_json(&dir, "dlp/v2-list-policies.json"),
         &list,
         &[],
         Some(&[]),
@@ -153,7 +138,7 @@ async fn dlp_answers_match_the_recordings() {
     );
     same_shape(
         "dlp/v2-get-policy-with-rules.json",
-        &sample(&dir, "dlp/v2-get-policy-with-rules.json"),
+        &sample_json(&dir, "dlp/v2-get-policy-with-rules.json"),
         &got,
         &[],
         Some(&[]),
@@ -176,7 +161,7 @@ async fn dlp_answers_match_the_recordings() {
     for file in ["dlp/v2-get-policy-a.json", "dlp/v2-get-policy-b.json"] {
         same_shape(
             file,
-            &sample(&dir, file),
+            &sample_json(&dir, file),
             &got,
             &[],
             Some(&["connectorConfigurationsDefinition"]),
@@ -186,7 +171,7 @@ async fn dlp_answers_match_the_recordings() {
 
 #[tokio::test]
 async fn environment_answers_match_the_recordings() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let api = Api::seeded(seed(12, 2, 0, 0), 50).await;
     let list = api.get(&format!("{ENVS}?{V_BAP}")).await.json;
     let page: BapPage<Environment> = parses("environment list", &list);
@@ -196,7 +181,7 @@ async fn environment_answers_match_the_recordings() {
     // reference's example (§5.1) but not in these recordings.
     let extra = ["settings", "lastModifiedTime"];
     let file = "environments/bap-list-environments.json";
-    same_shape(file, &sample(&dir, file), &list, &extra, None);
+    same_shape(file, &sample_json(&dir, file), &list, &extra, None);
     // The managed-environments recording has neither descriptions nor groups; the other has.
     let file = "environments/bap-list-managed-environments.json";
     let more = [
@@ -205,13 +190,13 @@ async fn environment_answers_match_the_recordings() {
         "description",
         "parentEnvironmentGroup",
     ];
-    same_shape(file, &sample(&dir, file), &list, &more, None);
+    same_shape(file, &sample_json(&dir, file), &list, &more, None);
     let one = &page.value[1].name;
     let got = api.get(&format!("{ENVS}/{one}?{V_BAP}")).await.json;
     let _: Environment = parses("environment get", &got);
     same_shape(
         "environments/bap-get-environment-a.json",
-        &sample(&dir, "environments/bap-get-environment-a.json"),
+        &sample_json(&dir, "environments/bap-get-environment-a.json"),
         &got,
         &extra,
         None,
@@ -220,7 +205,7 @@ async fn environment_answers_match_the_recordings() {
 
 #[tokio::test]
 async fn group_and_rule_set_answers_match_the_recordings() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let api = Api::seeded(seed(4, 3, 0, 0), 50).await;
     let created = api
         .post(
@@ -239,13 +224,13 @@ async fn group_and_rule_set_answers_match_the_recordings() {
     // The recording is the BAP group; the Power Platform API adds the modification fields.
     same_shape(
         "environment-groups/bap-get-environment-group.json",
-        &sample(&dir, "environment-groups/bap-get-environment-group.json"),
+        &sample_json(&dir, "environment-groups/bap-get-environment-group.json"),
         &got,
         &["lastModifiedTime", "lastModifiedBy", "displayName"],
         Some(&[]),
     );
 
-    let recorded_post = sample(&dir, "rule-sets/post-rule-set-response.json");
+    let recorded_post = sample_json(&dir, "rule-sets/post-rule-set-response.json");
     let mut body = recorded_post.clone();
     for k in ["id", "lastModified", "environmentFilter"] {
         body.as_object_mut().unwrap().remove(k);
@@ -269,7 +254,7 @@ async fn group_and_rule_set_answers_match_the_recordings() {
     assert_eq!(posted.json["parameters"], recorded_post["parameters"]);
 
     let id = posted.json["id"].as_str().unwrap();
-    let recorded_put = sample(&dir, "rule-sets/put-rule-set-response.json");
+    let recorded_put = sample_json(&dir, "rule-sets/put-rule-set-response.json");
     let put = api
         .put(
             &format!("/governance/ruleSets/{id}?{V_PP}"),
@@ -293,12 +278,12 @@ async fn group_and_rule_set_answers_match_the_recordings() {
         .json;
     let _: Page<RuleSet> = parses("rule set list", &list);
     let file = "rule-sets/get-rule-sets-a.json";
-    same_shape(file, &sample(&dir, file), &list, &[], Some(&[]));
+    same_shape(file, &sample_json(&dir, file), &list, &[], Some(&[]));
     // Recording b has no `hasStagedChanges` (a has), and we echo what was written.
     let file = "rule-sets/get-rule-sets-b.json";
     same_shape(
         file,
-        &sample(&dir, file),
+        &sample_json(&dir, file),
         &list,
         &["hasStagedChanges"],
         Some(&[]),
@@ -307,7 +292,7 @@ async fn group_and_rule_set_answers_match_the_recordings() {
 
 #[tokio::test]
 async fn role_assignment_answers_match_the_recordings() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let api = Api::seeded(seed(8, 0, 0, 0), 50).await;
     let t = api.state();
     let env = t
@@ -334,7 +319,7 @@ async fn role_assignment_answers_match_the_recordings() {
     );
     same_shape(
         "role-assignments/bap-modify-role-assignments-response.json",
-        &sample(
+        &sample_json(
             &dir,
             "role-assignments/bap-modify-role-assignments-response.json",
         ),
@@ -349,7 +334,7 @@ async fn role_assignment_answers_match_the_recordings() {
     let _: BapPage<BapRoleAssignment> = parses("list", &list);
     same_shape(
         "role-assignments/bap-list-role-assignments.json",
-        &sample(&dir, "role-assignments/bap-list-role-assignments.json"),
+        &sample_json(&dir, "role-assignments/bap-list-role-assignments.json"),
         &list,
         &[],
         Some(&["email", "displayName"]),
@@ -358,7 +343,7 @@ async fn role_assignment_answers_match_the_recordings() {
 
 #[tokio::test]
 async fn tenant_settings_and_connector_answers_match_the_recordings() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let api = Api::empty().await;
     let list = api
         .post_empty(
@@ -366,7 +351,7 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
         )
         .await
         .json;
-    let recorded = sample(&dir, "tenant-settings/list-tenant-settings.json");
+    let recorded = sample_json(&dir, "tenant-settings/list-tenant-settings.json");
     same_shape(
         "tenant-settings/list-tenant-settings.json",
         &recorded,
@@ -383,7 +368,7 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
         .json;
     same_shape(
         "tenant-settings/update-tenant-settings-response.json",
-        &sample(&dir, "tenant-settings/update-tenant-settings-response.json"),
+        &sample_json(&dir, "tenant-settings/update-tenant-settings-response.json"),
         &update,
         // This recording is abridged; the list recording has these.
         &[
@@ -402,7 +387,7 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
         .json;
     same_shape(
         "connectors/powerapps-list-apis.json",
-        &sample(&dir, "connectors/powerapps-list-apis.json"),
+        &sample_json(&dir, "connectors/powerapps-list-apis.json"),
         &apis,
         &["releaseTag"],
         None,
@@ -413,7 +398,7 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
         .json;
     same_shape(
         "connectors/governance-unblockable.json",
-        &sample(&dir, "connectors/governance-unblockable.json"),
+        &sample_json(&dir, "connectors/governance-unblockable.json"),
         &unblockable,
         &[],
         Some(&[]),
@@ -424,7 +409,7 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
         .json;
     same_shape(
         "connectors/governance-virtual.json",
-        &sample(&dir, "connectors/governance-virtual.json"),
+        &sample_json(&dir, "connectors/governance-virtual.json"),
         &virt,
         &[],
         Some(&["iconUri"]),
@@ -436,8 +421,8 @@ async fn tenant_settings_and_connector_answers_match_the_recordings() {
 /// recorded 409 and the UrlPatternsInvalidRule answer carry it), not in Power Platform API ones.
 #[tokio::test]
 async fn environments_and_bap_errors_carry_what_the_recordings_carry() {
-    let Some(dir) = samples() else { return };
-    let recorded = sample(&dir, "environments/bap-list-environments.json");
+    let Some(dir) = wire_samples() else { return };
+    let recorded = sample_json(&dir, "environments/bap-list-environments.json");
     let recorded_nulls = recorded["value"]
         .as_array()
         .unwrap()
@@ -500,8 +485,8 @@ async fn environments_and_bap_errors_carry_what_the_recordings_carry() {
 /// made managed or leave its group.
 #[tokio::test]
 async fn a_recorded_basic_member_of_a_group_is_accepted_when_seeded() {
-    let Some(dir) = samples() else { return };
-    let recorded = sample(&dir, "environments/bap-get-environment-a.json");
+    let Some(dir) = wire_samples() else { return };
+    let recorded = sample_json(&dir, "environments/bap-get-environment-a.json");
     let env: Environment = parses("environments/bap-get-environment-a.json", &recorded);
     assert!(!env.is_managed());
     let group = env

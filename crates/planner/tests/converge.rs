@@ -213,14 +213,3 @@ fn identical_inputs_give_byte_identical_plans() {
     let b = serde_json::to_string(&plan(&loaded.desired, &observed, &loaded.catalog)).unwrap();
     assert_eq!(a, b);
 }
-
-#[test]
-#[ignore = "prints the sample plan for a human to read"]
-fn print_sample_plan() {
-    let loaded = load_sample();
-    let observed = bare_tenant(&loaded);
-    let p = plan(&loaded.desired, &observed, &loaded.catalog);
-    let colors = ppgov_planner::render::Colors { enabled: false };
-    println!("{}", ppgov_planner::render::text(&p, colors));
-    println!("{}", ppgov_planner::render::markdown(&p));
-}

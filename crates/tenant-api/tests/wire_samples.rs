@@ -1,26 +1,9 @@
 //! Every recorded response in `shared/wire-samples` parses into the wire types, and writing
-//! it back loses no field ppgov reads. Skips, saying so, when the folder is absent.
+//! it back loses no field ppgov reads. Skips, saying so, when the folder is absent, and fails instead under CI (`ppgov-test-support`).
 
 use ppgov_tenant_api::*;
-use serde::de::DeserializeOwned;
+use ppgov_test_support::{read_sample, wire_samples};
 use serde_json::Value;
-use std::path::PathBuf;
-
-fn samples() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wire-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found", dir.display());
-        None
-    }
-}
-
-fn parse<T: DeserializeOwned>(dir: &std::path::Path, file: &str) -> (T, Value) {
-    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let typed = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-    (typed, serde_json::from_str(&text).unwrap())
-}
 
 fn without_nulls(v: &Value) -> Value {
     match v {
@@ -37,7 +20,7 @@ fn without_nulls(v: &Value) -> Value {
 
 #[test]
 fn every_sample_file_is_covered() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let mut files = Vec::new();
     for sub in std::fs::read_dir(&dir).unwrap().flatten() {
         if sub.path().is_dir() {
@@ -86,8 +69,8 @@ const COVERED: &[&str] = &[
 
 #[test]
 fn dlp_policies() {
-    let Some(dir) = samples() else { return };
-    let (list, _): (Page<dlp::PolicyDocument>, _) = parse(&dir, "dlp/v2-list-policies.json");
+    let Some(dir) = wire_samples() else { return };
+    let (list, _): (Page<dlp::PolicyDocument>, _) = read_sample(&dir, "dlp/v2-list-policies.json");
     assert!(!list.value.is_empty());
     assert!(
         list.value
@@ -99,7 +82,7 @@ fn dlp_policies() {
         "dlp/v2-get-policy-b.json",
         "dlp/v2-get-policy-with-rules.json",
     ] {
-        let (doc, raw): (dlp::PolicyDocument, _) = parse(&dir, file);
+        let (doc, raw): (dlp::PolicyDocument, _) = read_sample(&dir, file);
         let groups = doc
             .policy_definition
             .connector_groups
@@ -121,7 +104,7 @@ fn dlp_policies() {
             );
         }
     }
-    let (doc, _): (dlp::PolicyDocument, _) = parse(&dir, "dlp/v2-get-policy-with-rules.json");
+    let (doc, _): (dlp::PolicyDocument, _) = read_sample(&dir, "dlp/v2-get-policy-with-rules.json");
     let configs = doc.connector_configurations_definition.unwrap();
     assert_eq!(
         configs.connector_action_configurations[0]
@@ -142,12 +125,12 @@ fn dlp_policies() {
 
 #[test]
 fn environments() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     for file in [
         "environments/bap-list-environments.json",
         "environments/bap-list-managed-environments.json",
     ] {
-        let (page, raw): (BapPage<environments::Environment>, _) = parse(&dir, file);
+        let (page, raw): (BapPage<environments::Environment>, _) = read_sample(&dir, file);
         assert!(!page.value.is_empty(), "{file}");
         for (env, raw) in page.value.iter().zip(raw["value"].as_array().unwrap()) {
             assert_eq!(env.name, raw["name"]);
@@ -168,10 +151,10 @@ fn environments() {
         }
     }
     let (env, _): (environments::Environment, _) =
-        parse(&dir, "environments/bap-get-environment-a.json");
+        read_sample(&dir, "environments/bap-get-environment-a.json");
     assert!(!env.name.is_empty());
     let (page, _): (BapPage<environments::Environment>, _) =
-        parse(&dir, "environments/bap-list-environments.json");
+        read_sample(&dir, "environments/bap-list-environments.json");
     assert_eq!(
         page.value[0].group_id(),
         Some("00000000-0000-0000-0000-000000000001")
@@ -180,9 +163,9 @@ fn environments() {
 
 #[test]
 fn environment_groups() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let (g, _): (groups::EnvironmentGroup, _) =
-        parse(&dir, "environment-groups/bap-get-environment-group.json");
+        read_sample(&dir, "environment-groups/bap-get-environment-group.json");
     assert_eq!(g.display_name, "test_env_group");
     assert_eq!(
         g.id.as_deref(),
@@ -192,12 +175,12 @@ fn environment_groups() {
 
 #[test]
 fn rule_sets() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     for file in [
         "rule-sets/get-rule-sets-a.json",
         "rule-sets/get-rule-sets-b.json",
     ] {
-        let (page, raw): (Page<rules::RuleSet>, _) = parse(&dir, file);
+        let (page, raw): (Page<rules::RuleSet>, _) = read_sample(&dir, file);
         assert!(!page.value.is_empty());
         assert_eq!(
             serde_json::to_value(&page.value[0]).unwrap(),
@@ -210,7 +193,7 @@ fn rule_sets() {
         "rule-sets/post-rule-set-response.json",
         "rule-sets/put-rule-set-response.json",
     ] {
-        let (set, _): (rules::RuleSet, _) = parse(&dir, file);
+        let (set, _): (rules::RuleSet, _) = read_sample(&dir, file);
         assert!(
             set.value(rules::params::SHARING, rules::params::MAXIMUM_SHARE_LIMIT)
                 .is_some(),
@@ -221,9 +204,9 @@ fn rule_sets() {
 
 #[test]
 fn role_assignments() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let (page, _): (Page<roles::BapRoleAssignment>, _) =
-        parse(&dir, "role-assignments/bap-list-role-assignments.json");
+        read_sample(&dir, "role-assignments/bap-list-role-assignments.json");
     assert_eq!(
         page.value[0].properties.role_definition.role_name(),
         "EnvironmentAdmin"
@@ -232,7 +215,7 @@ fn role_assignments() {
         page.value[1].properties.role_definition.role_name(),
         "EnvironmentMaker"
     );
-    let (resp, _): (roles::ModifyRoleAssignmentsResponse, _) = parse(
+    let (resp, _): (roles::ModifyRoleAssignmentsResponse, _) = read_sample(
         &dir,
         "role-assignments/bap-modify-role-assignments-response.json",
     );
@@ -242,28 +225,28 @@ fn role_assignments() {
 
 #[test]
 fn tenant_settings() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     for file in [
         "tenant-settings/list-tenant-settings.json",
         "tenant-settings/update-tenant-settings-response.json",
     ] {
-        let (settings, raw): (tenant::TenantSettings, _) = parse(&dir, file);
+        let (settings, raw): (tenant::TenantSettings, _) = read_sample(&dir, file);
         assert_eq!(Value::Object(settings), raw, "{file}");
     }
 }
 
 #[test]
 fn connectors() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let (page, _): (Page<connectors::Connector>, _) =
-        parse(&dir, "connectors/powerapps-list-apis.json");
+        read_sample(&dir, "connectors/powerapps-list-apis.json");
     assert_eq!(page.value[0].name, "shared_sharepointonline");
     assert_eq!(page.value[0].properties.tier.as_deref(), Some("Standard"));
     let (unblockable, _): (Vec<connectors::UnblockableConnector>, _) =
-        parse(&dir, "connectors/governance-unblockable.json");
+        read_sample(&dir, "connectors/governance-unblockable.json");
     assert!(unblockable.iter().all(|c| c.metadata.unblockable));
     let (virt, _): (Vec<connectors::VirtualConnector>, _) =
-        parse(&dir, "connectors/governance-virtual.json");
+        read_sample(&dir, "connectors/governance-virtual.json");
     assert!(
         virt.iter()
             .any(|c| c.id == "Http" && c.metadata.virtual_connector)
@@ -302,9 +285,9 @@ fn assert_lossless<T: serde::Serialize>(typed: &T, raw: &Value, file: &str) {
 
 #[test]
 fn inventory_apps() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let file = "inventory/powerapps-admin-list-apps.json";
-    let (page, raw): (Page<inventory::App>, _) = parse(&dir, file);
+    let (page, raw): (Page<inventory::App>, _) = read_sample(&dir, file);
     assert_lossless(&page, &raw, file);
     assert_eq!(page.value.len(), 2);
     assert!(page.next_link.is_none());
@@ -336,9 +319,9 @@ fn inventory_apps() {
 
 #[test]
 fn inventory_flows() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let file = "inventory/flows-admin-v2-list.json";
-    let (page, raw): (Page<inventory::Flow>, _) = parse(&dir, file);
+    let (page, raw): (Page<inventory::Flow>, _) = read_sample(&dir, file);
     assert_lossless(&page, &raw, file);
     assert_eq!(page.value.len(), 2);
     let flow = &page.value[0];
@@ -372,9 +355,9 @@ fn inventory_flows() {
 
 #[test]
 fn connections() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let file = "connectors/pp-list-connections.json";
-    let (page, raw): (Page<inventory::Connection>, _) = parse(&dir, file);
+    let (page, raw): (Page<inventory::Connection>, _) = read_sample(&dir, file);
     assert_lossless(&page, &raw, file);
     let [cds, flow] = page.value.as_slice() else {
         panic!("{file}: two connections expected")
@@ -406,9 +389,9 @@ fn connections() {
 
 #[test]
 fn environment_lifecycle_operation() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let file = "environments/bap-lifecycle-operation-create.json";
-    let (op, raw): (lro::LifecycleOperation, _) = parse(&dir, file);
+    let (op, raw): (lro::LifecycleOperation, _) = read_sample(&dir, file);
     assert_lossless(&op, &raw, file);
     assert_eq!(op.id, "b03e1e6d-73db-4367-90e1-2e378bf7e2fc");
     assert!(lro::is_terminal(&op.state.id) && lro::is_success(&op.state.id));
@@ -421,10 +404,10 @@ fn environment_lifecycle_operation() {
 
 #[test]
 fn environment_create_without_capacity() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let file = "environments/bap-create-environment-409-insufficient-capacity.json";
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
-    let (body, raw): (errors::BapError, _) = parse(&dir, file);
+    let (body, raw): (errors::BapError, _) = read_sample(&dir, file);
     assert_lossless(&body, &raw, file);
     assert_eq!(body.error.code, errors::codes::INSUFFICIENT_CAPACITY);
     assert_eq!(body.error.detail_url_type.as_deref(), Some("NotSpecified"));

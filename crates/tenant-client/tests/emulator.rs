@@ -15,9 +15,9 @@ use ppgov_core::observed::{
 };
 use ppgov_emulator::{Config, Emulator, Faults, RateLimit, RunningEmulator, SeedRequest};
 use ppgov_tenant_client::{
-    AuthConfig, Client, ClientConfig, Cloud, ErrorKind, LroPolicy, ObserveOptions, RetryPolicy,
-    Secret,
+    AuthConfig, Client, ClientConfig, Cloud, ErrorKind, ObserveOptions, Secret,
 };
+use ppgov_test_support::fast;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -30,21 +30,6 @@ async fn emulator(seed: SeedRequest) -> RunningEmulator {
         ..Config::default().seeded(seed)
     };
     Emulator::start(config).await.expect("emulator starts")
-}
-
-fn fast(mut c: ClientConfig) -> ClientConfig {
-    c.retry = RetryPolicy {
-        max_attempts: 8,
-        base_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(200),
-        retry_after_cap: Duration::from_secs(3),
-    };
-    c.lro = LroPolicy {
-        deadline: Duration::from_secs(20),
-        poll_interval: Duration::from_millis(20),
-    };
-    c.request_timeout = Duration::from_secs(10);
-    c
 }
 
 fn client(emu: &RunningEmulator) -> Client {

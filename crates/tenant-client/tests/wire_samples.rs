@@ -2,32 +2,15 @@
 //! converts to the model, and converts back to wire JSON without losing a governed field.
 //! The governed fields are extracted from the original JSON and from the re-serialized JSON
 //! by the same functions, so the comparison does not trust the client's own types.
-//! Skips, saying so, when the folder is absent.
+//! Skips, saying so, when the folder is absent, and fails instead under CI (`ppgov-test-support`).
 
 use ppgov_core::observed::ObservedScope;
 use ppgov_tenant_api::{Page, connectors as wc, dlp as wd, environments as we, groups as wg};
 use ppgov_tenant_api::{roles as wro, rules as wr, tenant as wt};
 use ppgov_tenant_client::convert;
-use serde::de::DeserializeOwned;
+use ppgov_test_support::{read_sample, wire_samples};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-fn samples() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wire-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found", dir.display());
-        None
-    }
-}
-
-fn load<T: DeserializeOwned>(dir: &Path, file: &str) -> (T, Value) {
-    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let typed = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-    (typed, serde_json::from_str(&text).unwrap())
-}
 
 fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
@@ -187,7 +170,7 @@ fn without_nulls(v: &Value) -> Value {
 
 #[test]
 fn every_sample_file_is_covered() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let mut files = Vec::new();
     for sub in std::fs::read_dir(&dir).unwrap().flatten() {
         if sub.path().is_dir() {
@@ -249,7 +232,7 @@ const NOT_CONVERTED_YET: &[(&str, SampleCheck)] = &[
 
 #[test]
 fn samples_not_converted_yet_still_parse() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     for (file, check) in NOT_CONVERTED_YET {
         let text =
             std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -281,13 +264,13 @@ const COVERED: &[&str] = &[
 
 #[test]
 fn dlp_policies_round_trip() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     for f in [
         "dlp/v2-get-policy-a.json",
         "dlp/v2-get-policy-b.json",
         "dlp/v2-get-policy-with-rules.json",
     ] {
-        let (doc, raw): (wd::PolicyDocument, Value) = load(&dir, f);
+        let (doc, raw): (wd::PolicyDocument, Value) = read_sample(&dir, f);
         let model = convert::dlp_policy(&doc).unwrap_or_else(|e| panic!("{f}: {e}"));
         let back = serde_json::to_value(convert::dlp_policy_to_wire(&model).unwrap()).unwrap();
         assert_eq!(dlp_fields(&back, true), dlp_fields(&raw, true), "{f}");
@@ -301,7 +284,8 @@ fn dlp_policies_round_trip() {
         assert_eq!(groups, ["Confidential", "General", "Blocked"], "{f}");
         assert!(back["policyDefinition"].get("etag").is_none(), "{f}");
     }
-    let (page, raw): (Page<wd::PolicyDocument>, Value) = load(&dir, "dlp/v2-list-policies.json");
+    let (page, raw): (Page<wd::PolicyDocument>, Value) =
+        read_sample(&dir, "dlp/v2-list-policies.json");
     assert!(!page.value.is_empty());
     for (doc, raw) in page.value.iter().zip(raw["value"].as_array().unwrap()) {
         let model = convert::dlp_policy(doc).unwrap();
@@ -312,13 +296,13 @@ fn dlp_policies_round_trip() {
 
 #[test]
 fn environments_round_trip() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let mut all = Vec::new();
     for f in [
         "environments/bap-list-environments.json",
         "environments/bap-list-managed-environments.json",
     ] {
-        let (page, raw): (Page<we::Environment>, Value) = load(&dir, f);
+        let (page, raw): (Page<we::Environment>, Value) = read_sample(&dir, f);
         assert!(!page.value.is_empty(), "{f}");
         all.extend(
             page.value
@@ -327,7 +311,7 @@ fn environments_round_trip() {
         );
     }
     let (one, raw): (we::Environment, Value) =
-        load(&dir, "environments/bap-get-environment-a.json");
+        read_sample(&dir, "environments/bap-get-environment-a.json");
     all.push((one, raw));
     for (env, raw) in all {
         let model = convert::environment(&env);
@@ -338,9 +322,9 @@ fn environments_round_trip() {
 
 #[test]
 fn environment_group_round_trips() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let (g, raw): (wg::EnvironmentGroup, Value) =
-        load(&dir, "environment-groups/bap-get-environment-group.json");
+        read_sample(&dir, "environment-groups/bap-get-environment-group.json");
     let model = convert::group(&g, None, None);
     let back = serde_json::to_value(convert::group_to_wire(&model)).unwrap();
     for key in ["id", "displayName", "description"] {
@@ -350,13 +334,13 @@ fn environment_group_round_trips() {
 
 #[test]
 fn rule_sets_round_trip() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let mut sets: Vec<(wr::RuleSet, Value)> = Vec::new();
     for f in [
         "rule-sets/get-rule-sets-a.json",
         "rule-sets/get-rule-sets-b.json",
     ] {
-        let (page, raw): (Page<wr::RuleSet>, Value) = load(&dir, f);
+        let (page, raw): (Page<wr::RuleSet>, Value) = read_sample(&dir, f);
         assert!(!page.value.is_empty(), "{f}");
         sets.extend(
             page.value
@@ -368,7 +352,7 @@ fn rule_sets_round_trip() {
         "rule-sets/post-rule-set-response.json",
         "rule-sets/put-rule-set-response.json",
     ] {
-        sets.push(load(&dir, f));
+        sets.push(read_sample(&dir, f));
     }
     for (rs, raw) in sets {
         let group = rs.group_id().unwrap_or("g").to_owned();
@@ -410,10 +394,10 @@ fn rule_sets_round_trip() {
 
 #[test]
 fn role_assignments_round_trip() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let (page, raw): (Page<wro::BapRoleAssignment>, Value) =
-        load(&dir, "role-assignments/bap-list-role-assignments.json");
-    let (modify, raw_modify): (wro::ModifyRoleAssignmentsResponse, Value) = load(
+        read_sample(&dir, "role-assignments/bap-list-role-assignments.json");
+    let (modify, raw_modify): (wro::ModifyRoleAssignmentsResponse, Value) = read_sample(
         &dir,
         "role-assignments/bap-modify-role-assignments-response.json",
     );
@@ -450,12 +434,12 @@ fn role_assignments_round_trip() {
 
 #[test]
 fn tenant_settings_round_trip() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     for f in [
         "tenant-settings/list-tenant-settings.json",
         "tenant-settings/update-tenant-settings-response.json",
     ] {
-        let (settings, raw): (wt::TenantSettings, Value) = load(&dir, f);
+        let (settings, raw): (wt::TenantSettings, Value) = read_sample(&dir, f);
         let flat = convert::tenant_settings(&settings);
         assert!(flat.len() > 20, "{f}");
         let back = Value::Object(convert::tenant_settings_update(&flat));
@@ -470,13 +454,13 @@ fn tenant_settings_round_trip() {
 
 #[test]
 fn connectors_round_trip() {
-    let Some(dir) = samples() else { return };
+    let Some(dir) = wire_samples() else { return };
     let (list, raw): (Page<wc::Connector>, Value) =
-        load(&dir, "connectors/powerapps-list-apis.json");
+        read_sample(&dir, "connectors/powerapps-list-apis.json");
     let (unblockable, _): (Vec<wc::UnblockableConnector>, Value) =
-        load(&dir, "connectors/governance-unblockable.json");
+        read_sample(&dir, "connectors/governance-unblockable.json");
     let (virtuals, _): (Vec<wc::VirtualConnector>, Value) =
-        load(&dir, "connectors/governance-virtual.json");
+        read_sample(&dir, "connectors/governance-virtual.json");
     let catalog = convert::connectors(&list.value, &unblockable, &virtuals);
     assert_eq!(
         catalog.iter().filter(|c| c.is_virtual).count(),
