@@ -428,3 +428,25 @@ fn summary(out: &Path, imported: &Imported, missing: bool) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KindArg;
+    use clap::ValueEnum;
+    use ppgov_import::ImportKind;
+
+    /// `--only` offers every kind import writes, each under its document name.
+    #[test]
+    fn kind_arguments_cover_every_import_kind() {
+        let offered: Vec<ImportKind> = KindArg::value_variants().iter().map(|a| a.kind()).collect();
+        assert_eq!(
+            offered,
+            ImportKind::ALL,
+            "KindArg (crates/cli/src/import_cmd.rs) must offer every ImportKind"
+        );
+        for arg in KindArg::value_variants() {
+            let name = arg.to_possible_value().expect("not hidden");
+            assert_eq!(name.get_name(), arg.kind().as_str());
+        }
+    }
+}

@@ -38,14 +38,20 @@ impl ImportKind {
         ImportKind::TenantSettings,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    /// The document kind (its `kind:`); every kind but `Project` (the project file is
+    /// written apart) is one import can write, which a test checks.
+    pub fn kind(self) -> ppgov_core::Kind {
         match self {
-            ImportKind::Environment => "Environment",
-            ImportKind::EnvironmentGroup => "EnvironmentGroup",
-            ImportKind::DlpPolicy => "DlpPolicy",
-            ImportKind::RoleAssignment => "RoleAssignment",
-            ImportKind::TenantSettings => "TenantSettings",
+            ImportKind::Environment => ppgov_core::Kind::Environment,
+            ImportKind::EnvironmentGroup => ppgov_core::Kind::EnvironmentGroup,
+            ImportKind::DlpPolicy => ppgov_core::Kind::DlpPolicy,
+            ImportKind::RoleAssignment => ppgov_core::Kind::RoleAssignment,
+            ImportKind::TenantSettings => ppgov_core::Kind::TenantSettings,
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.kind().as_str()
     }
 
     /// The folder (or file) the kind's documents go to, in the layout of `policies/`.
@@ -922,4 +928,24 @@ fn kebab(camel: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ImportKind;
+    use ppgov_core::Kind;
+
+    /// A new document kind must be taught to import (or listed here as one it never writes).
+    #[test]
+    fn import_writes_every_kind_but_the_project() {
+        let written: Vec<Kind> = ImportKind::ALL.iter().map(|k| k.kind()).collect();
+        let expected: Vec<Kind> = Kind::ALL
+            .into_iter()
+            .filter(|k| *k != Kind::Project)
+            .collect();
+        assert_eq!(
+            written, expected,
+            "ImportKind (crates/import/src/lib.rs) must list every document kind but Project"
+        );
+    }
 }
