@@ -80,6 +80,20 @@ fn key_span(root: &Node, pointer: &str) -> Span {
 }
 
 pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
+    // Names every kind's documents and who lowers them: a new kind (a line in `kinds!`) is a
+    // compile error here until its documents are lowered too, rather than silently ignored.
+    let ParsedSet {
+        projects: _,         // project()
+        environments: _,     // environments()
+        groups: _,           // groups()
+        dlp_policies: _,     // dlp_policies()
+        role_assignments: _, // role_assignments()
+        tenant_settings: _,  // tenant_settings()
+        invalid_names: _,
+        document_count: _,
+        expect_project: _,
+        project_file: _,
+    } = set;
     let mut cx = Lowering {
         set,
         out,

@@ -141,3 +141,47 @@ fn the_block_reader_sees_markers_and_positions() {
         (9, "b: 2\n", true)
     );
 }
+
+/// A new kind (a line in `kinds!`) needs its commented example in `examples/` and an example
+/// in docs/policy-language.md; both are validated like every other example.
+#[test]
+fn every_kind_has_an_example_and_documentation() {
+    let examples: Vec<(String, String)> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/ exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("readable");
+            (p.display().to_string(), text)
+        })
+        .collect();
+    let language = std::fs::read_to_string(root().join("docs/policy-language.md"))
+        .expect("docs/policy-language.md exists");
+    let mut sources = SourceMap::new();
+    for (name, text) in &examples {
+        sources.add(name.clone(), text.clone());
+    }
+    let loaded = ppgov_core::load_with(
+        sources,
+        LoadOptions {
+            expect_project: false,
+            threads: 1,
+        },
+    );
+    assert!(
+        !loaded.has_errors(),
+        "examples/ does not validate:\n{}",
+        render::human(&loaded.diagnostics, &loaded.sources, render::Style::PLAIN)
+    );
+    let mut missing = Vec::new();
+    for kind in ppgov_core::Kind::ALL {
+        let line = format!("kind: {kind}\n");
+        if !examples.iter().any(|(_, text)| text.contains(&line)) {
+            missing.push(format!("examples/: no file declares a {kind}"));
+        }
+        if !language.contains(&line) {
+            missing.push(format!("docs/policy-language.md: no example of a {kind}"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
