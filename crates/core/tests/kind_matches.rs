@@ -125,11 +125,12 @@ fn catch_all_arms_over_kinds(text: &str) -> Vec<usize> {
             if above_indent < indent {
                 break;
             }
-            if above_indent == indent && !above.trim_start().starts_with(['}', ')', '|']) {
-                if names_a_kind(&arm_pattern(&lines, j)) {
-                    over_kinds = true;
-                    break;
-                }
+            if above_indent == indent
+                && !above.trim_start().starts_with(['}', ')', '|'])
+                && names_a_kind(&arm_pattern(&lines, j))
+            {
+                over_kinds = true;
+                break;
             }
         }
         if over_kinds {
