@@ -134,7 +134,7 @@ pub fn md_escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\n' | '\r' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '(' | ')' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
                 out.push('\\');
                 out.push(ch);
             }
@@ -235,7 +235,8 @@ h3{font-size:1em;margin:1em 0 .3em;color:var(--muted)}
 .drift b{color:var(--bad)}
 .pending b{color:var(--warn)}
 table{border-collapse:collapse;width:100%}
-th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+.table{overflow-x:auto}
 th{font-size:.85em;color:var(--muted)}
 code{font-size:.9em}
 .risk{color:var(--bad)}
@@ -286,7 +287,7 @@ pub fn html(o: &DriftOutput) -> String {
         for kind in kinds {
             let _ = writeln!(
                 s,
-                "<h3>{}</h3>\n<table>\n<thead><tr><th></th><th>address</th><th>name</th><th>why</th><th>fields</th><th>last written by ppgov</th><th>risk</th></tr></thead>\n<tbody>",
+                "<h3>{}</h3>\n<div class=\"table\"><table>\n<thead><tr><th></th><th>address</th><th>name</th><th>why</th><th>fields</th><th>last written by ppgov</th><th>risk</th></tr></thead>\n<tbody>",
                 kind_name(kind)
             );
             for e in entries.iter().filter(|e| e.kind == kind) {
@@ -303,7 +304,7 @@ pub fn html(o: &DriftOutput) -> String {
                     html_escape(e.risk.as_deref().unwrap_or(""))
                 );
             }
-            let _ = writeln!(s, "</tbody>\n</table>");
+            let _ = writeln!(s, "</tbody>\n</table></div>");
         }
         let _ = writeln!(s, "</section>");
     }

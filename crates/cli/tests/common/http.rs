@@ -22,24 +22,51 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
     );
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body.as_bytes()).unwrap();
+    // Read the head, then exactly Content-Length bytes (chromedriver keeps the connection
+    // open whatever `Connection: close` says), else to the end.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut buf = [0u8; 8192];
+    let (head, body_start) = loop {
+        let n = stream.read(&mut buf).unwrap();
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break (String::from_utf8_lossy(&raw[..at]).into_owned(), at + 4);
+        }
+        assert!(
+            n > 0,
+            "the connection closed before the response head ended"
+        );
+    };
+    let header = |name: &str| {
+        head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+    };
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("transfer-encoding: chunked")
-    });
-    let body = if chunked {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
+    let mut body = raw[body_start..].to_vec();
+    match header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        Some(len) => {
+            while body.len() < len {
+                let n = stream.read(&mut buf).unwrap();
+                assert!(n > 0, "the connection closed before the body ended");
+                body.extend_from_slice(&buf[..n]);
+            }
+            body.truncate(len);
+        }
+        None => {
+            stream.read_to_end(&mut body).unwrap();
+        }
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let chunked = header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked { dechunk(&body) } else { body };
     (status, body)
 }
 
