@@ -301,7 +301,8 @@ fn choose_repairs(
             display_name: change.display_name.clone(),
             reason,
         };
-        if let Some(reason) = risk(change) {
+        let repair = only_drifted(change, entry);
+        if let Some(reason) = risk(&repair) {
             held.push(hold(format!("risky: {reason}")));
             continue;
         }
@@ -319,7 +320,7 @@ fn choose_repairs(
             )));
             continue;
         }
-        repairs.changes.push(only_drifted(change, entry));
+        repairs.changes.push(repair);
     }
     (repairs, held)
 }

@@ -546,3 +546,97 @@ fn history_filters_by_resource_and_time_and_refuses_bad_times() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--repair safe` never applies a pending change: of one tenant-settings change it writes
+/// back only the setting that drifted, and drift on an object the repository also changed
+/// is left for a person.
+#[test]
+fn safe_repair_leaves_pending_changes_alone() {
+    let (dir, policies) = scratch_policies("mixed");
+    let p = policies.to_str().unwrap();
+    let snap = dir.join("tenant.json");
+    std::fs::copy(root().join(SNAPSHOT), &snap).unwrap();
+    let s = snap.to_str().unwrap();
+    let mut apply = vec!["apply", p, "--snapshot", s];
+    apply.extend(ALLOW);
+    let applied = ppgov_command(&apply, &[("PPGOV_ACTOR", "alice")])
+        .output()
+        .unwrap();
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+
+    // In the tenant: a setting and Finance's description. In the repository: another setting
+    // and Finance's description too.
+    let mut tenant: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    tenant["tenantSettings"]["disableEnvironmentCreationByNonAdminUsers"] = false.into();
+    group_named(&mut tenant, "Finance")["description"] = "edited in the admin center".into();
+    std::fs::write(&snap, tenant.to_string()).unwrap();
+    let settings = policies.join("tenant-settings.yaml");
+    let yaml = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        yaml.replacen("disableAdminDigest: false", "disableAdminDigest: true", 1),
+    )
+    .unwrap();
+    let finance = policies.join("environment-groups/finance.yaml");
+    let yaml = std::fs::read_to_string(&finance).unwrap();
+    std::fs::write(
+        &finance,
+        yaml.replacen("  description: ", "  description: Audited. ", 1),
+    )
+    .unwrap();
+
+    let drift = |extra: &[&str]| {
+        let mut args = vec!["drift", p, "--snapshot", s, "--format", "json"];
+        args.extend(extra);
+        ppgov_command(&args, &[]).output().unwrap()
+    };
+    let found = json_of(&drift(&[]));
+    let settings_entry = entry(&found, "drift", "TenantSettings.tenant");
+    assert_eq!(
+        settings_entry["fields"],
+        serde_json::json!(["disableEnvironmentCreationByNonAdminUsers"])
+    );
+    let finance_entry = entry(&found, "drift", "EnvironmentGroup.finance");
+    assert_eq!(finance_entry["alsoPending"], true, "{finance_entry}");
+
+    let repaired = drift(&["--repair", "safe"]);
+    assert_eq!(repaired.status.code(), Some(3), "{}", text(&repaired));
+    let report = json_of(&repaired);
+    assert_eq!(
+        report["repair"]["repaired"][0]["address"],
+        "TenantSettings.tenant"
+    );
+    assert_eq!(report["repair"]["repaired"].as_array().unwrap().len(), 1);
+    let held = &report["repair"]["forAPerson"][0];
+    assert_eq!(held["address"], "EnvironmentGroup.finance");
+    assert!(
+        held["reason"]
+            .as_str()
+            .unwrap()
+            .contains("repository also changed"),
+        "{held}"
+    );
+    let tenant: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    let platform = &tenant["tenantSettings"]["powerPlatform"];
+    assert_eq!(
+        tenant["tenantSettings"]["disableEnvironmentCreationByNonAdminUsers"], true,
+        "the drifted setting is written back"
+    );
+    assert_eq!(
+        platform["governance"]["disableAdminDigest"], false,
+        "the pending setting is not applied"
+    );
+    assert!(
+        tenant.to_string().contains("edited in the admin center"),
+        "held"
+    );
+
+    let after = json_of(&drift(&[]));
+    assert_eq!(addresses(&after, "drift"), ["EnvironmentGroup.finance"]);
+    let pending = entry(&after, "pending", "TenantSettings.tenant");
+    assert_eq!(
+        pending["fields"],
+        serde_json::json!(["powerPlatform.governance.disableAdminDigest"])
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
