@@ -520,3 +520,46 @@ fn repository_changed(c: &Change, j: &Journal) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BadLine, Journal};
+    use ppgov_planner::Action;
+
+    const LINES: &str = r#"{"event":"start","run":"r1","who":"alice","time":"t0"}
+{"event":"intent","run":"r1","address":"DlpPolicy.a","kind":"DlpPolicy","action":"create","object":null,"displayName":"A","after":null}
+{"event":"step","run":"r1","address":"DlpPolicy.a","status":"applied","created":"p1","time":"t1"}
+{"event":"intent","run":"r1","address":"EnvironmentGroup.b","kind":"EnvironmentGroup","action":"update","object":"EnvironmentGroup:g1","after":null}
+{"event":"step","run":"r1","address":"EnvironmentGroup.b","status":"failed","error":"HTTP 500","time":"t2"}
+
+{"event":"start","run":"r2","who":"bob","time":"t3"}
+{"event":"intent","run":"r2","address":"DlpPolicy.a","kind":"DlpPolicy","action":"update","object":"DlpPolicy:p1","after":null}
+"#;
+
+    #[test]
+    fn only_applied_steps_are_writes() {
+        let j = Journal::parse(LINES).unwrap();
+        assert_eq!(j.runs, 2);
+        // The failed step and the killed run's intent (no outcome) are not writes.
+        assert_eq!(j.writes.len(), 1, "{:?}", j.writes);
+        let w = &j.writes[0];
+        assert_eq!(w.actor, "alice");
+        assert_eq!(w.time, "t1");
+        assert_eq!(w.action, Action::Create);
+        assert_eq!(w.object.as_deref(), Some("DlpPolicy:p1"), "a create's id");
+        assert_eq!(w.display_name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_damaged_line_is_named() {
+        let err = Journal::parse("{\"event\":\"start\"}\n[1]\n").unwrap_err();
+        assert_eq!(
+            err,
+            BadLine {
+                line: 2,
+                error: "not a JSON object".to_owned()
+            }
+        );
+        assert_eq!(Journal::parse("{\n").unwrap_err().line, 1);
+    }
+}
