@@ -11,6 +11,7 @@
 //! The crate never prints: progress goes out as [`Event`]s on a channel, the outcome is an
 //! [`ApplyReport`].
 
+pub mod drift;
 pub mod gate;
 pub mod graph;
 mod step;

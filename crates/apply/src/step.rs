@@ -144,7 +144,7 @@ pub(crate) fn differences_from(
 }
 
 /// Fields of an environment the plan governs that differ.
-fn environment_differences(
+pub(crate) fn environment_differences(
     after: &ppgov_core::observed::ObservedEnvironment,
     got: &ppgov_core::observed::ObservedEnvironment,
 ) -> Vec<&'static str> {
@@ -159,7 +159,7 @@ fn environment_differences(
 }
 
 /// Fields of a group the plan governs that differ.
-fn group_differences(after: &ObservedGroup, got: &ObservedGroup) -> Vec<&'static str> {
+pub(crate) fn group_differences(after: &ObservedGroup, got: &ObservedGroup) -> Vec<&'static str> {
     let mut out = Vec::new();
     if after.display_name != got.display_name {
         out.push("displayName");
@@ -182,7 +182,10 @@ fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
     }
 }
 
-fn dlp_differences(after: &ObservedDlpPolicy, got: &ObservedDlpPolicy) -> Vec<&'static str> {
+pub(crate) fn dlp_differences(
+    after: &ObservedDlpPolicy,
+    got: &ObservedDlpPolicy,
+) -> Vec<&'static str> {
     let mut out = Vec::new();
     if after.display_name != got.display_name {
         out.push("displayName");

@@ -121,7 +121,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
     })
 }
 
-fn plan_now(loaded: &Loaded, observed: &ppgov_core::observed::Observed) -> Plan {
+pub(crate) fn plan_now(loaded: &Loaded, observed: &ppgov_core::observed::Observed) -> Plan {
     let catalog = tenant::catalog_for(loaded, observed);
     ppgov_planner::plan(&loaded.desired, observed, &catalog)
 }
@@ -234,11 +234,79 @@ async fn apply(
         }
     }
 
-    let journal_path = args.journal.clone().unwrap_or_else(|| {
-        let parent = policies.parent().unwrap_or(Path::new(""));
-        parent.join(".ppgov").join("journal.jsonl")
-    });
-    let journal = Arc::new(Mutex::new(Journal::open(&journal_path)?));
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(policies));
+    let (report, final_result) = execute(Execution {
+        plan: &plan,
+        observed: &observed,
+        loaded,
+        connection,
+        journal_path: &journal_path,
+        parallelism: usize::from(args.parallelism),
+        progress_to_stderr: args.format == ApplyFormat::Json,
+        command: "apply",
+        only: None,
+    })
+    .await?;
+    match args.format {
+        ApplyFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("reports serialize")
+        ),
+        ApplyFormat::Text => print_report(&report),
+    }
+    if let Err(e) = final_result {
+        return Err(format!(
+            "applied, but the tenant could not be read again to check convergence: {e}"
+        ));
+    }
+    Ok(if report.converged {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `.ppgov/journal.jsonl` beside the policy directory.
+pub(crate) fn default_journal(policies: &Path) -> PathBuf {
+    let parent = policies.parent().unwrap_or(Path::new(""));
+    parent.join(".ppgov").join("journal.jsonl")
+}
+
+/// One execution of a checked, gated plan: journalled, verified, re-planned.
+pub(crate) struct Execution<'a> {
+    pub plan: &'a Plan,
+    pub observed: &'a ppgov_core::observed::Observed,
+    pub loaded: &'a Loaded,
+    pub connection: &'a Connection,
+    pub journal_path: &'a Path,
+    pub parallelism: usize,
+    /// Progress on stderr (stdout carries a machine-readable report).
+    pub progress_to_stderr: bool,
+    /// What ran, as the journal's `start` line records it.
+    pub command: &'static str,
+    /// Converged means: none of these addresses is left in the fresh plan (a partial run such
+    /// as a repair); `None`: the fresh plan is empty.
+    pub only: Option<std::collections::BTreeSet<String>>,
+}
+
+/// Runs `x.plan` through the executor with the journal (start, intents, outcomes, end) and
+/// re-reads the tenant to check convergence. The second result is the re-read's failure.
+pub(crate) async fn execute(x: Execution<'_>) -> Result<(ApplyReport, Result<(), String>), String> {
+    let Execution {
+        plan,
+        observed,
+        loaded,
+        connection,
+        journal_path,
+        parallelism,
+        progress_to_stderr,
+        command,
+        only,
+    } = x;
+    let journal = Arc::new(Mutex::new(Journal::open(journal_path)?));
     let (adds, changes, deletes) = plan.counts();
     let plan_hash = ppgov_planner::plan::fingerprint(&plan);
     let run_id = format!("{}-{}", std::process::id(), now_millis());
@@ -246,7 +314,8 @@ async fn apply(
     journal_line(
         &journal,
         json!({
-            "event": "start", "time": rfc3339_now(), "run": run_id, "who": who.name, "whoFrom": who.source,
+            "event": "start", "time": rfc3339_now(), "run": run_id, "command": command,
+            "who": who.name, "whoFrom": who.source,
             "plan": plan_hash, "steps": plan.changes.len(),
             "create": adds, "update": changes, "delete": deletes,
             "tenant": observed.tenant_id,
@@ -254,7 +323,6 @@ async fn apply(
     )?;
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    let progress_to_stderr = args.format == ApplyFormat::Json;
     let terminal = if progress_to_stderr {
         std::io::stderr().is_terminal()
     } else {
@@ -348,7 +416,7 @@ async fn apply(
         journal_error
     });
     let options = Options {
-        parallelism: usize::from(args.parallelism),
+        parallelism,
         before_step: Some(intent_recorder(
             journal.clone(),
             run_id.clone(),
@@ -356,14 +424,17 @@ async fn apply(
             plan.fingerprints.clone(),
         )),
     };
-    let mut report = ppgov_apply::apply(&plan, &connection.client, &options, Some(&tx)).await;
+    let mut report = ppgov_apply::apply(plan, &connection.client, &options, Some(&tx)).await;
     drop(tx);
     let journal_error = consumer.await.map_err(|e| e.to_string())?;
 
     // Prove it: read the tenant again and plan; nothing may be left.
     let final_result = match tenant::observe(connection, loaded).await {
         Ok(after) => {
-            let fresh = plan_now(loaded, &after);
+            let mut fresh = plan_now(loaded, &after);
+            if let Some(only) = &only {
+                fresh.changes.retain(|c| only.contains(&c.address));
+            }
             report.finish(&fresh);
             Ok(())
         }
@@ -383,23 +454,7 @@ async fn apply(
     if let Some(e) = journal_error {
         return Err(e);
     }
-    match args.format {
-        ApplyFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("reports serialize")
-        ),
-        ApplyFormat::Text => print_report(&report),
-    }
-    if let Err(e) = final_result {
-        return Err(format!(
-            "applied, but the tenant could not be read again to check convergence: {e}"
-        ));
-    }
-    Ok(if report.converged {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok((report, final_result))
 }
 
 /// `EnvironmentGroup `finance` (environment-groups/finance.yaml:4:9)`: the document to
@@ -415,7 +470,7 @@ fn document_location(loaded: &Loaded, resource: &str) -> String {
     format!("{kind} `{name}`{place}")
 }
 
-fn print_report(report: &ApplyReport) {
+pub(crate) fn print_report(report: &ApplyReport) {
     println!(
         "\nApply finished: {} applied, {} failed, {} skipped.",
         report.applied(),
@@ -540,6 +595,7 @@ fn intent_recorder(
             json!({
                 "event": "intent", "time": rfc3339_now(), "run": run_id,
                 "address": change.address, "kind": change.kind, "action": change.action,
+                "displayName": change.display_name,
                 "object": object, "id": change.id,
                 "fingerprint": fingerprint,
                 "plannedFingerprint": planned,
@@ -683,7 +739,7 @@ pub(crate) fn rfc3339(millis: u128) -> String {
 
 /// `FILE.lock`, created exclusively for the whole apply; removed on drop. A lock left by a
 /// process that no longer runs (killed) is stale and taken over.
-struct SnapshotLock {
+pub(crate) struct SnapshotLock {
     path: PathBuf,
 }
 
@@ -698,7 +754,7 @@ fn process_alive(pid: u32) -> bool {
 }
 
 impl SnapshotLock {
-    fn acquire(snapshot: &Path) -> Result<SnapshotLock, String> {
+    pub(crate) fn acquire(snapshot: &Path) -> Result<SnapshotLock, String> {
         let mut name = snapshot.as_os_str().to_owned();
         name.push(".lock");
         let path = PathBuf::from(name);

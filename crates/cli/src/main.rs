@@ -8,11 +8,14 @@
 mod output;
 mod apply_cmd;
 mod client_env;
+mod drift_cmd;
 mod export_cmd;
 mod files;
+mod history_cmd;
 mod import_cmd;
 mod plan_cmd;
 mod repo;
+mod report;
 mod schema_cmd;
 mod tenant;
 mod validate;
@@ -55,6 +58,20 @@ enum Command {
     /// changed (the policies then come from --policies DIR). Deletes need --allow-destroy, loosening changes --allow-loosening (or the
     /// resource's annotation). Exit 0 only when every step applied and a fresh plan is empty.
     Apply(apply_cmd::ApplyArgs),
+    /// Check the tenant against the policies and the audit journal: drift, pending, unmanaged.
+    ///
+    /// Reads the tenant like `plan` and the journal `ppgov apply` writes. Drift: the live
+    /// object is no longer what ppgov last wrote (changed, deleted or recreated outside
+    /// ppgov), with who ran that apply and when. Pending: it still is (or ppgov never wrote
+    /// it) and the repository wants a change. Unmanaged: live objects reported per ownership.
+    /// `--repair safe` writes back the drift that is not risky (through apply's executor,
+    /// journal and gates) and reports the rest for a person; pending changes are never applied.
+    ///
+    /// Exit status: 0 nothing to do, 1 error, 2 pending changes or unmanaged objects only,
+    /// 3 drift (left after a repair; drift wins over pending).
+    Drift(drift_cmd::DriftArgs),
+    /// The audit journal as a timeline: who, when, what, result.
+    History(history_cmd::HistoryArgs),
     /// Render a plan saved with `ppgov plan --out FILE`.
     Show(plan_cmd::ShowArgs),
     /// Write a tenant snapshot (`--snapshot FILE`) to plan against offline later.
@@ -110,6 +127,8 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan_cmd::run(args),
         Command::Apply(args) => apply_cmd::run(args),
         Command::Show(args) => plan_cmd::show(args),
+        Command::Drift(args) => drift_cmd::run(args),
+        Command::History(args) => history_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
     };
