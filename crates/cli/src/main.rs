@@ -11,6 +11,7 @@ mod client_env;
 mod export_cmd;
 mod files;
 mod import_cmd;
+mod notify;
 mod plan_cmd;
 mod repo;
 mod schema_cmd;
