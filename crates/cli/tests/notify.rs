@@ -10,7 +10,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use common::{SNAPSHOT, fresh_dir, ppgov_command, root, text};
+use common::{ALLOW, SNAPSHOT, fresh_dir, ppgov_command, root, text};
+use ppgov_emulator::{Config, Emulator, Faults, Tenant};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ async fn hook(State(r): State<Receiver>, uri: Uri, headers: HeaderMap, body: Str
 }
 
 struct Harness {
-    _rt: tokio::runtime::Runtime,
+    rt: tokio::runtime::Runtime,
     receiver: Receiver,
     base: String,
 }
@@ -118,17 +119,13 @@ fn start() -> Harness {
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     rt.spawn(async move { axum::serve(listener, app).await });
-    Harness {
-        _rt: rt,
-        receiver,
-        base,
-    }
+    Harness { rt, receiver, base }
 }
 
 impl Harness {
-    /// `prefix+http://127.0.0.1:PORT/path/HOOK_KEY` and the path the receiver sees.
+    /// `prefix+http://127.0.0.1:PORT/path/prefix/HOOK_KEY` and the path the receiver sees.
     fn target(&self, prefix: &str, path: &str) -> (String, String) {
-        let path = format!("/{path}/{HOOK_KEY}");
+        let path = format!("/{path}/{prefix}/{HOOK_KEY}");
         (format!("{prefix}+{}{path}?sig={HOOK_KEY}", self.base), path)
     }
 }
@@ -454,6 +451,72 @@ fn a_refused_apply_notifies_the_failure_with_the_refused_steps() {
         addresses.contains(&"DlpPolicy.default-environment"),
         "{addresses:?}"
     );
+}
+
+#[test]
+fn an_apply_with_a_failed_step_notifies_the_step_and_the_counts() {
+    let h = start();
+    let (slack, slack_path) = h.target("slack", "apply-failed");
+    let (webhook, webhook_path) = h.target("webhook", "apply-failed");
+    // Every tenant-settings write fails (after the client's retries); the rest applies.
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    let emu =
+        h.rt.block_on(Emulator::start(Config {
+            tenant: Tenant::from_json(&snapshot).unwrap(),
+            faults: Faults {
+                error_rate: 1.0,
+                error_status: 503,
+                routes: vec!["updateTenantSettings".to_owned()],
+                ..Default::default()
+            },
+            ..Default::default()
+        }))
+        .unwrap();
+    let journal = fresh_dir("notify", "apply-failed").join("journal.jsonl");
+    let mut args = vec!["apply", "policies"];
+    args.extend(ALLOW);
+    let journal = journal.to_str().unwrap().to_owned();
+    args.extend([
+        "--journal",
+        &journal,
+        "--notify",
+        &slack,
+        "--notify",
+        &webhook,
+    ]);
+    let base = emu.base_url();
+    let mut cmd = ppgov_command(
+        &args,
+        &[
+            ("PPGOV_BASE_URL", base.as_str()),
+            ("PPGOV_TOKEN", emu.token().unwrap()),
+        ],
+    );
+    let out = cmd.env_remove("PPGOV_NOTIFY_DEADLINE").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("FAILED"), "{}", text(&out));
+    check_slack(&serde_json::from_str(&h.receiver.received(&slack_path)[0].body).unwrap());
+    let got = h.receiver.received(&webhook_path);
+    assert_eq!(got.len(), 1);
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["command"], "apply");
+    assert_eq!(body["outcome"], "failure", "{body}");
+    assert_eq!(body["counts"]["failed"], 1, "{body}");
+    let applied = body["counts"]["applied"].as_u64().unwrap();
+    assert!(applied > 0, "{body}");
+    let entries = body["entries"].as_array().unwrap();
+    let failed = entries
+        .iter()
+        .find(|e| e["detail"].as_str().unwrap().starts_with("FAILED"))
+        .unwrap_or_else(|| panic!("no failed step in {body}"));
+    assert!(
+        failed["address"]
+            .as_str()
+            .unwrap()
+            .starts_with("TenantSettings"),
+        "{failed}"
+    );
+    h.rt.block_on(emu.shutdown());
 }
 
 #[test]
