@@ -370,6 +370,17 @@ fn a_plan_with_changes_sends_one_well_formed_message_per_channel_and_no_secret()
         generic["link"],
         "https://github.com/contoso/governance/actions/runs/4242"
     );
+    // docs/ci.md documents exactly these fields.
+    let page = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let start = page
+        .find("```json\n{\n  \"schema\": \"ppgov.notification/v1\"")
+        .expect("docs/ci.md shows the generic payload")
+        + "```json\n".len();
+    let end = start + page[start..].find("```").unwrap();
+    let documented: Value = serde_json::from_str(&page[start..end]).expect("valid JSON");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&documented), keys(&generic));
+    assert_eq!(keys(&documented["entries"][0]), keys(&entries[0]));
 }
 
 #[test]
