@@ -241,12 +241,14 @@ impl Summary {
         }
     }
 
-    /// A plan with changes.
+    /// A plan with changes; the risky ones first (a stable sort keeps plan order otherwise),
+    /// since a message lists only the first few.
     pub fn changes(plan: &Plan, project: &str) -> Summary {
         let (create, update, delete) = plan.counts();
-        let entries = plan
-            .changes
-            .iter()
+        let mut ordered: Vec<&ppgov_planner::Change> = plan.changes.iter().collect();
+        ordered.sort_by_key(|c| c.risk.is_none());
+        let entries = ordered
+            .into_iter()
             .map(|c| Entry {
                 address: c.address.clone(),
                 name: c.display_name.clone(),

@@ -365,7 +365,21 @@ fn a_plan_with_changes_sends_one_well_formed_message_per_channel_and_no_secret()
         changes.len() - entries.len(),
         "{generic}"
     );
-    assert_eq!(entries[0]["address"], changes[0]["address"]);
+    // Risky changes first (in the plan, the deletes come last).
+    let risky_total = changes.iter().filter(|c| !c["risk"].is_null()).count();
+    let risky: Vec<bool> = entries
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap().contains("(risky: "))
+        .collect();
+    assert!(
+        risky_total > 4,
+        "the sample plan has risky deletes at its end"
+    );
+    assert_eq!(
+        risky.iter().filter(|r| **r).count(),
+        risky_total.min(entries.len())
+    );
+    assert!(risky.windows(2).all(|w| w[0] || !w[1]), "{generic}");
     assert_eq!(
         generic["link"],
         "https://github.com/contoso/governance/actions/runs/4242"
