@@ -9,7 +9,7 @@
 
 use ppgov_planner::{Action, Plan};
 use ppgov_tenant_client::config::is_loopback_host;
-use ppgov_tenant_client::{RetryPolicy, backoff, parse_retry_after};
+use ppgov_tenant_client::{RetryPolicy, backoff, mask_secrets, parse_retry_after};
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -116,6 +116,20 @@ impl Target {
     /// that lets anyone post.
     pub fn redacted(&self) -> String {
         format!("{}+{}", self.channel.prefix(), redact(&self.url))
+    }
+}
+
+impl Target {
+    /// `text` without the URL's secret parts (path, query, each query value): a receiver's
+    /// error body may echo the URL it was called with.
+    fn mask(&self, text: &str) -> String {
+        let url = &self.url;
+        let mut secrets = vec![url.as_str().to_owned(), url.path().to_owned()];
+        if let Some(query) = url.query() {
+            secrets.push(query.to_owned());
+        }
+        secrets.extend(url.query_pairs().map(|(_, v)| v.into_owned()));
+        mask_secrets(text, secrets.iter().map(String::as_str))
     }
 }
 
@@ -622,7 +636,7 @@ async fn send(
     Delivery {
         target: target.redacted(),
         attempts,
-        result: result.map_err(|e| crate::client_env::mask(&e)),
+        result: result.map_err(|e| target.mask(&crate::client_env::mask(&e))),
     }
 }
 

@@ -95,7 +95,8 @@ async fn hook(State(r): State<Receiver>, uri: Uri, headers: HeaderMap, body: Str
             let status = StatusCode::from_u16(status).unwrap();
             match retry_after {
                 Some(s) => (status, [("retry-after", s)], "busy").into_response(),
-                None => (status, "rejected: bad payload").into_response(),
+                // A hostile receiver: the URL it was called with, in its error.
+                None => (status, format!("rejected: bad payload at {uri}")).into_response(),
             }
         }
         None => (StatusCode::OK, "ok").into_response(),
@@ -601,7 +602,7 @@ fn a_rejected_message_is_not_retried_and_the_exit_status_says_so() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(h.receiver.received(&path).len(), 1, "a 400 is not retried");
     let shown = format!(
-        "error: the notification to webhook+{}/*** was not delivered: HTTP 400 Bad Request: rejected: bad payload",
+        "error: the notification to webhook+{}/*** was not delivered: HTTP 400 Bad Request: rejected: bad payload at ***",
         h.base
     );
     assert!(stderr.contains(&shown), "{shown} in:\n{stderr}");
