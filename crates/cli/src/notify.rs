@@ -704,7 +704,9 @@ pub fn finish(
                 Summary::failure(command, None, "see the log of the run for the error")
             })),
         ),
-        Ok(code) => (code, notice),
+        // A failure is reported only when the command failed: commands record the failure
+        // they would report before they know they will succeed.
+        Ok(code) => (code, notice.filter(|n| n.outcome != Outcome::Failure)),
     };
     let Some(summary) = summary else {
         return Ok(code);

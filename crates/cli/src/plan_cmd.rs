@@ -74,6 +74,12 @@ fn plan_and_print(args: &PlanArgs, notice: &mut Option<Summary>) -> Result<ExitC
         (None, false) => args.paths.clone(),
     };
     let loaded = repo::load(&paths)?;
+    // What a failure from here on reports (an error names no project otherwise).
+    *notice = Some(Summary::failure(
+        "plan",
+        Some(&loaded.desired.project.name),
+        "see the log of the run for the error",
+    ));
     if loaded.has_errors() {
         repo::print_diagnostics(&loaded);
         let message = format!(

@@ -546,6 +546,37 @@ fn an_apply_with_a_failed_step_notifies_the_step_and_the_counts() {
 }
 
 #[test]
+fn a_converged_apply_and_a_plan_without_changes_send_nothing() {
+    let h = start();
+    let (webhook, path) = h.target("webhook", "quiet");
+    let dir = fresh_dir("notify", "quiet");
+    let snapshot = dir.join("tenant.json");
+    std::fs::copy(root().join(SNAPSHOT), &snapshot).unwrap();
+    let snapshot = snapshot.to_str().unwrap().to_owned();
+    let journal = dir.join("journal.jsonl").to_str().unwrap().to_owned();
+    let mut args = vec!["apply", "policies", "--snapshot", &snapshot];
+    args.extend(ALLOW);
+    args.extend(["--journal", &journal, "--notify", &webhook]);
+    let out = run(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            &snapshot,
+            "--detailed-exitcode",
+            "--notify",
+            &webhook,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("Notified"), "{}", text(&out));
+    assert_eq!(h.receiver.received(&path).len(), 0, "nothing to report");
+}
+
+#[test]
 fn a_503_and_a_429_with_retry_after_are_retried_and_the_message_arrives_once_intact() {
     let h = start();
     let (flaky, flaky_path) = h.target("slack", "flaky");
