@@ -607,7 +607,7 @@ async fn send(
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                let text = response.text().await.unwrap_or_default();
+                let text = body_start(response).await;
                 let problem = format!("HTTP {status}{}", excerpt(&text));
                 if !retryable(status) {
                     break Err(problem);
@@ -638,6 +638,21 @@ async fn send(
         attempts,
         result: result.map_err(|e| target.mask(&crate::client_env::mask(&e))),
     }
+}
+
+/// The first few KiB of an error body: enough for an excerpt, and a receiver that sends
+/// gigabytes cannot make ppgov hold them (the request timeout bounds the time).
+async fn body_start(mut response: reqwest::Response) -> String {
+    const MAX: usize = 4096;
+    let mut bytes = Vec::new();
+    while bytes.len() < MAX {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    bytes.truncate(MAX);
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// 429 and 5xx are worth another try; any other answer will not change.
