@@ -1,6 +1,7 @@
 //! `ppgov apply`: plan (or read a saved plan and check it is still current), gate risky steps,
 //! confirm, execute with `ppgov-apply`, journal every step, and re-plan to prove convergence.
 
+use crate::notify::{self, Summary};
 use crate::output::stdout_style;
 use crate::plan_cmd::{check_seal, read_plan};
 use crate::repo;
@@ -61,6 +62,10 @@ pub struct ApplyArgs {
     pub journal: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
+    /// Post a summary when the apply fails or does not converge (repeatable): `teams+URL`,
+    /// `slack+URL`, `webhook+URL`, or a Teams or Slack webhook URL (docs/ci.md).
+    #[arg(long, value_name = "TARGET")]
+    pub notify: Vec<String>,
 }
 
 /// The policy directory and the saved plan, if any: the positional path is a directory (like
@@ -89,14 +94,31 @@ fn policies_and_planfile(args: &ApplyArgs) -> Result<(PathBuf, Option<PathBuf>),
 }
 
 pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
-    let (policies, planfile) = policies_and_planfile(&args)?;
+    let targets = notify::parse_targets(&args.notify)?;
+    let mut notice = None;
+    let result = load_and_apply(&args, &mut notice);
+    notify::finish("apply", &targets, result, notice)
+}
+
+/// Applies; `notice` receives what a notification would say when it fails or does not
+/// converge.
+fn load_and_apply(args: &ApplyArgs, notice: &mut Option<Summary>) -> Result<ExitCode, String> {
+    let (policies, planfile) = policies_and_planfile(args)?;
     let loaded = repo::load(std::slice::from_ref(&policies))?;
+    let project = loaded.desired.project.name.clone();
+    *notice = Some(Summary::failure(
+        "apply",
+        Some(&project),
+        "see the log of the run for the error",
+    ));
     if loaded.has_errors() {
         repo::print_diagnostics(&loaded);
-        println!(
+        let message = format!(
             "the policy files have errors; fix them before applying ({})",
             diag_render::summary(&loaded.diagnostics)
         );
+        println!("{message}");
+        *notice = Some(Summary::failure("apply", Some(&project), &message));
         return Ok(ExitCode::from(1));
     }
     let saved = planfile.as_deref().map(read_plan).transpose()?;
@@ -113,7 +135,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         let connection = tenant::connect_with(&args.tenant, &loaded, true).await?;
-        let code = apply(&args, &policies, &loaded, saved, &connection).await;
+        let code = apply(args, &policies, &loaded, saved, &connection, notice).await;
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }
@@ -132,7 +154,9 @@ async fn apply(
     loaded: &Loaded,
     saved: Option<Plan>,
     connection: &Connection,
+    notice: &mut Option<Summary>,
 ) -> Result<ExitCode, String> {
+    let project = loaded.desired.project.name.as_str();
     let extra = saved
         .as_ref()
         .map(gate::bap_environments)
@@ -153,6 +177,20 @@ async fn apply(
                     println!("  - {}", gate::describe_stale(&saved, &observed, s));
                 }
                 println!("Run `ppgov plan` again and review the new plan.");
+                let mut failure = Summary::failure(
+                    "apply",
+                    Some(project),
+                    "the tenant changed since the plan was made; nothing was applied: plan again and review the new plan",
+                );
+                failure.entries = stale
+                    .iter()
+                    .map(|s| notify::Entry {
+                        address: String::new(),
+                        name: String::new(),
+                        detail: gate::describe_stale(&saved, &observed, s),
+                    })
+                    .collect();
+                *notice = Some(failure);
                 return Ok(ExitCode::from(1));
             }
             saved
@@ -166,6 +204,21 @@ async fn apply(
                 println!(
                     "No plan was made: run `ppgov plan` for details, fix the problems and apply again."
                 );
+                let mut failure = Summary::failure(
+                    "apply",
+                    Some(project),
+                    "no plan was made: the policies cannot be planned against the tenant",
+                );
+                failure.entries = plan
+                    .errors
+                    .iter()
+                    .map(|e| notify::Entry {
+                        address: e.resource.clone(),
+                        name: String::new(),
+                        detail: e.message.clone(),
+                    })
+                    .collect();
+                *notice = Some(failure);
                 return Ok(ExitCode::from(1));
             }
             plan
@@ -202,6 +255,20 @@ async fn apply(
                 .unwrap_or_default();
             println!("  - {}{name}: {} (allow with {how})", r.address, r.risk);
         }
+        let mut failure = Summary::failure(
+            "apply",
+            Some(project),
+            "refused: risky steps are not allowed; nothing was applied",
+        );
+        failure.entries = refused
+            .iter()
+            .map(|r| notify::Entry {
+                address: r.address.clone(),
+                name: display_name(&plan, &r.address),
+                detail: format!("{} (allow with {})", r.risk, r.flag),
+            })
+            .collect();
+        *notice = Some(failure);
         return Ok(ExitCode::from(1));
     }
     if !from_saved_plan {
@@ -256,6 +323,9 @@ async fn apply(
             serde_json::to_string_pretty(&report).expect("reports serialize")
         ),
         ApplyFormat::Text => print_report(&report),
+    }
+    if !report.converged {
+        *notice = Some(not_converged_summary(&report, project));
     }
     if let Err(e) = final_result {
         return Err(format!(
@@ -468,6 +538,64 @@ fn document_location(loaded: &Loaded, resource: &str) -> String {
         .map(|span| format!(" ({})", loaded.sources.location(span)))
         .unwrap_or_default();
     format!("{kind} `{name}`{place}")
+}
+
+fn display_name(plan: &Plan, address: &str) -> String {
+    plan.changes
+        .iter()
+        .find(|c| c.address == address)
+        .map(|c| c.display_name.clone())
+        .unwrap_or_default()
+}
+
+/// What a notification says about an apply that did not converge: the failed and skipped
+/// steps, then what a fresh plan still changes.
+fn not_converged_summary(report: &ApplyReport, project: &str) -> Summary {
+    let failed = report.failed();
+    let mut entries: Vec<notify::Entry> = report
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let detail = match &s.outcome {
+                Outcome::Failed { error } => format!("FAILED: {error}"),
+                Outcome::Skipped { because } => format!("skipped ({because} failed)"),
+                Outcome::Applied => return None,
+            };
+            Some(notify::Entry {
+                address: s.address.clone(),
+                name: s.display_name.clone(),
+                detail,
+            })
+        })
+        .collect();
+    entries.extend(report.not_converged.iter().map(|line| notify::Entry {
+        address: String::new(),
+        name: String::new(),
+        detail: format!("still different: {line}"),
+    }));
+    let mut summary = Summary::failure("apply", Some(project), "");
+    summary.error = None;
+    summary.outcome = if failed > 0 {
+        notify::Outcome::Failure
+    } else {
+        notify::Outcome::NotConverged
+    };
+    summary.title = if failed > 0 {
+        format!("ppgov apply: {failed} step(s) failed on {project}")
+    } else {
+        format!("ppgov apply did not converge on {project}")
+    };
+    summary.counts = [
+        ("applied", report.applied()),
+        ("failed", failed),
+        ("skipped", report.skipped()),
+        ("stillDifferent", report.not_converged.len()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    summary.entries = entries;
+    summary
 }
 
 pub(crate) fn print_report(report: &ApplyReport) {

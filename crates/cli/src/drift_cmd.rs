@@ -2,6 +2,7 @@
 //! pending (the repository changed), unmanaged; reports; `--repair safe`.
 
 use crate::apply_cmd::{self, Execution, SnapshotLock};
+use crate::notify::{self, Summary};
 use crate::repo;
 use crate::report;
 use crate::tenant::{self, TenantArgs};
@@ -53,6 +54,10 @@ pub struct DriftArgs {
     pub html: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Repair::None)]
     pub repair: Repair,
+    /// Post a summary when drift is found (and not repaired) or the check fails (repeatable):
+    /// `teams+URL`, `slack+URL`, `webhook+URL`, or a Teams or Slack webhook URL (docs/ci.md).
+    #[arg(long, value_name = "TARGET")]
+    pub notify: Vec<String>,
 }
 
 /// What `--repair safe` did.
@@ -118,6 +123,14 @@ impl DriftOutput {
 }
 
 pub fn run(args: DriftArgs) -> Result<ExitCode, String> {
+    let targets = notify::parse_targets(&args.notify)?;
+    let mut notice = None;
+    let result = check(&args, &mut notice);
+    notify::finish("drift", &targets, result, notice)
+}
+
+/// Checks (and repairs); `notice` receives what a notification would say on drift.
+fn check(args: &DriftArgs, notice: &mut Option<Summary>) -> Result<ExitCode, String> {
     let policies = args
         .dir
         .clone()
@@ -167,7 +180,21 @@ pub fn run(args: DriftArgs) -> Result<ExitCode, String> {
         ),
         DriftFormat::Markdown => print!("{}", report::markdown(&output)),
     }
-    Ok(ExitCode::from(output.exit_code()))
+    let code = output.exit_code();
+    if code == 3 {
+        let held: Vec<(String, String, String)> = output
+            .repair
+            .iter()
+            .flat_map(|r| &r.for_a_person)
+            .map(|h| (h.address.clone(), h.display_name.clone(), h.reason.clone()))
+            .collect();
+        *notice = Some(Summary::drift(
+            &output.report,
+            &held,
+            &loaded.desired.project.name,
+        ));
+    }
+    Ok(ExitCode::from(code))
 }
 
 /// The journal at `path`: `None` when there is none yet (missing or empty).

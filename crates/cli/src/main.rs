@@ -13,6 +13,7 @@ mod export_cmd;
 mod files;
 mod history_cmd;
 mod import_cmd;
+mod notify;
 mod plan_cmd;
 mod repo;
 mod report;

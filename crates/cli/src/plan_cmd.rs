@@ -1,5 +1,6 @@
 //! `ppgov plan` and `ppgov show`.
 
+use crate::notify::{self, Summary};
 use crate::output::stdout_style;
 use crate::repo;
 use crate::tenant::{self, TenantArgs};
@@ -48,6 +49,10 @@ pub struct PlanArgs {
     /// comment holds at most 65,536); details are collapsed to fit, saying what was cut.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_COMMENT_CHARS)]
     pub max_comment_chars: usize,
+    /// Post a summary when the plan has changes or planning fails (repeatable):
+    /// `teams+URL`, `slack+URL`, `webhook+URL`, or a Teams or Slack webhook URL (docs/ci.md).
+    #[arg(long, value_name = "TARGET")]
+    pub notify: Vec<String>,
 }
 
 /// Safely under GitHub's 65,536-character limit for a comment, leaving room for a CI job's
@@ -55,18 +60,38 @@ pub struct PlanArgs {
 pub const DEFAULT_MAX_COMMENT_CHARS: usize = 60_000;
 
 pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
+    let targets = notify::parse_targets(&args.notify)?;
+    let mut notice = None;
+    let result = plan_and_print(&args, &mut notice);
+    notify::finish("plan", &targets, result, notice)
+}
+
+/// Plans; `notice` receives what a notification would say: the changes, or why it failed.
+fn plan_and_print(args: &PlanArgs, notice: &mut Option<Summary>) -> Result<ExitCode, String> {
     let paths = match (&args.policies, args.paths.is_empty()) {
         (Some(dir), _) => vec![dir.clone()],
         (None, true) => vec![PathBuf::from("policies")],
         (None, false) => args.paths.clone(),
     };
     let loaded = repo::load(&paths)?;
+    // What a failure from here on reports (an error names no project otherwise).
+    *notice = Some(Summary::failure(
+        "plan",
+        Some(&loaded.desired.project.name),
+        "see the log of the run for the error",
+    ));
     if loaded.has_errors() {
         repo::print_diagnostics(&loaded);
-        println!(
+        let message = format!(
             "the policy files have errors; fix them before planning ({})",
             diag_render::summary(&loaded.diagnostics)
         );
+        println!("{message}");
+        *notice = Some(Summary::failure(
+            "plan",
+            Some(&loaded.desired.project.name),
+            &message,
+        ));
         return Ok(ExitCode::from(1));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -116,6 +141,21 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
             ),
         }
         println!("No plan was made: fix the problems above and plan again.");
+        let mut failure = Summary::failure(
+            "plan",
+            Some(&loaded.desired.project.name),
+            "no plan was made: the policies cannot be planned against the tenant",
+        );
+        failure.entries = plan
+            .errors
+            .iter()
+            .map(|e| notify::Entry {
+                address: e.resource.clone(),
+                name: String::new(),
+                detail: e.message.clone(),
+            })
+            .collect();
+        *notice = Some(failure);
         return Ok(ExitCode::from(1));
     }
     if !loaded.diagnostics.is_empty() && args.format == PlanFormat::Text {
@@ -141,6 +181,9 @@ pub fn run(args: PlanArgs) -> Result<ExitCode, String> {
             "\nSaved the plan to {0}; `ppgov show {0}` renders it again.",
             path.display()
         );
+    }
+    if !plan.is_empty() {
+        *notice = Some(Summary::changes(&plan, &loaded.desired.project.name));
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         ExitCode::from(2)

@@ -115,6 +115,41 @@ fn entry<'a>(report: &'a Value, class: &str, address: &str) -> &'a Value {
 /// The acceptance scenario: apply the sample repository; change two objects in the tenant
 /// (drift) and one YAML file (pending); `drift` names each with who and when, exit 3;
 /// `--repair safe` repairs the non-risky drift only; after a person applies, no drift is left.
+/// A generic webhook target on 127.0.0.1 that takes one message, and the body it received.
+fn one_webhook_message() -> (String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = format!(
+        "webhook+http://{}/drift-hook/secret-key",
+        listener.local_addr().unwrap()
+    );
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            .unwrap();
+        String::from_utf8(body).unwrap()
+    });
+    (target, handle)
+}
+
 #[test]
 fn drift_is_told_from_pending_with_who_and_when_and_safe_repair_fixes_only_the_safe_drift() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -188,6 +223,32 @@ fn drift_is_told_from_pending_with_who_and_when_and_safe_repair_fixes_only_the_s
             .contains("repository changed"),
         "{pending}"
     );
+    // --notify: the drift goes to a webhook, one message naming the drifted objects and
+    // who ppgov-wrote them.
+    let (target, received) = one_webhook_message();
+    let notified = run(&["drift", p, "--notify", &target], &emu, &[]);
+    assert_eq!(notified.status.code(), Some(3), "{}", text(&notified));
+    let body: Value = serde_json::from_str(&received.join().unwrap()).unwrap();
+    assert_eq!(body["command"], "drift", "{body}");
+    assert_eq!(body["outcome"], "drift", "{body}");
+    assert_eq!(body["counts"]["drift"], 2, "{body}");
+    assert_eq!(body["counts"]["pending"], 1, "{body}");
+    let finance = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["address"] == "EnvironmentGroup.finance")
+        .unwrap_or_else(|| panic!("no Finance entry in {body}"));
+    assert!(
+        finance["detail"].as_str().unwrap().contains("by alice"),
+        "{finance}"
+    );
+    assert!(
+        !text(&notified).contains("/drift-hook/"),
+        "the webhook URL is printed redacted: {}",
+        text(&notified)
+    );
+
     // The text report says the same, drift first.
     let shown = text(&run(&["drift", p], &emu, &[]));
     let drift_at = shown.find("Drift (changed outside ppgov)").unwrap();
