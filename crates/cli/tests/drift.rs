@@ -115,39 +115,50 @@ fn entry<'a>(report: &'a Value, class: &str, address: &str) -> &'a Value {
 /// The acceptance scenario: apply the sample repository; change two objects in the tenant
 /// (drift) and one YAML file (pending); `drift` names each with who and when, exit 3;
 /// `--repair safe` repairs the non-risky drift only; after a person applies, no drift is left.
-/// A generic webhook target on 127.0.0.1 that takes one message, and the body it received.
-fn one_webhook_message() -> (String, std::thread::JoinHandle<String>) {
+/// A receiver on 127.0.0.1 that takes `n` messages: its base URL, and the thread that returns
+/// each message's request path and body.
+fn webhook_messages(n: usize) -> (String, std::thread::JoinHandle<Vec<(String, String)>>) {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let target = format!(
-        "webhook+http://{}/drift-hook/secret-key",
-        listener.local_addr().unwrap()
-    );
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line == "\r\n" || line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap();
+        (0..n)
+            .map(|_| {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream);
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line == "\r\n" || line.is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            length = value.trim().parse().unwrap();
+                        }
+                    }
                 }
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        reader
-            .get_mut()
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-            .unwrap();
-        String::from_utf8(body).unwrap()
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                reader
+                    .get_mut()
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .unwrap();
+                (path, String::from_utf8(body).unwrap())
+            })
+            .collect()
     });
-    (target, handle)
+    (base, handle)
 }
 
 #[test]
@@ -223,30 +234,67 @@ fn drift_is_told_from_pending_with_who_and_when_and_safe_repair_fixes_only_the_s
             .contains("repository changed"),
         "{pending}"
     );
-    // --notify: the drift goes to a webhook, one message naming the drifted objects and
-    // who ppgov-wrote them.
-    let (target, received) = one_webhook_message();
-    let notified = run(&["drift", p, "--notify", &target], &emu, &[]);
+    // --notify: one well-formed message per channel kind, naming the drifted objects and
+    // who ppgov-wrote them; the webhook URLs are printed redacted.
+    let (base, received) = webhook_messages(3);
+    let targets = ["teams", "slack", "webhook"].map(|c| format!("{c}+{base}/{c}/hook-key"));
+    let notified = run(
+        &[
+            "drift",
+            p,
+            "--notify",
+            &targets[0],
+            "--notify",
+            &targets[1],
+            "--notify",
+            &targets[2],
+        ],
+        &emu,
+        &[],
+    );
     assert_eq!(notified.status.code(), Some(3), "{}", text(&notified));
-    let body: Value = serde_json::from_str(&received.join().unwrap()).unwrap();
-    assert_eq!(body["command"], "drift", "{body}");
-    assert_eq!(body["outcome"], "drift", "{body}");
-    assert_eq!(body["counts"]["drift"], 2, "{body}");
-    assert_eq!(body["counts"]["pending"], 1, "{body}");
-    let finance = body["entries"]
+    assert!(
+        !text(&notified).contains("hook-key"),
+        "webhook URLs are secrets: {}",
+        text(&notified)
+    );
+    let mut messages = received.join().unwrap();
+    messages.sort();
+    let paths: Vec<&str> = messages.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/slack/hook-key", "/teams/hook-key", "/webhook/hook-key"]
+    );
+    let body = |i: usize| -> Value { serde_json::from_str(&messages[i].1).unwrap() };
+    let slack = body(0);
+    assert!(slack["text"].as_str().unwrap().contains("drift"), "{slack}");
+    assert!(!slack["blocks"].as_array().unwrap().is_empty(), "{slack}");
+    let teams = body(1);
+    assert_eq!(teams["type"], "message", "{teams}");
+    let card = &teams["attachments"][0];
+    assert_eq!(
+        card["contentType"], "application/vnd.microsoft.card.adaptive",
+        "{teams}"
+    );
+    assert_eq!(card["content"]["type"], "AdaptiveCard", "{teams}");
+    assert!(
+        messages[1].1.contains("EnvironmentGroup.finance"),
+        "{teams}"
+    );
+    let webhook = body(2);
+    assert_eq!(webhook["command"], "drift", "{webhook}");
+    assert_eq!(webhook["outcome"], "drift", "{webhook}");
+    assert_eq!(webhook["counts"]["drift"], 2, "{webhook}");
+    assert_eq!(webhook["counts"]["pending"], 1, "{webhook}");
+    let finance = webhook["entries"]
         .as_array()
         .unwrap()
         .iter()
         .find(|e| e["address"] == "EnvironmentGroup.finance")
-        .unwrap_or_else(|| panic!("no Finance entry in {body}"));
+        .unwrap_or_else(|| panic!("no Finance entry in {webhook}"));
     assert!(
         finance["detail"].as_str().unwrap().contains("by alice"),
         "{finance}"
-    );
-    assert!(
-        !text(&notified).contains("/drift-hook/"),
-        "the webhook URL is printed redacted: {}",
-        text(&notified)
     );
 
     // The text report says the same, drift first.
