@@ -159,7 +159,7 @@ fn check(args: &DriftArgs, notice: &mut Option<Summary>) -> Result<ExitCode, Str
     let output = runtime.block_on(async {
         let connection =
             tenant::connect_with(&args.tenant, &loaded, args.repair == Repair::Safe).await?;
-        let result = drift(&args, &loaded, &journal_path, &connection).await;
+        let result = drift(args, &loaded, &journal_path, &connection).await;
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }
