@@ -140,10 +140,10 @@ fn webhook_messages(n: usize) -> (String, std::thread::JoinHandle<Vec<(String, S
                     if line == "\r\n" || line.is_empty() {
                         break;
                     }
-                    if let Some((name, value)) = line.split_once(':') {
-                        if name.eq_ignore_ascii_case("content-length") {
-                            length = value.trim().parse().unwrap();
-                        }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap();
                     }
                 }
                 let mut body = vec![0; length];
