@@ -176,13 +176,15 @@ pub fn run(args: ImportArgs) -> Result<ExitCode, String> {
         let connection = tenant::connect(&args.tenant, &loaded).await?;
         let result = async {
             let observed = if args.missing {
-                tenant::observe(&connection, &loaded).await?
+                tenant::observe_every_rbac_scope(&connection, &loaded).await?
             } else {
                 let client = &connection.client;
                 let mut observed = client
                     .observe(&ppgov_tenant_client::ObserveOptions {
                         connectors: true,
                         bap_roles_of_managed_or_grouped: true,
+                        // Every RBAC scope: an import cannot know where assignments are.
+                        rbac_environment_scopes: None,
                         ..Default::default()
                     })
                     .await

@@ -10,7 +10,7 @@ use crate::error::ClientError;
 use crate::http::Req;
 use futures::future::try_join_all;
 use futures::{StreamExt, TryStreamExt};
-use ppgov_core::observed::Observed;
+use ppgov_core::observed::{Observed, ObservedRoleAssignment, ObservedScope};
 use ppgov_tenant_api::{connectors as wc, dlp as wd, environments as we, groups as wg};
 use ppgov_tenant_api::{paths, roles as wro, rules as wr, tenant as wt};
 
@@ -28,6 +28,12 @@ pub struct ObserveOptions {
     /// Also read the BAP role assignments of every environment that is managed or in a group
     /// (without Dataverse), as their pages arrive: what `ppgov import` declares.
     pub bap_roles_of_managed_or_grouped: bool,
+    /// Environments (ids, any case) whose own Power Platform RBAC scope to list; `None` (the
+    /// default) lists every environment's. The tenant's and every group's scope are always
+    /// listed. Ids not in the tenant are ignored; what was read is recorded in
+    /// `Observed::rbac_environment_scopes_read`. Planning needs only the environments a
+    /// repository assigns RBAC roles on (all of them under exclusive ownership).
+    pub rbac_environment_scopes: Option<BTreeSet<String>>,
 }
 
 impl Client {
@@ -105,9 +111,24 @@ impl Client {
             let (envs, roles) = futures::try_join!(listing, roles)?;
             Ok::<_, ClientError>((envs, roles))
         };
-        let groups = t.list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {
-            g.id.clone()
-        });
+        // Each group's RBAC scope is listed as soon as the groups are, overlapping the
+        // environment listing (the critical path), with room left for its next page.
+        let scope_reads_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
+        let groups_and_rbac = async {
+            let groups: Vec<wg::EnvironmentGroup> = t
+                .list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {
+                    g.id.clone()
+                })
+                .await?;
+            let scopes = std::iter::once(ObservedScope::Tenant).chain(
+                groups
+                    .iter()
+                    .filter_map(|g| g.id.clone())
+                    .map(ObservedScope::EnvironmentGroup),
+            );
+            let rbac = self.rbac_scopes(scopes, scope_reads_in_flight).await?;
+            Ok::<_, ClientError>((groups, rbac))
+        };
         let rule_sets = t.list_unique(paths::rule_sets(), |r: &wr::RuleSet| r.id.clone());
         let policies = t.list_unique(paths::rule_based_policies(), |p: &wr::RuleBasedPolicy| {
             p.id.clone()
@@ -161,7 +182,7 @@ impl Client {
         let (
             tenant_id,
             (envs, bap_roles),
-            groups,
+            (groups, mut rbac),
             rule_sets,
             policies,
             assignments,
@@ -171,7 +192,7 @@ impl Client {
         ) = futures::try_join!(
             tenant,
             environments_and_roles,
-            groups,
+            groups_and_rbac,
             rule_sets,
             policies,
             assignments,
@@ -179,16 +200,34 @@ impl Client {
             settings,
             connectors,
         )?;
-        // RBAC: the tenant-level list holds tenant-scope assignments only, so every group's
-        // and every environment's scope is listed as well (README, "RBAC scopes").
-        let group_ids: Vec<String> = groups.iter().filter_map(|g| g.id.clone()).collect();
-        let env_ids: Vec<String> = envs.iter().map(|e| e.name.clone()).collect();
-        let rbac = self.rbac_every_scope(&group_ids, &env_ids).await?;
+        // RBAC: the tenant-level list holds tenant-scope assignments only, so each scope is
+        // listed on its own route (README, "RBAC scopes"); environments only as asked.
+        let env_scopes: Vec<String> = match &options.rbac_environment_scopes {
+            None => envs.iter().map(|e| e.name.clone()).collect(),
+            Some(wanted) => {
+                let wanted: BTreeSet<String> = wanted.iter().map(|e| e.to_lowercase()).collect();
+                envs.iter()
+                    .filter(|e| wanted.contains(&e.name.to_lowercase()))
+                    .map(|e| e.name.clone())
+                    .collect()
+            }
+        };
+        rbac.extend(
+            self.rbac_scopes(
+                env_scopes.iter().cloned().map(ObservedScope::Environment),
+                t.config.max_concurrent_requests,
+            )
+            .await?,
+        );
 
         let mut observed = Observed {
             tenant_id: Some(tenant_id),
             connectors,
             tenant_settings: convert::tenant_settings(&settings),
+            rbac_environment_scopes_read: options
+                .rbac_environment_scopes
+                .as_ref()
+                .map(|_| env_scopes.iter().map(|e| e.to_lowercase()).collect()),
             ..Default::default()
         };
         for e in &envs {
@@ -241,6 +280,49 @@ impl Client {
 }
 
 impl Client {
+    /// Lists the RBAC assignments of the `ids` environments' own scopes into `observed` and
+    /// records them in `rbac_environment_scopes_read`: the second step after an
+    /// [`Client::observe`] that listed only some environment scopes, once which ones matter is
+    /// known from what it read. Ids not in `observed`, and scopes already read, are skipped.
+    pub async fn observe_rbac_environment_scopes(
+        &self,
+        ids: &BTreeSet<String>,
+        observed: &mut Observed,
+    ) -> Result<(), ClientError> {
+        let unread: Vec<String> = ids
+            .iter()
+            .map(|id| id.to_lowercase())
+            .filter(|id| {
+                observed.environments.contains_key(id) && !observed.rbac_environment_scope_read(id)
+            })
+            .collect();
+        let scopes = unread.iter().cloned().map(ObservedScope::Environment);
+        let found = self
+            .rbac_scopes(scopes, self.transport.config.max_concurrent_requests)
+            .await?;
+        for a in found {
+            observed.role_assignments.insert(a.id.clone(), a);
+        }
+        if let Some(read) = &mut observed.rbac_environment_scopes_read {
+            read.extend(unread);
+        }
+        Ok(())
+    }
+
+    /// The RBAC assignments of `scopes`, listed concurrently, at most `in_flight` at a time.
+    pub(crate) async fn rbac_scopes(
+        &self,
+        scopes: impl Iterator<Item = ObservedScope>,
+        in_flight: usize,
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let lists: Vec<Vec<ObservedRoleAssignment>> = futures::stream::iter(scopes)
+            .map(|s| async move { self.list_rbac_role_assignments_at(&s).await })
+            .buffer_unordered(in_flight)
+            .try_collect()
+            .await?;
+        Ok(lists.into_iter().flatten().collect())
+    }
+
     /// Reads the BAP environment role assignments of the `ids` environments into `observed`,
     /// concurrently (within the client's limit), and records them in
     /// `role_assignments_read_for`. Ids not in `observed` and environments with Dataverse
