@@ -54,6 +54,12 @@ impl Client {
 
     async fn observe_unbounded(&self, options: &ObserveOptions) -> Result<Observed, ClientError> {
         let t = &self.transport;
+        // One budget for every per-object read (DLP policies, BAP role lists, group RBAC
+        // scopes), below the transport's limit: the environment listing's next page (the
+        // critical path) then never queues behind hundreds of them.
+        let bulk_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
+        let bulk = tokio::sync::Semaphore::new(bulk_in_flight);
+        let bulk = &bulk;
         let tenant = async {
             let info: wt::TenantInfo = t.send(&Req::get(paths::tenant())).await?.json()?;
             let id = info.tenant_id.to_lowercase();
@@ -74,7 +80,6 @@ impl Client {
                             o.managed || o.group_id.is_some()
                         }))
             };
-            let role_reads_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
             // Role reads start as each page of environments arrives, so they overlap the
             // rest of the listing instead of following it.
             let (to_read, queue) = futures::channel::mpsc::unbounded::<String>();
@@ -96,6 +101,8 @@ impl Client {
             };
             let roles = queue
                 .map(|name| async move {
+                    // Held for the read (an `Err` only if closed, which it never is).
+                    let _slot = bulk.acquire().await;
                     let list: Vec<wro::BapRoleAssignment> = t
                         .list_unique(
                             paths::environment_role_assignments(&name),
@@ -104,16 +111,13 @@ impl Client {
                         .await?;
                     Ok::<_, ClientError>((name.to_lowercase(), list))
                 })
-                // Fewer than the transport's limit, so the listing's next page (the critical
-                // path) never queues behind a page's worth of role reads.
-                .buffer_unordered(role_reads_in_flight)
+                .buffer_unordered(bulk_in_flight)
                 .try_collect::<Vec<_>>();
             let (envs, roles) = futures::try_join!(listing, roles)?;
             Ok::<_, ClientError>((envs, roles))
         };
         // Each group's RBAC scope is listed as soon as the groups are, overlapping the
-        // environment listing (the critical path), with room left for its next page.
-        let scope_reads_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
+        // environment listing (the critical path), within the bulk budget.
         let groups_and_rbac = async {
             let groups: Vec<wg::EnvironmentGroup> = t
                 .list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {
@@ -126,7 +130,7 @@ impl Client {
                     .filter_map(|g| g.id.clone())
                     .map(ObservedScope::EnvironmentGroup),
             );
-            let rbac = self.rbac_scopes(scopes, scope_reads_in_flight).await?;
+            let rbac = self.rbac_scopes(scopes, Some(bulk)).await?;
             Ok::<_, ClientError>((groups, rbac))
         };
         let rule_sets = t.list_unique(paths::rule_sets(), |r: &wr::RuleSet| r.id.clone());
@@ -141,6 +145,7 @@ impl Client {
                 })
                 .await?;
             try_join_all(items.iter().map(|item| async move {
+                let _slot = bulk.acquire().await;
                 let name = item.policy_definition.name.clone().unwrap_or_default();
                 let resp = t.send(&Req::get(paths::dlp_policy(&name))).await?;
                 let doc: wd::PolicyDocument = resp.json()?;
@@ -215,7 +220,7 @@ impl Client {
         rbac.extend(
             self.rbac_scopes(
                 env_scopes.iter().cloned().map(ObservedScope::Environment),
-                t.config.max_concurrent_requests,
+                None,
             )
             .await?,
         );
@@ -297,9 +302,7 @@ impl Client {
             })
             .collect();
         let scopes = unread.iter().cloned().map(ObservedScope::Environment);
-        let found = self
-            .rbac_scopes(scopes, self.transport.config.max_concurrent_requests)
-            .await?;
+        let found = self.rbac_scopes(scopes, None).await?;
         for a in found {
             observed.role_assignments.insert(a.id.clone(), a);
         }
@@ -309,14 +312,22 @@ impl Client {
         Ok(())
     }
 
-    /// The RBAC assignments of `scopes`, listed concurrently, at most `in_flight` at a time.
+    /// The RBAC assignments of `scopes`, listed concurrently: as many at a time as the
+    /// transport allows, or as `budget` has permits.
     pub(crate) async fn rbac_scopes(
         &self,
         scopes: impl Iterator<Item = ObservedScope>,
-        in_flight: usize,
+        budget: Option<&tokio::sync::Semaphore>,
     ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let in_flight = self.transport.config.max_concurrent_requests;
         let lists: Vec<Vec<ObservedRoleAssignment>> = futures::stream::iter(scopes)
-            .map(|s| async move { self.list_rbac_role_assignments_at(&s).await })
+            .map(|s| async move {
+                let _slot = match budget {
+                    Some(budget) => Some(budget.acquire().await),
+                    None => None,
+                };
+                self.list_rbac_role_assignments_at(&s).await
+            })
             .buffer_unordered(in_flight)
             .try_collect()
             .await?;

@@ -557,10 +557,7 @@ impl Client {
             )
             .chain(envs.into_iter().map(|e| ObservedScope::Environment(e.name)));
         let mut by_id = BTreeMap::new();
-        for a in self
-            .rbac_scopes(scopes, t.config.max_concurrent_requests)
-            .await?
-        {
+        for a in self.rbac_scopes(scopes, None).await? {
             by_id.insert(a.id.clone(), a);
         }
         Ok(by_id.into_values().collect())
