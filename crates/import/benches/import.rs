@@ -71,7 +71,8 @@ fn options() -> Options {
 }
 
 /// What `ppgov import --out DIR` does after connecting: read, the documents, the files
-/// (written as the CLI writes them: `atomic_file::write_files`, new files created directly).
+/// (written as the CLI writes them: `atomic_file::write_files`, new files created directly)
+/// into `out`, a directory that does not exist yet.
 async fn import(client: &Client, out: &std::path::Path) -> (Imported, Phases) {
     let options = options();
     let start = Instant::now();
@@ -81,7 +82,6 @@ async fn import(client: &Client, out: &std::path::Path) -> (Imported, Phases) {
     let imported = ppgov_import::import(&observed, Catalog::bundled(), &options);
     let generate = start.elapsed();
     let start = Instant::now();
-    let _ = std::fs::remove_dir_all(out);
     let files: Vec<(std::path::PathBuf, &[u8])> = imported
         .files
         .iter()
@@ -128,7 +128,16 @@ fn main() {
             .with_single_base_url(&emulator.base_url());
         (emulator, Client::new(config).unwrap())
     });
-    let out = std::env::temp_dir().join(format!("ppgov-import-bench-{}", std::process::id()));
+    // A fresh directory per import, all removed at the end: deleting 20,930 files just
+    // before writing as many would measure the file system's deletes (on this machine's
+    // ext4 with `discard`, they stall the journal for seconds), which `ppgov import` never does.
+    let base = std::env::temp_dir().join(format!("ppgov-import-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let mut run = 0;
+    let mut fresh_out = || {
+        run += 1;
+        base.join(format!("run-{run}"))
+    };
 
     // Interleaved, so both see the same machine.
     let mut observe_times = Vec::new();
@@ -144,12 +153,13 @@ fn main() {
         requests.0 = client.stats().total;
         client.reset_stats();
         let start = Instant::now();
-        let (i, p) = runtime.block_on(import(&client, &out));
+        let (i, p) = runtime.block_on(import(&client, &fresh_out()));
         import_times.push(start.elapsed());
         imported = Some(i);
         phases.push(p);
         requests.1 = client.stats().total;
     }
+    let out = fresh_out();
     let (_, peak) = counting_alloc::measure_peak(|| runtime.block_on(import(&client, &out)));
     let median = |t: &mut Vec<Duration>| {
         t.sort();
@@ -199,6 +209,6 @@ fn main() {
         "| import peak heap | {:.0} MiB |",
         peak as f64 / (1024.0 * 1024.0)
     );
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&base);
     runtime.block_on(emulator.shutdown());
 }
