@@ -480,23 +480,27 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
         }
         ResourceKind::RoleAssignment => {
             let key = format!("RoleAssignment:{id}");
-            let bap_env = crate::gate::bap_environment(id);
-            let list = match &bap_env {
-                Some(env) => t.list_environment_role_assignments(env).await,
-                None => t.list_rbac_role_assignments().await,
-            }
-            .map_err(err)?;
+            // Re-read on the assignment's own list only: its environment's BAP list, or its
+            // RBAC scope's (one request, not one per scope of the tenant).
+            let list_of = match crate::gate::bap_environment(id) {
+                Some(env) => RoleList::Bap(env),
+                None => RoleList::Rbac(
+                    ppgov_planner::plan::scope_of_address(&c.address).ok_or_else(|| {
+                        format!(
+                            "{}: the address names no scope to re-read the assignment on",
+                            c.address
+                        )
+                    })?,
+                ),
+            };
+            let list = role_list(t, &list_of).await.map_err(err)?;
             let Some(live) = list.into_iter().find(|a| a.id == id) else {
                 // Already gone (a racing apply deleted it): what the plan wants.
                 return Ok(());
             };
             check(c, &key, Some(&live), None, shared)?;
             t.delete_role_assignment(&live).await.map_err(err)?;
-            let after = match &bap_env {
-                Some(env) => t.list_environment_role_assignments(env).await,
-                None => t.list_rbac_role_assignments().await,
-            }
-            .map_err(err)?;
+            let after = role_list(t, &list_of).await.map_err(err)?;
             if after.iter().any(|a| a.id == id) {
                 return Err("did not converge: the assignment still exists".to_owned());
             }
@@ -509,5 +513,23 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
             "{}: ppgov does not delete {other:?} objects",
             c.address
         )),
+    }
+}
+
+/// The list a role assignment is read back from.
+enum RoleList {
+    /// An environment's BAP role assignments.
+    Bap(String),
+    /// One Power Platform RBAC scope's.
+    Rbac(ppgov_core::observed::ObservedScope),
+}
+
+async fn role_list<T: TenantWrites>(
+    t: &T,
+    list: &RoleList,
+) -> Result<Vec<ppgov_core::observed::ObservedRoleAssignment>, ppgov_tenant_client::ClientError> {
+    match list {
+        RoleList::Bap(env) => t.list_environment_role_assignments(env).await,
+        RoleList::Rbac(scope) => t.list_rbac_role_assignments_at(scope).await,
     }
 }

@@ -2,7 +2,7 @@
 //! by in-memory fakes in tests.
 
 use ppgov_core::observed::{
-    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
+    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment, ObservedScope,
 };
 use ppgov_tenant_client::NamedObject;
 use ppgov_tenant_client::{Client, ClientError};
@@ -49,7 +49,11 @@ pub trait TenantWrites {
         &self,
         env: &str,
     ) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
-    fn list_rbac_role_assignments(&self) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
+    /// The RBAC assignments of one scope's own list (tenant, group or environment).
+    fn list_rbac_role_assignments_at(
+        &self,
+        scope: &ObservedScope,
+    ) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
     fn create_role_assignment(
         &self,
         a: &ObservedRoleAssignment,
@@ -112,8 +116,11 @@ impl TenantWrites for Client {
     async fn list_environment_role_assignments(&self, env: &str) -> R<Vec<ObservedRoleAssignment>> {
         Client::list_environment_role_assignments(self, env).await
     }
-    async fn list_rbac_role_assignments(&self) -> R<Vec<ObservedRoleAssignment>> {
-        Client::list_rbac_role_assignments(self).await
+    async fn list_rbac_role_assignments_at(
+        &self,
+        scope: &ObservedScope,
+    ) -> R<Vec<ObservedRoleAssignment>> {
+        Client::list_rbac_role_assignments_at(self, scope).await
     }
     async fn create_role_assignment(
         &self,

@@ -90,7 +90,10 @@ impl TenantWrites for Fake {
     async fn list_environment_role_assignments(&self, _: &str) -> R<Vec<ObservedRoleAssignment>> {
         nope()
     }
-    async fn list_rbac_role_assignments(&self) -> R<Vec<ObservedRoleAssignment>> {
+    async fn list_rbac_role_assignments_at(
+        &self,
+        _: &ppgov_core::observed::ObservedScope,
+    ) -> R<Vec<ObservedRoleAssignment>> {
         nope()
     }
     async fn create_role_assignment(

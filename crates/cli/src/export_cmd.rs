@@ -48,6 +48,8 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
         let client = &connection.client;
         let options = ppgov_tenant_client::ObserveOptions {
             connectors: true,
+            // Every RBAC scope: a snapshot holds the whole tenant.
+            rbac_environment_scopes: None,
             ..Default::default()
         };
         let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;

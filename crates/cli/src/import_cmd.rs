@@ -176,13 +176,15 @@ pub fn run(args: ImportArgs) -> Result<ExitCode, String> {
         let connection = tenant::connect(&args.tenant, &loaded).await?;
         let result = async {
             let observed = if args.missing {
-                tenant::observe(&connection, &loaded).await?
+                tenant::observe_every_rbac_scope(&connection, &loaded).await?
             } else {
                 let client = &connection.client;
                 let mut observed = client
                     .observe(&ppgov_tenant_client::ObserveOptions {
                         connectors: true,
                         bap_roles_of_managed_or_grouped: true,
+                        // Every RBAC scope: an import cannot know where assignments are.
+                        rbac_environment_scopes: None,
                         ..Default::default()
                     })
                     .await
@@ -343,51 +345,23 @@ fn schema_from_root(repo: &Path) -> String {
 }
 
 fn write_files(out: &Path, imported: &Imported, with_schemas: bool) -> Result<(), String> {
-    let mut files: Vec<(PathBuf, &str)> = imported
+    let mut files: Vec<(PathBuf, &[u8])> = imported
         .files
         .iter()
-        .map(|(rel, text)| (out.join(rel), text.as_str()))
+        .map(|(rel, text)| (out.join(rel), text.as_bytes()))
         .collect();
     let schemas = ppgov_core::schema::schema_files();
     if with_schemas {
         files.extend(
             schemas
                 .iter()
-                .map(|(name, text)| (out.join("schemas").join(name), text.as_str())),
+                .map(|(name, text)| (out.join("schemas").join(name), text.as_bytes())),
         );
     }
-    for (path, text) in files {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-        }
-        write_file(&path, text.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Writes one file of the repository. A file that replaces another (`--force`) is written
-/// atomically (temp file, fsync, rename), so what a person wrote is never left truncated. A
-/// new file is created directly: an interrupted import leaves only files it made, which a
-/// re-run rewrites, and tens of thousands of fsyncs would dominate a large import.
-fn write_file(path: &Path, contents: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
-    if path.exists() {
-        return ppgov_emulator::atomic_file::write(path, contents).map_err(fail);
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(fail)?;
-    if let Err(e) = file.write_all(contents) {
-        // No half-written document stays behind.
-        drop(file);
-        let _ = std::fs::remove_file(path);
-        return Err(fail(e));
-    }
-    Ok(())
+    // Tens of thousands of small files: each directory is created once and the files are
+    // written on a few threads; new files are created directly, replaced ones atomically.
+    let threads = ppgov_emulator::atomic_file::write_threads();
+    ppgov_emulator::atomic_file::write_files(&files, threads).map_err(|e| e.to_string())
 }
 
 fn summary(out: &Path, imported: &Imported, missing: bool) {

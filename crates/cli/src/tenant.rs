@@ -121,9 +121,20 @@ pub async fn connect_with(
 }
 
 /// Reads the tenant as the planner needs it. BAP environment roles have no tenant-wide list,
-/// so they are read, in a second step, only for the environments the plan assigns them on.
+/// so they are read, in a second step, only for the environments the plan assigns them on;
+/// likewise environments' own RBAC scopes, only where the repository assigns RBAC roles
+/// (every environment's when RoleAssignment ownership is exclusive: it must find strays).
 pub async fn observe(connection: &Connection, loaded: &Loaded) -> Result<Observed, String> {
     observe_with(connection, loaded, Default::default()).await
+}
+
+/// [`observe`], reading every environment's RBAC scope whatever the ownership: for
+/// `import --missing`, which must see every assignment a plan would not know.
+pub async fn observe_every_rbac_scope(
+    connection: &Connection,
+    loaded: &Loaded,
+) -> Result<Observed, String> {
+    observe_reading(connection, loaded, Default::default(), true).await
 }
 
 /// [`observe`], also reading the BAP role assignments of `extra` environments (those a saved
@@ -133,14 +144,30 @@ pub async fn observe_with(
     loaded: &Loaded,
     extra: std::collections::BTreeSet<String>,
 ) -> Result<Observed, String> {
+    let exclusive = loaded.desired.project.ownership.role_assignment
+        == ppgov_core::model::OwnershipMode::Exclusive;
+    observe_reading(connection, loaded, extra, exclusive).await
+}
+
+async fn observe_reading(
+    connection: &Connection,
+    loaded: &Loaded,
+    extra: std::collections::BTreeSet<String>,
+    every_rbac_scope: bool,
+) -> Result<Observed, String> {
     let client = &connection.client;
     let options = ObserveOptions {
-        bap_role_environments: Default::default(),
         connectors: loaded.desired.project.live_connector_catalog,
+        rbac_environment_scopes: (!every_rbac_scope).then(Default::default),
         ..Default::default()
     };
     let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
     check_tenant(connection, loaded, &observed)?;
+    let rbac_scopes = ppgov_planner::rbac_environment_scopes(&loaded.desired, &observed);
+    client
+        .observe_rbac_environment_scopes(&rbac_scopes, &mut observed)
+        .await
+        .map_err(|e| e.to_string())?;
     let catalog = catalog_for(loaded, &observed);
     let first = ppgov_planner::plan(&loaded.desired, &observed, &catalog);
     let wanted: std::collections::BTreeSet<String> = first

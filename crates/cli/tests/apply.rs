@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{ALLOW, SNAPSHOT, fresh_dir, ppgov_command as command, root, text};
+use common::{ALLOW, SNAPSHOT, copy_dir, fresh_dir, ppgov_command as command, root, text};
 
 fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
     command(args, envs).output().expect("ppgov runs")
@@ -346,19 +346,6 @@ fn apply_takes_the_policy_directory_like_plan() {
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("two policy directories"), "{t}");
     let _ = std::fs::remove_dir_all(dir);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Adds `annotation: "true"` to the metadata of the document named `name`.
@@ -920,5 +907,85 @@ fn the_stale_check_covers_exactly_what_the_plan_relies_on() {
         "exactly those two: {t}"
     );
     assert_eq!(tenant_of(&snap), before, "nothing written");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Deleting an RBAC assignment re-reads the one scope it is at, before and after the delete,
+/// not every scope of the tenant (10,000 environments would mean 20,000 requests per delete).
+#[test]
+fn an_rbac_delete_re_reads_only_its_own_scope() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = emulator(&rt);
+    let (stray_env, tenant_id) = emu.update_state(|t| {
+        let env = t.environments.keys().nth(1).unwrap().clone();
+        let id = "7c000001-0000-4000-8000-000000000001";
+        t.rbac_role_assignments.insert(
+            id.to_owned(),
+            ppgov_tenant_api::roles::RbacRoleAssignment {
+                role_assignment_id: id.to_owned(),
+                principal_object_id: "7c0000d1-0000-4000-8000-0000000000d1".to_owned(),
+                role_definition_id: ppgov_tenant_api::roles::rbac_roles::READER.to_owned(),
+                scope: format!("/tenants/{}/environments/{env}", t.tenant_id),
+                principal_type: "User".to_owned(),
+                ..Default::default()
+            },
+        );
+        (env, t.tenant_id.clone())
+    });
+    let dir = fresh_dir("apply", "rbac-delete");
+    std::fs::write(
+        dir.join("ppgov.yaml"),
+        format!(
+            "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {{name: p}}\nspec:\n  tenant: {{id: {tenant_id}}}\n  ownership: {{DlpPolicy: shared, EnvironmentGroup: shared, RoleAssignment: exclusive}}\n"
+        ),
+    )
+    .unwrap();
+    let base = emu.base_url();
+    let token = emu.token().unwrap().to_owned();
+    let envs = [
+        ("PPGOV_BASE_URL", base.as_str()),
+        ("PPGOV_TOKEN", token.as_str()),
+    ];
+    let j = dir.join("j.jsonl");
+    let mut args = vec![
+        "apply",
+        dir.to_str().unwrap(),
+        "--journal",
+        j.to_str().unwrap(),
+    ];
+    args.extend(ALLOW);
+    emu.clear_requests();
+    let out = ppgov(&args, &envs);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("7c0000d1-0000-4000-8000-0000000000d1"), "{t}");
+    let log = emu.requests();
+    assert!(
+        log.total < ppgov_emulator::log::RECENT as u64,
+        "every request is in the log"
+    );
+    let mut lists_per_env = std::collections::BTreeMap::<String, u64>::new();
+    for r in &log.recent {
+        if r.method == "GET" && r.route == "/authorization/environments/{env}/roleAssignments" {
+            let env = r.uri.split('/').nth(3).unwrap().to_owned();
+            *lists_per_env.entry(env).or_default() += 1;
+        }
+    }
+    // Every environment's scope once per reading of the tenant; the stray's twice more.
+    let observes = lists_per_env[emu
+        .update_state(|t| t.environments.keys().next().unwrap().clone())
+        .as_str()];
+    for (env, n) in &lists_per_env {
+        let expected = if *env == stray_env {
+            observes + 2
+        } else {
+            observes
+        };
+        assert_eq!(
+            *n, expected,
+            "lists of environment {env}: {lists_per_env:?}"
+        );
+    }
+    rt.block_on(emu.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Output;
 
 mod common;
-use common::{ppgov_command, root};
+use common::{copy_dir, fresh_dir, ppgov_command, root};
 
 fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
     ppgov_command(args, envs).output().expect("ppgov runs")
@@ -563,10 +563,20 @@ fn rbac_scopes_as_the_service_spells_them_are_read_and_unknown_ones_noted() {
         tenant,
         ..Default::default()
     });
+    // The repository assigns an RBAC role on that environment, so its scope is read.
+    let repo = fresh_dir("rbac-short-scope", "repo");
+    copy_dir(&root().join("policies"), &repo);
+    std::fs::write(
+        repo.join("roles/rbac-reader.yaml"),
+        format!(
+            "apiVersion: ppgov.dev/v1\nkind: RoleAssignment\nmetadata: {{name: env-reader}}\nspec:\n  role: reader\n  scope: {{environment: {{id: {env}}}}}\n  principals:\n    - {{type: user, id: 7a0000ee-0000-4000-8000-0000000000ee}}\n"
+        ),
+    )
+    .unwrap();
     let base = emulator.base_url();
     let token = emulator.token().unwrap().to_owned();
     let out = ppgov(
-        &["plan", "policies"],
+        &["plan", repo.to_str().unwrap()],
         &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
     );
     let text = format!("{}{}", stdout(&out), stderr(&out));
@@ -585,4 +595,98 @@ fn rbac_scopes_as_the_service_spells_them_are_read_and_unknown_ones_noted() {
         "{text}"
     );
     runtime.block_on(emulator.shutdown());
+    let _ = std::fs::remove_dir_all(repo);
+}
+
+/// The route each environment's own RBAC scope is listed on.
+const RBAC_ENVIRONMENT_ROUTE: &str = "/authorization/environments/{env}/roleAssignments";
+
+/// Environments' own RBAC scopes are listed only where the repository assigns RBAC roles
+/// under shared ownership (one environment: one list), and every one under exclusive
+/// ownership (which must find strays). What was listed is known, not treated as empty: a
+/// declared assignment that exists is not planned again, and one in a scope not listed is
+/// neither reported nor deleted.
+#[test]
+fn rbac_environment_scopes_are_listed_where_the_repository_needs_them() {
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    let mut tenant = ppgov_emulator::Tenant::from_json(&snapshot).unwrap();
+    let environments = tenant.environments.len() as u64;
+    let mut envs = tenant.environments.keys().cloned();
+    let (assigned, other) = (envs.next().unwrap(), envs.next().unwrap());
+    let declared = "7b0000d1-0000-4000-8000-0000000000d1";
+    let stray = "7b0000d2-0000-4000-8000-0000000000d2";
+    for (id, principal, env) in [
+        ("7b000001-0000-4000-8000-000000000001", declared, &assigned),
+        ("7b000002-0000-4000-8000-000000000002", stray, &other),
+    ] {
+        let scope = format!("/tenants/{}/environments/{env}", tenant.tenant_id);
+        tenant.rbac_role_assignments.insert(
+            id.to_owned(),
+            ppgov_tenant_api::roles::RbacRoleAssignment {
+                role_assignment_id: id.to_owned(),
+                principal_object_id: principal.to_owned(),
+                role_definition_id: ppgov_tenant_api::roles::rbac_roles::READER.to_owned(),
+                scope,
+                principal_type: "User".to_owned(),
+                ..Default::default()
+            },
+        );
+    }
+    let (runtime, emulator) = start_emulator(ppgov_emulator::Config {
+        tenant,
+        ..Default::default()
+    });
+    let base = emulator.base_url();
+    let token = emulator.token().unwrap().to_owned();
+    let dir = fresh_dir("rbac-scopes", "repo");
+    let plan_with = |ownership: &str| {
+        std::fs::write(
+            dir.join("repo.yaml"),
+            format!(
+                "apiVersion: ppgov.dev/v1\nkind: Project\nmetadata: {{name: p}}\nspec:\n  ownership: {{RoleAssignment: {ownership}}}\n---\n\
+                 apiVersion: ppgov.dev/v1\nkind: RoleAssignment\nmetadata: {{name: env-reader}}\nspec:\n  role: reader\n  scope: {{environment: {{id: {assigned}}}}}\n  principals:\n    - {{type: user, id: {declared}}}\n"
+            ),
+        )
+        .unwrap();
+        emulator.clear_requests();
+        let out = ppgov(
+            &["plan", dir.to_str().unwrap(), "--detailed-exitcode"],
+            &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
+        );
+        (out, emulator.requests())
+    };
+
+    let (out, log) = plan_with("shared");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(log.count("GET", RBAC_ENVIRONMENT_ROUTE), 1, "{text}");
+    let listed: Vec<&str> = log
+        .recent
+        .iter()
+        .filter(|r| r.route == RBAC_ENVIRONMENT_ROUTE)
+        .map(|r| r.uri.as_str())
+        .collect();
+    assert!(
+        listed.len() == 1 && listed[0].contains(&assigned),
+        "only the assigned environment's scope: {listed:?}"
+    );
+    // The declared assignment exists, so nothing is planned; the stray is not known here.
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains(stray), "{text}");
+
+    let (out, log) = plan_with("exclusive");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        log.count("GET", RBAC_ENVIRONMENT_ROUTE),
+        environments,
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("- RoleAssignment[") && l.contains(stray)),
+        "the stray is found and deleted under exclusive ownership: {text}"
+    );
+    assert!(!text.contains("+ RoleAssignment"), "{text}");
+    runtime.block_on(emulator.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
 }

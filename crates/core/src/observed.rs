@@ -35,6 +35,20 @@ pub struct Observed {
     /// Environments whose BAP role assignments were read; assignments of other environments
     /// are unknown, not absent.
     pub role_assignments_read_for: BTreeSet<String>,
+    /// Environments whose own Power Platform RBAC scope was listed; `None` means every
+    /// environment's was (and the tenant's and every group's always are). RBAC assignments at
+    /// other environment scopes are unknown, not absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rbac_environment_scopes_read: Option<BTreeSet<String>>,
+}
+
+impl Observed {
+    /// Whether the RBAC assignments at environment `id`'s own scope were read.
+    pub fn rbac_environment_scope_read(&self, id: &str) -> bool {
+        self.rbac_environment_scopes_read
+            .as_ref()
+            .is_none_or(|read| read.contains(id))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +142,25 @@ pub struct ObservedRoleAssignment {
     /// `None` for roles ppgov has no name for (custom RBAC roles).
     pub role: Option<Role>,
     pub scope: ObservedScope,
+}
+
+impl ObservedRoleAssignment {
+    /// A BAP environment role assignment (Environment Admin/Maker, or a BAP id), not a Power
+    /// Platform RBAC one.
+    pub fn is_bap(&self) -> bool {
+        self.id.starts_with("/providers/") || self.role.is_some_and(|r| r.is_environment_role())
+    }
+
+    /// An RBAC assignment at an environment scope whose list was not read (see
+    /// [`Observed::rbac_environment_scopes_read`]).
+    pub fn in_unread_scope(&self, observed: &Observed) -> bool {
+        match &self.scope {
+            ObservedScope::Environment(env) => {
+                !self.is_bap() && !observed.rbac_environment_scope_read(env)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Flattens a JSON object to dotted paths of its leaves (objects recurse; arrays and scalars

@@ -39,6 +39,10 @@ pub struct Shared {
 pub struct Inner {
     pub tenant: Tenant,
     pub ops: BTreeMap<String, Operation>,
+    /// RBAC assignment ids by the scope whose list shows them, built on the first scoped
+    /// list and dropped whenever the tenant may change (every write, every settled
+    /// operation): listing 10,000 scopes must not scan every assignment each time.
+    pub rbac_by_scope: Option<BTreeMap<crate::routes::roles::ScopeTarget, Vec<String>>>,
 }
 
 /// A long-running operation: a BAP lifecycle operation or an environment-group operation.
@@ -210,6 +214,7 @@ impl Shared {
             inner: Mutex::new(Inner {
                 tenant,
                 ops: BTreeMap::new(),
+                rbac_by_scope: None,
             }),
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
@@ -222,10 +227,11 @@ impl Shared {
     /// any change).
     pub fn read(&self) -> MutexGuard<'_, Inner> {
         let mut guard = lock(&self.inner);
-        if guard.settle()
-            && let Some(path) = &self.settings.state_file
-        {
-            persist(path, &guard.tenant);
+        if guard.settle() {
+            guard.rbac_by_scope = None;
+            if let Some(path) = &self.settings.state_file {
+                persist(path, &guard.tenant);
+            }
         }
         guard
     }
@@ -236,6 +242,7 @@ impl Shared {
     /// [`persist_failures`]): memory never runs ahead of the file.
     pub fn write(&self) -> WriteGuard<'_> {
         let mut guard = lock(&self.inner);
+        guard.rbac_by_scope = None;
         let file = self.settings.state_file.as_ref();
         if guard.settle()
             && let Some(path) = file

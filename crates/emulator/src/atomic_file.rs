@@ -49,6 +49,105 @@ pub fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
     File::open(&dir)?.sync_all()
 }
 
+/// How many threads [`write_files`] should use here: twice the cores (creating files waits on
+/// the file system more than on the CPU), at most 8.
+pub fn write_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_mul(2)
+        .clamp(1, 8)
+}
+
+/// A failure of [`write_files`]: what could not be done to which path.
+#[derive(Debug)]
+pub struct FileError {
+    /// `create` (a directory) or `write` (a file).
+    pub action: &'static str,
+    pub path: PathBuf,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot {} `{}`: {}",
+            self.action,
+            self.path.display(),
+            self.error
+        )
+    }
+}
+
+/// Writes many files on up to `threads` threads, creating each parent directory once first.
+/// A new file is created directly (`create_new`; removed again if writing it fails), since an
+/// interrupted run leaves only files it made and tens of thousands of fsyncs would dominate;
+/// a file that replaces another is written atomically ([`write`]), so what was there is never
+/// left truncated. After a failure no further file is started; the error reported is the one
+/// of the first file in `files` order that failed, whichever thread saw it.
+pub fn write_files(files: &[(PathBuf, &[u8])], threads: usize) -> Result<(), FileError> {
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .iter()
+        .filter_map(|(path, _)| path.parent())
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
+    for dir in dirs {
+        fs::create_dir_all(dir).map_err(|error| FileError {
+            action: "create",
+            path: dir.to_owned(),
+            error,
+        })?;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let errors = std::sync::Mutex::new(Vec::<(usize, FileError)>::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, files.len().max(1)) {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((path, contents)) = files.get(i) else {
+                        break;
+                    };
+                    if let Err(error) = write_new_or_replace(path, contents) {
+                        failed.store(true, Ordering::Relaxed);
+                        let e = FileError {
+                            action: "write",
+                            path: path.clone(),
+                            error,
+                        };
+                        errors
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((i, e));
+                    }
+                }
+            });
+        }
+    });
+    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    match errors.into_iter().min_by_key(|(i, _)| *i) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Creates `path` with `contents`, or replaces it atomically if it exists.
+fn write_new_or_replace(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return write(path, contents),
+        Err(e) => return Err(e),
+    };
+    if let Err(e) = file.write_all(contents) {
+        // No half-written file stays behind.
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// A new, exclusively created file `.NAME.PID.N.tmp` next to `target`: never `target` itself,
 /// whatever its name (a file called `x.tmp` is not its own temporary file).
 fn create_unique(dir: &Path, target: &Path) -> io::Result<(PathBuf, File)> {
@@ -120,6 +219,78 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn writes_many_files_creating_new_ones_and_replacing_existing_ones() {
+        let dir = scratch("many");
+        let old = dir.join("a/kept-mode.yaml");
+        fs::create_dir_all(old.parent().unwrap()).unwrap();
+        fs::write(&old, "old").unwrap();
+        fs::set_permissions(&old, fs::Permissions::from_mode(0o600)).unwrap();
+        let texts: Vec<(PathBuf, String)> = (0..200)
+            .map(|i| {
+                (
+                    dir.join(format!("d{}/f{i}.yaml", i % 7)),
+                    format!("file {i}\n"),
+                )
+            })
+            .chain([(old.clone(), "new".to_owned())])
+            .collect();
+        let files: Vec<(PathBuf, &[u8])> = texts
+            .iter()
+            .map(|(p, t)| (p.clone(), t.as_bytes()))
+            .collect();
+        write_files(&files, 4).unwrap();
+        for (path, text) in &texts {
+            assert_eq!(&fs::read_to_string(path).unwrap(), text);
+        }
+        // Replaced atomically: the mode stays, no temporary file is left.
+        assert_eq!(
+            fs::metadata(&old).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(leftovers(&dir.join("a")), ["kept-mode.yaml"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_names_the_first_failing_file_and_loses_nothing() {
+        let dir = scratch("many-fail");
+        // A directory where a file should go cannot be replaced by a file.
+        fs::create_dir_all(dir.join("d/b.yaml")).unwrap();
+        fs::create_dir_all(dir.join("d/d.yaml")).unwrap();
+        fs::write(dir.join("d/a.yaml"), "a person's file").unwrap();
+        let files: Vec<(PathBuf, &[u8])> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| (dir.join(format!("d/{n}.yaml")), b"generated".as_slice()))
+            .collect();
+        let err = write_files(&files, 1).unwrap_err();
+        assert_eq!(err.path, dir.join("d/b.yaml"));
+        assert!(
+            err.to_string().starts_with(&format!(
+                "cannot write `{}`: ",
+                dir.join("d/b.yaml").display()
+            )),
+            "{err}"
+        );
+        // Replaced whole (it came first), and nothing is started after the failure.
+        assert_eq!(
+            fs::read_to_string(dir.join("d/a.yaml")).unwrap(),
+            "generated"
+        );
+        assert!(!dir.join("d/c.yaml").exists());
+        assert!(dir.join("d/b.yaml").is_dir() && dir.join("d/d.yaml").is_dir());
+        assert_eq!(leftovers(&dir.join("d")), ["a.yaml", "b.yaml", "d.yaml"]);
+        // A directory that cannot be created is named as such.
+        fs::write(dir.join("plain"), "x").unwrap();
+        let files = [(dir.join("plain/x.yaml"), b"y".as_slice())];
+        let err = write_files(&files, 2).unwrap_err();
+        assert_eq!(
+            (err.action, err.path.clone()),
+            ("create", dir.join("plain"))
+        );
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

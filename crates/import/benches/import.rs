@@ -1,8 +1,9 @@
 //! Benchmark: `ppgov import` of a seeded tenant of 10,000 environments, 300 groups, 500 DLP
 //! policies and 20,000 role assignments through the emulator with 20 ms latency per request,
-//! next to a bare `observe` of the same tenant in the same run (the floor: import must read
-//! the tenant, then reads the BAP roles of the environments it declares, writes the
-//! documents and the files).
+//! next to an `observe` of the same tenant in the same run that reads exactly what import
+//! reads (every RBAC scope, as `export` does, the connector catalog, and the BAP roles of the
+//! environments import declares): the comparison is the cost of generating the documents and
+//! writing the files on top of the reading both must do.
 //!
 //! Run: `cargo bench -p ppgov-import --bench import` (figures go in BENCHMARKS.md).
 
@@ -17,7 +18,8 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 use ppgov_core::catalog::Catalog;
 use ppgov_core::doc::Cloud;
-use ppgov_emulator::{Config, Emulator, Faults, SeedRequest};
+use ppgov_core::observed::Observed;
+use ppgov_emulator::{Config, Emulator, Faults, SeedRequest, atomic_file};
 use ppgov_import::{Imported, Options};
 use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ObserveOptions, Secret};
 use std::time::{Duration, Instant};
@@ -39,41 +41,53 @@ struct Phases {
     write: Duration,
 }
 
-/// What `ppgov import --out DIR` does after connecting: observe (with the BAP roles of the
-/// managed and grouped environments), the roles of the few others it declares, the
-/// documents, the files.
-async fn import(client: &Client, out: &std::path::Path) -> (Imported, Phases) {
-    let start = Instant::now();
+/// What `ppgov import --out DIR` reads (`import_cmd`): the tenant with every RBAC scope, the
+/// connector catalog and the BAP roles of the managed and grouped environments (as their pages
+/// arrive), then the roles of the few other environments it declares.
+async fn read_as_import(client: &Client, options: &Options) -> Observed {
     let mut observed = client
         .observe(&ObserveOptions {
             connectors: true,
             bap_roles_of_managed_or_grouped: true,
+            rbac_environment_scopes: None,
             ..Default::default()
         })
         .await
         .expect("observe");
-    let options = Options {
-        source: "bench".into(),
-        date: "2026-11-27".into(),
-        ..Default::default()
-    };
-    let wanted = ppgov_import::environments_needing_bap_roles(&observed, &options);
+    let wanted = ppgov_import::environments_needing_bap_roles(&observed, options);
     client
         .observe_environment_roles(&wanted, &mut observed)
         .await
         .expect("BAP roles");
+    observed
+}
+
+fn options() -> Options {
+    Options {
+        source: "bench".into(),
+        date: "2026-11-27".into(),
+        ..Default::default()
+    }
+}
+
+/// What `ppgov import --out DIR` does after connecting: read, the documents, the files
+/// (written as the CLI writes them: `atomic_file::write_files`, new files created directly)
+/// into `out`, a directory that does not exist yet.
+async fn import(client: &Client, out: &std::path::Path) -> (Imported, Phases) {
+    let options = options();
+    let start = Instant::now();
+    let observed = read_as_import(client, &options).await;
     let read = start.elapsed();
     let start = Instant::now();
     let imported = ppgov_import::import(&observed, Catalog::bundled(), &options);
     let generate = start.elapsed();
     let start = Instant::now();
-    let _ = std::fs::remove_dir_all(out);
-    for (rel, text) in &imported.files {
-        let path = out.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        // As the CLI writes new files (`import_cmd::write_file`): created directly.
-        std::fs::write(&path, text).unwrap();
-    }
+    let files: Vec<(std::path::PathBuf, &[u8])> = imported
+        .files
+        .iter()
+        .map(|(rel, text)| (out.join(rel), text.as_bytes()))
+        .collect();
+    atomic_file::write_files(&files, atomic_file::write_threads()).expect("files written");
     let write = start.elapsed();
     (
         imported,
@@ -114,7 +128,16 @@ fn main() {
             .with_single_base_url(&emulator.base_url());
         (emulator, Client::new(config).unwrap())
     });
-    let out = std::env::temp_dir().join(format!("ppgov-import-bench-{}", std::process::id()));
+    // A fresh directory per import, all removed at the end: deleting 20,930 files just
+    // before writing as many would measure the file system's deletes (on this machine's
+    // ext4 with `discard`, they stall the journal for seconds), which `ppgov import` never does.
+    let base = std::env::temp_dir().join(format!("ppgov-import-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let mut run = 0;
+    let mut fresh_out = || {
+        run += 1;
+        base.join(format!("run-{run}"))
+    };
 
     // Interleaved, so both see the same machine.
     let mut observe_times = Vec::new();
@@ -125,22 +148,18 @@ fn main() {
     for _ in 0..runs {
         client.reset_stats();
         let start = Instant::now();
-        runtime
-            .block_on(client.observe(&ObserveOptions {
-                connectors: true,
-                ..Default::default()
-            }))
-            .expect("observe");
+        runtime.block_on(read_as_import(&client, &options()));
         observe_times.push(start.elapsed());
         requests.0 = client.stats().total;
         client.reset_stats();
         let start = Instant::now();
-        let (i, p) = runtime.block_on(import(&client, &out));
+        let (i, p) = runtime.block_on(import(&client, &fresh_out()));
         import_times.push(start.elapsed());
         imported = Some(i);
         phases.push(p);
         requests.1 = client.stats().total;
     }
+    let out = fresh_out();
     let (_, peak) = counting_alloc::measure_peak(|| runtime.block_on(import(&client, &out)));
     let median = |t: &mut Vec<Duration>| {
         t.sort();
@@ -159,7 +178,7 @@ fn main() {
         imported.files.len()
     );
     println!(
-        "| observe: requests, wall time | {}, {:.2} s |",
+        "| observe (reading what import reads): requests, wall time | {}, {:.2} s |",
         requests.0,
         observe.as_secs_f64()
     );
@@ -183,9 +202,13 @@ fn main() {
         phase(|p| p.write)
     );
     println!(
+        "| file-writing threads | {} |",
+        atomic_file::write_threads()
+    );
+    println!(
         "| import peak heap | {:.0} MiB |",
         peak as f64 / (1024.0 * 1024.0)
     );
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&base);
     runtime.block_on(emulator.shutdown());
 }

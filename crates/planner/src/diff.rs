@@ -51,6 +51,23 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     }
 }
 
+/// The environments whose own Power Platform RBAC scope a plan of `desired` must have read:
+/// those it assigns RBAC roles on (by id, name or display name). Environment Admin/Maker are
+/// BAP roles, read separately. Unresolvable references are left to `plan` to report.
+pub fn rbac_environment_scopes(desired: &Desired, observed: &Observed) -> BTreeSet<String> {
+    let resolver = Resolver::new(desired, observed);
+    desired
+        .role_assignments
+        .values()
+        .filter(|a| !a.key.role.is_environment_role())
+        .filter_map(|a| match &a.key.scope {
+            RoleScope::Environment(target) => resolver.environment(target).ok(),
+            _ => None,
+        })
+        .map(|env| env.id.clone())
+        .collect()
+}
+
 struct Planner<'a> {
     desired: &'a Desired,
     observed: &'a Observed,
@@ -810,6 +827,18 @@ impl<'a> Planner<'a> {
                             ));
                             continue;
                         }
+                        Some(env)
+                            if !key.role.is_environment_role()
+                                && !self.observed.rbac_environment_scope_read(&env.id) =>
+                        {
+                            // Unknown is not empty: planning a create here could duplicate
+                            // an assignment that exists.
+                            self.error(resource.clone(), "/spec/scope/environment", format!(
+                                "the Power Platform RBAC assignments of environment \"{}\" ({}) were not read, so whether this assignment exists is unknown; read that environment's scope (ppgov does when it plans)",
+                                env.display_name, env.id
+                            ));
+                            continue;
+                        }
                         Some(env) => vec![(ObservedScope::Environment(env.id.clone()), Vec::new())],
                         None => continue,
                     }
@@ -868,6 +897,10 @@ impl<'a> Planner<'a> {
         let mut live_keys: BTreeMap<(String, Role, ObservedScope), &ObservedRoleAssignment> =
             BTreeMap::new();
         for live in self.observed.role_assignments.values() {
+            if live.in_unread_scope(self.observed) {
+                // Its scope was not read as a whole: neither reported nor deleted.
+                continue;
+            }
             if let ObservedScope::Unknown(scope) = &live.scope {
                 // A scope shape ppgov does not know: reported, never touched.
                 self.notes.push(Note {
@@ -921,7 +954,7 @@ impl<'a> Planner<'a> {
                     assignment.document,
                     principal,
                     role_name(*role),
-                    scope_label(scope)
+                    crate::plan::scope_label(scope)
                 ),
                 kind: ResourceKind::RoleAssignment,
                 action: Action::Create,
@@ -941,6 +974,13 @@ impl<'a> Planner<'a> {
         }
         let exclusive = self.desired.project.ownership.role_assignment == OwnershipMode::Exclusive;
         if exclusive {
+            if self.observed.rbac_environment_scopes_read.is_some() {
+                self.error(
+                    format!("Project.{}", self.desired.project.name),
+                    "/spec/ownership/RoleAssignment",
+                    "RoleAssignment ownership is exclusive, but not every environment's Power Platform RBAC assignments were read, so undeclared ones could not all be found; read every environment's scope (ppgov does under exclusive ownership)",
+                );
+            }
             self.exclusive(ResourceKind::RoleAssignment);
         }
         for (key, live) in &live_keys {
@@ -958,7 +998,7 @@ impl<'a> Planner<'a> {
                         "RoleAssignment[{}/{}/{}]",
                         live.principal_id,
                         role_name(key.1),
-                        scope_label(&live.scope)
+                        crate::plan::scope_label(&live.scope)
                     ),
                     kind: ResourceKind::RoleAssignment,
                     action: Action::Delete,
@@ -1103,15 +1143,6 @@ impl<'a> Planner<'a> {
 
 pub(crate) fn role_name(role: Role) -> String {
     to_json(&role).as_str().unwrap_or_default().to_owned()
-}
-
-fn scope_label(scope: &ObservedScope) -> String {
-    match scope {
-        ObservedScope::Tenant => "tenant".to_owned(),
-        ObservedScope::EnvironmentGroup(id) => format!("group:{id}"),
-        ObservedScope::Environment(id) => format!("environment:{id}"),
-        ObservedScope::Unknown(scope) => format!("scope `{scope}`"),
-    }
 }
 
 /// A create's attributes turned into what a deleted object held (before-values only); the

@@ -19,5 +19,5 @@ pub mod risk;
 pub mod simulate;
 pub mod target;
 
-pub use diff::plan;
+pub use diff::{plan, rbac_environment_scopes};
 pub use plan::{Action, After, AttributeChange, Change, Note, Plan, PlanError, Ref, ResourceKind};

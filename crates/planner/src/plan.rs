@@ -2,6 +2,7 @@
 
 use ppgov_core::observed::{
     Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
+    ObservedScope,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -196,6 +197,38 @@ pub fn exclusive_key(kind: ResourceKind) -> String {
     format!("{}:*", kind_name(kind))
 }
 
+/// A role assignment's scope as its change's address ends: `tenant`, `group:{id}`,
+/// `environment:{id}`.
+pub fn scope_label(scope: &ObservedScope) -> String {
+    match scope {
+        ObservedScope::Tenant => "tenant".to_owned(),
+        ObservedScope::EnvironmentGroup(id) => format!("group:{id}"),
+        ObservedScope::Environment(id) => format!("environment:{id}"),
+        ObservedScope::Unknown(scope) => format!("scope `{scope}`"),
+    }
+}
+
+/// The scope a role assignment change's address names (its [`scope_label`] read back), so
+/// apply can re-read that one scope; `None` for any other address.
+pub fn scope_of_address(address: &str) -> Option<ObservedScope> {
+    let inside = address
+        .strip_prefix("RoleAssignment")?
+        .strip_suffix(']')?
+        .rsplit_once('[')?
+        .1;
+    // `{principal}/{role}/{scope}`: principal ids and role names hold no `/`.
+    let label = inside.splitn(3, '/').nth(2)?;
+    if label == "tenant" {
+        return Some(ObservedScope::Tenant);
+    }
+    if let Some(id) = label.strip_prefix("group:") {
+        return Some(ObservedScope::EnvironmentGroup(id.to_owned()));
+    }
+    label
+        .strip_prefix("environment:")
+        .map(|id| ObservedScope::Environment(id.to_owned()))
+}
+
 /// `Kind`, as in fingerprint keys and addresses.
 pub fn kind_name(kind: ResourceKind) -> &'static str {
     match kind {
@@ -234,7 +267,9 @@ pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap
         ResourceKind::RoleAssignment => observed
             .role_assignments
             .iter()
-            .filter(|(_, a)| a.role.is_some() && a.principal_type.is_some())
+            .filter(|(_, a)| {
+                a.role.is_some() && a.principal_type.is_some() && !a.in_unread_scope(observed)
+            })
             .map(|(id, a)| {
                 let name = a.principal_name.as_ref().unwrap_or(&a.principal_id);
                 (id.clone(), name.clone())
@@ -278,4 +313,32 @@ pub fn fingerprint<T: Serialize>(value: &T) -> String {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_assignment_address_gives_back_its_scope() {
+        for scope in [
+            ObservedScope::Tenant,
+            ObservedScope::EnvironmentGroup("4c9a2f71-8d3e-4b15-a6c0-2e7f9d1b3a58".into()),
+            ObservedScope::Environment("0a1b2c3d-0000-4000-8000-000000000001".into()),
+        ] {
+            let label = scope_label(&scope);
+            let p = "6d3a9eb4-2f57-4b8c-9d4a-a5e9c7f32b06";
+            for address in [
+                format!("RoleAssignment[{p}/reader/{label}]"),
+                format!("RoleAssignment.auditors[{p}/reader/{label}]"),
+            ] {
+                assert_eq!(scope_of_address(&address), Some(scope.clone()), "{address}");
+            }
+        }
+        assert_eq!(scope_of_address("DlpPolicy.default"), None);
+        assert_eq!(
+            scope_of_address("RoleAssignment[p/reader/scope `/x/y`]"),
+            None
+        );
+    }
 }

@@ -10,7 +10,7 @@ use crate::error::ClientError;
 use crate::http::Req;
 use futures::future::try_join_all;
 use futures::{StreamExt, TryStreamExt};
-use ppgov_core::observed::Observed;
+use ppgov_core::observed::{Observed, ObservedRoleAssignment, ObservedScope};
 use ppgov_tenant_api::{connectors as wc, dlp as wd, environments as we, groups as wg};
 use ppgov_tenant_api::{paths, roles as wro, rules as wr, tenant as wt};
 
@@ -28,6 +28,12 @@ pub struct ObserveOptions {
     /// Also read the BAP role assignments of every environment that is managed or in a group
     /// (without Dataverse), as their pages arrive: what `ppgov import` declares.
     pub bap_roles_of_managed_or_grouped: bool,
+    /// Environments (ids, any case) whose own Power Platform RBAC scope to list; `None` (the
+    /// default) lists every environment's. The tenant's and every group's scope are always
+    /// listed. Ids not in the tenant are ignored; what was read is recorded in
+    /// `Observed::rbac_environment_scopes_read`. Planning needs only the environments a
+    /// repository assigns RBAC roles on (all of them under exclusive ownership).
+    pub rbac_environment_scopes: Option<BTreeSet<String>>,
 }
 
 impl Client {
@@ -48,6 +54,12 @@ impl Client {
 
     async fn observe_unbounded(&self, options: &ObserveOptions) -> Result<Observed, ClientError> {
         let t = &self.transport;
+        // One budget for every per-object read (DLP policies, BAP role lists, group RBAC
+        // scopes), below the transport's limit: the environment listing's next page (the
+        // critical path) then never queues behind hundreds of them.
+        let bulk_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
+        let bulk = tokio::sync::Semaphore::new(bulk_in_flight);
+        let bulk = &bulk;
         let tenant = async {
             let info: wt::TenantInfo = t.send(&Req::get(paths::tenant())).await?.json()?;
             let id = info.tenant_id.to_lowercase();
@@ -68,7 +80,6 @@ impl Client {
                             o.managed || o.group_id.is_some()
                         }))
             };
-            let role_reads_in_flight = t.config.max_concurrent_requests.saturating_sub(4).max(1);
             // Role reads start as each page of environments arrives, so they overlap the
             // rest of the listing instead of following it.
             let (to_read, queue) = futures::channel::mpsc::unbounded::<String>();
@@ -90,6 +101,8 @@ impl Client {
             };
             let roles = queue
                 .map(|name| async move {
+                    // Held for the read (an `Err` only if closed, which it never is).
+                    let _slot = bulk.acquire().await;
                     let list: Vec<wro::BapRoleAssignment> = t
                         .list_unique(
                             paths::environment_role_assignments(&name),
@@ -98,16 +111,28 @@ impl Client {
                         .await?;
                     Ok::<_, ClientError>((name.to_lowercase(), list))
                 })
-                // Fewer than the transport's limit, so the listing's next page (the critical
-                // path) never queues behind a page's worth of role reads.
-                .buffer_unordered(role_reads_in_flight)
+                .buffer_unordered(bulk_in_flight)
                 .try_collect::<Vec<_>>();
             let (envs, roles) = futures::try_join!(listing, roles)?;
             Ok::<_, ClientError>((envs, roles))
         };
-        let groups = t.list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {
-            g.id.clone()
-        });
+        // Each group's RBAC scope is listed as soon as the groups are, overlapping the
+        // environment listing (the critical path), within the bulk budget.
+        let groups_and_rbac = async {
+            let groups: Vec<wg::EnvironmentGroup> = t
+                .list_unique(paths::environment_groups(), |g: &wg::EnvironmentGroup| {
+                    g.id.clone()
+                })
+                .await?;
+            let scopes = std::iter::once(ObservedScope::Tenant).chain(
+                groups
+                    .iter()
+                    .filter_map(|g| g.id.clone())
+                    .map(ObservedScope::EnvironmentGroup),
+            );
+            let rbac = self.rbac_scopes(scopes, Some(bulk)).await?;
+            Ok::<_, ClientError>((groups, rbac))
+        };
         let rule_sets = t.list_unique(paths::rule_sets(), |r: &wr::RuleSet| r.id.clone());
         let policies = t.list_unique(paths::rule_based_policies(), |p: &wr::RuleBasedPolicy| {
             p.id.clone()
@@ -120,6 +145,7 @@ impl Client {
                 })
                 .await?;
             try_join_all(items.iter().map(|item| async move {
+                let _slot = bulk.acquire().await;
                 let name = item.policy_definition.name.clone().unwrap_or_default();
                 let resp = t.send(&Req::get(paths::dlp_policy(&name))).await?;
                 let doc: wd::PolicyDocument = resp.json()?;
@@ -161,7 +187,7 @@ impl Client {
         let (
             tenant_id,
             (envs, bap_roles),
-            groups,
+            (groups, mut rbac),
             rule_sets,
             policies,
             assignments,
@@ -171,7 +197,7 @@ impl Client {
         ) = futures::try_join!(
             tenant,
             environments_and_roles,
-            groups,
+            groups_and_rbac,
             rule_sets,
             policies,
             assignments,
@@ -179,16 +205,34 @@ impl Client {
             settings,
             connectors,
         )?;
-        // RBAC: the tenant-level list holds tenant-scope assignments only, so every group's
-        // and every environment's scope is listed as well (README, "RBAC scopes").
-        let group_ids: Vec<String> = groups.iter().filter_map(|g| g.id.clone()).collect();
-        let env_ids: Vec<String> = envs.iter().map(|e| e.name.clone()).collect();
-        let rbac = self.rbac_every_scope(&group_ids, &env_ids).await?;
+        // RBAC: the tenant-level list holds tenant-scope assignments only, so each scope is
+        // listed on its own route (README, "RBAC scopes"); environments only as asked.
+        let env_scopes: Vec<String> = match &options.rbac_environment_scopes {
+            None => envs.iter().map(|e| e.name.clone()).collect(),
+            Some(wanted) => {
+                let wanted: BTreeSet<String> = wanted.iter().map(|e| e.to_lowercase()).collect();
+                envs.iter()
+                    .filter(|e| wanted.contains(&e.name.to_lowercase()))
+                    .map(|e| e.name.clone())
+                    .collect()
+            }
+        };
+        rbac.extend(
+            self.rbac_scopes(
+                env_scopes.iter().cloned().map(ObservedScope::Environment),
+                None,
+            )
+            .await?,
+        );
 
         let mut observed = Observed {
             tenant_id: Some(tenant_id),
             connectors,
             tenant_settings: convert::tenant_settings(&settings),
+            rbac_environment_scopes_read: options
+                .rbac_environment_scopes
+                .as_ref()
+                .map(|_| env_scopes.iter().map(|e| e.to_lowercase()).collect()),
             ..Default::default()
         };
         for e in &envs {
@@ -241,6 +285,55 @@ impl Client {
 }
 
 impl Client {
+    /// Lists the RBAC assignments of the `ids` environments' own scopes into `observed` and
+    /// records them in `rbac_environment_scopes_read`: the second step after an
+    /// [`Client::observe`] that listed only some environment scopes, once which ones matter is
+    /// known from what it read. Ids not in `observed`, and scopes already read, are skipped.
+    pub async fn observe_rbac_environment_scopes(
+        &self,
+        ids: &BTreeSet<String>,
+        observed: &mut Observed,
+    ) -> Result<(), ClientError> {
+        let unread: Vec<String> = ids
+            .iter()
+            .map(|id| id.to_lowercase())
+            .filter(|id| {
+                observed.environments.contains_key(id) && !observed.rbac_environment_scope_read(id)
+            })
+            .collect();
+        let scopes = unread.iter().cloned().map(ObservedScope::Environment);
+        let found = self.rbac_scopes(scopes, None).await?;
+        for a in found {
+            observed.role_assignments.insert(a.id.clone(), a);
+        }
+        if let Some(read) = &mut observed.rbac_environment_scopes_read {
+            read.extend(unread);
+        }
+        Ok(())
+    }
+
+    /// The RBAC assignments of `scopes`, listed concurrently: as many at a time as the
+    /// transport allows, or as `budget` has permits.
+    pub(crate) async fn rbac_scopes(
+        &self,
+        scopes: impl Iterator<Item = ObservedScope>,
+        budget: Option<&tokio::sync::Semaphore>,
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let in_flight = self.transport.config.max_concurrent_requests;
+        let lists: Vec<Vec<ObservedRoleAssignment>> = futures::stream::iter(scopes)
+            .map(|s| async move {
+                let _slot = match budget {
+                    Some(budget) => Some(budget.acquire().await),
+                    None => None,
+                };
+                self.list_rbac_role_assignments_at(&s).await
+            })
+            .buffer_unordered(in_flight)
+            .try_collect()
+            .await?;
+        Ok(lists.into_iter().flatten().collect())
+    }
+
     /// Reads the BAP environment role assignments of the `ids` environments into `observed`,
     /// concurrently (within the client's limit), and records them in
     /// `role_assignments_read_for`. Ids not in `observed` and environments with Dataverse

@@ -537,10 +537,9 @@ impl Client {
             .collect())
     }
 
-    /// Every Power Platform RBAC assignment of the tenant.
-    /// Every RBAC assignment of the tenant, at every scope ppgov governs: the tenant-level
-    /// list holds only tenant-scope assignments, so each group's and each environment's list
-    /// is read too (concurrently, bounded by the request limit).
+    /// Every Power Platform RBAC assignment of the tenant, at every scope ppgov governs: the
+    /// tenant-level list holds only tenant-scope assignments, so each group's and each
+    /// environment's list is read too (concurrently, bounded by the request limit).
     pub async fn list_rbac_role_assignments(
         &self,
     ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
@@ -549,37 +548,19 @@ impl Client {
             t.list::<wg::EnvironmentGroup>(paths::environment_groups()),
             t.list::<we::Environment>(paths::list_environments()),
         )?;
-        let group_ids: Vec<String> = groups.into_iter().filter_map(|g| g.id).collect();
-        let env_ids: Vec<String> = envs.into_iter().map(|e| e.name).collect();
-        let mut by_id = BTreeMap::new();
-        for a in self.rbac_every_scope(&group_ids, &env_ids).await? {
-            by_id.insert(a.id.clone(), a);
-        }
-        Ok(by_id.into_values().collect())
-    }
-
-    /// The RBAC assignments of the tenant scope and of the given groups and environments.
-    pub(crate) async fn rbac_every_scope(
-        &self,
-        groups: &[String],
-        environments: &[String],
-    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
         let scopes = std::iter::once(ObservedScope::Tenant)
             .chain(
                 groups
-                    .iter()
-                    .map(|g| ObservedScope::EnvironmentGroup(g.clone())),
+                    .into_iter()
+                    .filter_map(|g| g.id)
+                    .map(ObservedScope::EnvironmentGroup),
             )
-            .chain(
-                environments
-                    .iter()
-                    .map(|e| ObservedScope::Environment(e.clone())),
-            );
-        let lists = try_join_all(
-            scopes.map(|s| async move { self.list_rbac_role_assignments_at(&s).await }),
-        )
-        .await?;
-        Ok(lists.into_iter().flatten().collect())
+            .chain(envs.into_iter().map(|e| ObservedScope::Environment(e.name)));
+        let mut by_id = BTreeMap::new();
+        for a in self.rbac_scopes(scopes, None).await? {
+            by_id.insert(a.id.clone(), a);
+        }
+        Ok(by_id.into_values().collect())
     }
 
     /// The RBAC assignments one scope's list answers (tenant, group or environment).
@@ -691,9 +672,7 @@ impl Client {
         a: &ObservedRoleAssignment,
     ) -> Result<(), ClientError> {
         let t = &self.transport;
-        let bap =
-            a.id.starts_with("/providers/") || a.role.is_some_and(|r| r.is_environment_role());
-        if !bap {
+        if !a.is_bap() {
             let route = match &a.scope {
                 ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignment(g, &a.id),
                 ObservedScope::Environment(e) => paths::rbac_environment_role_assignment(e, &a.id),

@@ -18,6 +18,7 @@ use ppgov_tenant_api::roles::{
     RoleDefinitionRef, bap_roles, rbac_roles, scopes,
 };
 use ppgov_tenant_api::{BapPage, Page};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const ENVS: &str = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments";
@@ -296,8 +297,8 @@ fn rbac_error(status: StatusCode, code: &str, message: impl Into<String>) -> Api
 
 /// What an assignment's scope string names. The service writes nested scopes with or
 /// without the `/tenants/{t}` prefix; both name the same scope.
-#[derive(Debug, PartialEq, Eq)]
-enum ScopeTarget {
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ScopeTarget {
     /// The tenant, or a scope of a shape the emulator does not know (listed with the tenant).
     Tenant,
     Group(String),
@@ -326,12 +327,25 @@ fn scope_target(scope: &str) -> ScopeTarget {
 /// include group- or environment-scope assignments; Microsoft's clients read those scopes on
 /// their own routes (README, "RBAC scopes").
 fn list_scope(shared: &Shared, target: ScopeTarget) -> Response {
-    let inner = shared.read();
-    let value: Vec<RbacRoleAssignment> = inner
-        .tenant
-        .rbac_role_assignments
-        .values()
-        .filter(|a| scope_target(&a.scope) == target)
+    let mut inner = shared.read();
+    let inner = &mut *inner;
+    let tenant = &inner.tenant;
+    let index = inner.rbac_by_scope.get_or_insert_with(|| {
+        let mut index: BTreeMap<ScopeTarget, Vec<String>> = BTreeMap::new();
+        // In id order, as a scan of the map would list them.
+        for (id, a) in &tenant.rbac_role_assignments {
+            index
+                .entry(scope_target(&a.scope))
+                .or_default()
+                .push(id.clone());
+        }
+        index
+    });
+    let value: Vec<RbacRoleAssignment> = index
+        .get(&target)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| tenant.rbac_role_assignments.get(id))
         .cloned()
         .collect();
     json(StatusCode::OK, &Page::new(value))
