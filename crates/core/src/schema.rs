@@ -163,6 +163,8 @@ struct Compiled {
     validator: Validator,
 }
 
+/// The `jsonschema` validators, compiled on first use: only documents that fail the tree
+/// validator need them, so a clean run never pays for compiling them.
 fn compiled(kind: Kind) -> &'static Compiled {
     static COMPILED: OnceLock<BTreeMap<Kind, Compiled>> = OnceLock::new();
     &COMPILED.get_or_init(|| {
@@ -178,6 +180,30 @@ fn compiled(kind: Kind) -> &'static Compiled {
             })
             .collect()
     })[&kind]
+}
+
+/// The same schemas as typed validators on the span tree: the fast path.
+fn compiled_tree(kind: Kind) -> &'static crate::compiled_schema::Compiled {
+    static COMPILED: OnceLock<BTreeMap<Kind, crate::compiled_schema::Compiled>> = OnceLock::new();
+    &COMPILED.get_or_init(|| {
+        Kind::ALL
+            .into_iter()
+            .map(|k| (k, crate::compiled_schema::Compiled::new(&kind_schema(k))))
+            .collect()
+    })[&kind]
+}
+
+/// Whether the JSON form of a document (`Node::to_json`) is valid for its kind's schema,
+/// decided on the tree itself, without building the JSON.
+pub fn tree_is_valid(kind: Kind, root: &Node) -> bool {
+    compiled_tree(kind).is_valid(root)
+}
+
+/// Where the tree validator finds errors (JSON pointers, sorted, without repeats): the
+/// instance locations `jsonschema` reports for the JSON form. For differential tests.
+#[doc(hidden)]
+pub fn tree_error_locations(kind: Kind, root: &Node) -> Vec<String> {
+    compiled_tree(kind).error_locations(root)
 }
 
 /// What schema validation concluded about one document.
@@ -811,6 +837,7 @@ mod tests {
     fn every_schema_compiles_and_combined_schema_merges() {
         for kind in Kind::ALL {
             let _ = compiled(kind);
+            let _ = compiled_tree(kind);
         }
         let combined = combined_schema();
         jsonschema::validator_for(&combined).expect("combined schema compiles");

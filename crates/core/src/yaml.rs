@@ -656,8 +656,10 @@ impl<'a> Builder<'a> {
                     *drop_value = false;
                 }
                 None => {
-                    let key_text = match &node.value {
-                        Value::Str(s) => Some(s.clone()),
+                    let mut node = node;
+                    let key_text = match &mut node.value {
+                        // Moved, not copied: the key node is rebuilt below.
+                        Value::Str(s) => Some(std::mem::take(s)),
                         Value::Null => Some(String::new()),
                         Value::Bool(b) => Some(b.to_string()),
                         Value::Int(i) => Some(i.to_string()),
@@ -680,7 +682,7 @@ impl<'a> Builder<'a> {
                             *drop_value = true;
                             *pending_key = Some(node);
                         }
-                        Some(text) if text == "<<" && node.as_str().is_some() => {
+                        Some(text) if text == "<<" && matches!(node.value, Value::Str(_)) => {
                             let quoted = self
                                 .text
                                 .as_bytes()
@@ -702,7 +704,10 @@ impl<'a> Builder<'a> {
                                 );
                                 *map_flags |= flags::INCOMPLETE;
                                 *drop_value = true;
-                                *pending_key = Some(node);
+                                *pending_key = Some(Node {
+                                    value: Value::Str(text),
+                                    ..node
+                                });
                             }
                         }
                         Some(text) => {

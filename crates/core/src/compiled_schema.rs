@@ -1,0 +1,719 @@
+//! The generated JSON Schemas compiled once into a typed validator that runs on the YAML span
+//! tree: references resolved at compile time, keywords as fields, properties matched by
+//! length then bytes, and the name, GUID and other patterns as hand-written checks.
+//!
+//! It decides only *whether* a document is valid, the question asked of every document. A
+//! document it rejects goes the old way (JSON, `jsonschema`, error mapping), so every
+//! diagnostic is produced exactly as before. It must accept exactly what `jsonschema` accepts:
+//! compiling panics on any keyword, pattern or format it does not implement, and
+//! `tests/schema_differential.rs` compares both on the fixtures and thousands of mutations.
+
+use crate::doc;
+use crate::yaml::{Node, Value};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Index of a compiled schema in [`Compiled::schemas`].
+type Id = usize;
+
+/// JSON Schema types as bits.
+mod ty {
+    pub const NULL: u8 = 1;
+    pub const BOOLEAN: u8 = 2;
+    pub const INTEGER: u8 = 4;
+    pub const NUMBER: u8 = 8;
+    pub const STRING: u8 = 16;
+    pub const ARRAY: u8 = 32;
+    pub const OBJECT: u8 = 64;
+    pub const ANY: u8 = 127;
+}
+
+/// A `pattern`, checked by hand: every pattern the `doc` types use has an exact check here.
+#[derive(Clone, Copy, Debug)]
+enum Pattern {
+    /// `^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`
+    Name,
+    /// `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
+    Guid,
+    /// `^[a-z]+$`
+    LowerLetters,
+    /// `^/providers/Microsoft\.PowerApps/apis/[A-Za-z0-9_.-]+$`
+    ConnectorId,
+}
+
+const LOWER_LETTERS_PATTERN: &str = "^[a-z]+$";
+const CONNECTOR_ID_PATTERN: &str = "^/providers/Microsoft\\.PowerApps/apis/[A-Za-z0-9_.-]+$";
+
+impl Pattern {
+    fn of(pattern: &str) -> Pattern {
+        match pattern {
+            doc::NAME_PATTERN => Pattern::Name,
+            doc::GUID_PATTERN => Pattern::Guid,
+            LOWER_LETTERS_PATTERN => Pattern::LowerLetters,
+            CONNECTOR_ID_PATTERN => Pattern::ConnectorId,
+            other => panic!("pattern `{other}` has no hand-written check in compiled_schema.rs"),
+        }
+    }
+
+    fn matches(self, s: &str) -> bool {
+        let b = s.as_bytes();
+        match self {
+            Pattern::Name => {
+                let inner = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+                match b {
+                    [] => false,
+                    [only] => inner(*only),
+                    [first, middle @ .., last] => {
+                        b.len() <= 63
+                            && inner(*first)
+                            && inner(*last)
+                            && middle.iter().all(|&c| inner(c) || c == b'-')
+                    }
+                }
+            }
+            Pattern::Guid => {
+                b.len() == 36
+                    && b.iter().enumerate().all(|(i, &c)| match i {
+                        8 | 13 | 18 | 23 => c == b'-',
+                        _ => c.is_ascii_hexdigit(),
+                    })
+            }
+            Pattern::LowerLetters => !b.is_empty() && b.iter().all(u8::is_ascii_lowercase),
+            Pattern::ConnectorId => s
+                .strip_prefix("/providers/Microsoft.PowerApps/apis/")
+                .is_some_and(|rest| {
+                    !rest.is_empty()
+                        && rest
+                            .bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+                }),
+        }
+    }
+}
+
+/// A `const` or `enum` value. Only scalars occur in the generated schemas.
+#[derive(Clone, Debug)]
+enum Literal {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(Box<str>),
+}
+
+impl Literal {
+    fn of(v: &Json) -> Literal {
+        match v {
+            Json::Null => Literal::Null,
+            Json::Bool(b) => Literal::Bool(*b),
+            Json::Number(n) => {
+                let f = n.as_f64().expect("finite numbers");
+                assert!(
+                    f.abs() < 9.0e15,
+                    "numeric literal {n} is beyond exact f64 comparison"
+                );
+                Literal::Number(f)
+            }
+            Json::String(s) => Literal::Str(s.as_str().into()),
+            other => panic!("`const`/`enum` value {other} is not a scalar"),
+        }
+    }
+
+    fn equals(&self, node: &Node) -> bool {
+        match (self, &node.value) {
+            (Literal::Null, Value::Null) => true,
+            (Literal::Bool(a), Value::Bool(b)) => a == b,
+            // JSON Schema compares numbers by value: 7 equals 7.0.
+            (Literal::Number(a), Value::Int(i)) => (*i as f64) == *a && i.unsigned_abs() < 1 << 53,
+            (Literal::Number(a), Value::Float(f)) => f == a,
+            (Literal::Str(a), Value::Str(s)) => **a == **s,
+            // A non-finite float reaches the schema as the string Rust prints for it.
+            (Literal::Str(a), Value::Float(f)) if !f.is_finite() => **a == *f.to_string(),
+            _ => false,
+        }
+    }
+}
+
+/// A numeric bound, kept as written so that integers compare exactly.
+#[derive(Clone, Copy, Debug)]
+enum Bound {
+    Min(f64),
+    Max(f64),
+    ExclusiveMin(f64),
+    ExclusiveMax(f64),
+}
+
+impl Bound {
+    fn holds(self, x: f64) -> bool {
+        match self {
+            Bound::Min(m) => x >= m,
+            Bound::Max(m) => x <= m,
+            Bound::ExclusiveMin(m) => x > m,
+            Bound::ExclusiveMax(m) => x < m,
+        }
+    }
+}
+
+enum Additional {
+    Any,
+    Forbidden,
+    Schema(Id),
+}
+
+/// One schema object with its keywords compiled.
+struct Schema {
+    types: u8,
+    constant: Option<Literal>,
+    allowed: Option<Vec<Literal>>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    pattern: Option<Pattern>,
+    uri: bool,
+    bounds: Vec<Bound>,
+    items: Option<Id>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    properties: Vec<(Box<str>, Id)>,
+    required: Vec<Box<str>>,
+    additional: Additional,
+    min_properties: Option<u64>,
+    max_properties: Option<u64>,
+    any_of: Vec<Id>,
+    one_of: Vec<Id>,
+    all_of: Vec<Id>,
+    reference: Option<Id>,
+}
+
+impl Schema {
+    fn empty() -> Schema {
+        Schema {
+            types: ty::ANY,
+            constant: None,
+            allowed: None,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            uri: false,
+            bounds: Vec::new(),
+            items: None,
+            min_items: None,
+            max_items: None,
+            properties: Vec::new(),
+            required: Vec::new(),
+            additional: Additional::Any,
+            min_properties: None,
+            max_properties: None,
+            any_of: Vec::new(),
+            one_of: Vec::new(),
+            all_of: Vec::new(),
+            reference: None,
+        }
+    }
+}
+
+/// One kind's schema, compiled.
+pub struct Compiled {
+    schemas: Vec<Schema>,
+    root: Id,
+}
+
+/// `format: uri` is left to `jsonschema`'s own check (a full RFC 3986 parser), through a
+/// one-keyword validator compiled on first use; only a few optional fields have that format.
+fn is_uri(text: &str) -> bool {
+    static URI: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    URI.get_or_init(|| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&serde_json::json!({ "format": "uri" }))
+            .expect("a one-keyword schema compiles")
+    })
+    .is_valid(&Json::String(text.to_owned()))
+}
+
+/// Formats `jsonschema` knows; any of them other than `uri` would need a check here. Other
+/// format names (`uint32`) are annotations it ignores, and so does this validator.
+const KNOWN_FORMATS: &[&str] = &[
+    "date",
+    "date-time",
+    "duration",
+    "email",
+    "hostname",
+    "idn-email",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "iri",
+    "iri-reference",
+    "json-pointer",
+    "regex",
+    "relative-json-pointer",
+    "time",
+    "uri-reference",
+    "uri-template",
+    "uuid",
+];
+
+/// Keywords that never affect validity.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "default",
+    "title",
+    "$schema",
+    "$id",
+    "$defs",
+    "$comment",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+struct Compiler<'a> {
+    document: &'a Json,
+    schemas: Vec<Schema>,
+    /// `$ref` targets already compiled (or being compiled), by reference.
+    refs: BTreeMap<String, Id>,
+}
+
+impl Compiler<'_> {
+    fn compile(&mut self, schema: &Json) -> Id {
+        let id = self.schemas.len();
+        self.schemas.push(Schema::empty());
+        let Json::Object(keywords) = schema else {
+            panic!("boolean schemas do not occur in the generated schemas: {schema}");
+        };
+        let mut s = Schema::empty();
+        let count = |v: &Json| v.as_u64().expect("a non-negative integer");
+        for (keyword, value) in keywords {
+            match keyword.as_str() {
+                "type" => {
+                    let names: Vec<&str> = match value {
+                        Json::String(t) => vec![t.as_str()],
+                        Json::Array(ts) => ts.iter().map(|t| t.as_str().expect("type")).collect(),
+                        other => panic!("bad `type` {other}"),
+                    };
+                    s.types = names.iter().fold(0, |bits, name| {
+                        bits | match *name {
+                            "null" => ty::NULL,
+                            "boolean" => ty::BOOLEAN,
+                            "integer" => ty::INTEGER,
+                            "number" => ty::NUMBER | ty::INTEGER,
+                            "string" => ty::STRING,
+                            "array" => ty::ARRAY,
+                            "object" => ty::OBJECT,
+                            other => panic!("unknown type `{other}`"),
+                        }
+                    });
+                }
+                "const" => s.constant = Some(Literal::of(value)),
+                "enum" => {
+                    s.allowed = Some(
+                        value
+                            .as_array()
+                            .expect("enum is an array")
+                            .iter()
+                            .map(Literal::of)
+                            .collect(),
+                    );
+                }
+                "minLength" => s.min_length = Some(count(value)),
+                "maxLength" => s.max_length = Some(count(value)),
+                "pattern" => s.pattern = Some(Pattern::of(value.as_str().expect("pattern"))),
+                "format" => match value.as_str().expect("format") {
+                    "uri" => s.uri = true,
+                    known if KNOWN_FORMATS.contains(&known) => {
+                        panic!("format `{known}` has no check in compiled_schema.rs")
+                    }
+                    _ => {}
+                },
+                "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+                    let n = value.as_f64().expect("a number");
+                    assert!(n.fract() == 0.0 && n.abs() < 9.0e15, "bound {n}");
+                    s.bounds.push(match keyword.as_str() {
+                        "minimum" => Bound::Min(n),
+                        "maximum" => Bound::Max(n),
+                        "exclusiveMinimum" => Bound::ExclusiveMin(n),
+                        _ => Bound::ExclusiveMax(n),
+                    });
+                }
+                "items" => s.items = Some(self.compile(value)),
+                "minItems" => s.min_items = Some(count(value)),
+                "maxItems" => s.max_items = Some(count(value)),
+                "properties" => {
+                    for (name, property) in value.as_object().expect("properties") {
+                        let property = self.compile(property);
+                        s.properties.push((name.as_str().into(), property));
+                    }
+                }
+                "required" => {
+                    s.required = value
+                        .as_array()
+                        .expect("required")
+                        .iter()
+                        .map(|r| r.as_str().expect("a property name").into())
+                        .collect();
+                }
+                "additionalProperties" => {
+                    s.additional = match value {
+                        Json::Bool(false) => Additional::Forbidden,
+                        Json::Bool(true) => Additional::Any,
+                        schema => Additional::Schema(self.compile(schema)),
+                    };
+                }
+                "minProperties" => s.min_properties = Some(count(value)),
+                "maxProperties" => s.max_properties = Some(count(value)),
+                "anyOf" | "oneOf" | "allOf" => {
+                    let branches: Vec<Id> = value
+                        .as_array()
+                        .expect("an array of schemas")
+                        .iter()
+                        .map(|b| self.compile(b))
+                        .collect();
+                    match keyword.as_str() {
+                        "anyOf" => s.any_of = branches,
+                        "oneOf" => s.one_of = branches,
+                        _ => s.all_of = branches,
+                    }
+                }
+                "$ref" => s.reference = Some(self.reference(value.as_str().expect("$ref"))),
+                annotation if ANNOTATIONS.contains(&annotation) => {}
+                other => panic!("keyword `{other}` is not implemented in compiled_schema.rs"),
+            }
+        }
+        self.schemas[id] = s;
+        id
+    }
+
+    fn reference(&mut self, reference: &str) -> Id {
+        if let Some(&id) = self.refs.get(reference) {
+            return id;
+        }
+        let target = reference
+            .strip_prefix('#')
+            .and_then(|pointer| self.document.pointer(pointer))
+            .unwrap_or_else(|| panic!("unresolved reference {reference}"));
+        // Reserve the slot first so that a recursive reference finds it.
+        let id = self.schemas.len();
+        self.refs.insert(reference.to_owned(), id);
+        let compiled = self.compile(target);
+        assert_eq!(compiled, id);
+        id
+    }
+}
+
+/// Where a value sits in the document, kept on the stack and turned into a JSON pointer only
+/// when an error is recorded.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(parent, key) => format!(
+                "{}/{}",
+                parent.pointer(),
+                key.replace('~', "~0").replace('/', "~1")
+            ),
+            Path::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+/// Where errors go: nowhere (stop at the first) or a list of locations.
+trait Sink {
+    /// Keep going after an error to find every location.
+    const ALL: bool;
+    fn error(&mut self, path: &Path<'_>);
+}
+
+struct FirstOnly;
+
+impl Sink for FirstOnly {
+    const ALL: bool = false;
+    fn error(&mut self, _: &Path<'_>) {}
+}
+
+struct Locations(Vec<String>);
+
+impl Sink for Locations {
+    const ALL: bool = true;
+    fn error(&mut self, path: &Path<'_>) {
+        self.0.push(path.pointer());
+    }
+}
+
+/// The JSON type bits of a node, as the JSON form of the tree has them.
+fn type_bits(node: &Node) -> u8 {
+    match &node.value {
+        Value::Null => ty::NULL,
+        Value::Bool(_) => ty::BOOLEAN,
+        Value::Int(_) => ty::INTEGER | ty::NUMBER,
+        // JSON Schema counts 10.0 as an integer.
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 => ty::INTEGER | ty::NUMBER,
+        Value::Float(f) if f.is_finite() => ty::NUMBER,
+        // `Node::to_json` writes non-finite floats as strings.
+        Value::Float(_) => ty::STRING,
+        Value::Str(_) => ty::STRING,
+        Value::Seq(_) => ty::ARRAY,
+        Value::Map(_) => ty::OBJECT,
+    }
+}
+
+impl Compiled {
+    pub fn new(kind_schema: &Json) -> Compiled {
+        let mut compiler = Compiler {
+            document: kind_schema,
+            schemas: Vec::new(),
+            refs: BTreeMap::new(),
+        };
+        let root = compiler.compile(kind_schema);
+        Compiled {
+            schemas: compiler.schemas,
+            root,
+        }
+    }
+
+    /// Whether the JSON form of `root` satisfies the schema.
+    pub fn is_valid(&self, root: &Node) -> bool {
+        self.check(self.root, root, &Path::Root, &mut FirstOnly)
+    }
+
+    /// The instance locations (JSON pointers) of every error `jsonschema` would report at the
+    /// top level, sorted and without repeats: for differential testing.
+    pub fn error_locations(&self, root: &Node) -> Vec<String> {
+        let mut sink = Locations(Vec::new());
+        self.check(self.root, root, &Path::Root, &mut sink);
+        let mut locations = sink.0;
+        locations.sort();
+        locations.dedup();
+        locations
+    }
+
+    /// Checks `node` against schema `id`; with a collecting sink it goes on after errors.
+    fn check<S: Sink>(&self, id: Id, node: &Node, path: &Path<'_>, sink: &mut S) -> bool {
+        let s = &self.schemas[id];
+        let mut valid = true;
+        macro_rules! fail {
+            () => {{
+                sink.error(path);
+                if !S::ALL {
+                    return false;
+                }
+                valid = false;
+            }};
+        }
+        let bits = type_bits(node);
+        if s.types & bits == 0 {
+            fail!();
+        }
+        if let Some(c) = &s.constant
+            && !c.equals(node)
+        {
+            fail!();
+        }
+        if let Some(allowed) = &s.allowed
+            && !allowed.iter().any(|a| a.equals(node))
+        {
+            fail!();
+        }
+        match &node.value {
+            Value::Str(text) => {
+                if !Self::string_ok(s, text) {
+                    fail!();
+                }
+            }
+            Value::Float(f) if !f.is_finite() => {
+                if !Self::string_ok(s, &f.to_string()) {
+                    fail!();
+                }
+            }
+            Value::Int(i) => {
+                // Every bound is a whole number below 2^53, so an i64 compares exactly as
+                // f64 unless it is beyond that, where the comparison is decided anyway.
+                if !s.bounds.iter().all(|b| b.holds(*i as f64)) {
+                    fail!();
+                }
+            }
+            Value::Float(f) => {
+                if !s.bounds.iter().all(|b| b.holds(*f)) {
+                    fail!();
+                }
+            }
+            Value::Seq(items) => {
+                let n = items.len() as u64;
+                if s.min_items.is_some_and(|m| n < m) || s.max_items.is_some_and(|m| n > m) {
+                    fail!();
+                }
+                if let Some(item_schema) = s.items {
+                    for (i, item) in items.iter().enumerate() {
+                        if !self.check(item_schema, item, &Path::Index(path, i), sink) {
+                            if !S::ALL {
+                                return false;
+                            }
+                            valid = false;
+                        }
+                    }
+                }
+            }
+            Value::Map(entries) => {
+                let n = entries.len() as u64;
+                if s.min_properties.is_some_and(|m| n < m)
+                    || s.max_properties.is_some_and(|m| n > m)
+                {
+                    fail!();
+                }
+                if !s.required.iter().all(|r| {
+                    entries
+                        .iter()
+                        .any(|(k, _)| k.as_str().unwrap_or_default() == &**r)
+                }) {
+                    fail!();
+                }
+                let mut unexpected = false;
+                for (key, value) in entries {
+                    let key = key.as_str().unwrap_or_default();
+                    let property = s
+                        .properties
+                        .iter()
+                        .find(|(name, _)| name.len() == key.len() && **name == *key)
+                        .map(|(_, p)| *p);
+                    let child = match (property, &s.additional) {
+                        (Some(p), _) => Some(p),
+                        (None, Additional::Schema(p)) => Some(*p),
+                        (None, Additional::Any) => None,
+                        (None, Additional::Forbidden) => {
+                            unexpected = true;
+                            None
+                        }
+                    };
+                    if let Some(child) = child
+                        && !self.check(child, value, &Path::Key(path, key), sink)
+                    {
+                        if !S::ALL {
+                            return false;
+                        }
+                        valid = false;
+                    }
+                }
+                if unexpected {
+                    fail!();
+                }
+            }
+            Value::Null | Value::Bool(_) => {}
+        }
+        if let Some(target) = s.reference
+            && !self.check(target, node, path, sink)
+        {
+            if !S::ALL {
+                return false;
+            }
+            valid = false;
+        }
+        for &branch in &s.all_of {
+            if !self.check(branch, node, path, sink) {
+                if !S::ALL {
+                    return false;
+                }
+                valid = false;
+            }
+        }
+        // Branch errors are not reported on their own: the alternative fails where it is.
+        if !s.any_of.is_empty()
+            && !s
+                .any_of
+                .iter()
+                .any(|&b| self.check(b, node, path, &mut FirstOnly))
+        {
+            fail!();
+        }
+        if !s.one_of.is_empty()
+            && s.one_of
+                .iter()
+                .filter(|&&b| self.check(b, node, path, &mut FirstOnly))
+                .count()
+                != 1
+        {
+            fail!();
+        }
+        valid
+    }
+
+    fn string_ok(s: &Schema, text: &str) -> bool {
+        if s.min_length.is_some() || s.max_length.is_some() {
+            // Lengths count characters (code points), not bytes.
+            let n = if text.is_ascii() {
+                text.len()
+            } else {
+                text.chars().count()
+            } as u64;
+            if s.min_length.is_some_and(|m| n < m) || s.max_length.is_some_and(|m| n > m) {
+                return false;
+            }
+        }
+        if let Some(p) = s.pattern
+            && !p.matches(text)
+        {
+            return false;
+        }
+        !s.uri || is_uri(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_patterns_match_the_regexes() {
+        let samples = [
+            "",
+            "a",
+            "-",
+            "a-",
+            "-a",
+            "a-b",
+            "ab",
+            "A",
+            "finance-prod",
+            "x1",
+            "1f0e5a3c-2b7d-4c1e-9a8f-3d6b2e4c7a10",
+            "1F0E5A3C-2B7D-4C1E-9A8F-3D6B2E4C7A10",
+            "1f0e5a3c-2b7d-4c1e-9a8f-3d6b2e4c7a1",
+            "1f0e5a3c-2b7d-4c1e-9a8f-3d6b2e4c7a100",
+            "1f0e5a3c2b7d-4c1e-9a8f-3d6b2e4c7a10-",
+            "g f0e5a3c-2b7d-4c1e-9a8f-3d6b2e4c7a1",
+            "europe",
+            "Europe",
+            "a\n",
+            "/providers/Microsoft.PowerApps/apis/shared_x.y-z",
+            "/providers/Microsoft.PowerApps/apis/",
+            "/providers/MicrosoftXPowerApps/apis/a",
+            "/providers/Microsoft.PowerApps/apis/a/b",
+            "é",
+            &"a".repeat(63),
+            &"a".repeat(64),
+            &format!("a{}b", "-".repeat(61)),
+            &format!("a{}b", "-".repeat(62)),
+        ];
+        for pattern in [
+            doc::NAME_PATTERN,
+            doc::GUID_PATTERN,
+            LOWER_LETTERS_PATTERN,
+            CONNECTOR_ID_PATTERN,
+        ] {
+            let reference = jsonschema::validator_for(&serde_json::json!({ "pattern": pattern }))
+                .expect("compiles");
+            for sample in samples {
+                assert_eq!(
+                    Pattern::of(pattern).matches(sample),
+                    reference.is_valid(&Json::String(sample.to_owned())),
+                    "{pattern} on {sample:?}"
+                );
+            }
+        }
+    }
+}
