@@ -623,7 +623,7 @@ impl<'a> Builder<'a> {
                     flags |= flags::YAML11_BOOL;
                     Value::Str(value.into_owned())
                 } else {
-                    resolve_plain(&value)
+                    resolve_plain(value)
                 }
             }
             None => Value::Str(value.into_owned()),
@@ -764,8 +764,10 @@ fn is_yaml11_bool(s: &str) -> bool {
     )
 }
 
-/// Resolves a plain scalar with the YAML 1.2 core schema.
-fn resolve_plain(s: &str) -> Value {
+/// Resolves a plain scalar with the YAML 1.2 core schema. Takes the parser's string so that
+/// a string value keeps its allocation.
+fn resolve_plain(value: Cow<'_, str>) -> Value {
+    let s: &str = &value;
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
@@ -780,7 +782,7 @@ fn resolve_plain(s: &str) -> Value {
     let bytes = s.as_bytes();
     let first = bytes[0];
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
-        return Value::Str(s.to_owned());
+        return Value::Str(value.into_owned());
     }
     if let Some(oct) = s.strip_prefix("0o")
         && let Ok(i) = i64::from_str_radix(oct, 8)
@@ -806,7 +808,7 @@ fn resolve_plain(s: &str) -> Value {
     {
         return Value::Float(f);
     }
-    Value::Str(s.to_owned())
+    Value::Str(value.into_owned())
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
@@ -855,17 +857,17 @@ mod tests {
 
     #[test]
     fn core_schema_resolution() {
-        assert_eq!(resolve_plain("12"), Value::Int(12));
-        assert_eq!(resolve_plain("-3"), Value::Int(-3));
-        assert_eq!(resolve_plain("1.5"), Value::Float(1.5));
-        assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
-        assert_eq!(resolve_plain("0x1f"), Value::Int(31));
-        assert_eq!(resolve_plain("True"), Value::Bool(true));
-        assert_eq!(resolve_plain("~"), Value::Null);
-        assert_eq!(resolve_plain("1.2.3"), Value::Str("1.2.3".into()));
-        assert_eq!(resolve_plain("-"), Value::Str("-".into()));
+        assert_eq!(resolve_plain("12".into()), Value::Int(12));
+        assert_eq!(resolve_plain("-3".into()), Value::Int(-3));
+        assert_eq!(resolve_plain("1.5".into()), Value::Float(1.5));
+        assert_eq!(resolve_plain("1e3".into()), Value::Float(1000.0));
+        assert_eq!(resolve_plain("0x1f".into()), Value::Int(31));
+        assert_eq!(resolve_plain("True".into()), Value::Bool(true));
+        assert_eq!(resolve_plain("~".into()), Value::Null);
+        assert_eq!(resolve_plain("1.2.3".into()), Value::Str("1.2.3".into()));
+        assert_eq!(resolve_plain("-".into()), Value::Str("-".into()));
         assert_eq!(
-            resolve_plain("14.00:00:00"),
+            resolve_plain("14.00:00:00".into()),
             Value::Str("14.00:00:00".into())
         );
     }
