@@ -584,7 +584,7 @@ impl<'a> Builder<'a> {
         let mut flags = 0;
         let resolved = match tag {
             Some(tag) if tag.is_yaml_core_schema() && tag.suffix == "str" => {
-                Value::Str(value.into_owned())
+                Value::Str(owned(value))
             }
             Some(tag) => {
                 self.error(
@@ -597,7 +597,7 @@ impl<'a> Builder<'a> {
                     .help("remove the tag; quote the value if it must be a string"),
                 );
                 flags |= flags::POISONED;
-                Value::Str(value.into_owned())
+                Value::Str(owned(value))
             }
             None if style == ScalarStyle::Plain => {
                 let is_key = matches!(
@@ -621,12 +621,12 @@ impl<'a> Builder<'a> {
                         )),
                     );
                     flags |= flags::YAML11_BOOL;
-                    Value::Str(value.into_owned())
+                    Value::Str(owned(value))
                 } else {
                     resolve_plain(value)
                 }
             }
-            None => Value::Str(value.into_owned()),
+            None => Value::Str(owned(value)),
         };
         Node {
             span,
@@ -782,7 +782,7 @@ fn resolve_plain(value: Cow<'_, str>) -> Value {
     let bytes = s.as_bytes();
     let first = bytes[0];
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
-        return Value::Str(value.into_owned());
+        return Value::Str(owned(value));
     }
     if let Some(oct) = s.strip_prefix("0o")
         && let Ok(i) = i64::from_str_radix(oct, 8)
@@ -808,7 +808,15 @@ fn resolve_plain(value: Cow<'_, str>) -> Value {
     {
         return Value::Float(f);
     }
-    Value::Str(value.into_owned())
+    Value::Str(owned(value))
+}
+
+/// The parser's string as an owned one without spare capacity (the parser grows its strings
+/// as it scans, and the tree keeps thousands of them).
+fn owned(value: Cow<'_, str>) -> String {
+    let mut s = value.into_owned();
+    s.shrink_to_fit();
+    s
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
