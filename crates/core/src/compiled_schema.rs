@@ -172,8 +172,13 @@ struct Schema {
     items: Option<Id>,
     min_items: Option<u64>,
     max_items: Option<u64>,
-    properties: Vec<(Box<str>, Id)>,
-    required: Vec<Box<str>>,
+    /// (name, schema, required): a required property is counted when it is seen.
+    properties: Vec<(Box<str>, Id, bool)>,
+    /// How many properties are required; all of them are in `properties`, so a mapping has
+    /// them all when it has that many required keys (its keys are unique).
+    required_count: usize,
+    /// Required names without a schema of their own (none in the generated schemas).
+    required_elsewhere: Vec<Box<str>>,
     additional: Additional,
     min_properties: Option<u64>,
     max_properties: Option<u64>,
@@ -184,6 +189,31 @@ struct Schema {
 }
 
 impl Schema {
+    /// The target of a schema that does nothing but refer to another.
+    fn pure_reference(&self) -> Option<Id> {
+        let only_reference = self.types == ty::ANY
+            && self.constant.is_none()
+            && self.allowed.is_none()
+            && self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.pattern.is_none()
+            && !self.uri
+            && self.bounds.is_empty()
+            && self.items.is_none()
+            && self.min_items.is_none()
+            && self.max_items.is_none()
+            && self.properties.is_empty()
+            && self.required_count == 0
+            && self.required_elsewhere.is_empty()
+            && matches!(self.additional, Additional::Any)
+            && self.min_properties.is_none()
+            && self.max_properties.is_none()
+            && self.any_of.is_empty()
+            && self.one_of.is_empty()
+            && self.all_of.is_empty();
+        self.reference.filter(|_| only_reference)
+    }
+
     fn empty() -> Schema {
         Schema {
             types: ty::ANY,
@@ -198,7 +228,8 @@ impl Schema {
             min_items: None,
             max_items: None,
             properties: Vec::new(),
-            required: Vec::new(),
+            required_count: 0,
+            required_elsewhere: Vec::new(),
             additional: Additional::Any,
             min_properties: None,
             max_properties: None,
@@ -341,11 +372,11 @@ impl Compiler<'_> {
                 "properties" => {
                     for (name, property) in value.as_object().expect("properties") {
                         let property = self.compile(property);
-                        s.properties.push((name.as_str().into(), property));
+                        s.properties.push((name.as_str().into(), property, false));
                     }
                 }
                 "required" => {
-                    s.required = value
+                    s.required_elsewhere = value
                         .as_array()
                         .expect("required")
                         .iter()
@@ -379,8 +410,55 @@ impl Compiler<'_> {
                 other => panic!("keyword `{other}` is not implemented in compiled_schema.rs"),
             }
         }
+        // Required properties with a schema are counted as they are seen.
+        let mut elsewhere = Vec::new();
+        for name in std::mem::take(&mut s.required_elsewhere) {
+            match s.properties.iter_mut().find(|(p, _, _)| *p == name) {
+                Some((_, _, required)) if !*required => {
+                    *required = true;
+                    s.required_count += 1;
+                }
+                Some(_) => {} // listed twice
+                None => elsewhere.push(name),
+            }
+        }
+        s.required_elsewhere = elsewhere;
         self.schemas[id] = s;
         id
+    }
+
+    /// A schema that is only a `$ref` (and annotations) is replaced by its target wherever
+    /// it is used, so checking it costs no extra step.
+    fn collapse_references(&mut self) {
+        let target = |schemas: &[Schema], mut id: Id| {
+            for _ in 0..schemas.len() {
+                match schemas[id].pure_reference() {
+                    Some(next) => id = next,
+                    None => break,
+                }
+            }
+            id
+        };
+        for i in 0..self.schemas.len() {
+            let mut s = std::mem::replace(&mut self.schemas[i], Schema::empty());
+            let schemas = &self.schemas;
+            let follow = |id: &mut Id| {
+                // The slot being rewritten is empty for now, so never follow through it.
+                if *id != i {
+                    *id = target(schemas, *id);
+                }
+            };
+            s.items.iter_mut().for_each(follow);
+            s.properties.iter_mut().for_each(|(_, id, _)| follow(id));
+            if let Additional::Schema(id) = &mut s.additional {
+                follow(id);
+            }
+            s.any_of.iter_mut().for_each(follow);
+            s.one_of.iter_mut().for_each(follow);
+            s.all_of.iter_mut().for_each(follow);
+            s.reference.iter_mut().for_each(follow);
+            self.schemas[i] = s;
+        }
     }
 
     fn reference(&mut self, reference: &str) -> Id {
@@ -471,6 +549,7 @@ impl Compiled {
             refs: BTreeMap::new(),
         };
         let root = compiler.compile(kind_schema);
+        compiler.collapse_references();
         Compiled {
             schemas: compiler.schemas,
             root,
@@ -566,7 +645,7 @@ impl Compiled {
                 {
                     fail!();
                 }
-                if !s.required.iter().all(|r| {
+                if !s.required_elsewhere.iter().all(|r| {
                     entries
                         .iter()
                         .any(|(k, _)| k.as_str().unwrap_or_default() == &**r)
@@ -574,13 +653,17 @@ impl Compiled {
                     fail!();
                 }
                 let mut unexpected = false;
+                let mut required_seen = 0;
                 for (key, value) in entries {
                     let key = key.as_str().unwrap_or_default();
                     let property = s
                         .properties
                         .iter()
-                        .find(|(name, _)| name.len() == key.len() && **name == *key)
-                        .map(|(_, p)| *p);
+                        .find(|(name, _, _)| name.len() == key.len() && **name == *key)
+                        .map(|(_, p, required)| {
+                            required_seen += usize::from(*required);
+                            *p
+                        });
                     let child = match (property, &s.additional) {
                         (Some(p), _) => Some(p),
                         (None, Additional::Schema(p)) => Some(*p),
@@ -599,7 +682,7 @@ impl Compiled {
                         valid = false;
                     }
                 }
-                if unexpected {
+                if unexpected || required_seen < s.required_count {
                     fail!();
                 }
             }
