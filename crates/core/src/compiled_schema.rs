@@ -659,7 +659,7 @@ impl Compiled {
                     let property = s
                         .properties
                         .iter()
-                        .find(|(name, _, _)| name.len() == key.len() && **name == *key)
+                        .find(|(name, _, _)| crate::yaml::same_key(name, key))
                         .map(|(_, p, required)| {
                             required_seen += usize::from(*required);
                             *p

@@ -69,7 +69,7 @@ impl Node {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
+                .find(|(k, _)| k.as_str().is_some_and(|k| same_key(k, key)))
                 .map(|(k, v)| (k, v)),
             _ => None,
         }
@@ -220,6 +220,13 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
+}
+
+/// Key equality with the cheap tests first: most keys of a mapping differ in length or in
+/// their first byte, and spans are looked up by key for every list entry lowering visits.
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 /// One YAML document of a file.
