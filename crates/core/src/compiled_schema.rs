@@ -5,7 +5,8 @@
 //! It decides only *whether* a document is valid, the question asked of every document. A
 //! document it rejects goes the old way (JSON, `jsonschema`, error mapping), so every
 //! diagnostic is produced exactly as before. It must accept exactly what `jsonschema` accepts:
-//! compiling panics on any keyword, pattern or format it does not implement, and
+//! compiling fails on any keyword, pattern or format it does not implement (that kind then
+//! goes the JSON way; a unit test requires every kind to compile), and
 //! `tests/schema_differential.rs` compares both on the fixtures and thousands of mutations.
 
 use crate::doc;
@@ -45,14 +46,14 @@ const LOWER_LETTERS_PATTERN: &str = "^[a-z]+$";
 const CONNECTOR_ID_PATTERN: &str = "^/providers/Microsoft\\.PowerApps/apis/[A-Za-z0-9_.-]+$";
 
 impl Pattern {
-    fn of(pattern: &str) -> Pattern {
-        match pattern {
+    fn of(pattern: &str) -> Result<Pattern, String> {
+        Ok(match pattern {
             doc::NAME_PATTERN => Pattern::Name,
             doc::GUID_PATTERN => Pattern::Guid,
             LOWER_LETTERS_PATTERN => Pattern::LowerLetters,
             CONNECTOR_ID_PATTERN => Pattern::ConnectorId,
-            other => panic!("pattern `{other}` has no hand-written check in compiled_schema.rs"),
-        }
+            other => return Err(format!("pattern `{other}` has no hand-written check")),
+        })
     }
 
     fn matches(self, s: &str) -> bool {
@@ -101,21 +102,17 @@ enum Literal {
 }
 
 impl Literal {
-    fn of(v: &Json) -> Literal {
-        match v {
+    fn of(v: &Json) -> Result<Literal, String> {
+        Ok(match v {
             Json::Null => Literal::Null,
             Json::Bool(b) => Literal::Bool(*b),
-            Json::Number(n) => {
-                let f = n.as_f64().expect("finite numbers");
-                assert!(
-                    f.abs() < 9.0e15,
-                    "numeric literal {n} is beyond exact f64 comparison"
-                );
-                Literal::Number(f)
-            }
+            Json::Number(n) => match n.as_f64() {
+                Some(f) if f.abs() < 9.0e15 => Literal::Number(f),
+                _ => return Err(format!("numeric literal {n} is beyond exact comparison")),
+            },
             Json::String(s) => Literal::Str(s.as_str().into()),
-            other => panic!("`const`/`enum` value {other} is not a scalar"),
-        }
+            other => return Err(format!("`const`/`enum` value {other} is not a scalar")),
+        })
     }
 
     fn equals(&self, node: &Node) -> bool {
@@ -306,24 +303,25 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
-    fn compile(&mut self, schema: &Json) -> Id {
+    fn compile(&mut self, schema: &Json) -> Result<Id, String> {
         let id = self.schemas.len();
         self.schemas.push(Schema::empty());
         let Json::Object(keywords) = schema else {
-            panic!("boolean schemas do not occur in the generated schemas: {schema}");
+            return Err(format!("boolean schema {schema}"));
         };
         let mut s = Schema::empty();
-        let count = |v: &Json| v.as_u64().expect("a non-negative integer");
+        let count = |v: &Json| v.as_u64().ok_or_else(|| format!("{v} is not a count"));
         for (keyword, value) in keywords {
             match keyword.as_str() {
                 "type" => {
                     let names: Vec<&str> = match value {
                         Json::String(t) => vec![t.as_str()],
-                        Json::Array(ts) => ts.iter().map(|t| t.as_str().expect("type")).collect(),
-                        other => panic!("bad `type` {other}"),
+                        Json::Array(ts) => ts.iter().filter_map(Json::as_str).collect(),
+                        other => return Err(format!("`type` {other}")),
                     };
-                    s.types = names.iter().fold(0, |bits, name| {
-                        bits | match *name {
+                    s.types = 0;
+                    for name in names {
+                        s.types |= match name {
                             "null" => ty::NULL,
                             "boolean" => ty::BOOLEAN,
                             "integer" => ty::INTEGER,
@@ -331,34 +329,38 @@ impl Compiler<'_> {
                             "string" => ty::STRING,
                             "array" => ty::ARRAY,
                             "object" => ty::OBJECT,
-                            other => panic!("unknown type `{other}`"),
-                        }
-                    });
+                            other => return Err(format!("unknown type `{other}`")),
+                        };
+                    }
                 }
-                "const" => s.constant = Some(Literal::of(value)),
+                "const" => s.constant = Some(Literal::of(value)?),
                 "enum" => {
                     s.allowed = Some(
                         value
                             .as_array()
-                            .expect("enum is an array")
+                            .ok_or("`enum` is not an array")?
                             .iter()
                             .map(Literal::of)
-                            .collect(),
+                            .collect::<Result<_, _>>()?,
                     );
                 }
-                "minLength" => s.min_length = Some(count(value)),
-                "maxLength" => s.max_length = Some(count(value)),
-                "pattern" => s.pattern = Some(Pattern::of(value.as_str().expect("pattern"))),
-                "format" => match value.as_str().expect("format") {
+                "minLength" => s.min_length = Some(count(value)?),
+                "maxLength" => s.max_length = Some(count(value)?),
+                "pattern" => {
+                    s.pattern = Some(Pattern::of(value.as_str().ok_or("`pattern`")?)?);
+                }
+                "format" => match value.as_str().ok_or("`format`")? {
                     "uri" => s.uri = true,
                     known if KNOWN_FORMATS.contains(&known) => {
-                        panic!("format `{known}` has no check in compiled_schema.rs")
+                        return Err(format!("format `{known}` has no check"));
                     }
                     _ => {}
                 },
                 "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
-                    let n = value.as_f64().expect("a number");
-                    assert!(n.fract() == 0.0 && n.abs() < 9.0e15, "bound {n}");
+                    let n = value
+                        .as_f64()
+                        .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
+                        .ok_or_else(|| format!("bound {value}"))?;
                     s.bounds.push(match keyword.as_str() {
                         "minimum" => Bound::Min(n),
                         "maximum" => Bound::Max(n),
@@ -366,48 +368,48 @@ impl Compiler<'_> {
                         _ => Bound::ExclusiveMax(n),
                     });
                 }
-                "items" => s.items = Some(self.compile(value)),
-                "minItems" => s.min_items = Some(count(value)),
-                "maxItems" => s.max_items = Some(count(value)),
+                "items" => s.items = Some(self.compile(value)?),
+                "minItems" => s.min_items = Some(count(value)?),
+                "maxItems" => s.max_items = Some(count(value)?),
                 "properties" => {
-                    for (name, property) in value.as_object().expect("properties") {
-                        let property = self.compile(property);
+                    for (name, property) in value.as_object().ok_or("`properties`")? {
+                        let property = self.compile(property)?;
                         s.properties.push((name.as_str().into(), property, false));
                     }
                 }
                 "required" => {
                     s.required_elsewhere = value
                         .as_array()
-                        .expect("required")
+                        .ok_or("`required`")?
                         .iter()
-                        .map(|r| r.as_str().expect("a property name").into())
-                        .collect();
+                        .map(|r| r.as_str().map(Into::into).ok_or("`required`"))
+                        .collect::<Result<_, _>>()?;
                 }
                 "additionalProperties" => {
                     s.additional = match value {
                         Json::Bool(false) => Additional::Forbidden,
                         Json::Bool(true) => Additional::Any,
-                        schema => Additional::Schema(self.compile(schema)),
+                        schema => Additional::Schema(self.compile(schema)?),
                     };
                 }
-                "minProperties" => s.min_properties = Some(count(value)),
-                "maxProperties" => s.max_properties = Some(count(value)),
+                "minProperties" => s.min_properties = Some(count(value)?),
+                "maxProperties" => s.max_properties = Some(count(value)?),
                 "anyOf" | "oneOf" | "allOf" => {
                     let branches: Vec<Id> = value
                         .as_array()
-                        .expect("an array of schemas")
+                        .ok_or_else(|| format!("`{keyword}` is not an array"))?
                         .iter()
                         .map(|b| self.compile(b))
-                        .collect();
+                        .collect::<Result<_, _>>()?;
                     match keyword.as_str() {
                         "anyOf" => s.any_of = branches,
                         "oneOf" => s.one_of = branches,
                         _ => s.all_of = branches,
                     }
                 }
-                "$ref" => s.reference = Some(self.reference(value.as_str().expect("$ref"))),
+                "$ref" => s.reference = Some(self.reference(value.as_str().ok_or("`$ref`")?)?),
                 annotation if ANNOTATIONS.contains(&annotation) => {}
-                other => panic!("keyword `{other}` is not implemented in compiled_schema.rs"),
+                other => return Err(format!("keyword `{other}` is not implemented")),
             }
         }
         // Required properties with a schema are counted as they are seen.
@@ -424,7 +426,7 @@ impl Compiler<'_> {
         }
         s.required_elsewhere = elsewhere;
         self.schemas[id] = s;
-        id
+        Ok(id)
     }
 
     /// A schema that is only a `$ref` (and annotations) is replaced by its target wherever
@@ -461,20 +463,18 @@ impl Compiler<'_> {
         }
     }
 
-    fn reference(&mut self, reference: &str) -> Id {
+    fn reference(&mut self, reference: &str) -> Result<Id, String> {
         if let Some(&id) = self.refs.get(reference) {
-            return id;
+            return Ok(id);
         }
         let target = reference
             .strip_prefix('#')
             .and_then(|pointer| self.document.pointer(pointer))
-            .unwrap_or_else(|| panic!("unresolved reference {reference}"));
-        // Reserve the slot first so that a recursive reference finds it.
+            .ok_or_else(|| format!("unresolved reference {reference}"))?;
+        // The target's slot is the next one, so a recursive reference finds it.
         let id = self.schemas.len();
         self.refs.insert(reference.to_owned(), id);
-        let compiled = self.compile(target);
-        assert_eq!(compiled, id);
-        id
+        self.compile(target)
     }
 }
 
@@ -542,18 +542,20 @@ fn type_bits(node: &Node) -> u8 {
 }
 
 impl Compiled {
-    pub fn new(kind_schema: &Json) -> Compiled {
+    /// Compiles a kind's schema; `Err` names what it uses that this validator does not
+    /// implement (that kind's documents then all take the JSON path).
+    pub fn new(kind_schema: &Json) -> Result<Compiled, String> {
         let mut compiler = Compiler {
             document: kind_schema,
             schemas: Vec::new(),
             refs: BTreeMap::new(),
         };
-        let root = compiler.compile(kind_schema);
+        let root = compiler.compile(kind_schema)?;
         compiler.collapse_references();
-        Compiled {
+        Ok(Compiled {
             schemas: compiler.schemas,
             root,
-        }
+        })
     }
 
     /// Whether the JSON form of `root` satisfies the schema.
@@ -751,6 +753,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn what_is_not_implemented_fails_to_compile_instead_of_being_ignored() {
+        for schema in [
+            serde_json::json!({ "type": "array", "uniqueItems": true }),
+            serde_json::json!({ "type": "string", "pattern": "^x$" }),
+            serde_json::json!({ "type": "string", "format": "email" }),
+            serde_json::json!({ "const": { "a": 1 } }),
+            serde_json::json!({ "$ref": "#/$defs/Missing" }),
+        ] {
+            assert!(Compiled::new(&schema).is_err(), "{schema}");
+        }
+        // Unknown format names are annotations, as for `jsonschema`.
+        assert!(
+            Compiled::new(&serde_json::json!({ "type": "integer", "format": "uint32" })).is_ok()
+        );
+    }
+
+    #[test]
     fn hand_written_patterns_match_the_regexes() {
         let samples = [
             "",
@@ -792,7 +811,7 @@ mod tests {
                 .expect("compiles");
             for sample in samples {
                 assert_eq!(
-                    Pattern::of(pattern).matches(sample),
+                    Pattern::of(pattern).expect("implemented").matches(sample),
                     reference.is_valid(&Json::String(sample.to_owned())),
                     "{pattern} on {sample:?}"
                 );
