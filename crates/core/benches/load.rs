@@ -111,6 +111,10 @@ fn generate() -> Vec<(String, String)> {
 
 fn main() {
     let files = generate();
+    if let Ok(step) = std::env::var("BENCH_ONLY") {
+        only(&step, &files);
+        return;
+    }
     if std::env::var_os("BENCH_PHASES").is_some() {
         phases(&files);
         phases(&files);
@@ -212,41 +216,45 @@ fn main() {
     );
 }
 
-/// `BENCH_PHASES=1`: where the time goes, step by step, on warm caches.
+/// `BENCH_PHASES=1`: where the single-thread time goes, step by step, on warm caches.
 fn phases(files: &[(String, String)]) {
-    use ppgov_core::{Kind, doc, yaml};
+    use ppgov_core::{Kind, doc, tree_de, yaml};
     let t = Instant::now();
     let mut diagnostics = Vec::new();
-    let docs: Vec<yaml::Document> = files
+    let mut docs: Vec<yaml::Document> = files
         .iter()
         .enumerate()
         .flat_map(|(i, (_, t))| yaml::parse(ppgov_core::SourceId(i as u32), t, &mut diagnostics))
         .collect();
     let tree = t.elapsed();
+    let kinds: Vec<Kind> = docs
+        .iter()
+        .map(|d| Kind::parse(d.root.get("kind").and_then(|k| k.as_str()).unwrap()).unwrap())
+        .collect();
     let t = Instant::now();
-    let jsons: Vec<serde_json::Value> = docs.iter().map(|d| d.root.to_json()).collect();
-    let to_json = t.elapsed();
-    let t = Instant::now();
-    for (d, j) in docs.iter().zip(&jsons) {
-        let kind = Kind::parse(j["kind"].as_str().unwrap()).unwrap();
-        let _ = ppgov_core::schema::validate(kind, &d.root, j, &mut diagnostics);
+    for (d, kind) in docs.iter().zip(&kinds) {
+        assert!(ppgov_core::schema::tree_is_valid(*kind, &d.root));
     }
     let schema = t.elapsed();
     let t = Instant::now();
-    for j in jsons {
-        let _ = match j["kind"].as_str().unwrap() {
-            "Environment" => {
-                serde_json::from_value::<doc::Document<doc::EnvironmentSpec>>(j).is_ok()
+    for (d, kind) in docs.iter_mut().zip(&kinds) {
+        let root = &mut d.root;
+        assert!(tree_de::plain_numbers(root));
+        let ok = match kind {
+            Kind::Project => tree_de::take::<doc::Document<doc::ProjectSpec>>(root).is_ok(),
+            Kind::Environment => tree_de::take::<doc::Document<doc::EnvironmentSpec>>(root).is_ok(),
+            Kind::EnvironmentGroup => {
+                tree_de::take::<doc::Document<doc::EnvironmentGroupSpec>>(root).is_ok()
             }
-            "EnvironmentGroup" => {
-                serde_json::from_value::<doc::Document<doc::EnvironmentGroupSpec>>(j).is_ok()
+            Kind::DlpPolicy => tree_de::take::<doc::Document<doc::DlpPolicySpec>>(root).is_ok(),
+            Kind::RoleAssignment => {
+                tree_de::take::<doc::Document<doc::RoleAssignmentSpec>>(root).is_ok()
             }
-            "DlpPolicy" => serde_json::from_value::<doc::Document<doc::DlpPolicySpec>>(j).is_ok(),
-            "RoleAssignment" => {
-                serde_json::from_value::<doc::Document<doc::RoleAssignmentSpec>>(j).is_ok()
+            Kind::TenantSettings => {
+                tree_de::take::<doc::Document<doc::TenantSettingsSpec>>(root).is_ok()
             }
-            _ => true,
         };
+        assert!(ok);
     }
     let typed = t.elapsed();
     drop(docs);
@@ -255,11 +263,61 @@ fn phases(files: &[(String, String)]) {
         sources.add(name.clone(), text.clone());
     }
     let t = Instant::now();
-    let loaded = ppgov_core::load(sources);
+    let loaded = ppgov_core::load_with(
+        sources,
+        ppgov_core::LoadOptions {
+            expect_project: true,
+            threads: 1,
+        },
+    );
     let load = t.elapsed();
     drop(loaded);
     println!(
-        "tree {tree:?} to_json {to_json:?} schema {schema:?} typed {typed:?} => lowering and the rest ~{:?} (load {load:?})",
-        load.saturating_sub(tree + to_json + schema + typed)
+        "tree {tree:?} schema (on the tree) {schema:?} typed (from the tree) {typed:?} => lowering and the rest ~{:?} (load, 1 thread, {load:?})",
+        load.saturating_sub(tree + schema + typed)
     );
+}
+
+/// `BENCH_ONLY=none|parse|tree|load1`: one run of one step and nothing else, so that
+/// `valgrind --tool=callgrind` counts its instructions (repeatable where timings are not);
+/// `none` only generates the input, whose count the others include.
+fn only(step: &str, files: &[(String, String)]) {
+    match step {
+        "none" => {}
+        "parse" => {
+            for (_, text) in files {
+                for event in saphyr_parser::Parser::new_from_str(text) {
+                    event.expect("generated YAML parses");
+                }
+            }
+        }
+        "tree" => {
+            let mut diagnostics = Vec::new();
+            for (i, (_, text)) in files.iter().enumerate() {
+                ppgov_core::yaml::parse(ppgov_core::SourceId(i as u32), text, &mut diagnostics);
+            }
+        }
+        "load1" => {
+            // `BENCH_ONLY_RUNS=2` minus one run gives a warm run's count.
+            let runs: usize = std::env::var("BENCH_ONLY_RUNS")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(1);
+            for _ in 0..runs {
+                let mut sources = SourceMap::new();
+                for (name, text) in files {
+                    sources.add(name.clone(), text.clone());
+                }
+                let loaded = ppgov_core::load_with(
+                    sources,
+                    ppgov_core::LoadOptions {
+                        expect_project: true,
+                        threads: 1,
+                    },
+                );
+                assert!(loaded.diagnostics.is_empty());
+            }
+        }
+        other => panic!("BENCH_ONLY={other}: expected none, parse, tree or load1"),
+    }
 }

@@ -68,6 +68,12 @@ macro_rules! kinds {
                 match kind { $( Kind::$variant => crate::typed(root, json, &mut self.$field, out), )* }
             }
 
+            /// Types a schema-valid document of `kind` with plain numbers straight from its
+            /// tree, and files it with its kind.
+            pub fn push_from_tree(&mut self, kind: Kind, root: Node, out: &mut Vec<Diagnostic>) {
+                match kind { $( Kind::$variant => crate::typed_from_tree(root, &mut self.$field, out), )* }
+            }
+
             /// The span of the value at `pointer` in the document of `kind` named `name`.
             pub fn span(&self, kind: Kind, name: &str, pointer: &str) -> Option<Span> {
                 fn find<S>(docs: &[Parsed<S>], name: &str, pointer: &str) -> Option<Span> {

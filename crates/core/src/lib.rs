@@ -17,6 +17,7 @@
 //! ```
 
 pub mod catalog;
+mod compiled_schema;
 pub mod diag;
 pub mod doc;
 mod kind;
@@ -26,6 +27,7 @@ pub mod observed;
 pub mod schema;
 pub mod source;
 pub mod suggest;
+pub mod tree_de;
 pub mod yaml;
 
 pub use diag::{Code, Diagnostic, Severity};
@@ -263,6 +265,12 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
             }
         },
     };
+    // The common case, a valid document: checked and typed on the span tree itself.
+    if !document.has_errors && schema::tree_is_valid(kind, &root) && tree_de::plain_numbers(&root) {
+        set.push_from_tree(kind, root, out);
+        return;
+    }
+    // Everything else goes through JSON and `jsonschema`, whose errors become diagnostics.
     let mut json = root.take_json();
     let valid = match schema::validate(kind, &root, &json, out) {
         schema::Validity::Valid => true,
@@ -282,6 +290,21 @@ fn read_document(document: yaml::Document, set: &mut ParsedSet, out: &mut Vec<Di
         return;
     }
     set.push(kind, root, json, out);
+}
+
+/// Reads a schema-valid document with plain numbers straight from its tree, moving its
+/// strings into the typed document.
+pub(crate) fn typed_from_tree<S: DeserializeOwned>(
+    mut root: yaml::Node,
+    into: &mut Vec<Parsed<S>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    match tree_de::take::<doc::Document<S>>(&mut root) {
+        Ok(doc) => into.push(Parsed { root, doc }),
+        // Unreachable while the schemas are generated from the `doc` types (the differential
+        // test reads thousands of schema-valid documents both ways); reported, not a panic.
+        Err(e) => out.push(could_not_read(&root, e)),
+    }
 }
 
 pub(crate) fn typed<S: DeserializeOwned>(
@@ -320,13 +343,16 @@ pub(crate) fn typed<S: DeserializeOwned>(
         }
         // The schema is generated from these types, so this only happens if they disagree:
         // report it rather than panic.
-        Err(e) => out.push(
-            Diagnostic::new(
-                Code::SchemaViolation,
-                format!("document could not be read: {e}"),
-            )
-            .at(root.span.start_point(), "this document")
-            .help("this is a bug in ppgov (the schema accepted the document); please report it"),
-        ),
+        Err(e) => out.push(could_not_read(&root, e)),
     }
+}
+
+/// A schema-valid document serde refused: the schema and the `doc` types disagree.
+fn could_not_read(root: &yaml::Node, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::new(
+        Code::SchemaViolation,
+        format!("document could not be read: {e}"),
+    )
+    .at(root.span.start_point(), "this document")
+    .help("this is a bug in ppgov (the schema accepted the document); please report it")
 }

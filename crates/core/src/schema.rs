@@ -103,6 +103,8 @@ struct Compiled {
     validator: Validator,
 }
 
+/// The `jsonschema` validators, compiled on first use: only documents that fail the tree
+/// validator need them, so a clean run never pays for compiling them.
 fn compiled(kind: Kind) -> &'static Compiled {
     static COMPILED: OnceLock<BTreeMap<Kind, Compiled>> = OnceLock::new();
     &COMPILED.get_or_init(|| {
@@ -118,6 +120,37 @@ fn compiled(kind: Kind) -> &'static Compiled {
             })
             .collect()
     })[&kind]
+}
+
+/// The same schemas as typed validators on the span tree: the fast path. `None` for a kind
+/// whose schema uses something the typed validator does not implement: its documents take
+/// the JSON path (a unit test keeps every kind compiling).
+fn compiled_tree(kind: Kind) -> Option<&'static crate::compiled_schema::Compiled> {
+    type Tree = Result<crate::compiled_schema::Compiled, String>;
+    static COMPILED: OnceLock<BTreeMap<Kind, Tree>> = OnceLock::new();
+    COMPILED
+        .get_or_init(|| {
+            Kind::ALL
+                .into_iter()
+                .map(|k| (k, crate::compiled_schema::Compiled::new(&kind_schema(k))))
+                .collect()
+        })
+        .get(&kind)
+        .and_then(|c| c.as_ref().ok())
+}
+
+/// Whether the JSON form of a document (`Node::to_json`) is valid for its kind's schema,
+/// decided on the tree itself, without building the JSON.
+pub fn tree_is_valid(kind: Kind, root: &Node) -> bool {
+    compiled_tree(kind).is_some_and(|c| c.is_valid(root))
+}
+
+/// Where the tree validator finds errors (JSON pointers, sorted, without repeats): the
+/// instance locations `jsonschema` reports for the JSON form; `None` if the kind has no tree
+/// validator. For differential tests.
+#[doc(hidden)]
+pub fn tree_error_locations(kind: Kind, root: &Node) -> Option<Vec<String>> {
+    compiled_tree(kind).map(|c| c.error_locations(root))
 }
 
 /// What schema validation concluded about one document.
@@ -751,6 +784,12 @@ mod tests {
     fn every_schema_compiles_and_combined_schema_merges() {
         for kind in Kind::ALL {
             let _ = compiled(kind);
+            let tree = crate::compiled_schema::Compiled::new(&kind_schema(kind));
+            assert!(
+                tree.is_ok(),
+                "{kind}: the tree validator cannot compile its schema: {:?}",
+                tree.err()
+            );
         }
         let combined = combined_schema();
         jsonschema::validator_for(&combined).expect("combined schema compiles");

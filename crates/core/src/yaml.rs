@@ -69,7 +69,7 @@ impl Node {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
+                .find(|(k, _)| k.as_str().is_some_and(|k| same_key(k, key)))
                 .map(|(k, v)| (k, v)),
             _ => None,
         }
@@ -220,6 +220,13 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
+}
+
+/// Key equality with the cheap tests first: most keys of a mapping differ in length or in
+/// their first byte, and spans are looked up by key for every list entry lowering visits.
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 /// One YAML document of a file.
@@ -584,7 +591,7 @@ impl<'a> Builder<'a> {
         let mut flags = 0;
         let resolved = match tag {
             Some(tag) if tag.is_yaml_core_schema() && tag.suffix == "str" => {
-                Value::Str(value.into_owned())
+                Value::Str(owned(value))
             }
             Some(tag) => {
                 self.error(
@@ -597,7 +604,7 @@ impl<'a> Builder<'a> {
                     .help("remove the tag; quote the value if it must be a string"),
                 );
                 flags |= flags::POISONED;
-                Value::Str(value.into_owned())
+                Value::Str(owned(value))
             }
             None if style == ScalarStyle::Plain => {
                 let is_key = matches!(
@@ -621,12 +628,12 @@ impl<'a> Builder<'a> {
                         )),
                     );
                     flags |= flags::YAML11_BOOL;
-                    Value::Str(value.into_owned())
+                    Value::Str(owned(value))
                 } else {
-                    resolve_plain(&value)
+                    resolve_plain(value)
                 }
             }
-            None => Value::Str(value.into_owned()),
+            None => Value::Str(owned(value)),
         };
         Node {
             span,
@@ -656,8 +663,10 @@ impl<'a> Builder<'a> {
                     *drop_value = false;
                 }
                 None => {
-                    let key_text = match &node.value {
-                        Value::Str(s) => Some(s.clone()),
+                    let mut node = node;
+                    let key_text = match &mut node.value {
+                        // Moved, not copied: the key node is rebuilt below.
+                        Value::Str(s) => Some(std::mem::take(s)),
                         Value::Null => Some(String::new()),
                         Value::Bool(b) => Some(b.to_string()),
                         Value::Int(i) => Some(i.to_string()),
@@ -680,7 +689,7 @@ impl<'a> Builder<'a> {
                             *drop_value = true;
                             *pending_key = Some(node);
                         }
-                        Some(text) if text == "<<" && node.as_str().is_some() => {
+                        Some(text) if text == "<<" && matches!(node.value, Value::Str(_)) => {
                             let quoted = self
                                 .text
                                 .as_bytes()
@@ -702,7 +711,10 @@ impl<'a> Builder<'a> {
                                 );
                                 *map_flags |= flags::INCOMPLETE;
                                 *drop_value = true;
-                                *pending_key = Some(node);
+                                *pending_key = Some(Node {
+                                    value: Value::Str(text),
+                                    ..node
+                                });
                             }
                         }
                         Some(text) => {
@@ -759,8 +771,10 @@ fn is_yaml11_bool(s: &str) -> bool {
     )
 }
 
-/// Resolves a plain scalar with the YAML 1.2 core schema.
-fn resolve_plain(s: &str) -> Value {
+/// Resolves a plain scalar with the YAML 1.2 core schema. Takes the parser's string so that
+/// a string value keeps its allocation.
+fn resolve_plain(value: Cow<'_, str>) -> Value {
+    let s: &str = &value;
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
@@ -775,7 +789,7 @@ fn resolve_plain(s: &str) -> Value {
     let bytes = s.as_bytes();
     let first = bytes[0];
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
-        return Value::Str(s.to_owned());
+        return Value::Str(owned(value));
     }
     if let Some(oct) = s.strip_prefix("0o")
         && let Ok(i) = i64::from_str_radix(oct, 8)
@@ -801,7 +815,15 @@ fn resolve_plain(s: &str) -> Value {
     {
         return Value::Float(f);
     }
-    Value::Str(s.to_owned())
+    Value::Str(owned(value))
+}
+
+/// The parser's string as an owned one without spare capacity (the parser grows its strings
+/// as it scans, and the tree keeps thousands of them).
+fn owned(value: Cow<'_, str>) -> String {
+    let mut s = value.into_owned();
+    s.shrink_to_fit();
+    s
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
@@ -850,17 +872,17 @@ mod tests {
 
     #[test]
     fn core_schema_resolution() {
-        assert_eq!(resolve_plain("12"), Value::Int(12));
-        assert_eq!(resolve_plain("-3"), Value::Int(-3));
-        assert_eq!(resolve_plain("1.5"), Value::Float(1.5));
-        assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
-        assert_eq!(resolve_plain("0x1f"), Value::Int(31));
-        assert_eq!(resolve_plain("True"), Value::Bool(true));
-        assert_eq!(resolve_plain("~"), Value::Null);
-        assert_eq!(resolve_plain("1.2.3"), Value::Str("1.2.3".into()));
-        assert_eq!(resolve_plain("-"), Value::Str("-".into()));
+        assert_eq!(resolve_plain("12".into()), Value::Int(12));
+        assert_eq!(resolve_plain("-3".into()), Value::Int(-3));
+        assert_eq!(resolve_plain("1.5".into()), Value::Float(1.5));
+        assert_eq!(resolve_plain("1e3".into()), Value::Float(1000.0));
+        assert_eq!(resolve_plain("0x1f".into()), Value::Int(31));
+        assert_eq!(resolve_plain("True".into()), Value::Bool(true));
+        assert_eq!(resolve_plain("~".into()), Value::Null);
+        assert_eq!(resolve_plain("1.2.3".into()), Value::Str("1.2.3".into()));
+        assert_eq!(resolve_plain("-".into()), Value::Str("-".into()));
         assert_eq!(
-            resolve_plain("14.00:00:00"),
+            resolve_plain("14.00:00:00".into()),
             Value::Str("14.00:00:00".into())
         );
     }
