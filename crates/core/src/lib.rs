@@ -18,7 +18,9 @@
 
 pub mod catalog;
 pub mod diag;
+pub mod dlp_eval;
 pub mod doc;
+pub mod inventory;
 mod kind;
 mod lower;
 pub mod model;
