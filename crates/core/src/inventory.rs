@@ -43,6 +43,8 @@ pub struct EnvironmentInventory {
     pub flows: BTreeMap<String, InventoryItem>,
     /// The environment's custom connectors, by key.
     pub custom_connectors: BTreeMap<ConnectorKey, CustomConnector>,
+    /// Connections by lower-cased connection name.
+    pub connections: BTreeMap<String, Connection>,
 }
 
 impl Inventory {
@@ -58,6 +60,33 @@ impl Inventory {
             ItemKind::Flow => &mut env.flows,
         };
         list.insert(item.id.clone(), item);
+    }
+
+    /// Files a connection under its environment.
+    pub fn insert_connection(&mut self, connection: Connection) {
+        self.environments
+            .entry(connection.environment_id.clone())
+            .or_default()
+            .connections
+            .insert(connection.name.clone(), connection);
+    }
+
+    /// Adds to every item's connector uses the endpoints of the connections it uses (by
+    /// connection name, within its environment). Call once everything is inserted.
+    pub fn resolve_endpoints(&mut self) {
+        for env in self.environments.values_mut() {
+            let connections = &env.connections;
+            for item in env.apps.values_mut().chain(env.flows.values_mut()) {
+                for used in item.connectors.values_mut() {
+                    let endpoints: Vec<String> = used
+                        .connections
+                        .iter()
+                        .filter_map(|name| connections.get(name)?.endpoint.clone())
+                        .collect();
+                    used.endpoints.extend(endpoints);
+                }
+            }
+        }
     }
 
     /// Files a custom connector under its environment.
@@ -126,6 +155,9 @@ pub struct ConnectorUse {
     /// lists them; an app's references do not (`None`: unknown, so action rules cannot be
     /// checked).
     pub operations: Option<BTreeSet<String>>,
+    /// The connections (lower-cased names) the item uses this connector through, where
+    /// known (a flow's connection references name them).
+    pub connections: BTreeSet<String>,
     /// Static endpoints the item reaches through this connector, where known (the server of
     /// a SQL connection, ...). Empty: unknown, so endpoint rules cannot be checked.
     pub endpoints: BTreeSet<String>,
@@ -149,6 +181,27 @@ impl ServiceEvaluation {
     pub fn is_compliant(&self) -> bool {
         self.status.eq_ignore_ascii_case("Compliant") && self.violation_count == 0
     }
+}
+
+/// A connection: who authenticated which connector, and where it points.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Connection {
+    /// Lower-cased connection name.
+    pub name: String,
+    pub connector: ConnectorKey,
+    pub display_name: String,
+    /// Lower-cased.
+    pub environment_id: String,
+    pub created_by: Option<Owner>,
+    /// The first status the service reports (`Connected`, `Error`, ...).
+    pub status: Option<String>,
+    /// The parameter set used to authenticate (`firstParty`, `oauth2-auth`, ...), when the
+    /// connection names one.
+    pub auth: Option<String>,
+    /// The static endpoint, in the form the connector's endpoint rules use, where the
+    /// connection parameters tell it (SQL Server: `server, database`).
+    pub endpoint: Option<String>,
 }
 
 /// A custom connector of one environment.
@@ -201,5 +254,35 @@ mod tests {
         let env = &inv.environments["env"];
         assert_eq!(env.apps.len(), 1);
         assert_eq!(env.flows.keys().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn endpoints_come_from_the_connections_an_item_uses() {
+        let mut inv = Inventory::default();
+        let mut flow = InventoryItem {
+            kind: ItemKind::Flow,
+            id: "f".into(),
+            environment_id: "env".into(),
+            ..Default::default()
+        };
+        let used = flow.connectors.entry("shared_sql".into()).or_default();
+        used.connections.insert("c1".into());
+        inv.insert(flow);
+        for (name, env, endpoint) in [
+            ("c1", "env", "a, db"),
+            ("c2", "env", "b, db"),
+            ("c1", "other", "c, db"),
+        ] {
+            inv.insert_connection(Connection {
+                name: name.into(),
+                connector: "shared_sql".into(),
+                environment_id: env.into(),
+                endpoint: Some(endpoint.into()),
+                ..Default::default()
+            });
+        }
+        inv.resolve_endpoints();
+        let endpoints = &inv.environments["env"].flows["f"].connectors["shared_sql"].endpoints;
+        assert_eq!(endpoints.iter().collect::<Vec<_>>(), ["a, db"]);
     }
 }
