@@ -150,6 +150,13 @@ pub fn flow(f: &wi::Flow) -> Result<InventoryItem, ConvertError> {
             continue;
         }
         let used = connectors.entry(key).or_default();
+        // The per-flow GET describes the connector in `apiDefinition.properties`.
+        used.custom |= r
+            .other
+            .get("apiDefinition")
+            .and_then(|d| d.pointer("/properties/isCustomApi"))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
         if let Some(c) = r.connection_name.as_deref().filter(|c| !c.is_empty()) {
             used.connections.insert(c.to_lowercase());
         }
@@ -307,7 +314,11 @@ mod tests {
                 "state": "Started",
                 "creator": {"objectId": "OID"},
                 "connectionReferences": {
-                    "shared_sql": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql", "connectionName": "Conn-1"}
+                    "shared_sql": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql", "connectionName": "Conn-1"},
+                    "shared_contoso-5f": {
+                        "id": "/providers/Microsoft.PowerApps/apis/shared_contoso-5f",
+                        "apiDefinition": {"properties": {"isCustomApi": true}}
+                    }
                 },
                 "definitionSummary": {
                     "triggers": [{"type": "Request", "kind": "Http"}],
@@ -326,8 +337,15 @@ mod tests {
         assert_eq!(item.owner.unwrap().id.as_deref(), Some("oid"));
         assert_eq!(
             item.connectors.keys().collect::<Vec<_>>(),
-            ["http", "httprequestreceived", "shared_sql"]
+            [
+                "http",
+                "httprequestreceived",
+                "shared_contoso-5f",
+                "shared_sql"
+            ]
         );
+        assert!(item.connectors["shared_contoso-5f"].custom);
+        assert!(!item.connectors["shared_sql"].custom);
         let sql = &item.connectors["shared_sql"];
         assert_eq!(sql.connections.iter().collect::<Vec<_>>(), ["conn-1"]);
         assert_eq!(
