@@ -64,6 +64,10 @@ pub struct Tenant {
     /// returns them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub apps: BTreeMap<String, BTreeMap<String, ppgov_tenant_api::inventory::App>>,
+    /// Cloud flows: environment name -> flow name (GUID) -> flow, as the per-flow admin GET
+    /// returns it (with its connection references; the list leaves them out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flows: BTreeMap<String, BTreeMap<String, ppgov_tenant_api::inventory::Flow>>,
 }
 
 impl Tenant {
@@ -84,6 +88,7 @@ impl Tenant {
             tenant_settings: default_tenant_settings(),
             connectors: None,
             apps: BTreeMap::new(),
+            flows: BTreeMap::new(),
         }
     }
 

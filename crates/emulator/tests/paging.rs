@@ -216,3 +216,87 @@ async fn apps_page_with_absolute_next_links_per_environment() {
         .expect_error(404, "EnvironmentNotFound");
     api.get(&apps(&envs[0])).await.expect(400);
 }
+
+fn flow_json(env: &str, i: usize) -> ppgov_tenant_api::inventory::Flow {
+    serde_json::from_value(json!({
+        "name": format!("f{i}"),
+        "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}/flows/f{i}"),
+        "type": "Microsoft.ProcessSimple/environments/flows",
+        "properties": {
+            "displayName": format!("Flow {i}"),
+            "state": "Started",
+            "environment": {"name": env},
+            "connectionReferences": {
+                "shared_sql": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql", "connectionName": "c1"}
+            },
+            "definitionSummary": {"triggers": [], "actions": [
+                {"type": "OpenApiConnection", "swaggerOperationId": "GetItems_V2", "api": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql"}}
+            ]}
+        }
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn flows_page_without_references_and_each_flow_has_them() {
+    let api = Api::seeded(seed(2, 0, 0, 0), 2).await;
+    let envs: Vec<String> = api.state().environments.keys().cloned().collect();
+    api.emu.update_state(|t| {
+        t.flows.insert(
+            envs[0].clone(),
+            (0..3)
+                .map(|i| (format!("f{i}"), flow_json(&envs[0], i)))
+                .collect(),
+        );
+    });
+    let admin = format!(
+        "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{}",
+        envs[0]
+    );
+    let first = api
+        .get(&format!("{admin}/v2/flows?api-version=2016-11-01"))
+        .await;
+    first.expect(200);
+    assert!(
+        first.json["nextLink"]
+            .as_str()
+            .unwrap()
+            .contains("$skiptoken=2")
+    );
+    let (all, pages) = api
+        .get_all(&format!("{admin}/v2/flows?api-version=2016-11-01"))
+        .await;
+    assert_eq!((all.len(), pages), (3, 2));
+    // The admin list carries no connection references; the definition summary stays.
+    assert!(
+        all.iter()
+            .all(|f| f["properties"].get("connectionReferences").is_none())
+    );
+    assert!(
+        all.iter()
+            .all(|f| f["properties"]["definitionSummary"]["actions"].is_array())
+    );
+
+    let one = api
+        .get(&format!("{admin}/flows/F1?api-version=2016-11-01"))
+        .await;
+    one.expect(200);
+    assert_eq!(
+        one.json["properties"]["connectionReferences"]["shared_sql"]["connectionName"],
+        "c1"
+    );
+    api.get(&format!("{admin}/flows/nope?api-version=2016-11-01"))
+        .await
+        .expect_error(404, "NotFound");
+    let other = format!(
+        "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{}",
+        envs[1]
+    );
+    let (none, _) = api
+        .get_all(&format!("{other}/v2/flows?api-version=2016-11-01"))
+        .await;
+    assert!(none.is_empty());
+    api.get("/providers/Microsoft.ProcessSimple/scopes/admin/environments/nope/v2/flows?api-version=2016-11-01")
+        .await
+        .expect_error(404, "EnvironmentNotFound");
+}

@@ -564,3 +564,38 @@ async fn apps_answer_matches_the_recording() {
     assert!(ours.get("nextLink").is_none());
     assert!(ours["value"][0]["properties"]["connectionReferences"].is_object());
 }
+
+/// The recorded flow list, stored in a snapshot, is served back as recorded.
+#[tokio::test]
+async fn flows_answer_matches_the_recording() {
+    let Some(dir) = wire_samples() else { return };
+    let file = "inventory/flows-admin-v2-list.json";
+    let recorded = sample_json(&dir, file);
+    let page: BapPage<ppgov_tenant_api::inventory::Flow> = parses(file, &recorded);
+    let env = "Default-1e852b49-bf4b-4ba5-bcd4-a8c4706c8ed4";
+    let api = Api::seeded(seed(1, 0, 0, 0), 50).await;
+    api.emu.update_state(|t| {
+        let any = t.environments.values().next().unwrap().clone();
+        t.environments.insert(env.to_owned(), any);
+        t.flows.insert(
+            env.to_owned(),
+            page.value
+                .iter()
+                .map(|f| (f.name.clone(), f.clone()))
+                .collect(),
+        );
+    });
+    let ours = api
+        .get(&format!(
+            "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/v2/flows?api-version=2016-11-01"
+        ))
+        .await
+        .json;
+    let mut served: BapPage<ppgov_tenant_api::inventory::Flow> = parses("flows list", &ours);
+    // Stored by name: compare in the recording's order.
+    served
+        .value
+        .sort_by_key(|f| page.value.iter().position(|r| r.name == f.name));
+    assert_eq!(served, page);
+    same_shape(file, &recorded, &ours, &[], Some(&[]));
+}

@@ -223,8 +223,12 @@ pub struct FlowProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition_summary: Option<DefinitionSummary>,
     /// Only on the per-flow GET: a map keyed by reference name (the swagger types it as an
-    /// array; both are accepted).
-    #[serde(default, deserialize_with = "keyed_references")]
+    /// array; both are accepted). Left out when empty, as the admin list does.
+    #[serde(
+        default,
+        deserialize_with = "keyed_references",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub connection_references: BTreeMap<String, FlowConnectionReference>,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
