@@ -19,7 +19,9 @@
 pub mod catalog;
 mod compiled_schema;
 pub mod diag;
+pub mod dlp_eval;
 pub mod doc;
+pub mod inventory;
 mod kind;
 mod lower;
 pub mod model;

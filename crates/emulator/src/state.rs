@@ -60,6 +60,14 @@ pub struct Tenant {
     /// The connector catalog; absent means the bundled `data/connectors.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connectors: Option<Vec<CatalogEntry>>,
+    /// Canvas apps: environment name -> app name (GUID) -> app, as the Power Apps admin list
+    /// returns them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub apps: BTreeMap<String, BTreeMap<String, ppgov_tenant_api::inventory::App>>,
+    /// Cloud flows: environment name -> flow name (GUID) -> flow, as the per-flow admin GET
+    /// returns it (with its connection references; the list leaves them out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flows: BTreeMap<String, BTreeMap<String, ppgov_tenant_api::inventory::Flow>>,
 }
 
 impl Tenant {
@@ -79,6 +87,8 @@ impl Tenant {
             rbac_role_assignments: BTreeMap::new(),
             tenant_settings: default_tenant_settings(),
             connectors: None,
+            apps: BTreeMap::new(),
+            flows: BTreeMap::new(),
         }
     }
 

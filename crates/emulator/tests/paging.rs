@@ -151,3 +151,152 @@ async fn short_lists_have_no_next_link_and_bad_tokens_are_rejected() {
     .await
     .expect_error(400, "BadRequest");
 }
+
+/// An app as the Power Apps admin list returns one.
+fn app_json(env: &str, i: usize) -> ppgov_tenant_api::inventory::App {
+    serde_json::from_value(json!({
+        "name": format!("00000000-0000-0000-0000-{i:012}"),
+        "id": format!("/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps/{i}"),
+        "type": "Microsoft.PowerApps/scopes/admin/apps",
+        "properties": {
+            "displayName": format!("App {i}"),
+            "sharedUsersCount": i,
+            "environment": {"id": format!("/providers/Microsoft.PowerApps/environments/{env}"), "name": env},
+            "connectionReferences": {
+                "7d1b3f8e": {"id": "/providers/microsoft.powerapps/apis/shared_sql", "displayName": "SQL Server"}
+            }
+        }
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn apps_page_with_absolute_next_links_per_environment() {
+    let api = Api::seeded(seed(3, 0, 0, 0), 2).await;
+    let envs: Vec<String> = api.state().environments.keys().cloned().collect();
+    api.emu.update_state(|t| {
+        t.apps.insert(
+            envs[0].clone(),
+            (0..5)
+                .map(|i| (format!("{i}"), app_json(&envs[0], i)))
+                .collect(),
+        );
+        t.apps.insert(
+            envs[1].clone(),
+            [("9".to_owned(), app_json(&envs[1], 9))].into(),
+        );
+    });
+    let apps =
+        |env: &str| format!("/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps");
+    let first = api.get(&format!("{}?{V_BAP}", apps(&envs[0]))).await;
+    first.expect(200);
+    assert_eq!(first.json["value"].as_array().unwrap().len(), 2);
+    let next = first.json["nextLink"].as_str().expect("nextLink");
+    assert!(
+        next.starts_with(&api.emu.base_url()) && next.contains("$skiptoken=2"),
+        "{next}"
+    );
+    // Served as stored: the connection references stay a map keyed by GUID.
+    assert!(first.json["value"][0]["properties"]["connectionReferences"]["7d1b3f8e"].is_object());
+
+    let (all, pages) = api.get_all(&format!("{}?{V_BAP}", apps(&envs[0]))).await;
+    assert_eq!((all.len(), pages), (5, 3));
+    assert_eq!(ids(&all, "/name").len(), 5);
+    // Each environment lists its own apps; one without apps lists none.
+    let (other, _) = api.get_all(&format!("{}?{V_BAP}", apps(&envs[1]))).await;
+    assert_eq!(
+        ids(&other, "/properties/displayName"),
+        BTreeSet::from(["App 9".to_owned()])
+    );
+    let (none, pages) = api.get_all(&format!("{}?{V_BAP}", apps(&envs[2]))).await;
+    assert_eq!((none.len(), pages), (0, 1));
+
+    api.get(&format!("{}?{V_BAP}", apps("no-such-env")))
+        .await
+        .expect_error(404, "EnvironmentNotFound");
+    api.get(&apps(&envs[0])).await.expect(400);
+}
+
+fn flow_json(env: &str, i: usize) -> ppgov_tenant_api::inventory::Flow {
+    serde_json::from_value(json!({
+        "name": format!("f{i}"),
+        "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}/flows/f{i}"),
+        "type": "Microsoft.ProcessSimple/environments/flows",
+        "properties": {
+            "displayName": format!("Flow {i}"),
+            "state": "Started",
+            "environment": {"name": env},
+            "connectionReferences": {
+                "shared_sql": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql", "connectionName": "c1"}
+            },
+            "definitionSummary": {"triggers": [], "actions": [
+                {"type": "OpenApiConnection", "swaggerOperationId": "GetItems_V2", "api": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql"}}
+            ]}
+        }
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn flows_page_without_references_and_each_flow_has_them() {
+    let api = Api::seeded(seed(2, 0, 0, 0), 2).await;
+    let envs: Vec<String> = api.state().environments.keys().cloned().collect();
+    api.emu.update_state(|t| {
+        t.flows.insert(
+            envs[0].clone(),
+            (0..3)
+                .map(|i| (format!("f{i}"), flow_json(&envs[0], i)))
+                .collect(),
+        );
+    });
+    let admin = format!(
+        "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{}",
+        envs[0]
+    );
+    let first = api
+        .get(&format!("{admin}/v2/flows?api-version=2016-11-01"))
+        .await;
+    first.expect(200);
+    assert!(
+        first.json["nextLink"]
+            .as_str()
+            .unwrap()
+            .contains("$skiptoken=2")
+    );
+    let (all, pages) = api
+        .get_all(&format!("{admin}/v2/flows?api-version=2016-11-01"))
+        .await;
+    assert_eq!((all.len(), pages), (3, 2));
+    // The admin list carries no connection references; the definition summary stays.
+    assert!(
+        all.iter()
+            .all(|f| f["properties"].get("connectionReferences").is_none())
+    );
+    assert!(
+        all.iter()
+            .all(|f| f["properties"]["definitionSummary"]["actions"].is_array())
+    );
+
+    let one = api
+        .get(&format!("{admin}/flows/F1?api-version=2016-11-01"))
+        .await;
+    one.expect(200);
+    assert_eq!(
+        one.json["properties"]["connectionReferences"]["shared_sql"]["connectionName"],
+        "c1"
+    );
+    api.get(&format!("{admin}/flows/nope?api-version=2016-11-01"))
+        .await
+        .expect_error(404, "NotFound");
+    let other = format!(
+        "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{}",
+        envs[1]
+    );
+    let (none, _) = api
+        .get_all(&format!("{other}/v2/flows?api-version=2016-11-01"))
+        .await;
+    assert!(none.is_empty());
+    api.get("/providers/Microsoft.ProcessSimple/scopes/admin/environments/nope/v2/flows?api-version=2016-11-01")
+        .await
+        .expect_error(404, "EnvironmentNotFound");
+}

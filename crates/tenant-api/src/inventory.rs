@@ -110,6 +110,14 @@ pub struct AppProperties {
     /// an object). An array is accepted too, keyed by position.
     #[serde(default, deserialize_with = "keyed_references")]
     pub connection_references: BTreeMap<String, AppConnectionReference>,
+    /// Dataverse databases the app reads, keyed like `default.cds` (the environment's own
+    /// database, which DLP counts as the `shared_commondataservice` connector).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub database_references: BTreeMap<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_restrictions: Option<ExecutionRestrictions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +175,10 @@ pub struct DlpEvaluation {
     pub violations: Vec<Value>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub violations_by_policy: Vec<Value>,
+    /// A sentence naming the connectors evaluated ("The app uses the following connectors:
+    /// shared_commondataservice."), even when compliant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation_error_message: Option<String>,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
 }
@@ -211,8 +223,12 @@ pub struct FlowProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition_summary: Option<DefinitionSummary>,
     /// Only on the per-flow GET: a map keyed by reference name (the swagger types it as an
-    /// array; both are accepted).
-    #[serde(default, deserialize_with = "keyed_references")]
+    /// array; both are accepted). Left out when empty, as the admin list does.
+    #[serde(
+        default,
+        deserialize_with = "keyed_references",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub connection_references: BTreeMap<String, FlowConnectionReference>,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,

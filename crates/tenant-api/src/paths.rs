@@ -53,6 +53,8 @@ pub mod versions {
     pub const POWER_PLATFORM: &str = "2024-10-01";
     /// The Power Apps connector list.
     pub const POWERAPPS_APIS: &str = "2019-05-01";
+    /// The Power Apps admin app list, as recorded (`inventory/powerapps-admin-list-apps.json`).
+    pub const POWERAPPS_ADMIN: &str = "2023-06-01";
 }
 
 /// A request target: host, path and query (already encoded).
@@ -354,6 +356,18 @@ pub fn connectors() -> Endpoint {
         .with("hideDlpExemptApis", "true")
         .with("showAllDlpEnforceableApis", "true")
         .with("showApisWithToS", "true")
+}
+
+// ---- inventory -------------------------------------------------------------------------------
+
+/// The canvas apps of one environment (admin scope), paged with `nextLink`; the page size
+/// is the service's (the recorded request sends no `$top`).
+pub fn environment_apps(env: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerApps,
+        format!("/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps"),
+    )
+    .version(versions::POWERAPPS_ADMIN)
 }
 
 pub fn unblockable_connectors() -> Endpoint {

@@ -1459,5 +1459,7 @@ pub fn is_no_group(id: &str) -> bool {
     id.is_empty() || id == ZERO_GUID
 }
 
+pub mod inventory;
+
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,7 @@ pub mod config;
 pub mod convert;
 pub mod error;
 mod http;
+mod inventory;
 mod observe;
 mod write;
 

@@ -903,3 +903,48 @@ async fn a_basic_member_of_a_group_is_read_and_can_be_fixed() {
         .unwrap();
     assert!(e.group_id.is_none() && !e.managed);
 }
+
+#[tokio::test]
+async fn environment_apps_are_read_across_pages_and_converted() {
+    let emu = emulator(small()).await;
+    let env = emu.state().environments.keys().next().unwrap().clone();
+    let count = PAGE * 2 + 3;
+    emu.update_state(|t| {
+        let apps = (0..count)
+            .map(|i| {
+                let app: ppgov_tenant_api::inventory::App = serde_json::from_value(json!({
+                    "name": format!("APP-{i:03}"),
+                    "properties": {
+                        "displayName": format!("App {i}"),
+                        "owner": {"id": "OWNER"},
+                        "sharedUsersCount": i,
+                        "environment": {"name": env},
+                        "connectionReferences": {
+                            "a": {"id": "/providers/microsoft.powerapps/apis/shared_sql"},
+                            "b": {"id": "/providers/microsoft.powerapps/apis/shared_twitter"}
+                        }
+                    }
+                }))
+                .unwrap();
+                (app.name.clone(), app)
+            })
+            .collect();
+        t.apps.insert(env.clone(), apps);
+    });
+    let c = client(&emu);
+    let before = c.stats().total;
+    let apps = c.list_environment_apps(&env).await.unwrap();
+    assert_eq!(c.stats().total - before, pages(count));
+    assert_eq!(apps.len(), count);
+    let first = &apps[0];
+    assert_eq!(first.id, "app-000");
+    assert_eq!(first.environment_id, env.to_lowercase());
+    assert_eq!(first.owner.as_ref().unwrap().id.as_deref(), Some("owner"));
+    assert_eq!(
+        first.connectors.keys().collect::<Vec<_>>(),
+        ["shared_sql", "shared_twitter"]
+    );
+
+    let err = c.list_environment_apps("no-such-env").await.unwrap_err();
+    assert!(err.to_string().contains("no-such-env"), "{err}");
+}

@@ -199,12 +199,6 @@ fn every_sample_file_is_covered() {
 type SampleCheck = fn(&str);
 
 const NOT_CONVERTED_YET: &[(&str, SampleCheck)] = &[
-    ("connectors/pp-list-connections.json", |text| {
-        // Connections are inventory: read once apps and flows are (DLP impact analysis).
-        let page: ppgov_tenant_api::Page<ppgov_tenant_api::inventory::Connection> =
-            serde_json::from_str(text).unwrap();
-        assert!(page.value.iter().all(|c| !c.properties.api_id.is_empty()));
-    }),
     (
         "environments/bap-create-environment-409-insufficient-capacity.json",
         |text| {
@@ -217,16 +211,6 @@ const NOT_CONVERTED_YET: &[(&str, SampleCheck)] = &[
         // The client polls lifecycle operations by `state.id`; a create is not planned yet.
         let op: ppgov_tenant_api::lro::LifecycleOperation = serde_json::from_str(text).unwrap();
         assert!(ppgov_tenant_api::lro::is_success(&op.state.id));
-    }),
-    ("inventory/flows-admin-v2-list.json", |text| {
-        let page: ppgov_tenant_api::Page<ppgov_tenant_api::inventory::Flow> =
-            serde_json::from_str(text).unwrap();
-        assert!(page.value.iter().all(|f| !f.name.is_empty()));
-    }),
-    ("inventory/powerapps-admin-list-apps.json", |text| {
-        let page: ppgov_tenant_api::Page<ppgov_tenant_api::inventory::App> =
-            serde_json::from_str(text).unwrap();
-        assert!(page.value.iter().all(|a| !a.name.is_empty()));
     }),
 ];
 
@@ -244,6 +228,7 @@ const COVERED: &[&str] = &[
     "connectors/governance-unblockable.json",
     "connectors/governance-virtual.json",
     "connectors/powerapps-list-apis.json",
+    "connectors/pp-list-connections.json",
     "dlp/v2-get-policy-a.json",
     "dlp/v2-get-policy-b.json",
     "dlp/v2-get-policy-with-rules.json",
@@ -252,6 +237,8 @@ const COVERED: &[&str] = &[
     "environments/bap-get-environment-a.json",
     "environments/bap-list-environments.json",
     "environments/bap-list-managed-environments.json",
+    "inventory/flows-admin-v2-list.json",
+    "inventory/powerapps-admin-list-apps.json",
     "role-assignments/bap-list-role-assignments.json",
     "role-assignments/bap-modify-role-assignments-response.json",
     "rule-sets/get-rule-sets-a.json",
@@ -491,4 +478,118 @@ fn connectors_round_trip() {
             );
         }
     }
+}
+
+// ---- inventory ---------------------------------------------------------------------------------
+
+/// The recorded apps convert, and the evaluation agrees with the service's own
+/// `dataLossPreventionEvaluationResult` as far as the recording allows. The recording carries
+/// no DLP policy of its tenant (the `dlp/` samples come from other tenants), so what is
+/// checked is: (1) the connectors ppgov derives for each app are exactly those the service
+/// says it evaluated ("The app uses the following connectors: shared_commondataservice."),
+/// from the Dataverse database reference since `connectionReferences` is empty; (2) with no
+/// policy to break, ppgov finds the app compliant, as the service did.
+#[test]
+fn inventory_apps_convert_and_agree_with_the_service_evaluation() {
+    use ppgov_core::dlp_eval::Evaluator;
+    let Some(dir) = wire_samples() else { return };
+    let (page, _): (Page<ppgov_tenant_api::inventory::App>, Value) =
+        read_sample(&dir, "inventory/powerapps-admin-list-apps.json");
+    let apps: Vec<_> = page
+        .value
+        .iter()
+        .map(|a| convert::inventory::app(a).unwrap())
+        .collect();
+    assert_eq!(apps.len(), 2);
+    let first = &apps[0];
+    assert_eq!(first.display_name, "Overview");
+    assert_eq!(first.environment_id, "00000000-0000-0000-0000-000000000001");
+    // The second app's environment is named by its id only.
+    assert_eq!(apps[1].environment_id, first.environment_id);
+    assert_eq!(
+        first.owner.as_ref().unwrap().id.as_deref(),
+        Some("f99f844b-ce3b-49ae-86f3-e374ecae789c")
+    );
+    assert_eq!(first.shared_users, Some(0));
+    assert_eq!(
+        first.last_modified.as_deref(),
+        Some("2023-09-27T20:31:37.2197567Z")
+    );
+    let evaluator = Evaluator::new([], ppgov_core::catalog::Catalog::bundled());
+    for app in &apps {
+        let service = app.service_evaluation.as_ref().unwrap();
+        assert!(
+            !service.connectors.is_empty(),
+            "{}: the message names connectors",
+            app.id
+        );
+        assert_eq!(
+            app.connectors.keys().cloned().collect::<BTreeSet<_>>(),
+            service.connectors,
+            "{}",
+            app.id
+        );
+        let ours = evaluator.evaluate(app, &BTreeMap::new());
+        assert_eq!(ours.complies(), service.is_compliant(), "{}", app.id);
+    }
+}
+
+#[test]
+fn inventory_flows_convert() {
+    let Some(dir) = wire_samples() else { return };
+    let (page, _): (Page<ppgov_tenant_api::inventory::Flow>, Value) =
+        read_sample(&dir, "inventory/flows-admin-v2-list.json");
+    let flows: Vec<_> = page
+        .value
+        .iter()
+        .map(|f| convert::inventory::flow(f).unwrap())
+        .collect();
+    assert_eq!(flows.len(), page.value.len());
+    let first = &flows[0];
+    assert_eq!(first.id, "fc2d4ef5-4151-4e93-9aaa-1f380d7ed95d");
+    assert_eq!(first.display_name, "Invoicing flow");
+    assert_eq!(
+        first.environment_id,
+        "default-1e852b49-bf4b-4ba5-bcd4-a8c4706c8ed4"
+    );
+    assert_eq!(first.state.as_deref(), Some("Started"));
+    assert_eq!(
+        first.owner.as_ref().unwrap().id.as_deref(),
+        Some("9723d9b0-b8d6-48af-b381-fb4a9f0403e4")
+    );
+    // The admin list carries no connection references and an empty definition summary.
+    assert!(flows.iter().all(|f| f.connectors.is_empty()));
+}
+
+#[test]
+fn inventory_connections_convert() {
+    let Some(dir) = wire_samples() else { return };
+    let (page, _): (Page<ppgov_tenant_api::inventory::Connection>, Value) =
+        read_sample(&dir, "connectors/pp-list-connections.json");
+    let mut inventory = ppgov_core::inventory::Inventory::default();
+    for c in &page.value {
+        inventory.insert_connection(convert::inventory::connection(c).unwrap());
+    }
+    let env = &inventory.environments["00000000-0000-0000-0000-000000000001"];
+    let got: Vec<(&str, &str, Option<&str>)> = env
+        .connections
+        .values()
+        .map(|c| (c.name.as_str(), c.connector.as_str(), c.auth.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "00000000-0000-0000-0000-000000000001",
+                "shared_commondataserviceforapps",
+                None
+            ),
+            (
+                "00000000-0000-0000-0000-000000000002",
+                "shared_flowmanagement",
+                Some("firstParty")
+            ),
+        ]
+    );
+    assert!(env.connections.values().all(|c| c.endpoint.is_none()));
 }

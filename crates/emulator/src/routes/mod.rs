@@ -5,6 +5,7 @@ pub mod bap;
 pub mod connectors;
 pub mod dlp;
 pub mod groups;
+pub mod inventory;
 pub mod roles;
 pub mod rules;
 pub mod tenant;
@@ -39,6 +40,7 @@ pub fn api(shared: Arc<Shared>) -> Router {
         .merge(roles::bap_router())
         .merge(tenant::router())
         .merge(connectors::powerapps_router())
+        .merge(inventory::router())
         .route_layer(middleware::from_fn(require_any_api_version));
     let power_platform = Router::new()
         .merge(groups::router())

@@ -1,0 +1,288 @@
+//! What runs in a tenant: canvas apps, cloud flows and custom connectors, per environment,
+//! with the connectors each uses. Model types (no wire types): the tenant client converts
+//! the service's answers into these, and the DLP evaluation ([`crate::dlp_eval`]) reads them.
+//!
+//! Connectors are keyed by [`connector_key`]: the last segment of the connector id,
+//! lower-cased. App references arrive lower-cased (`/providers/microsoft.powerapps/apis/
+//! shared_sql`) while policies keep the catalog's casing, so every comparison goes through
+//! the key.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A connector as inventory and policies are matched: `shared_sql`, `http`, a custom
+/// connector's `shared_contoso-5f2a...`; always lower-case.
+pub type ConnectorKey = String;
+
+/// The [`ConnectorKey`] of a connector id, API name or virtual connector id
+/// (`/providers/Microsoft.PowerApps/apis/shared_sql`, `shared_sql` and `SHARED_SQL` all give
+/// `shared_sql`; `Http` gives `http`).
+pub fn connector_key(id: &str) -> ConnectorKey {
+    id.trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+/// The inventory ppgov has read, by lower-cased environment id. An environment that is absent
+/// was not read (its inventory is unknown, not empty).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Inventory {
+    pub environments: BTreeMap<String, EnvironmentInventory>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvironmentInventory {
+    /// Canvas apps by lower-cased app id.
+    pub apps: BTreeMap<String, InventoryItem>,
+    /// Cloud flows by lower-cased flow id.
+    pub flows: BTreeMap<String, InventoryItem>,
+    /// The environment's custom connectors, by key.
+    pub custom_connectors: BTreeMap<ConnectorKey, CustomConnector>,
+    /// Connections by lower-cased connection name.
+    pub connections: BTreeMap<String, Connection>,
+}
+
+impl Inventory {
+    /// Files an item under its environment (by its kind and id; a second item with the same
+    /// kind and id replaces the first).
+    pub fn insert(&mut self, item: InventoryItem) {
+        let env = self
+            .environments
+            .entry(item.environment_id.clone())
+            .or_default();
+        let list = match item.kind {
+            ItemKind::App => &mut env.apps,
+            ItemKind::Flow => &mut env.flows,
+        };
+        list.insert(item.id.clone(), item);
+    }
+
+    /// Files a connection under its environment.
+    pub fn insert_connection(&mut self, connection: Connection) {
+        self.environments
+            .entry(connection.environment_id.clone())
+            .or_default()
+            .connections
+            .insert(connection.name.clone(), connection);
+    }
+
+    /// Adds to every item's connector uses the endpoints of the connections it uses (by
+    /// connection name, within its environment). Call once everything is inserted.
+    pub fn resolve_endpoints(&mut self) {
+        for env in self.environments.values_mut() {
+            let connections = &env.connections;
+            for item in env.apps.values_mut().chain(env.flows.values_mut()) {
+                for used in item.connectors.values_mut() {
+                    let endpoints: Vec<String> = used
+                        .connections
+                        .iter()
+                        .filter_map(|name| connections.get(name)?.endpoint.clone())
+                        .collect();
+                    used.endpoints.extend(endpoints);
+                }
+            }
+        }
+    }
+
+    /// Files a custom connector under its environment.
+    pub fn insert_custom_connector(&mut self, connector: CustomConnector) {
+        self.environments
+            .entry(connector.environment_id.clone())
+            .or_default()
+            .custom_connectors
+            .insert(connector.key.clone(), connector);
+    }
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ItemKind {
+    /// A canvas app.
+    #[default]
+    App,
+    /// A cloud flow.
+    Flow,
+}
+
+/// A canvas app or a cloud flow: who owns it, how far it reaches, and what it connects to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InventoryItem {
+    pub kind: ItemKind,
+    /// The app or flow GUID, lower-cased.
+    pub id: String,
+    pub display_name: String,
+    /// Lower-cased.
+    pub environment_id: String,
+    pub owner: Option<Owner>,
+    /// As the service sends it (ISO 8601).
+    pub last_modified: Option<String>,
+    /// Users the item is shared with (apps); `None` when unknown.
+    pub shared_users: Option<u64>,
+    /// Groups the item is shared with (apps); `None` when unknown.
+    pub shared_groups: Option<u64>,
+    /// Flows: `Started`, `Stopped`, `Suspended` (the service suspends a violating flow).
+    pub state: Option<String>,
+    /// Every connector the item uses, with what is known of that use.
+    pub connectors: BTreeMap<ConnectorKey, ConnectorUse>,
+    /// The service's own last DLP evaluation (apps carry one).
+    pub service_evaluation: Option<ServiceEvaluation>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Owner {
+    /// Entra object id, lower-cased.
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// How an item uses one connector.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectorUse {
+    /// The service marked the connector custom (app references say so).
+    pub custom: bool,
+    /// The operations (actions and triggers) used, when known: a flow's definition summary
+    /// lists them; an app's references do not (`None`: unknown, so action rules cannot be
+    /// checked).
+    pub operations: Option<BTreeSet<String>>,
+    /// The connections (lower-cased names) the item uses this connector through, where
+    /// known (a flow's connection references name them).
+    pub connections: BTreeSet<String>,
+    /// Static endpoints the item reaches through this connector, where known (the server of
+    /// a SQL connection, ...). Empty: unknown, so endpoint rules cannot be checked.
+    pub endpoints: BTreeSet<String>,
+}
+
+/// The service's evaluation of an app against the policies of its day
+/// (`executionRestrictions.dataLossPreventionEvaluationResult`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServiceEvaluation {
+    /// `Compliant` is the only value recorded.
+    pub status: String,
+    pub last_evaluated: Option<String>,
+    /// How many violations the service listed.
+    pub violation_count: usize,
+    /// The connectors the service says the app uses, when its message names them.
+    pub connectors: BTreeSet<ConnectorKey>,
+}
+
+impl ServiceEvaluation {
+    pub fn is_compliant(&self) -> bool {
+        self.status.eq_ignore_ascii_case("Compliant") && self.violation_count == 0
+    }
+}
+
+/// A connection: who authenticated which connector, and where it points.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Connection {
+    /// Lower-cased connection name.
+    pub name: String,
+    pub connector: ConnectorKey,
+    pub display_name: String,
+    /// Lower-cased.
+    pub environment_id: String,
+    pub created_by: Option<Owner>,
+    /// The first status the service reports (`Connected`, `Error`, ...).
+    pub status: Option<String>,
+    /// The parameter set used to authenticate (`firstParty`, `oauth2-auth`, ...), when the
+    /// connection names one.
+    pub auth: Option<String>,
+    /// The static endpoint, in the form the connector's endpoint rules use, where the
+    /// connection parameters tell it (SQL Server: `server, database`).
+    pub endpoint: Option<String>,
+}
+
+/// A custom connector of one environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CustomConnector {
+    pub key: ConnectorKey,
+    /// The full id as the service sends it.
+    pub id: String,
+    pub display_name: String,
+    /// Lower-cased.
+    pub environment_id: String,
+    /// Scheme and host of the API it calls (`https://api.contoso.com`), matched against a
+    /// policy's custom connector URL patterns; `None` when unknown.
+    pub host_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connector_keys_ignore_case_and_prefix() {
+        for id in [
+            "/providers/Microsoft.PowerApps/apis/shared_sql",
+            "/providers/microsoft.powerapps/apis/shared_sql",
+            "shared_SQL",
+            " /providers/Microsoft.PowerApps/apis/shared_sql/ ",
+        ] {
+            assert_eq!(connector_key(id), "shared_sql", "{id}");
+        }
+        assert_eq!(connector_key("Http"), "http");
+    }
+
+    #[test]
+    fn items_are_filed_by_environment_and_kind() {
+        let mut inv = Inventory::default();
+        for (kind, id) in [
+            (ItemKind::App, "a"),
+            (ItemKind::Flow, "a"),
+            (ItemKind::Flow, "b"),
+        ] {
+            inv.insert(InventoryItem {
+                kind,
+                id: id.into(),
+                environment_id: "env".into(),
+                ..Default::default()
+            });
+        }
+        let env = &inv.environments["env"];
+        assert_eq!(env.apps.len(), 1);
+        assert_eq!(env.flows.keys().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn endpoints_come_from_the_connections_an_item_uses() {
+        let mut inv = Inventory::default();
+        let mut flow = InventoryItem {
+            kind: ItemKind::Flow,
+            id: "f".into(),
+            environment_id: "env".into(),
+            ..Default::default()
+        };
+        let used = flow.connectors.entry("shared_sql".into()).or_default();
+        used.connections.insert("c1".into());
+        inv.insert(flow);
+        for (name, env, endpoint) in [
+            ("c1", "env", "a, db"),
+            ("c2", "env", "b, db"),
+            ("c1", "other", "c, db"),
+        ] {
+            inv.insert_connection(Connection {
+                name: name.into(),
+                connector: "shared_sql".into(),
+                environment_id: env.into(),
+                endpoint: Some(endpoint.into()),
+                ..Default::default()
+            });
+        }
+        inv.resolve_endpoints();
+        let endpoints = &inv.environments["env"].flows["f"].connectors["shared_sql"].endpoints;
+        assert_eq!(endpoints.iter().collect::<Vec<_>>(), ["a, db"]);
+    }
+}

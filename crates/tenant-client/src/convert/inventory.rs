@@ -1,0 +1,395 @@
+//! Inventory: the Power Apps and Flow admin answers (apps, flows, connections) to
+//! `ppgov_core::inventory`. Connector ids are keyed case-insensitively (apps send them
+//! lower-cased); an item whose environment cannot be told is an error naming it.
+
+use super::{ConvertError, err};
+use ppgov_core::inventory::{
+    Connection, ConnectorKey, ConnectorUse, InventoryItem, ItemKind, Owner, ServiceEvaluation,
+    connector_key,
+};
+use ppgov_tenant_api::inventory as wi;
+use std::collections::BTreeMap;
+
+/// The connector an app's references use to call flows: flows are evaluated on their own,
+/// and DLP policies do not classify it (it is not in the connector catalog).
+const FLOW_CALLS: &str = "shared_logicflows";
+
+/// The connector DLP counts an app's Dataverse database reference as (the service's own
+/// evaluation names it for `databaseReferences["default.cds"]`).
+const CURRENT_ENVIRONMENT_DATAVERSE: &str = "shared_commondataservice";
+
+/// Flow actions and triggers without an `api` that DLP classifies as virtual connectors,
+/// by the operation's `type` (`Http` action, `Request` trigger, ...).
+fn virtual_connector(operation_type: &str, trigger: bool) -> Option<&'static str> {
+    match (operation_type.to_ascii_lowercase().as_str(), trigger) {
+        ("http", _) => Some("http"),
+        ("httpwebhook", _) => Some("httpwebhook"),
+        ("request", true) => Some("httprequestreceived"),
+        _ => None,
+    }
+}
+
+/// `.../environments/{env}/...` in a resource id.
+fn environment_in_path(id: Option<&str>) -> Option<String> {
+    let mut parts = id?.split('/');
+    parts.find(|p| p.eq_ignore_ascii_case("environments"))?;
+    parts
+        .next()
+        .filter(|e| !e.is_empty())
+        .map(str::to_lowercase)
+}
+
+fn environment_of(
+    what: &str,
+    name: &str,
+    env: Option<&wi::EnvironmentRef>,
+    id: Option<&str>,
+) -> Result<String, ConvertError> {
+    match env
+        .and_then(wi::EnvironmentRef::environment_id)
+        .map(str::to_lowercase)
+        .or_else(|| environment_in_path(id))
+    {
+        Some(e) => Ok(e),
+        None => err(format!(
+            "{what} {name}: neither properties.environment nor the id names its environment"
+        )),
+    }
+}
+
+fn owner(p: &wi::Principal) -> Owner {
+    Owner {
+        id: p.id.as_deref().map(str::to_lowercase),
+        display_name: p.display_name.clone(),
+        email: p.email.clone(),
+    }
+}
+
+/// The connectors named by "The app uses the following connectors: a, b." (the service's
+/// message accompanies even a compliant evaluation); empty when the sentence differs.
+fn connectors_in_message(message: &str) -> impl Iterator<Item = ConnectorKey> + '_ {
+    const PREFIX: &str = "the app uses the following connectors:";
+    let list = message
+        .get(..PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(PREFIX))
+        .map(|_| &message[PREFIX.len()..])
+        .unwrap_or_default();
+    list.trim()
+        .trim_end_matches('.')
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(connector_key)
+}
+
+/// One canvas app of the Power Apps admin list.
+pub fn app(a: &wi::App) -> Result<InventoryItem, ConvertError> {
+    let p = &a.properties;
+    if a.name.is_empty() {
+        return err("an app without a name (GUID)");
+    }
+    let environment_id = environment_of("app", &a.name, p.environment.as_ref(), a.id.as_deref())?;
+    let mut connectors: BTreeMap<ConnectorKey, ConnectorUse> = BTreeMap::new();
+    for r in p.connection_references.values() {
+        let key = connector_key(&r.id);
+        if key.is_empty() || key == FLOW_CALLS {
+            continue;
+        }
+        let used = connectors.entry(key).or_default();
+        used.custom |= r.is_custom_api_connection == Some(true);
+    }
+    if p.database_references
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("default.cds"))
+    {
+        connectors
+            .entry(CURRENT_ENVIRONMENT_DATAVERSE.to_owned())
+            .or_default();
+    }
+    let service_evaluation = p
+        .execution_restrictions
+        .as_ref()
+        .and_then(|r| r.data_loss_prevention_evaluation_result.as_ref())
+        .map(|e| ServiceEvaluation {
+            status: e.status.clone().unwrap_or_default(),
+            last_evaluated: e.last_evaluation_date.clone(),
+            violation_count: e.violations.len().max(e.violations_by_policy.len()),
+            connectors: e
+                .violation_error_message
+                .as_deref()
+                .map(|m| connectors_in_message(m).collect())
+                .unwrap_or_default(),
+        });
+    Ok(InventoryItem {
+        kind: ItemKind::App,
+        id: a.name.to_lowercase(),
+        display_name: p.display_name.clone().unwrap_or_default(),
+        environment_id,
+        owner: p.owner.as_ref().map(owner),
+        last_modified: p.last_modified_time.clone(),
+        shared_users: p.shared_users_count,
+        shared_groups: p.shared_groups_count,
+        state: None,
+        connectors,
+        service_evaluation,
+    })
+}
+
+/// One cloud flow: an item of the admin list (no connection references: connectors only
+/// from the definition summary) or the per-flow GET (with them).
+pub fn flow(f: &wi::Flow) -> Result<InventoryItem, ConvertError> {
+    let p = &f.properties;
+    if f.name.is_empty() {
+        return err("a flow without a name (GUID)");
+    }
+    let environment_id = environment_of("flow", &f.name, p.environment.as_ref(), f.id.as_deref())?;
+    let mut connectors: BTreeMap<ConnectorKey, ConnectorUse> = BTreeMap::new();
+    for r in p.connection_references.values() {
+        let key = connector_key(&r.id);
+        if key.is_empty() {
+            continue;
+        }
+        let used = connectors.entry(key).or_default();
+        // The per-flow GET describes the connector in `apiDefinition.properties`.
+        used.custom |= r
+            .other
+            .get("apiDefinition")
+            .and_then(|d| d.pointer("/properties/isCustomApi"))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        if let Some(c) = r.connection_name.as_deref().filter(|c| !c.is_empty()) {
+            used.connections.insert(c.to_lowercase());
+        }
+    }
+    let summary = p.definition_summary.as_ref();
+    let operations = summary
+        .into_iter()
+        .flat_map(|s| s.triggers.iter().map(|o| (o, true)))
+        .chain(
+            summary
+                .into_iter()
+                .flat_map(|s| s.actions.iter().map(|o| (o, false))),
+        );
+    for (op, trigger) in operations {
+        let key = match op.api.as_ref().and_then(|api| api.id.as_deref()) {
+            Some(id) => connector_key(id),
+            None => match op
+                .kind
+                .as_deref()
+                .and_then(|t| virtual_connector(t, trigger))
+            {
+                Some(v) => v.to_owned(),
+                None => continue,
+            },
+        };
+        let used = connectors.entry(key).or_default();
+        // Action rules govern actions; a trigger only tells the connector is used.
+        let operations = used.operations.get_or_insert_with(Default::default);
+        if let (false, Some(id)) = (trigger, op.swagger_operation_id.as_deref()) {
+            operations.insert(id.to_owned());
+        }
+    }
+    Ok(InventoryItem {
+        kind: ItemKind::Flow,
+        id: f.name.to_lowercase(),
+        display_name: p.display_name.clone().unwrap_or_default(),
+        environment_id,
+        owner: p.creator.as_ref().map(|c| Owner {
+            id: c.object_id.as_deref().map(str::to_lowercase),
+            display_name: None,
+            email: None,
+        }),
+        last_modified: p.last_modified_time.clone(),
+        shared_users: None,
+        shared_groups: None,
+        state: p.state.clone(),
+        connectors,
+        service_evaluation: None,
+    })
+}
+
+/// A connection parameter's text: `connectionParameters` holds strings, a
+/// `connectionParametersSet` holds `{ "value": ... }` objects.
+fn parameter<'a>(c: &'a wi::ConnectionProperties, name: &str) -> Option<&'a str> {
+    let plain = c.connection_parameters.as_ref().and_then(|p| p.get(name));
+    let in_set = c
+        .connection_parameters_set
+        .as_ref()
+        .and_then(|s| s.values.get(name))
+        .map(|v| v.get("value").unwrap_or(v));
+    plain
+        .or(in_set)
+        .and_then(|v| v.as_str())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// The endpoint as endpoint rules write it, where the parameters tell it. Only SQL Server is
+/// known (`server, database`, the form Learn's "Connector endpoint filtering" gives).
+fn endpoint(connector: &str, c: &wi::ConnectionProperties) -> Option<String> {
+    match connector {
+        "shared_sql" => {
+            let server = parameter(c, "server")?;
+            Some(match parameter(c, "database") {
+                Some(db) => format!("{server}, {db}"),
+                None => server.to_owned(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// One connection of an environment's connection list.
+pub fn connection(c: &wi::Connection) -> Result<Connection, ConvertError> {
+    let p = &c.properties;
+    if c.name.is_empty() {
+        return err("a connection without a name");
+    }
+    let connector = connector_key(&p.api_id);
+    if connector.is_empty() {
+        return err(format!("connection {}: no properties.apiId", c.name));
+    }
+    let environment_id = match p
+        .environment
+        .as_ref()
+        .and_then(wi::EnvironmentRef::environment_id)
+    {
+        Some(e) => e.to_lowercase(),
+        None => return err(format!("connection {}: no properties.environment", c.name)),
+    };
+    Ok(Connection {
+        name: c.name.to_lowercase(),
+        endpoint: endpoint(&connector, p),
+        connector,
+        display_name: p.display_name.clone().unwrap_or_default(),
+        environment_id,
+        created_by: p.created_by.as_ref().map(owner),
+        status: p.statuses.first().map(|s| s.status.clone()),
+        auth: p.connection_parameters_set.as_ref().map(|s| s.name.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn app_connectors_are_keyed_case_insensitively_without_flow_calls() {
+        let a: wi::App = serde_json::from_value(json!({
+            "name": "A1",
+            "id": "/providers/Microsoft.PowerApps/scopes/admin/environments/ENV/apps/A1",
+            "properties": {
+                "displayName": "App",
+                "sharedUsersCount": 12,
+                "owner": {"id": "ABC", "email": "o@contoso.com"},
+                "connectionReferences": {
+                    "g1": {"id": "/providers/microsoft.powerapps/apis/shared_sql"},
+                    "g2": {"id": "/providers/Microsoft.PowerApps/apis/SHARED_SQL"},
+                    "g3": {"id": "/providers/microsoft.powerapps/apis/shared_logicflows"},
+                    "g4": {"id": "/providers/microsoft.powerapps/apis/shared_contoso-5f", "isCustomApiConnection": true}
+                }
+            }
+        }))
+        .unwrap();
+        let item = app(&a).unwrap();
+        assert_eq!(item.environment_id, "env");
+        assert_eq!(item.id, "a1");
+        assert_eq!(item.shared_users, Some(12));
+        assert_eq!(item.owner.unwrap().id.as_deref(), Some("abc"));
+        assert_eq!(
+            item.connectors.keys().collect::<Vec<_>>(),
+            ["shared_contoso-5f", "shared_sql"]
+        );
+        assert!(item.connectors["shared_contoso-5f"].custom);
+        assert!(item.connectors["shared_sql"].operations.is_none());
+    }
+
+    #[test]
+    fn flow_connectors_come_from_references_and_the_definition_summary() {
+        let f: wi::Flow = serde_json::from_value(json!({
+            "name": "F1",
+            "properties": {
+                "environment": {"name": "Env"},
+                "state": "Started",
+                "creator": {"objectId": "OID"},
+                "connectionReferences": {
+                    "shared_sql": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql", "connectionName": "Conn-1"},
+                    "shared_contoso-5f": {
+                        "id": "/providers/Microsoft.PowerApps/apis/shared_contoso-5f",
+                        "apiDefinition": {"properties": {"isCustomApi": true}}
+                    }
+                },
+                "definitionSummary": {
+                    "triggers": [{"type": "Request", "kind": "Http"}],
+                    "actions": [
+                        {"type": "OpenApiConnection", "swaggerOperationId": "GetItems_V2", "api": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql"}},
+                        {"type": "Http"},
+                        {"type": "Compose"}
+                    ]
+                }
+            }
+        }))
+        .unwrap();
+        let item = flow(&f).unwrap();
+        assert_eq!(item.environment_id, "env");
+        assert_eq!(item.state.as_deref(), Some("Started"));
+        assert_eq!(item.owner.unwrap().id.as_deref(), Some("oid"));
+        assert_eq!(
+            item.connectors.keys().collect::<Vec<_>>(),
+            [
+                "http",
+                "httprequestreceived",
+                "shared_contoso-5f",
+                "shared_sql"
+            ]
+        );
+        assert!(item.connectors["shared_contoso-5f"].custom);
+        assert!(!item.connectors["shared_sql"].custom);
+        let sql = &item.connectors["shared_sql"];
+        assert_eq!(sql.connections.iter().collect::<Vec<_>>(), ["conn-1"]);
+        assert_eq!(
+            sql.operations.as_ref().unwrap().iter().collect::<Vec<_>>(),
+            ["GetItems_V2"]
+        );
+        // A trigger names its connector, not an action.
+        assert!(
+            item.connectors["httprequestreceived"]
+                .operations
+                .as_ref()
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_item_without_environment_is_an_error_naming_it() {
+        let f: wi::Flow = serde_json::from_value(json!({"name": "F1", "properties": {}})).unwrap();
+        assert!(flow(&f).unwrap_err().0.contains("flow F1"));
+        let a: wi::App = serde_json::from_value(json!({"name": "A1"})).unwrap();
+        assert!(app(&a).unwrap_err().0.contains("app A1"));
+    }
+
+    #[test]
+    fn sql_connections_tell_their_endpoint() {
+        let c: wi::Connection = serde_json::from_value(json!({
+            "name": "C1",
+            "properties": {
+                "apiId": "/providers/Microsoft.PowerApps/apis/shared_sql",
+                "environment": {"name": "ENV"},
+                "connectionParametersSet": {"name": "sqlAuthentication", "values": {
+                    "server": {"value": "contoso.database.windows.net"},
+                    "database": {"value": "sales"}
+                }}
+            }
+        }))
+        .unwrap();
+        let c = connection(&c).unwrap();
+        assert_eq!(
+            c.endpoint.as_deref(),
+            Some("contoso.database.windows.net, sales")
+        );
+        assert_eq!(c.auth.as_deref(), Some("sqlAuthentication"));
+        assert_eq!(c.environment_id, "env");
+    }
+}
