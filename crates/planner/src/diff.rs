@@ -115,9 +115,14 @@ impl<'a> Planner<'a> {
         });
     }
 
+    /// Fingerprints the live object `kind:id` once: every caller passes the observed object
+    /// of that id, so a second call would compute the same value again.
     fn fingerprint<T: serde::Serialize>(&mut self, kind: &str, id: &str, value: &T) {
-        self.fingerprints
-            .insert(format!("{kind}:{id}"), fingerprint(value));
+        if let std::collections::btree_map::Entry::Vacant(slot) =
+            self.fingerprints.entry(format!("{kind}:{id}"))
+        {
+            slot.insert(fingerprint(value));
+        }
     }
 
     /// Records that `kind` is owned exclusively, and fingerprints every live object of the kind
@@ -130,6 +135,9 @@ impl<'a> Planner<'a> {
         );
         for id in governed.keys() {
             let key = format!("{}:{id}", kind_name(kind));
+            if self.fingerprints.contains_key(&key) {
+                continue;
+            }
             let value = match kind {
                 ResourceKind::EnvironmentGroup => {
                     fingerprint(&self.observed.environment_groups[id])
