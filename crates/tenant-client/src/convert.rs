@@ -1459,5 +1459,8 @@ pub fn is_no_group(id: &str) -> bool {
     id.is_empty() || id == ZERO_GUID
 }
 
+mod snapshot;
+pub use snapshot::tenant_snapshot;
+
 #[cfg(test)]
 mod tests;
