@@ -62,3 +62,15 @@ fn the_bundled_tenant_exports_to_the_pinned_snapshot() {
     assert_eq!(again, exported);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Wire types reach the CLI only through the client (`convert`) and the emulator that serves
+/// snapshots: the CLI itself does not depend on the wire contract.
+#[test]
+fn the_cli_does_not_depend_on_the_wire_contract() {
+    let manifest =
+        std::fs::read_to_string(root().join("crates/cli/Cargo.toml")).expect("the CLI manifest");
+    assert!(
+        !manifest.contains("ppgov-tenant-api"),
+        "crates/cli/Cargo.toml lists ppgov-tenant-api: convert in ppgov-tenant-client instead"
+    );
+}
