@@ -921,14 +921,12 @@ fn an_rbac_delete_re_reads_only_its_own_scope() {
         let id = "7c000001-0000-4000-8000-000000000001";
         t.rbac_role_assignments.insert(
             id.to_owned(),
-            ppgov_tenant_api::roles::RbacRoleAssignment {
-                role_assignment_id: id.to_owned(),
-                principal_object_id: "7c0000d1-0000-4000-8000-0000000000d1".to_owned(),
-                role_definition_id: ppgov_tenant_api::roles::rbac_roles::READER.to_owned(),
-                scope: format!("/tenants/{}/environments/{env}", t.tenant_id),
-                principal_type: "User".to_owned(),
-                ..Default::default()
-            },
+            common::rbac_assignment(
+                id,
+                "7c0000d1-0000-4000-8000-0000000000d1",
+                common::RBAC_READER,
+                &format!("/tenants/{}/environments/{env}", t.tenant_id),
+            ),
         );
         (env, t.tenant_id.clone())
     });

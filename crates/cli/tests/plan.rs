@@ -536,7 +536,6 @@ fn rbac_scopes_as_the_service_spells_them_are_read_and_unknown_ones_noted() {
     let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
     let mut tenant = ppgov_emulator::Tenant::from_json(&snapshot).unwrap();
     let env = tenant.environments.keys().next().unwrap().clone();
-    let reader = ppgov_tenant_api::roles::rbac_roles::READER;
     for (id, scope) in [
         (
             "7a000001-0000-4000-8000-000000000001",
@@ -549,14 +548,12 @@ fn rbac_scopes_as_the_service_spells_them_are_read_and_unknown_ones_noted() {
     ] {
         tenant.rbac_role_assignments.insert(
             id.to_owned(),
-            ppgov_tenant_api::roles::RbacRoleAssignment {
-                role_assignment_id: id.to_owned(),
-                principal_object_id: "7a0000ff-0000-4000-8000-0000000000ff".to_owned(),
-                role_definition_id: reader.to_owned(),
-                scope,
-                principal_type: "User".to_owned(),
-                ..Default::default()
-            },
+            common::rbac_assignment(
+                id,
+                "7a0000ff-0000-4000-8000-0000000000ff",
+                common::RBAC_READER,
+                &scope,
+            ),
         );
     }
     let (runtime, emulator) = start_emulator(ppgov_emulator::Config {
@@ -622,14 +619,7 @@ fn rbac_environment_scopes_are_listed_where_the_repository_needs_them() {
         let scope = format!("/tenants/{}/environments/{env}", tenant.tenant_id);
         tenant.rbac_role_assignments.insert(
             id.to_owned(),
-            ppgov_tenant_api::roles::RbacRoleAssignment {
-                role_assignment_id: id.to_owned(),
-                principal_object_id: principal.to_owned(),
-                role_definition_id: ppgov_tenant_api::roles::rbac_roles::READER.to_owned(),
-                scope,
-                principal_type: "User".to_owned(),
-                ..Default::default()
-            },
+            common::rbac_assignment(id, principal, common::RBAC_READER, &scope),
         );
     }
     let (runtime, emulator) = start_emulator(ppgov_emulator::Config {

@@ -722,7 +722,7 @@ impl Lowering<'_> {
                     description: spec.description.clone(),
                     members,
                     selectors,
-                    rules: spec.rules.clone(),
+                    rules: spec.rules.clone().into(),
                 },
             );
         }

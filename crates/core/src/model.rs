@@ -6,11 +6,14 @@
 
 use crate::catalog::ConnectorId;
 pub use crate::doc::{
-    AllowBlock, AllowDeny, Cloud, ConnectorGroup, EnvironmentType, GroupRules, OwnershipMode,
-    PatternGroup, PrincipalType, Role, ScopeMode, TenantSettingsSpec,
+    AllowBlock, AllowDeny, Cloud, ConnectorGroup, EnvironmentType, OwnershipMode, PatternGroup,
+    PrincipalType, Role, ScopeMode, TenantSettingsSpec,
 };
+pub use group_rules::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod group_rules;
 
 /// Everything the repository declares.
 #[derive(Clone, Debug, Default, Serialize)]

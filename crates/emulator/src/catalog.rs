@@ -5,31 +5,13 @@ use ppgov_tenant_api::connectors::{
     Connector, ConnectorProperties, UnblockableConnector, UnblockableMetadata, VirtualConnector,
     VirtualMetadata,
 };
-use serde::{Deserialize, Serialize};
+pub use ppgov_tenant_api::snapshot::CatalogEntry;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The prefix of every non-virtual connector id.
 pub const CONNECTOR_ID_PREFIX: &str = "/providers/Microsoft.PowerApps/apis/";
-
-/// One catalog entry, in the schema of `data/connectors.json` (see `data/CONNECTORS-SOURCES.md`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CatalogEntry {
-    pub name: String,
-    pub id: String,
-    pub display_name: String,
-    #[serde(default)]
-    pub tier: String,
-    #[serde(default)]
-    pub publisher: String,
-    #[serde(default)]
-    pub unblockable: bool,
-    #[serde(default, rename = "virtual")]
-    pub is_virtual: bool,
-    #[serde(default)]
-    pub endpoint_filtering: bool,
-}
 
 #[derive(Deserialize)]
 struct CatalogFile {

@@ -465,7 +465,7 @@ fn rule_based_policy(g: &mut Gen, t: &mut Tenant, groups: &[String]) {
 }
 
 fn dlp_policies(g: &mut Gen, t: &mut Tenant, n: usize, envs: &[String]) {
-    let entries: Vec<_> = Catalog::new(t.catalog_entries())
+    let entries: Vec<_> = Catalog::new(crate::state::catalog_entries(t))
         .entries()
         .iter()
         .filter(|e| !e.is_virtual)

@@ -564,7 +564,9 @@ impl<'a> Importer<'a> {
             m.insert("environments".into(), Value::Array(refs));
         }
         spec.insert("members".into(), Value::Object(m));
-        let mut rules = serde_json::to_value(&group.rules).expect("rules serialize");
+        // Written in the YAML shape (`doc`), not the model's serde form.
+        let rules = ppgov_core::doc::GroupRules::from(group.rules.clone());
+        let mut rules = serde_json::to_value(&rules).expect("rules serialize");
         if let Some(allowed) = rules
             .pointer_mut("/advancedConnectorPolicies/allowedConnectors")
             .and_then(Value::as_array_mut)

@@ -85,11 +85,11 @@ fn generate() -> (Vec<(String, String)>, String) {
             display_name: format!("Group {g}"),
             ..Default::default()
         };
-        group.rules.backup_retention = Some(ppgov_core::doc::BackupRetention {
+        group.rules.backup_retention = Some(ppgov_core::model::BackupRetention {
             days: if g % 10 == 0 { 7 } else { 28 },
         });
-        group.rules.sharing_controls = Some(ppgov_core::doc::SharingControls {
-            mode: ppgov_core::doc::SharingMode::ExcludeSecurityGroups,
+        group.rules.sharing_controls = Some(ppgov_core::model::SharingControls {
+            mode: ppgov_core::model::SharingMode::ExcludeSecurityGroups,
             max_users: Some(20),
         });
         observed.environment_groups.insert(id, group);

@@ -4,7 +4,6 @@ use crate::classification;
 use crate::plan::*;
 use crate::resolve::{Resolver, Unresolved};
 use ppgov_core::catalog::{self, Catalog};
-use ppgov_core::doc::ContentSecurityPolicy;
 use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::{Value, json};
@@ -1624,7 +1623,7 @@ fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
 /// How a group's rules get less strict, in words (empty when they do not). Rules left out
 /// are not managed, so only rules present on both sides are compared.
 pub(crate) fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<String> {
-    use ppgov_core::doc::{SharingMode, SolutionCheckerMode};
+    use ppgov_core::model::{SharingMode, SolutionCheckerMode};
     let mut out = Vec::new();
     if let (Some(b), Some(a)) = (&before.sharing_controls, &after.sharing_controls) {
         if b.mode == SharingMode::ExcludeSecurityGroups && a.mode == SharingMode::NoLimit {
@@ -1672,7 +1671,7 @@ pub(crate) fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<Str
         &before.advanced_connector_policies,
         &after.advanced_connector_policies,
     ) {
-        let allowed = |p: &ppgov_core::doc::AdvancedConnectorPolicies| -> BTreeSet<String> {
+        let allowed = |p: &AdvancedConnectorPolicies| -> BTreeSet<String> {
             p.allowed_connectors
                 .iter()
                 .map(|c| c.connector.clone())
@@ -1689,8 +1688,7 @@ pub(crate) fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<Str
         &before.content_security_policy,
         &after.content_security_policy,
     ) {
-        let enforced =
-            |c: &Option<ppgov_core::doc::CspSettings>| c.as_ref().is_some_and(|c| c.enforce);
+        let enforced = |c: &Option<CspSettings>| c.as_ref().is_some_and(|c| c.enforce);
         if (enforced(&b.model_driven_apps) && !enforced(&a.model_driven_apps))
             || (enforced(&b.canvas_apps) && !enforced(&a.canvas_apps))
             || (enforced(&b.code_apps) && !enforced(&a.code_apps))

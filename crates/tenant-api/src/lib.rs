@@ -20,6 +20,7 @@ pub mod lro;
 pub mod paths;
 pub mod roles;
 pub mod rules;
+pub mod snapshot;
 pub mod tenant;
 
 use serde::{Deserialize, Serialize};

@@ -15,14 +15,12 @@
 //!   written together with that rule set.
 
 use ppgov_core::catalog::{self, Tier};
-use ppgov_core::doc::{
-    AdvancedConnectorPolicies, AllowedConnector, BackupRetention, ContentSecurityPolicy,
-    CspSettings, GenerativeAi, MakerWelcomeContent, SharingControls, SharingMode, SolutionChecker,
-    SolutionCheckerMode, Toggle, UsageInsights,
-};
 use ppgov_core::model::{
-    ActionRules, AllowBlock, AllowDeny, ConnectorGroup, EndpointRule, GroupRules, PatternGroup,
-    PrincipalType, Role, ScopeMode, UrlPattern,
+    ActionRules, AdvancedConnectorPolicies, AllowBlock, AllowDeny, AllowedConnector,
+    BackupRetention, ConnectorGroup, ContentSecurityPolicy, CspSettings, EndpointRule,
+    GenerativeAi, GroupRules, MakerWelcomeContent, PatternGroup, PrincipalType, Role, ScopeMode,
+    SharingControls, SharingMode, SolutionChecker, SolutionCheckerMode, Toggle, UrlPattern,
+    UsageInsights,
 };
 use ppgov_core::observed::{
     ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment, ObservedScope,
@@ -1460,6 +1458,8 @@ pub fn is_no_group(id: &str) -> bool {
 }
 
 pub mod inventory;
+mod snapshot;
+pub use snapshot::tenant_snapshot;
 
 #[cfg(test)]
 mod tests;

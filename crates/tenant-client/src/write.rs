@@ -10,7 +10,8 @@ use crate::error::{ClientError, ErrorKind};
 use crate::http::{Req, Response};
 use futures::future::try_join_all;
 use ppgov_core::observed::{
-    ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment, ObservedScope,
+    Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
+    ObservedScope,
 };
 use ppgov_tenant_api::{dlp as wd, environments as we, groups as wg, paths};
 use ppgov_tenant_api::{roles as wro, rules as wr, tenant as wt};
@@ -272,6 +273,24 @@ impl Client {
             .list::<wr::RuleSet>(paths::group_rule_sets(group))
             .await?;
         Ok(sets.into_iter().next())
+    }
+
+    /// The classic rule sets of `observed`'s groups as the service sends them, by group id
+    /// (read concurrently): what [`convert::tenant_snapshot`] keeps of them.
+    pub async fn group_rule_sets(
+        &self,
+        observed: &Observed,
+    ) -> Result<BTreeMap<String, wr::RuleSet>, ClientError> {
+        let reads = observed
+            .environment_groups
+            .values()
+            .filter(|g| g.rule_set_id.is_some())
+            .map(|g| async move { Ok((g.id.clone(), self.get_group_rule_set(&g.id).await?)) });
+        let read: Vec<(String, Option<wr::RuleSet>)> = try_join_all(reads).await?;
+        Ok(read
+            .into_iter()
+            .filter_map(|(group, set)| Some((group, set?)))
+            .collect())
     }
 
     /// Brings the group's classic rule set and rule-based policy to what `g` says.

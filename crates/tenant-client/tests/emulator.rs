@@ -1,14 +1,11 @@
 //! End to end against the real emulator (`ppgov-emulator`): bulk observe with request
 //! accounting, every write kind, and the HTTP core under injected faults.
 
-use ppgov_core::doc::{
-    AdvancedConnectorPolicies, AllowedConnector, BackupRetention, ContentSecurityPolicy,
-    CspSettings, GenerativeAi, MakerWelcomeContent, SharingControls, SharingMode, SolutionChecker,
-    SolutionCheckerMode, Toggle, UsageInsights,
-};
 use ppgov_core::model::{
-    AllowDeny, ConnectorGroup, EndpointRule, GroupRules, PatternGroup, PrincipalType, Role,
-    ScopeMode, UrlPattern,
+    AdvancedConnectorPolicies, AllowDeny, AllowedConnector, BackupRetention, ConnectorGroup,
+    ContentSecurityPolicy, CspSettings, EndpointRule, GenerativeAi, GroupRules,
+    MakerWelcomeContent, PatternGroup, PrincipalType, Role, ScopeMode, SharingControls,
+    SharingMode, SolutionChecker, SolutionCheckerMode, Toggle, UrlPattern, UsageInsights,
 };
 use ppgov_core::observed::{
     ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment, ObservedScope,

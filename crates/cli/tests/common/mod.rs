@@ -92,3 +92,24 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The Power Platform RBAC role definition id of Reader.
+pub const RBAC_READER: &str = "c886ad2e-27f7-4874-8381-5849b8d8a090";
+
+/// A Power Platform RBAC assignment as the service lists it (its JSON, read into the emulator's
+/// wire type: the CLI's tests, like the CLI, do not name wire types).
+pub fn rbac_assignment<T: serde::de::DeserializeOwned>(
+    id: &str,
+    principal: &str,
+    role_definition: &str,
+    scope: &str,
+) -> T {
+    serde_json::from_value(serde_json::json!({
+        "roleAssignmentId": id,
+        "principalObjectId": principal,
+        "roleDefinitionId": role_definition,
+        "scope": scope,
+        "principalType": "User",
+    }))
+    .expect("an RBAC role assignment")
+}

@@ -31,7 +31,7 @@ pub fn governance_router() -> Router<Arc<Shared>> {
 
 async fn powerapps(State(shared): State<Arc<Shared>>) -> Response {
     let inner = shared.read();
-    let list = Catalog::new(inner.tenant.catalog_entries()).powerapps_list();
+    let list = Catalog::new(crate::state::catalog_entries(&inner.tenant)).powerapps_list();
     json(StatusCode::OK, &Page::new(list))
 }
 
@@ -39,7 +39,7 @@ async fn unblockable(State(shared): State<Arc<Shared>>) -> Response {
     let inner = shared.read();
     json(
         StatusCode::OK,
-        &Catalog::new(inner.tenant.catalog_entries()).unblockable_list(),
+        &Catalog::new(crate::state::catalog_entries(&inner.tenant)).unblockable_list(),
     )
 }
 
@@ -47,6 +47,6 @@ async fn virtual_list(State(shared): State<Arc<Shared>>) -> Response {
     let inner = shared.read();
     json(
         StatusCode::OK,
-        &Catalog::new(inner.tenant.catalog_entries()).virtual_list(),
+        &Catalog::new(crate::state::catalog_entries(&inner.tenant)).virtual_list(),
     )
 }

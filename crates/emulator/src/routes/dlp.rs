@@ -184,7 +184,7 @@ pub fn normalize(
     doc: PolicyDocument,
     strict_connectors: bool,
 ) -> ApiResult<PolicyDocument> {
-    let catalog = Catalog::new(tenant.catalog_entries());
+    let catalog = Catalog::new(crate::state::catalog_entries(tenant));
     let def = doc.policy_definition;
     if def.display_name.trim().is_empty() {
         return Err(bad(codes::BAD_REQUEST, "displayName is required."));
