@@ -910,10 +910,9 @@ impl<'a> Planner<'a> {
                     Some(Ref::Id(id)) => {
                         vec![(ObservedScope::EnvironmentGroup(id.clone()), Vec::new())]
                     }
-                    Some(Ref::CreatedBy(address)) => vec![(
-                        ObservedScope::EnvironmentGroup(format!("@{address}")),
-                        vec![address.clone()],
-                    )],
+                    Some(Ref::CreatedBy(address)) => {
+                        vec![(created_group_scope(address), vec![address.clone()])]
+                    }
                     None => continue,
                 },
             };

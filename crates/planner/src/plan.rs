@@ -363,6 +363,21 @@ impl std::str::FromStr for FingerprintKey {
     }
 }
 
+/// The role assignment scope that stands for the group created by the change at `address`
+/// (its id is known only once apply has created it): `@{address}`, as plan files hold it.
+pub fn created_group_scope(address: &str) -> ObservedScope {
+    ObservedScope::EnvironmentGroup(format!("@{address}"))
+}
+
+/// The address of the change creating the group `scope` stands for ([`created_group_scope`]
+/// read back); `None` for a scope naming a live object.
+pub fn created_group_of(scope: &ObservedScope) -> Option<&str> {
+    match scope {
+        ObservedScope::EnvironmentGroup(group) => group.strip_prefix('@'),
+        ObservedScope::Tenant | ObservedScope::Environment(_) | ObservedScope::Unknown(_) => None,
+    }
+}
+
 /// The fingerprint key that records that `kind` is owned exclusively. Under exclusive
 /// ownership the plan fingerprints every live object [`exclusively_governed`] lists (it is
 /// declared, or planned for deletion), so one that appears later makes the plan stale.
@@ -500,6 +515,22 @@ mod tests {
         ResourceKind::RoleAssignment,
         ResourceKind::TenantSettings,
     ];
+
+    #[test]
+    fn a_created_group_scope_gives_back_its_address() {
+        let address = "EnvironmentGroup.sales";
+        let scope = created_group_scope(address);
+        assert_eq!(
+            scope,
+            ObservedScope::EnvironmentGroup("@EnvironmentGroup.sales".into())
+        );
+        assert_eq!(created_group_of(&scope), Some(address));
+        assert_eq!(
+            created_group_of(&ObservedScope::EnvironmentGroup("4c9a2f71".into())),
+            None
+        );
+        assert_eq!(created_group_of(&ObservedScope::Tenant), None);
+    }
 
     #[test]
     fn every_kind_name_reads_back_as_its_kind() {
