@@ -409,7 +409,10 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             // change freely.
             let managed: Vec<(String, String)> = lock(&shared.expected)
                 .keys()
-                .filter_map(|k| Some((k.clone(), k.strip_prefix("TenantSettings:")?.to_owned())))
+                .filter_map(|k| {
+                    let key: ppgov_planner::FingerprintKey = k.parse().ok()?;
+                    (key.kind == ResourceKind::TenantSettings).then(|| (k.clone(), key.id))
+                })
                 .collect();
             let live = t.get_tenant_settings().await.map_err(err)?;
             let differences: Vec<&str> = changed
