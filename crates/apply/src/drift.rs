@@ -467,8 +467,8 @@ fn classify_change(
 /// taken from the journal's object key (a create's after-value has none yet).
 fn live_differences(after: &After, object: Option<&str>, observed: &Observed) -> Vec<String> {
     let id = object
-        .and_then(|o| o.split_once(':'))
-        .map(|(_, id)| id.to_owned());
+        .and_then(|o| o.parse::<ppgov_planner::FingerprintKey>().ok())
+        .map(|key| key.id);
     let mut after = after.clone();
     if let Some(id) = id {
         match &mut after {

@@ -4,7 +4,7 @@
 use ppgov_core::catalog::Catalog;
 use ppgov_core::model::Desired;
 use ppgov_core::observed::Observed;
-use ppgov_planner::plan::{exclusively_governed, fingerprint, kind_name, parse_kind_name};
+use ppgov_planner::plan::{Address, FingerprintKey, exclusively_governed, fingerprint, kind_name};
 use ppgov_planner::risk::{self, RiskClass};
 use ppgov_planner::{Change, Plan, ResourceKind};
 
@@ -40,20 +40,17 @@ pub struct Refused {
 /// The declared resource a change belongs to, as `Kind.name`: memberships belong to their
 /// group. `None` for undeclared objects (`Kind[id]`).
 pub fn declaring_resource(address: &str) -> Option<String> {
-    let (kind, rest) = address.split_once('.')?;
-    let name = rest.split('[').next().unwrap_or(rest);
-    let kind = match parse_kind_name(kind) {
-        Some(ResourceKind::GroupMembership) => "EnvironmentGroup",
-        Some(
-            ResourceKind::Environment
-            | ResourceKind::EnvironmentGroup
-            | ResourceKind::DlpPolicy
-            | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings,
-        )
-        | None => kind,
+    let address: Address = address.parse().ok()?;
+    let name = address.name?;
+    let kind = match address.kind {
+        ResourceKind::GroupMembership => ResourceKind::EnvironmentGroup,
+        kind @ (ResourceKind::Environment
+        | ResourceKind::EnvironmentGroup
+        | ResourceKind::DlpPolicy
+        | ResourceKind::RoleAssignment
+        | ResourceKind::TenantSettings) => kind,
     };
-    Some(format!("{kind}.{name}"))
+    Some(Address::named(kind, name).to_string())
 }
 
 /// The annotations of the declared resource a change belongs to, if it is declared:
@@ -62,9 +59,9 @@ fn annotations<'a>(
     c: &Change,
     desired: &'a Desired,
 ) -> Option<&'a std::collections::BTreeMap<String, String>> {
-    let (kind, rest) = c.address.split_once('.')?;
-    let name = rest.split('[').next().unwrap_or(rest);
-    match parse_kind_name(kind)? {
+    let address: Address = c.address.parse().ok()?;
+    let name = address.name.as_deref()?;
+    match address.kind {
         ResourceKind::Environment => desired.environments.get(name).map(|e| &e.meta.annotations),
         ResourceKind::EnvironmentGroup | ResourceKind::GroupMembership => desired
             .environment_groups
@@ -152,8 +149,9 @@ pub fn refused(
 
 /// The fingerprint of the observed object named `Kind:id`, `None` when it no longer exists.
 pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
-    let (kind, id) = key.split_once(':')?;
-    match parse_kind_name(kind)? {
+    let FingerprintKey { kind, id } = key.parse().ok()?;
+    let id = id.as_str();
+    match kind {
         ResourceKind::Environment => observed.environments.get(id).map(fingerprint),
         ResourceKind::EnvironmentGroup => observed.environment_groups.get(id).map(fingerprint),
         ResourceKind::DlpPolicy => observed.dlp_policies.get(id).map(fingerprint),
@@ -178,8 +176,9 @@ pub struct Stale {
 pub fn bap_environments(plan: &Plan) -> std::collections::BTreeSet<String> {
     plan.fingerprints
         .keys()
-        .filter_map(|k| k.strip_prefix("RoleAssignment:"))
-        .filter_map(bap_environment)
+        .filter_map(|k| k.parse::<FingerprintKey>().ok())
+        .filter(|k| k.kind == ResourceKind::RoleAssignment)
+        .filter_map(|k| bap_environment(&k.id))
         .collect()
 }
 
@@ -187,13 +186,17 @@ pub fn bap_environments(plan: &Plan) -> std::collections::BTreeSet<String> {
 /// (or the object's live name), its key, and the fields in which it now differs from the
 /// plan's result, when the plan holds that result.
 pub fn describe_stale(plan: &Plan, observed: &Observed, s: &Stale) -> String {
-    let (kind, id) = s.key.split_once(':').unwrap_or((s.key.as_str(), ""));
-    let change = plan.changes.iter().find(|c| {
-        c.id.as_deref() == Some(id)
-            && !matches!(c.after, ppgov_planner::After::Membership { .. })
-            && format!("{:?}", c.kind) == kind
+    let key: Option<FingerprintKey> = s.key.parse().ok();
+    let change = key.as_ref().and_then(|key| {
+        plan.changes.iter().find(|c| {
+            c.id.as_deref() == Some(key.id.as_str())
+                && !matches!(c.after, ppgov_planner::After::Membership { .. })
+                && c.kind == key.kind
+        })
     });
-    let live_name = match parse_kind_name(kind) {
+    let kind = key.as_ref().map_or("", |k| kind_name(k.kind));
+    let id = key.as_ref().map_or("", |k| k.id.as_str());
+    let live_name = match key.as_ref().map(|k| k.kind) {
         Some(ResourceKind::Environment) => observed
             .environments
             .get(id)
@@ -238,7 +241,10 @@ pub fn stale(plan: &Plan, observed: &Observed) -> Vec<Stale> {
     let mut out: Vec<Stale> = plan
         .fingerprints
         .iter()
-        .filter(|(key, _)| !key.ends_with(":*"))
+        .filter(|(key, _)| {
+            !key.parse::<FingerprintKey>()
+                .is_ok_and(|k| k.is_exclusive_marker())
+        })
         .filter_map(|(key, fp)| match observed_fingerprint(observed, key) {
             None => Some(Stale {
                 key: key.clone(),
@@ -255,15 +261,16 @@ pub fn stale(plan: &Plan, observed: &Observed) -> Vec<Stale> {
     let mut exclusive: Vec<ResourceKind> = plan
         .fingerprints
         .keys()
-        .filter_map(|key| key.strip_suffix(":*"))
-        .filter_map(parse_kind_name)
+        .filter_map(|key| key.parse::<FingerprintKey>().ok())
+        .filter(FingerprintKey::is_exclusive_marker)
+        .map(|key| key.kind)
         .collect();
     exclusive.sort(); // in `ResourceKind` order, whatever the key order
     for kind in exclusive {
         let governed = exclusively_governed(kind, observed);
-        let kind = kind_name(kind);
         for (id, name) in governed {
-            let key = format!("{kind}:{id}");
+            let key = FingerprintKey::new(kind, id).to_string();
+            let kind = kind_name(kind);
             if !plan.fingerprints.contains_key(&key) {
                 out.push(Stale {
                     key,

@@ -14,7 +14,6 @@
 //! The plan's order is a topological order of `depends_on`, so every edge goes forward and
 //! the graph has no cycle.
 
-use ppgov_core::observed::ObservedScope;
 use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,9 +35,7 @@ pub fn created_refs(c: &Change) -> Vec<String> {
             ..
         } => out.push(a.clone()),
         After::RoleAssignment(a) => {
-            if let ObservedScope::EnvironmentGroup(g) = &a.scope
-                && let Some(address) = g.strip_prefix('@')
-            {
+            if let Some(address) = ppgov_planner::plan::created_group_of(&a.scope) {
                 out.push(address.to_owned());
             }
         }

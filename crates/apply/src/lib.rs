@@ -21,7 +21,7 @@ pub use tenant::TenantWrites;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use ppgov_planner::{Action, After, Change, Plan, ResourceKind};
+use ppgov_planner::{Action, After, Change, FingerprintKey, Plan, ResourceKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -63,18 +63,18 @@ impl std::fmt::Debug for Options {
 /// The key in [`Plan::fingerprints`] of the live object `change` writes: `Kind:id`;
 /// `None` for a create, whose object does not exist yet.
 pub fn object_key(change: &Change) -> Option<String> {
-    match &change.after {
-        After::Environment(e) => Some(format!("Environment:{}", e.id)),
-        After::Membership { environment_id, .. } => Some(format!("Environment:{environment_id}")),
-        After::TenantSettings(_) => Some("TenantSettings:tenant".to_owned()),
+    let key = match &change.after {
+        After::Environment(e) => FingerprintKey::new(ResourceKind::Environment, e.id.as_str()),
+        After::Membership { environment_id, .. } => {
+            FingerprintKey::new(ResourceKind::Environment, environment_id.as_str())
+        }
+        After::TenantSettings(_) => FingerprintKey::new(ResourceKind::TenantSettings, "tenant"),
         After::EnvironmentGroup(_)
         | After::DlpPolicy(_)
         | After::RoleAssignment(_)
-        | After::Nothing => change
-            .id
-            .as_ref()
-            .map(|id| format!("{:?}:{id}", change.kind)),
-    }
+        | After::Nothing => FingerprintKey::new(change.kind, change.id.as_deref()?),
+    };
+    Some(key.to_string())
 }
 
 /// What happened to one step.

@@ -220,7 +220,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
     let err = |e: ppgov_tenant_client::ClientError| e.to_string();
     match (&c.after, c.action) {
         (After::Environment(after), _) => {
-            let key = format!("Environment:{}", after.id);
+            let key = fingerprint_key(ResourceKind::Environment, &after.id);
             let live = t.get_environment(&after.id).await;
             let live = match live {
                 Ok(v) => Some(v),
@@ -260,7 +260,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             action,
         ) => {
             let gid = resolve(group, shared)?;
-            let key = format!("Environment:{environment_id}");
+            let key = fingerprint_key(ResourceKind::Environment, environment_id);
             let live = match t.get_environment(environment_id).await {
                 Ok(v) => Some(v),
                 Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
@@ -309,7 +309,11 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
                 return Err(raced("group", &after.display_name, &older, &got.id));
             }
             lock(&shared.created).insert(c.address.clone(), got.id.clone());
-            record(format!("EnvironmentGroup:{}", got.id), &got, shared);
+            record(
+                fingerprint_key(ResourceKind::EnvironmentGroup, &got.id),
+                &got,
+                shared,
+            );
             let diff = group_differences(after, &got);
             if !diff.is_empty() {
                 return Err(not_converged("the group", &diff));
@@ -317,7 +321,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::EnvironmentGroup(after), _) => {
-            let key = format!("EnvironmentGroup:{}", after.id);
+            let key = fingerprint_key(ResourceKind::EnvironmentGroup, &after.id);
             let live = optional(t.get_group(&after.id).await).map_err(err)?;
             let differences = live
                 .as_ref()
@@ -346,7 +350,11 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
                 return Err(raced("data policy", &after.display_name, &older, &got.id));
             }
             lock(&shared.created).insert(c.address.clone(), got.id.clone());
-            record(format!("DlpPolicy:{}", got.id), &got, shared);
+            record(
+                fingerprint_key(ResourceKind::DlpPolicy, &got.id),
+                &got,
+                shared,
+            );
             let diff = dlp_differences(after, &got);
             if !diff.is_empty() {
                 return Err(not_converged("the policy", &diff));
@@ -354,7 +362,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::DlpPolicy(after), _) => {
-            let key = format!("DlpPolicy:{}", after.id);
+            let key = fingerprint_key(ResourceKind::DlpPolicy, &after.id);
             let live = optional(t.get_dlp_policy(&after.id).await).map_err(err)?;
             let differences = live
                 .as_ref()
@@ -373,9 +381,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
         }
         (After::RoleAssignment(after), _) => {
             let mut a = after.clone();
-            if let ObservedScope::EnvironmentGroup(g) = &a.scope
-                && let Some(address) = g.strip_prefix('@')
-            {
+            if let Some(address) = ppgov_planner::plan::created_group_of(&a.scope) {
                 a.scope = ObservedScope::EnvironmentGroup(resolve(
                     &Ref::CreatedBy(address.into()),
                     shared,
@@ -403,7 +409,10 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             // change freely.
             let managed: Vec<(String, String)> = lock(&shared.expected)
                 .keys()
-                .filter_map(|k| Some((k.clone(), k.strip_prefix("TenantSettings:")?.to_owned())))
+                .filter_map(|k| {
+                    let key: ppgov_planner::FingerprintKey = k.parse().ok()?;
+                    (key.kind == ResourceKind::TenantSettings).then(|| (k.clone(), key.id))
+                })
                 .collect();
             let live = t.get_tenant_settings().await.map_err(err)?;
             let differences: Vec<&str> = changed
@@ -453,7 +462,7 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
     };
     match c.kind {
         ResourceKind::EnvironmentGroup => {
-            let key = format!("EnvironmentGroup:{id}");
+            let key = fingerprint_key(ResourceKind::EnvironmentGroup, id);
             let Some(live) = optional(t.get_group(id).await).map_err(err)? else {
                 // Already gone (a racing apply deleted it): what the plan wants.
                 return Ok(());
@@ -466,7 +475,7 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
             }
         }
         ResourceKind::DlpPolicy => {
-            let key = format!("DlpPolicy:{id}");
+            let key = fingerprint_key(ResourceKind::DlpPolicy, id);
             let Some(live) = optional(t.get_dlp_policy(id).await).map_err(err)? else {
                 // Already gone (a racing apply deleted it): what the plan wants.
                 return Ok(());
@@ -479,7 +488,7 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
             }
         }
         ResourceKind::RoleAssignment => {
-            let key = format!("RoleAssignment:{id}");
+            let key = fingerprint_key(ResourceKind::RoleAssignment, id);
             // Re-read on the assignment's own list only: its environment's BAP list, or its
             // RBAC scope's (one request, not one per scope of the tenant).
             let list_of = match crate::gate::bap_environment(id) {
@@ -532,4 +541,9 @@ async fn role_list<T: TenantWrites>(
         RoleList::Bap(env) => t.list_environment_role_assignments(env).await,
         RoleList::Rbac(scope) => t.list_rbac_role_assignments_at(scope).await,
     }
+}
+
+/// The [`Plan::fingerprints`](ppgov_planner::Plan::fingerprints) key of a live object.
+fn fingerprint_key(kind: ResourceKind, id: &str) -> String {
+    ppgov_planner::FingerprintKey::new(kind, id).to_string()
 }

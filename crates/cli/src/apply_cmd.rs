@@ -530,9 +530,16 @@ pub(crate) async fn execute(x: Execution<'_>) -> Result<(ApplyReport, Result<(),
 /// `EnvironmentGroup `finance` (environment-groups/finance.yaml:4:9)`: the document to
 /// annotate, where it is.
 fn document_location(loaded: &Loaded, resource: &str) -> String {
-    let Some((kind, name)) = resource.split_once('.') else {
+    let Ok(ppgov_planner::Address {
+        kind,
+        name: Some(name),
+        key: None,
+    }) = resource.parse()
+    else {
         return format!("`{resource}`");
     };
+    let kind = ppgov_planner::plan::kind_name(kind);
+    let name = name.as_str();
     let place = ppgov_core::Kind::parse(kind)
         .and_then(|k| loaded.span_of(k, name, "/metadata"))
         .map(|span| format!(" ({})", loaded.sources.location(span)))
@@ -748,9 +755,10 @@ fn observed_value(
             ))
         }};
     }
-    let (kind, id) = key.split_once(':')?;
     use ppgov_planner::ResourceKind;
-    match ppgov_planner::plan::parse_kind_name(kind)? {
+    let ppgov_planner::FingerprintKey { kind, id } = key.parse().ok()?;
+    let id = id.as_str();
+    match kind {
         ResourceKind::Environment => of!(observed.environments.get(id)?),
         ResourceKind::EnvironmentGroup => of!(observed.environment_groups.get(id)?),
         ResourceKind::DlpPolicy => of!(observed.dlp_policies.get(id)?),

@@ -116,9 +116,10 @@ impl<'a> Planner<'a> {
 
     /// Fingerprints the live object `kind:id` once: every caller passes the observed object
     /// of that id, so a second call would compute the same value again.
-    fn fingerprint<T: serde::Serialize>(&mut self, kind: &str, id: &str, value: &T) {
-        if let std::collections::btree_map::Entry::Vacant(slot) =
-            self.fingerprints.entry(format!("{kind}:{id}"))
+    fn fingerprint<T: serde::Serialize>(&mut self, kind: ResourceKind, id: &str, value: &T) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self
+            .fingerprints
+            .entry(FingerprintKey::new(kind, id).to_string())
         {
             slot.insert(fingerprint(value));
         }
@@ -133,7 +134,7 @@ impl<'a> Planner<'a> {
             fingerprint(&governed.keys().collect::<Vec<_>>()),
         );
         for id in governed.keys() {
-            let key = format!("{}:{id}", kind_name(kind));
+            let key = FingerprintKey::new(kind, id.as_str()).to_string();
             if self.fingerprints.contains_key(&key) {
                 continue;
             }
@@ -160,7 +161,7 @@ impl<'a> Planner<'a> {
     ) -> Option<&'a ObservedEnvironment> {
         match self.resolver.environment(target) {
             Ok(env) => {
-                self.fingerprint("Environment", &env.id.clone(), env);
+                self.fingerprint(ResourceKind::Environment, &env.id.clone(), env);
                 Some(env)
             }
             Err(e) => {
@@ -174,7 +175,7 @@ impl<'a> Planner<'a> {
 
     fn environments(&mut self) {
         for (name, env) in &self.desired.environments {
-            let resource = format!("Environment.{name}");
+            let resource = Address::named(ResourceKind::Environment, name.as_str()).to_string();
             let pointer = if env.meta.id.is_some() {
                 "/metadata/id"
             } else {
@@ -258,7 +259,8 @@ impl<'a> Planner<'a> {
         }
         let mut claimed_by: BTreeMap<String, String> = BTreeMap::new();
         for (name, group) in &self.desired.environment_groups {
-            let resource = format!("EnvironmentGroup.{name}");
+            let resource =
+                Address::named(ResourceKind::EnvironmentGroup, name.as_str()).to_string();
             // Members: explicit references and selector matches over the live tenant.
             let mut members = BTreeSet::new();
             for target in &group.members {
@@ -341,7 +343,7 @@ impl<'a> Planner<'a> {
                     matched.insert(id.to_owned());
                     self.group_refs.insert(name.clone(), Ref::Id(id.to_owned()));
                     let live = &self.observed.environment_groups[id];
-                    self.fingerprint("EnvironmentGroup", id, live);
+                    self.fingerprint(ResourceKind::EnvironmentGroup, id, live);
                     // Compared by meaning: connectors by canonical id, allow-lists unordered.
                     let live = &ObservedGroup {
                         rules: normalize_rules(&live.rules, self.catalog),
@@ -389,9 +391,10 @@ impl<'a> Planner<'a> {
                 .filter(|e| e.group_id.as_deref() == Some(id))
                 .count();
             if exclusive {
-                self.fingerprint("EnvironmentGroup", id, live);
+                self.fingerprint(ResourceKind::EnvironmentGroup, id, live);
                 self.changes.push(Change {
-                    address: format!("EnvironmentGroup[{id}]"),
+                    address: Address::keyed(ResourceKind::EnvironmentGroup, id.as_str())
+                        .to_string(),
                     kind: ResourceKind::EnvironmentGroup,
                     action: Action::Delete,
                     id: Some(id.clone()),
@@ -428,7 +431,12 @@ impl<'a> Planner<'a> {
             };
             for env in self.observed.environments.values() {
                 if env.group_id.as_deref() == Some(gid.as_str()) && !members.contains(&env.id) {
-                    let address = format!("GroupMembership.{name}[\"{}\"]", env.display_name);
+                    let address = Address::named_keyed(
+                        ResourceKind::GroupMembership,
+                        name.as_str(),
+                        format!("\"{}\"", env.display_name),
+                    )
+                    .to_string();
                     removals.insert(env.id.clone(), address.clone());
                     self.changes.push(Change {
                         address,
@@ -451,7 +459,8 @@ impl<'a> Planner<'a> {
             let Some(group_ref) = self.group_refs.get(name).cloned() else {
                 continue;
             };
-            let group_address = format!("EnvironmentGroup.{name}");
+            let group_address =
+                Address::named(ResourceKind::EnvironmentGroup, name.as_str()).to_string();
             for env_id in members {
                 let env = &self.observed.environments[env_id];
                 if let Ref::Id(gid) = &group_ref
@@ -477,7 +486,11 @@ impl<'a> Planner<'a> {
                         .environment_groups
                         .get(current)
                         .map_or(current.as_str(), |g| g.display_name.as_str());
-                    let address = format!("GroupMembership[{current}][\"{}\"]", env.display_name);
+                    let address = Address::keyed(
+                        ResourceKind::GroupMembership,
+                        format!("{current}][\"{}\"", env.display_name),
+                    )
+                    .to_string();
                     self.changes.push(Change {
                         address: address.clone(),
                         kind: ResourceKind::GroupMembership,
@@ -499,9 +512,14 @@ impl<'a> Planner<'a> {
                 if let Some(a) = self.env_addresses.get(env_id) {
                     depends_on.push(a.clone());
                 }
-                self.fingerprint("Environment", env_id, env);
+                self.fingerprint(ResourceKind::Environment, env_id, env);
                 self.changes.push(Change {
-                    address: format!("GroupMembership.{name}[\"{}\"]", env.display_name),
+                    address: Address::named_keyed(
+                        ResourceKind::GroupMembership,
+                        name.as_str(),
+                        format!("\"{}\"", env.display_name),
+                    )
+                    .to_string(),
                     kind: ResourceKind::GroupMembership,
                     action: Action::Create,
                     id: Some(env.id.clone()),
@@ -537,8 +555,14 @@ impl<'a> Planner<'a> {
         }
         let address = self.env_addresses.get(env_id).cloned().unwrap_or_else(|| {
             match self.declared_envs.get(env_id) {
-                Some(declared) => format!("Environment.{declared}"),
-                None => format!("Environment[\"{}\"]", env.display_name),
+                Some(declared) => {
+                    Address::named(ResourceKind::Environment, declared.as_str()).to_string()
+                }
+                None => Address::keyed(
+                    ResourceKind::Environment,
+                    format!("\"{}\"", env.display_name),
+                )
+                .to_string(),
             }
         });
         let mut after = env.clone();
@@ -579,11 +603,14 @@ impl<'a> Planner<'a> {
         if self.membership_addresses.is_empty() {
             for c in &self.changes {
                 if c.kind == ResourceKind::GroupMembership
-                    && let Some(rest) = c.address.strip_prefix("GroupMembership.")
-                    && let Some((name, _)) = rest.split_once('[')
+                    && let Ok(Address {
+                        kind: ResourceKind::GroupMembership,
+                        name: Some(name),
+                        key: Some(_),
+                    }) = c.address.parse()
                 {
                     self.membership_addresses
-                        .entry(name.to_owned())
+                        .entry(name)
                         .or_default()
                         .push(c.address.clone());
                 }
@@ -653,7 +680,7 @@ impl<'a> Planner<'a> {
         }
         let mut matched = BTreeSet::new();
         for (name, policy) in &self.desired.dlp_policies {
-            let resource = format!("DlpPolicy.{name}");
+            let resource = Address::named(ResourceKind::DlpPolicy, name.as_str()).to_string();
             let live_id: Option<String> = match &policy.meta.id {
                 Some(id)
                     if self
@@ -750,7 +777,7 @@ impl<'a> Planner<'a> {
                 Some(id) => {
                     matched.insert(id.clone());
                     let live = &self.observed.dlp_policies[&id];
-                    self.fingerprint("DlpPolicy", &id, live);
+                    self.fingerprint(ResourceKind::DlpPolicy, &id, live);
                     after.etag = live.etag.clone();
                     after.last_modified = live.last_modified.clone();
                     let (attributes, _) = dlp_attributes(
@@ -784,9 +811,9 @@ impl<'a> Planner<'a> {
                 continue;
             }
             if exclusive && live.scope_mode.is_some() {
-                self.fingerprint("DlpPolicy", id, live);
+                self.fingerprint(ResourceKind::DlpPolicy, id, live);
                 self.changes.push(Change {
-                    address: format!("DlpPolicy[{id}]"),
+                    address: Address::keyed(ResourceKind::DlpPolicy, id.as_str()).to_string(),
                     kind: ResourceKind::DlpPolicy,
                     action: Action::Delete,
                     id: Some(id.clone()),
@@ -821,7 +848,9 @@ impl<'a> Planner<'a> {
         let mut wanted: BTreeMap<(String, Role, ObservedScope), (&RoleAssignment, Vec<String>)> =
             BTreeMap::new();
         for assignment in self.desired.role_assignments.values() {
-            let resource = format!("RoleAssignment.{}", assignment.document);
+            let resource =
+                Address::named(ResourceKind::RoleAssignment, assignment.document.as_str())
+                    .to_string();
             let key = &assignment.key;
             let scopes: Vec<(ObservedScope, Vec<String>)> = match &key.scope {
                 RoleScope::Tenant => vec![(ObservedScope::Tenant, Vec::new())],
@@ -887,10 +916,9 @@ impl<'a> Planner<'a> {
                     Some(Ref::Id(id)) => {
                         vec![(ObservedScope::EnvironmentGroup(id.clone()), Vec::new())]
                     }
-                    Some(Ref::CreatedBy(address)) => vec![(
-                        ObservedScope::EnvironmentGroup(format!("@{address}")),
-                        vec![address.clone()],
-                    )],
+                    Some(Ref::CreatedBy(address)) => {
+                        vec![(created_group_scope(address), vec![address.clone()])]
+                    }
                     None => continue,
                 },
             };
@@ -944,7 +972,7 @@ impl<'a> Planner<'a> {
         for ((principal, role, scope), (assignment, depends_on)) in &wanted {
             if let Some(live) = live_keys.get(&(principal.clone(), *role, scope.clone())) {
                 // Relied on: it exists, so nothing is created.
-                self.fingerprint("RoleAssignment", &live.id, *live);
+                self.fingerprint(ResourceKind::RoleAssignment, &live.id, *live);
                 continue;
             }
             let after = ObservedRoleAssignment {
@@ -956,13 +984,17 @@ impl<'a> Planner<'a> {
                 scope: scope.clone(),
             };
             self.changes.push(Change {
-                address: format!(
-                    "RoleAssignment.{}[{}/{}/{}]",
-                    assignment.document,
-                    principal,
-                    role_name(*role),
-                    crate::plan::scope_label(scope)
-                ),
+                address: Address::named_keyed(
+                    ResourceKind::RoleAssignment,
+                    assignment.document.as_str(),
+                    format!(
+                        "{}/{}/{}",
+                        principal,
+                        role_name(*role),
+                        crate::plan::scope_label(scope)
+                    ),
+                )
+                .to_string(),
                 kind: ResourceKind::RoleAssignment,
                 action: Action::Create,
                 id: None,
@@ -994,19 +1026,23 @@ impl<'a> Planner<'a> {
             if wanted.contains_key(key) {
                 continue;
             }
-            self.fingerprint("RoleAssignment", &live.id, *live);
+            self.fingerprint(ResourceKind::RoleAssignment, &live.id, *live);
             let name = live
                 .principal_name
                 .clone()
                 .unwrap_or_else(|| live.principal_id.clone());
             if exclusive && live.principal_type.is_some() {
                 self.changes.push(Change {
-                    address: format!(
-                        "RoleAssignment[{}/{}/{}]",
-                        live.principal_id,
-                        role_name(key.1),
-                        crate::plan::scope_label(&live.scope)
-                    ),
+                    address: Address::keyed(
+                        ResourceKind::RoleAssignment,
+                        format!(
+                            "{}/{}/{}",
+                            live.principal_id,
+                            role_name(key.1),
+                            crate::plan::scope_label(&live.scope)
+                        ),
+                    )
+                    .to_string(),
                     kind: ResourceKind::RoleAssignment,
                     action: Action::Delete,
                     id: Some(live.id.clone()),
@@ -1126,7 +1162,7 @@ impl<'a> Planner<'a> {
         for (path, value) in declared {
             let live = self.observed.tenant_settings.get(&path);
             // Only the settings this repository manages: the others may change freely.
-            self.fingerprint("TenantSettings", &path, &live);
+            self.fingerprint(ResourceKind::TenantSettings, &path, &live);
             if live != Some(&value) {
                 attributes.push(attr(path.clone(), live.cloned(), Some(value.clone())));
                 changed.insert(path, value);
@@ -1134,7 +1170,8 @@ impl<'a> Planner<'a> {
         }
         if !attributes.is_empty() {
             self.changes.push(Change {
-                address: format!("TenantSettings.{}", settings.meta.name),
+                address: Address::named(ResourceKind::TenantSettings, settings.meta.name.as_str())
+                    .to_string(),
                 kind: ResourceKind::TenantSettings,
                 action: Action::Update,
                 id: None,

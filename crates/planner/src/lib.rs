@@ -20,4 +20,7 @@ pub mod simulate;
 pub mod target;
 
 pub use diff::{plan, rbac_environment_scopes};
-pub use plan::{Action, After, AttributeChange, Change, Note, Plan, PlanError, Ref, ResourceKind};
+pub use plan::{
+    Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError, Ref,
+    ResourceKind,
+};

@@ -190,11 +190,199 @@ impl Plan {
     }
 }
 
+/// The address of a change, e.g. `DlpPolicy.default`, `EnvironmentGroup[{id}]`,
+/// `RoleAssignment.auditors[{principal}/reader/tenant]`: its kind, the declaring document's
+/// `metadata.name` (none for undeclared live objects) and a key telling apart several changes
+/// of one document or naming an undeclared object. The plan stores its [`Display`] string
+/// (plan JSON unchanged); planner builds and apply/CLI read addresses only through this type.
+///
+/// [`Display`]: std::fmt::Display
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Address {
+    pub kind: ResourceKind,
+    /// A `metadata.name`: lower-case letters, digits and `-`, so never `[` (dots and other
+    /// characters still read back, up to the first `[`).
+    pub name: Option<String>,
+    /// Anything; written inside `[...]`, read back up to the last `]`.
+    pub key: Option<String>,
+}
+
+impl Address {
+    /// `Kind.name`: a declared resource.
+    pub fn named(kind: ResourceKind, name: impl Into<String>) -> Address {
+        Address {
+            kind,
+            name: Some(name.into()),
+            key: None,
+        }
+    }
+
+    /// `Kind[key]`: an undeclared live object, or one of no document.
+    pub fn keyed(kind: ResourceKind, key: impl Into<String>) -> Address {
+        Address {
+            kind,
+            name: None,
+            key: Some(key.into()),
+        }
+    }
+
+    /// `Kind.name[key]`: one of several changes a document makes.
+    pub fn named_keyed(
+        kind: ResourceKind,
+        name: impl Into<String>,
+        key: impl Into<String>,
+    ) -> Address {
+        Address {
+            kind,
+            name: Some(name.into()),
+            key: Some(key.into()),
+        }
+    }
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(kind_name(self.kind))?;
+        if let Some(name) = &self.name {
+            write!(f, ".{name}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "[{key}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a string is not an [`Address`] or a [`FingerprintKey`]; the message names the string
+/// and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityError(String);
+
+impl std::fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for IdentityError {}
+
+fn parse_kind_in(kind: &str, what: &str, whole: &str) -> Result<ResourceKind, IdentityError> {
+    if kind.is_empty() {
+        return Err(IdentityError(format!(
+            "{what} `{whole}` does not start with a kind"
+        )));
+    }
+    parse_kind_name(kind)
+        .ok_or_else(|| IdentityError(format!("{what} `{whole}` names no known kind: `{kind}`")))
+}
+
+impl std::str::FromStr for Address {
+    type Err = IdentityError;
+
+    fn from_str(s: &str) -> Result<Address, IdentityError> {
+        let kind_end = s.find(['.', '[']).unwrap_or(s.len());
+        let kind = parse_kind_in(&s[..kind_end], "address", s)?;
+        let mut rest = &s[kind_end..];
+        let mut name = None;
+        if let Some(after_dot) = rest.strip_prefix('.') {
+            let name_end = after_dot.find('[').unwrap_or(after_dot.len());
+            if name_end == 0 {
+                return Err(IdentityError(format!(
+                    "address `{s}` has an empty name after `.`"
+                )));
+            }
+            name = Some(after_dot[..name_end].to_owned());
+            rest = &after_dot[name_end..];
+        }
+        let key = if rest.is_empty() {
+            None
+        } else {
+            let inner = rest
+                .strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .ok_or_else(|| {
+                    IdentityError(format!(
+                        "address `{s}` has a key without a closing `]`: `{rest}`"
+                    ))
+                })?;
+            Some(inner.to_owned())
+        };
+        Ok(Address { kind, name, key })
+    }
+}
+
+/// The key of one entry of [`Plan::fingerprints`]: `Kind:id`, or `Kind:*` for the marker of
+/// exclusive ownership. The plan keeps the [`Display`] strings as map keys, so the JSON and
+/// its key order stay those of the strings (a derived `Ord` on the kind enum would not sort
+/// `DlpPolicy:` before `Environment:` as the strings do).
+///
+/// [`Display`]: std::fmt::Display
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FingerprintKey {
+    pub kind: ResourceKind,
+    /// The live object's id (a dotted path for a setting; anything, `:` included), or `*`.
+    pub id: String,
+}
+
+impl FingerprintKey {
+    pub fn new(kind: ResourceKind, id: impl Into<String>) -> FingerprintKey {
+        FingerprintKey {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    /// The marker that `kind` is owned exclusively ([`exclusive_key`]).
+    pub fn exclusive(kind: ResourceKind) -> FingerprintKey {
+        FingerprintKey::new(kind, "*")
+    }
+
+    pub fn is_exclusive_marker(&self) -> bool {
+        self.id == "*"
+    }
+}
+
+impl std::fmt::Display for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", kind_name(self.kind), self.id)
+    }
+}
+
+impl std::str::FromStr for FingerprintKey {
+    type Err = IdentityError;
+
+    fn from_str(s: &str) -> Result<FingerprintKey, IdentityError> {
+        // Kind names hold no `:`, so the first one ends the kind; ids may hold more.
+        let (kind, id) = s.split_once(':').ok_or_else(|| {
+            IdentityError(format!(
+                "fingerprint key `{s}` has no `:` between kind and id"
+            ))
+        })?;
+        let kind = parse_kind_in(kind, "fingerprint key", s)?;
+        Ok(FingerprintKey::new(kind, id))
+    }
+}
+
+/// The role assignment scope that stands for the group created by the change at `address`
+/// (its id is known only once apply has created it): `@{address}`, as plan files hold it.
+pub fn created_group_scope(address: &str) -> ObservedScope {
+    ObservedScope::EnvironmentGroup(format!("@{address}"))
+}
+
+/// The address of the change creating the group `scope` stands for ([`created_group_scope`]
+/// read back); `None` for a scope naming a live object.
+pub fn created_group_of(scope: &ObservedScope) -> Option<&str> {
+    match scope {
+        ObservedScope::EnvironmentGroup(group) => group.strip_prefix('@'),
+        ObservedScope::Tenant | ObservedScope::Environment(_) | ObservedScope::Unknown(_) => None,
+    }
+}
+
 /// The fingerprint key that records that `kind` is owned exclusively. Under exclusive
 /// ownership the plan fingerprints every live object [`exclusively_governed`] lists (it is
 /// declared, or planned for deletion), so one that appears later makes the plan stale.
 pub fn exclusive_key(kind: ResourceKind) -> String {
-    format!("{}:*", kind_name(kind))
+    FingerprintKey::exclusive(kind).to_string()
 }
 
 /// A role assignment's scope as its change's address ends: `tenant`, `group:{id}`,
@@ -211,11 +399,11 @@ pub fn scope_label(scope: &ObservedScope) -> String {
 /// The scope a role assignment change's address names (its [`scope_label`] read back), so
 /// apply can re-read that one scope; `None` for any other address.
 pub fn scope_of_address(address: &str) -> Option<ObservedScope> {
-    let inside = address
-        .strip_prefix("RoleAssignment")?
-        .strip_suffix(']')?
-        .rsplit_once('[')?
-        .1;
+    let address: Address = address.parse().ok()?;
+    if address.kind != ResourceKind::RoleAssignment {
+        return None;
+    }
+    let inside = address.key?;
     // `{principal}/{role}/{scope}`: principal ids and role names hold no `/`.
     let label = inside.splitn(3, '/').nth(2)?;
     if label == "tenant" {
@@ -329,6 +517,166 @@ pub fn fingerprint<T: Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const EVERY_KIND: [ResourceKind; 6] = [
+        ResourceKind::Environment,
+        ResourceKind::EnvironmentGroup,
+        ResourceKind::GroupMembership,
+        ResourceKind::DlpPolicy,
+        ResourceKind::RoleAssignment,
+        ResourceKind::TenantSettings,
+    ];
+
+    #[test]
+    fn a_created_group_scope_gives_back_its_address() {
+        let address = "EnvironmentGroup.sales";
+        let scope = created_group_scope(address);
+        assert_eq!(
+            scope,
+            ObservedScope::EnvironmentGroup("@EnvironmentGroup.sales".into())
+        );
+        assert_eq!(created_group_of(&scope), Some(address));
+        assert_eq!(
+            created_group_of(&ObservedScope::EnvironmentGroup("4c9a2f71".into())),
+            None
+        );
+        assert_eq!(created_group_of(&ObservedScope::Tenant), None);
+    }
+
+    #[test]
+    fn every_kind_name_reads_back_as_its_kind() {
+        for kind in EVERY_KIND {
+            assert_eq!(parse_kind_name(kind_name(kind)), Some(kind));
+        }
+    }
+
+    #[test]
+    fn addresses_round_trip_through_their_string_for_every_kind_and_awkward_parts() {
+        let names = ["default", "a.b.c", "x:y", "ünïcødé-名前", "-"];
+        let keys = [
+            "4c9a2f71-8d3e-4b15-a6c0-2e7f9d1b3a58",
+            "current][\"Sales: EMEA [prod]\"",
+            "p/reader/scope `/x/y`",
+            "a.b:c",
+            "",
+            "日本[]",
+        ];
+        for kind in EVERY_KIND {
+            let mut addresses = vec![Address {
+                kind,
+                name: None,
+                key: None,
+            }];
+            for name in names {
+                addresses.push(Address::named(kind, name));
+                for key in keys {
+                    addresses.push(Address::named_keyed(kind, name, key));
+                }
+            }
+            for key in keys {
+                addresses.push(Address::keyed(kind, key));
+            }
+            for address in addresses {
+                let text = address.to_string();
+                assert_eq!(text.parse::<Address>(), Ok(address), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn address_strings_are_those_plans_always_had() {
+        use ResourceKind::*;
+        assert_eq!(
+            Address::named(DlpPolicy, "default").to_string(),
+            "DlpPolicy.default"
+        );
+        assert_eq!(
+            Address::keyed(EnvironmentGroup, "g1").to_string(),
+            "EnvironmentGroup[g1]"
+        );
+        assert_eq!(
+            Address::named_keyed(GroupMembership, "sales", "\"Dev\"").to_string(),
+            "GroupMembership.sales[\"Dev\"]"
+        );
+        assert_eq!(
+            "GroupMembership[old][\"Dev\"]".parse::<Address>(),
+            Ok(Address::keyed(GroupMembership, "old][\"Dev\""))
+        );
+    }
+
+    #[test]
+    fn malformed_addresses_say_what_is_wrong() {
+        for (text, expected) in [
+            ("", "address `` does not start with a kind"),
+            (".x", "address `.x` does not start with a kind"),
+            (
+                "Widget.x",
+                "address `Widget.x` names no known kind: `Widget`",
+            ),
+            (
+                "dlpPolicy.x",
+                "address `dlpPolicy.x` names no known kind: `dlpPolicy`",
+            ),
+            (
+                "DlpPolicy.",
+                "address `DlpPolicy.` has an empty name after `.`",
+            ),
+            (
+                "DlpPolicy.[k]",
+                "address `DlpPolicy.[k]` has an empty name after `.`",
+            ),
+            (
+                "DlpPolicy.x[k",
+                "address `DlpPolicy.x[k` has a key without a closing `]`: `[k`",
+            ),
+            (
+                "DlpPolicy[k]tail",
+                "address `DlpPolicy[k]tail` has a key without a closing `]`: `[k]tail`",
+            ),
+        ] {
+            let error = text.parse::<Address>().expect_err(text);
+            assert_eq!(error.to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn fingerprint_keys_round_trip_for_every_kind_and_ids_with_colons() {
+        for kind in EVERY_KIND {
+            for id in [
+                "*",
+                "0a1b2c3d",
+                "a:b:c",
+                "powerPlatform.search.disable",
+                "ü名",
+                "",
+            ] {
+                let key = FingerprintKey::new(kind, id);
+                let text = key.to_string();
+                assert_eq!(text, format!("{}:{id}", kind_name(kind)));
+                assert_eq!(text.parse::<FingerprintKey>(), Ok(key), "{text}");
+            }
+            assert_eq!(exclusive_key(kind), format!("{}:*", kind_name(kind)));
+            assert!(FingerprintKey::exclusive(kind).is_exclusive_marker());
+        }
+    }
+
+    #[test]
+    fn malformed_fingerprint_keys_say_what_is_wrong() {
+        for (text, expected) in [
+            (
+                "Environment",
+                "fingerprint key `Environment` has no `:` between kind and id",
+            ),
+            (":x", "fingerprint key `:x` does not start with a kind"),
+            (
+                "Widget:x",
+                "fingerprint key `Widget:x` names no known kind: `Widget`",
+            ),
+        ] {
+            let error = text.parse::<FingerprintKey>().expect_err(text);
+            assert_eq!(error.to_string(), expected);
+        }
+    }
 
     #[test]
     fn a_fingerprint_is_the_fnv1a_hash_of_the_canonical_json() {

@@ -69,9 +69,7 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
             (After::RoleAssignment(assignment), _) => {
                 let mut assignment = assignment.clone();
                 assignment.id = new_id();
-                if let ObservedScope::EnvironmentGroup(g) = &assignment.scope
-                    && let Some(address) = g.strip_prefix('@')
-                {
+                if let Some(address) = crate::plan::created_group_of(&assignment.scope) {
                     assignment.scope = ObservedScope::EnvironmentGroup(resolve(
                         &Ref::CreatedBy(address.to_owned()),
                         &created,

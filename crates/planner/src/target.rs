@@ -1,6 +1,6 @@
 //! `--target`: limit a plan to some resources and what they depend on.
 
-use crate::plan::Plan;
+use crate::plan::{Address, Plan, ResourceKind};
 use ppgov_core::model::Desired;
 use std::collections::BTreeSet;
 
@@ -26,20 +26,24 @@ pub struct Unmatched {
 pub fn declared_addresses(desired: &Desired) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for name in desired.environments.keys() {
-        out.insert(format!("Environment.{name}"));
+        out.insert(Address::named(ResourceKind::Environment, name.as_str()).to_string());
     }
     for name in desired.environment_groups.keys() {
-        out.insert(format!("EnvironmentGroup.{name}"));
-        out.insert(format!("GroupMembership.{name}"));
+        out.insert(Address::named(ResourceKind::EnvironmentGroup, name.as_str()).to_string());
+        out.insert(Address::named(ResourceKind::GroupMembership, name.as_str()).to_string());
     }
     for name in desired.dlp_policies.keys() {
-        out.insert(format!("DlpPolicy.{name}"));
+        out.insert(Address::named(ResourceKind::DlpPolicy, name.as_str()).to_string());
     }
     for assignment in desired.role_assignments.values() {
-        out.insert(format!("RoleAssignment.{}", assignment.document));
+        out.insert(
+            Address::named(ResourceKind::RoleAssignment, assignment.document.as_str()).to_string(),
+        );
     }
     if let Some(settings) = &desired.tenant_settings {
-        out.insert(format!("TenantSettings.{}", settings.meta.name));
+        out.insert(
+            Address::named(ResourceKind::TenantSettings, settings.meta.name.as_str()).to_string(),
+        );
     }
     out
 }
