@@ -204,21 +204,7 @@ async fn apply(
                 println!(
                     "No plan was made: run `ppgov plan` for details, fix the problems and apply again."
                 );
-                let mut failure = Summary::failure(
-                    "apply",
-                    Some(project),
-                    "no plan was made: the policies cannot be planned against the tenant",
-                );
-                failure.entries = plan
-                    .errors
-                    .iter()
-                    .map(|e| notify::Entry {
-                        address: e.resource.clone(),
-                        name: String::new(),
-                        detail: e.message.clone(),
-                    })
-                    .collect();
-                *notice = Some(failure);
+                *notice = Some(Summary::plan_errors("apply", project, &plan.errors));
                 return Ok(ExitCode::from(1));
             }
             plan

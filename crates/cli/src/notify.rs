@@ -254,6 +254,29 @@ impl Summary {
         }
     }
 
+    /// A `command` that made no plan because the policies cannot be planned against the
+    /// tenant: one entry per planning error.
+    pub fn plan_errors(
+        command: &str,
+        project: &str,
+        errors: &[ppgov_planner::PlanError],
+    ) -> Summary {
+        let mut failure = Summary::failure(
+            command,
+            Some(project),
+            "no plan was made: the policies cannot be planned against the tenant",
+        );
+        failure.entries = errors
+            .iter()
+            .map(|e| Entry {
+                address: e.resource.clone(),
+                name: String::new(),
+                detail: e.message.clone(),
+            })
+            .collect();
+        failure
+    }
+
     /// A plan with changes; the risky ones first (a stable sort keeps plan order otherwise),
     /// since a message lists only the first few.
     pub fn changes(plan: &Plan, project: &str) -> Summary {

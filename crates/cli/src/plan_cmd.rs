@@ -141,21 +141,11 @@ fn plan_and_print(args: &PlanArgs, notice: &mut Option<Summary>) -> Result<ExitC
             ),
         }
         println!("No plan was made: fix the problems above and plan again.");
-        let mut failure = Summary::failure(
+        *notice = Some(Summary::plan_errors(
             "plan",
-            Some(&loaded.desired.project.name),
-            "no plan was made: the policies cannot be planned against the tenant",
-        );
-        failure.entries = plan
-            .errors
-            .iter()
-            .map(|e| notify::Entry {
-                address: e.resource.clone(),
-                name: String::new(),
-                detail: e.message.clone(),
-            })
-            .collect();
-        *notice = Some(failure);
+            &loaded.desired.project.name,
+            &plan.errors,
+        ));
         return Ok(ExitCode::from(1));
     }
     if !loaded.diagnostics.is_empty() && args.format == PlanFormat::Text {

@@ -4,12 +4,12 @@
 
 use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, Tenant};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{ALLOW, SNAPSHOT, fresh_dir, http, ppgov_command, root, text};
+use common::{ALLOW, SNAPSHOT, copy_dir, fresh_dir, http, ppgov_command, root, text};
 
 fn emulator(rt: &tokio::runtime::Runtime, faults: Faults) -> RunningEmulator {
     let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
@@ -41,19 +41,6 @@ fn scratch_policies(name: &str) -> (PathBuf, PathBuf) {
     let policies = dir.join("policies");
     copy_dir(&root().join("policies"), &policies);
     (dir, policies)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Changes the emulator's tenant through its control API (`GET`/`PUT /_emulator/state`), as

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use common::{ALLOW, SNAPSHOT, fresh_dir, ppgov_command, root, text};
+use common::{ALLOW, SNAPSHOT, copy_dir, fresh_dir, ppgov_command, root, text};
 use ppgov_emulator::{Config, Emulator, Faults, Tenant};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
@@ -177,19 +177,6 @@ fn policies_with_canaries(name: &str) -> PathBuf {
     let yaml = yaml.replace("name: northwind-traders", &format!("name: {CANARY_SECRET}"));
     std::fs::write(&project, yaml).unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn assert_no_secret(what: &str, s: &str) {
