@@ -182,15 +182,10 @@ fn check(args: &DriftArgs, notice: &mut Option<Summary>) -> Result<ExitCode, Str
     }
     let code = output.exit_code();
     if code == 3 {
-        let held: Vec<(String, String, String)> = output
-            .repair
-            .iter()
-            .flat_map(|r| &r.for_a_person)
-            .map(|h| (h.address.clone(), h.display_name.clone(), h.reason.clone()))
-            .collect();
+        let held = output.repair.as_ref().map_or(&[][..], |r| &r.for_a_person);
         *notice = Some(Summary::drift(
             &output.report,
-            &held,
+            held,
             &loaded.desired.project.name,
         ));
     }

@@ -319,7 +319,7 @@ impl Summary {
     /// held back.
     pub fn drift(
         report: &ppgov_apply::drift::DriftReport,
-        held: &[(String, String, String)],
+        held: &[crate::drift_cmd::Held],
         project: &str,
     ) -> Summary {
         let (drift, pending, unmanaged) = report.counts();
@@ -335,10 +335,10 @@ impl Summary {
                 },
             })
             .collect();
-        entries.extend(held.iter().map(|(address, name, reason)| Entry {
-            address: address.clone(),
-            name: name.clone(),
-            detail: format!("left for a person: {reason}"),
+        entries.extend(held.iter().map(|h| Entry {
+            address: h.address.clone(),
+            name: h.display_name.clone(),
+            detail: format!("left for a person: {}", h.reason),
         }));
         Summary {
             command: "drift".to_owned(),

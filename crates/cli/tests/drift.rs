@@ -102,52 +102,6 @@ fn entry<'a>(report: &'a Value, class: &str, address: &str) -> &'a Value {
 /// The acceptance scenario: apply the sample repository; change two objects in the tenant
 /// (drift) and one YAML file (pending); `drift` names each with who and when, exit 3;
 /// `--repair safe` repairs the non-risky drift only; after a person applies, no drift is left.
-/// A receiver on 127.0.0.1 that takes `n` messages: its base URL, and the thread that returns
-/// each message's request path and body.
-fn webhook_messages(n: usize) -> (String, std::thread::JoinHandle<Vec<(String, String)>>) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        (0..n)
-            .map(|_| {
-                let (stream, _) = listener.accept().unwrap();
-                let mut reader = BufReader::new(stream);
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                let path = request_line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_owned();
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    reader.read_line(&mut line).unwrap();
-                    if line == "\r\n" || line.is_empty() {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':')
-                        && name.eq_ignore_ascii_case("content-length")
-                    {
-                        length = value.trim().parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                reader
-                    .get_mut()
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
-                    )
-                    .unwrap();
-                (path, String::from_utf8(body).unwrap())
-            })
-            .collect()
-    });
-    (base, handle)
-}
-
 #[test]
 fn drift_is_told_from_pending_with_who_and_when_and_safe_repair_fixes_only_the_safe_drift() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -223,36 +177,37 @@ fn drift_is_told_from_pending_with_who_and_when_and_safe_repair_fixes_only_the_s
     );
     // --notify: one well-formed message per channel kind, naming the drifted objects and
     // who ppgov-wrote them; the webhook URLs are printed redacted.
-    let (base, received) = webhook_messages(3);
-    let targets = ["teams", "slack", "webhook"].map(|c| format!("{c}+{base}/{c}/hook-key"));
+    let hooks = common::webhook::start();
+    let channels = ["slack", "teams", "webhook"].map(|c| hooks.target(c, "drift"));
     let notified = run(
         &[
             "drift",
             p,
             "--notify",
-            &targets[0],
+            &channels[0].0,
             "--notify",
-            &targets[1],
+            &channels[1].0,
             "--notify",
-            &targets[2],
+            &channels[2].0,
         ],
         &emu,
         &[],
     );
     assert_eq!(notified.status.code(), Some(3), "{}", text(&notified));
     assert!(
-        !text(&notified).contains("hook-key"),
+        !text(&notified).contains(common::webhook::HOOK_KEY),
         "webhook URLs are secrets: {}",
         text(&notified)
     );
-    let mut messages = received.join().unwrap();
-    messages.sort();
-    let paths: Vec<&str> = messages.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(
-        paths,
-        ["/slack/hook-key", "/teams/hook-key", "/webhook/hook-key"]
-    );
-    let body = |i: usize| -> Value { serde_json::from_str(&messages[i].1).unwrap() };
+    let messages: Vec<String> = channels
+        .iter()
+        .map(|(_, path)| {
+            let got = hooks.receiver.received(path);
+            assert_eq!(got.len(), 1, "one message at {path}");
+            got[0].body.clone()
+        })
+        .collect();
+    let body = |i: usize| -> Value { serde_json::from_str(&messages[i]).unwrap() };
     let slack = body(0);
     assert!(slack["text"].as_str().unwrap().contains("drift"), "{slack}");
     assert!(!slack["blocks"].as_array().unwrap().is_empty(), "{slack}");
@@ -264,10 +219,7 @@ fn drift_is_told_from_pending_with_who_and_when_and_safe_repair_fixes_only_the_s
         "{teams}"
     );
     assert_eq!(card["content"]["type"], "AdaptiveCard", "{teams}");
-    assert!(
-        messages[1].1.contains("EnvironmentGroup.finance"),
-        "{teams}"
-    );
+    assert!(messages[1].contains("EnvironmentGroup.finance"), "{teams}");
     let webhook = body(2);
     assert_eq!(webhook["command"], "drift", "{webhook}");
     assert_eq!(webhook["outcome"], "drift", "{webhook}");

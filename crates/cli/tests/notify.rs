@@ -6,131 +6,17 @@
 
 mod common;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use common::webhook::{HOOK_KEY, start};
 use common::{ALLOW, SNAPSHOT, copy_dir, fresh_dir, ppgov_command, root, text};
 use ppgov_emulator::{Config, Emulator, Faults, Tenant};
 use serde_json::Value;
-use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 /// Set as PPGOV_CLIENT_SECRET and PPGOV_TOKEN, and written into the project's name and a
 /// policy's display name so that they would reach the payloads if they were not masked.
 const CANARY_SECRET: &str = "canary-notify-secret-5d4c3b2a";
 const CANARY_TOKEN: &str = "canary-notify-token-9e8f7a6b";
-/// A webhook URL's path is its credential: it must never be printed.
-const HOOK_KEY: &str = "sig-hook-key-0a1b2c3d";
-
-#[derive(Clone, Debug)]
-struct Received {
-    path: String,
-    body: String,
-    content_type: String,
-    at: Instant,
-}
-
-/// A status, and the `Retry-After` that comes with it.
-type Reply = (u16, Option<&'static str>);
-
-/// Replies per path, in order; once they run out, `200 ok`. A path starting with `/down`
-/// always answers 503.
-#[derive(Clone, Default)]
-struct Receiver {
-    log: Arc<Mutex<Vec<Received>>>,
-    script: Arc<Mutex<BTreeMap<String, VecDeque<Reply>>>>,
-}
-
-impl Receiver {
-    fn received(&self, path: &str) -> Vec<Received> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|r| r.path == path)
-            .cloned()
-            .collect()
-    }
-
-    fn script(&self, path: &str, replies: &[Reply]) {
-        self.script
-            .lock()
-            .unwrap()
-            .insert(path.to_owned(), replies.iter().copied().collect());
-    }
-}
-
-async fn hook(State(r): State<Receiver>, uri: Uri, headers: HeaderMap, body: String) -> Response {
-    let path = uri.path().to_owned();
-    r.log.lock().unwrap().push(Received {
-        path: path.clone(),
-        body,
-        content_type: headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned(),
-        at: Instant::now(),
-    });
-    if path.starts_with("/down") {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [("retry-after", "0")],
-            "down",
-        )
-            .into_response();
-    }
-    let next = r
-        .script
-        .lock()
-        .unwrap()
-        .get_mut(&path)
-        .and_then(VecDeque::pop_front);
-    match next {
-        Some((status, retry_after)) => {
-            let status = StatusCode::from_u16(status).unwrap();
-            match retry_after {
-                Some(s) => (status, [("retry-after", s)], "busy").into_response(),
-                // A hostile receiver: the URL it was called with, in its error.
-                None => (status, format!("rejected: bad payload at {uri}")).into_response(),
-            }
-        }
-        None => (StatusCode::OK, "ok").into_response(),
-    }
-}
-
-struct Harness {
-    rt: tokio::runtime::Runtime,
-    receiver: Receiver,
-    base: String,
-}
-
-fn start() -> Harness {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let receiver = Receiver::default();
-    let app = Router::new()
-        .route("/{*path}", axum::routing::post(hook))
-        .with_state(receiver.clone());
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(async move { axum::serve(listener, app).await });
-    Harness { rt, receiver, base }
-}
-
-impl Harness {
-    /// `prefix+http://127.0.0.1:PORT/path/prefix/HOOK_KEY` and the path the receiver sees.
-    fn target(&self, prefix: &str, path: &str) -> (String, String) {
-        let path = format!("/{path}/{prefix}/{HOOK_KEY}");
-        (format!("{prefix}+{}{path}?sig={HOOK_KEY}", self.base), path)
-    }
-}
-
 /// `ppgov args` with the canaries set, and no CI variables but the GitHub ones given.
 fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = ppgov_command(
