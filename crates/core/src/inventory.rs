@@ -48,6 +48,11 @@ pub struct EnvironmentInventory {
 }
 
 impl Inventory {
+    /// Whether no environment's inventory was read.
+    pub fn is_empty(&self) -> bool {
+        self.environments.is_empty()
+    }
+
     /// Files an item under its environment (by its kind and id; a second item with the same
     /// kind and id replaces the first).
     pub fn insert(&mut self, item: InventoryItem) {

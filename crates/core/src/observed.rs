@@ -40,6 +40,11 @@ pub struct Observed {
     /// other environment scopes are unknown, not absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rbac_environment_scopes_read: Option<BTreeSet<String>>,
+    /// What runs in the environments whose inventory was read (apps, flows, custom
+    /// connectors). An environment absent from it was not read: its inventory is unknown, not
+    /// empty. Read only when a plan or report needs it.
+    #[serde(skip_serializing_if = "crate::inventory::Inventory::is_empty")]
+    pub inventory: crate::inventory::Inventory,
 }
 
 impl Observed {

@@ -34,6 +34,9 @@ pub fn tenant_snapshot(
         // What was read, not tenant state: a snapshot holds every scope.
         role_assignments_read_for: _,
         rbac_environment_scopes_read: _,
+        // Not exported yet: a snapshot's apps and flows are the wire listings, written by
+        // the inventory export.
+        inventory: _,
     } = observed;
     let tenant_id = tenant_id.clone().unwrap_or_default();
     let mut t = TenantSnapshot::new(tenant_id.clone());
