@@ -76,8 +76,8 @@ fn main() {
                 dlp_policies: 0,
                 role_assignments: 0,
                 seed: 5,
-                tenant_id: None,
-            }))
+                tenant_id: None, apps: 0, flows: 0,
+}))
             .await
             .expect("emulator starts");
             let config = ClientConfig::new(

@@ -353,6 +353,8 @@ fn emulator_client(rt: &tokio::runtime::Runtime) -> (ppgov_emulator::RunningEmul
                 role_assignments: 2,
                 seed: 3,
                 tenant_id: None,
+                apps: 0,
+                flows: 0,
             }),
         ))
         .unwrap();

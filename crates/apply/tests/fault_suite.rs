@@ -782,6 +782,8 @@ async fn schedule(seed: u64) -> Result<Stats, String> {
             role_assignments: 0,
             seed: 11,
             tenant_id: None,
+            apps: 0,
+            flows: 0,
         })
     })
     .await
@@ -1001,6 +1003,8 @@ fn the_write_check_reports_writes_outside_the_plan() {
             role_assignments: 0,
             seed: 1,
             tenant_id: None,
+            apps: 0,
+            flows: 0,
         }))
         .await
         .unwrap();

@@ -461,6 +461,8 @@ fn plans_against_a_seeded_emulator() {
             role_assignments: 50,
             seed: 11,
             tenant_id: None,
+            apps: 0,
+            flows: 0,
         },
     ));
     let dir =

@@ -27,6 +27,8 @@ pub enum Audience {
     Bap,
     /// `api.powerplatform.com`.
     PowerPlatform,
+    /// `service.flow.microsoft.com`: the Flow host.
+    Flow,
     /// A scope the emulator does not know: accepted everywhere.
     Any,
 }
@@ -36,6 +38,8 @@ impl Audience {
         let s = scope.to_ascii_lowercase();
         if s.contains("powerplatform") {
             Audience::PowerPlatform
+        } else if s.contains("service.flow") {
+            Audience::Flow
         } else if s.contains("service.powerapps") {
             Audience::Bap
         } else {
@@ -47,6 +51,8 @@ impl Audience {
     fn of_path(path: &str) -> Audience {
         if is_power_platform_path(path) {
             Audience::PowerPlatform
+        } else if path.starts_with("/providers/Microsoft.ProcessSimple/") {
+            Audience::Flow
         } else {
             Audience::Bap
         }

@@ -70,6 +70,10 @@ pub fn summary(t: &Tenant) -> serde_json::Value {
         "dlpPolicies": t.dlp_policies.len(),
         "bapRoleAssignments": t.bap_role_assignments.values().map(|m| m.len()).sum::<usize>(),
         "rbacRoleAssignments": t.rbac_role_assignments.len(),
+        "apps": t.apps.values().map(|m| m.len()).sum::<usize>(),
+        "flows": t.flows.values().map(|m| m.len()).sum::<usize>(),
+        "customConnectors": t.custom_connectors.values().map(|m| m.len()).sum::<usize>(),
+        "connections": t.connections.values().map(|m| m.len()).sum::<usize>(),
     })
 }
 

@@ -33,6 +33,12 @@ struct Args {
     /// ... this many RBAC role assignments.
     #[arg(long, default_value_t = 5, requires = "seed_environments")]
     seed_role_assignments: usize,
+    /// ... this many canvas apps (connectors drawn so that some violate the DLP policies).
+    #[arg(long, default_value_t = 0, requires = "seed_environments")]
+    seed_apps: usize,
+    /// ... this many cloud flows (likewise).
+    #[arg(long, default_value_t = 0, requires = "seed_environments")]
+    seed_flows: usize,
     /// Random seed of the generated tenant.
     #[arg(long, default_value_t = 1, requires = "seed_environments")]
     seed: u64,
@@ -82,6 +88,8 @@ async fn main() -> ExitCode {
             role_assignments: args.seed_role_assignments,
             seed: args.seed,
             tenant_id: None,
+            apps: args.seed_apps,
+            flows: args.seed_flows,
         });
     }
     let emulator = match Emulator::start(config).await {

@@ -4,7 +4,9 @@
 //! Dataverse, groups with members and rule sets, one rule-based policy assigned to the first
 //! group, DLP policies with connector groups, action and endpoint rules and URL patterns, RBAC
 //! assignments at every scope, and admin/maker roles on the environments without Dataverse.
-//! Every DLP policy passes the same validation the routes apply.
+//! Every DLP policy passes the same validation the routes apply. Inventory (apps, flows,
+//! custom connectors, connections) only when asked, with connectors drawn from the first
+//! DLP policy's groups so that real violations exist.
 
 use crate::catalog::Catalog;
 use crate::http::iso_from_unix;
@@ -42,6 +44,10 @@ pub struct SeedRequest {
     pub seed: u64,
     /// Default: derived from the seed.
     pub tenant_id: Option<String>,
+    /// Canvas apps, spread over the environments (see [`inventory`]).
+    pub apps: usize,
+    /// Cloud flows, spread over the environments.
+    pub flows: usize,
 }
 
 impl Default for SeedRequest {
@@ -53,6 +59,8 @@ impl Default for SeedRequest {
             role_assignments: 5,
             seed: 1,
             tenant_id: None,
+            apps: 0,
+            flows: 0,
         }
     }
 }
@@ -175,6 +183,9 @@ pub fn generate(req: &SeedRequest) -> Tenant {
     dlp_policies(&mut g, &mut t, req.dlp_policies, &env_names);
     rbac(&mut g, &mut t, req.role_assignments, &env_names, &group_ids);
     bap_roles_for(&mut g, &mut t, &env_names);
+    // Last, and from its own generator: a tenant seeded without inventory is the same as
+    // before inventory existed.
+    inventory(&mut t, req, &env_names);
     t
 }
 
@@ -682,4 +693,362 @@ fn bap_roles_for(g: &mut Gen, t: &mut Tenant, envs: &[String]) {
         }
         t.bap_role_assignments.insert(env.clone(), assignments);
     }
+}
+
+/// How a seeded app or flow uses connectors, against the first (tenant-wide) DLP policy.
+#[derive(Clone, Copy)]
+enum Profile {
+    /// Business connectors only.
+    Compliant,
+    /// Business and Non-business together: a violation.
+    Mixed,
+    /// A Blocked connector: a violation.
+    Blocked,
+    /// A custom connector of its environment beside a Business one.
+    Custom,
+}
+
+/// Connectors the seeded items draw from: the first policy's groups, else well-known ones.
+struct Pools {
+    business: Vec<String>,
+    non_business: Vec<String>,
+    blocked: Vec<String>,
+}
+
+impl Pools {
+    fn of(t: &Tenant) -> Pools {
+        let group = |class: &str| -> Vec<String> {
+            t.dlp_policies
+                .values()
+                .find(|d| d.policy_definition.environment_type == environment_type::ALL)
+                .or_else(|| t.dlp_policies.values().next())
+                .and_then(|d| d.policy_definition.connector_groups.as_ref())
+                .into_iter()
+                .flatten()
+                .filter(|g| g.classification == class)
+                .flat_map(|g| g.connectors.iter().map(|c| c.id.clone()))
+                .collect()
+        };
+        let or = |list: Vec<String>, fallback: &[&str]| {
+            if list.is_empty() {
+                fallback
+                    .iter()
+                    .map(|c| format!("/providers/Microsoft.PowerApps/apis/{c}"))
+                    .collect()
+            } else {
+                list
+            }
+        };
+        Pools {
+            business: or(
+                group(classification::BUSINESS),
+                &["shared_sharepointonline", "shared_office365", "shared_sql"],
+            ),
+            non_business: or(
+                group(classification::NON_BUSINESS),
+                &["shared_twitter", "shared_rss"],
+            ),
+            blocked: or(group(classification::BLOCKED), &["shared_dropbox"]),
+        }
+    }
+}
+
+const APP_NAMES: &[&str] = &[
+    "Expense Tracker",
+    "Leave Requests",
+    "Site Inspection",
+    "Asset Checkout",
+    "Visitor Sign-in",
+    "Purchase Approvals",
+    "Field Service",
+    "Onboarding Hub",
+    "Contract Register",
+    "Incident Reporter",
+];
+const FLOW_NAMES: &[&str] = &[
+    "Sync invoices to SQL",
+    "Notify on new lead",
+    "Archive attachments",
+    "Weekly status digest",
+    "Approve purchase order",
+    "Post campaign results",
+    "Escalate overdue cases",
+    "Copy files to archive",
+    "Welcome new starter",
+    "Daily backup report",
+];
+const CUSTOM_CONNECTORS: &[(&str, &str)] = &[
+    ("Contoso Orders API", "orders.contoso.com"),
+    ("Fabrikam Stock", "api.fabrikam.net"),
+    ("Contoso HR Directory", "hr.contoso.com"),
+];
+
+/// The apps, flows, custom connectors and connections `req` asks for, spread over `envs`.
+pub fn inventory(t: &mut Tenant, req: &SeedRequest, envs: &[String]) {
+    if envs.is_empty() || req.apps + req.flows == 0 {
+        return;
+    }
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(req.seed ^ 0x1a7e_b0de),
+    };
+    let pools = Pools::of(t);
+    // Every third environment has a custom connector.
+    for (i, env) in envs.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let (display, host) = CUSTOM_CONNECTORS[i / 3 % CUSTOM_CONNECTORS.len()];
+        let slug = display.to_ascii_lowercase().replace(' ', "-");
+        let name = format!("shared_{slug}-5f{}", &g.guid()[..8]);
+        let connector: ppgov_tenant_api::inventory::CustomConnector =
+            serde_json::from_value(json!({
+                "name": name,
+                "id": format!("/providers/Microsoft.PowerApps/apis/{name}"),
+                "type": "Microsoft.PowerApps/apis",
+                "properties": {
+                    "displayName": display,
+                    "isCustomApi": true,
+                    "tier": "Premium",
+                    "createdTime": g.time(),
+                    "environment": {"id": format!("/providers/Microsoft.PowerApps/environments/{env}"), "name": env},
+                    "swagger": {"swagger": "2.0", "host": host, "basePath": "/", "schemes": ["https"]}
+                }
+            }))
+            .expect("seeded custom connectors are wire connectors");
+        t.custom_connectors
+            .entry(env.clone())
+            .or_default()
+            .insert(name, connector);
+    }
+    let tenant_id = t.tenant_id.clone();
+    for i in 0..req.apps + req.flows {
+        let env = g.pick(envs).clone();
+        let custom = t
+            .custom_connectors
+            .get(&env)
+            .and_then(|c| c.values().next())
+            .and_then(|c| c.id.clone());
+        let profile = match (g.rng.u32(0..20), &custom) {
+            (0..=9, _) => Profile::Compliant,
+            (10..=13, _) => Profile::Mixed,
+            (14..=16, _) => Profile::Blocked,
+            (_, Some(_)) => Profile::Custom,
+            _ => Profile::Compliant,
+        };
+        let mut connectors = vec![g.pick(&pools.business).clone()];
+        match profile {
+            Profile::Compliant => {
+                if g.chance(0.5) {
+                    connectors.push(g.pick(&pools.business).clone());
+                }
+            }
+            Profile::Mixed => connectors.push(g.pick(&pools.non_business).clone()),
+            Profile::Blocked => connectors.push(g.pick(&pools.blocked).clone()),
+            Profile::Custom => connectors.extend(custom),
+        }
+        connectors.dedup();
+        let owner = (*g.pick(PEOPLE)).to_owned();
+        let owner_id = g.guid();
+        if i < req.apps {
+            seed_app(
+                &mut g,
+                t,
+                &env,
+                &connectors,
+                &owner,
+                &owner_id,
+                &tenant_id,
+                profile,
+            );
+        } else {
+            seed_flow(&mut g, t, &env, &connectors, &owner_id, &tenant_id);
+        }
+    }
+}
+
+fn email_of(person: &str) -> String {
+    format!(
+        "{}@contoso.com",
+        person.to_ascii_lowercase().replace(' ', ".")
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn seed_app(
+    g: &mut Gen,
+    t: &mut Tenant,
+    env: &str,
+    connectors: &[String],
+    owner: &str,
+    owner_id: &str,
+    tenant_id: &str,
+    profile: Profile,
+) {
+    let name = g.guid();
+    let references: serde_json::Map<String, Value> = connectors
+        .iter()
+        .map(|id| {
+            let key = g.guid();
+            let custom = id.contains("-5f");
+            // The service sends app references lower-cased.
+            (
+                key,
+                json!({
+                    "id": id.to_ascii_lowercase(),
+                    "displayName": id.rsplit('/').next().unwrap_or_default(),
+                    "apiTier": "Standard",
+                    "isCustomApiConnection": custom,
+                    "isOnPremiseConnection": false
+                }),
+            )
+        })
+        .collect();
+    let principal = json!({
+        "id": owner_id, "displayName": owner, "email": email_of(owner),
+        "type": "User", "tenantId": tenant_id, "userPrincipalName": email_of(owner)
+    });
+    let created = g.time();
+    let modified = g.time().max(created.clone());
+    let mut properties = json!({
+        "displayName": format!("{} {}", g.pick(APP_NAMES), g.rng.u32(1..100)),
+        "appVersion": modified,
+        "lifeCycleId": "Published",
+        "status": "Ready",
+        "owner": principal,
+        "createdBy": principal,
+        "lastModifiedBy": principal,
+        "createdTime": created,
+        "lastModifiedTime": modified,
+        "sharedUsersCount": g.rng.u64(0..400),
+        "sharedGroupsCount": g.rng.u64(0..4),
+        "environment": {"id": format!("/providers/Microsoft.PowerApps/environments/{env}"), "name": env},
+        "connectionReferences": references,
+        "appPlanClassification": "Standard",
+        "usesPremiumApi": false,
+        "usesCustomApi": connectors.iter().any(|c| c.contains("-5f")),
+        "usesOnPremiseGateway": false
+    });
+    // The service's own evaluation is recorded only as `Compliant`; other values are unknown.
+    if let Profile::Compliant = profile {
+        properties["executionRestrictions"] = json!({
+            "isTeamsOnly": false,
+            "dataLossPreventionEvaluationResult": {
+                "status": "Compliant",
+                "lastEvaluationDate": modified,
+                "violations": [],
+                "violationsByPolicy": [],
+                "violationErrorMessage": format!(
+                    "The app uses the following connectors: {}.",
+                    connectors.iter().map(|c| c.rsplit('/').next().unwrap_or_default().to_ascii_lowercase()).collect::<Vec<_>>().join(", ")
+                )
+            }
+        });
+    }
+    let app: ppgov_tenant_api::inventory::App = serde_json::from_value(json!({
+        "name": name,
+        "id": format!("/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps/{name}"),
+        "type": "Microsoft.PowerApps/scopes/admin/apps",
+        "appType": "ClassicCanvasApp",
+        "properties": properties
+    }))
+    .expect("seeded apps are wire apps");
+    t.apps.entry(env.to_owned()).or_default().insert(name, app);
+}
+
+fn seed_flow(
+    g: &mut Gen,
+    t: &mut Tenant,
+    env: &str,
+    connectors: &[String],
+    owner_id: &str,
+    tenant_id: &str,
+) {
+    let name = g.guid();
+    let mut references = serde_json::Map::new();
+    let mut actions = Vec::new();
+    for (n, id) in connectors.iter().enumerate() {
+        let api = id.rsplit('/').next().unwrap_or_default().to_owned();
+        let connection = format!("{}-{}", api.trim_start_matches("shared_"), &g.guid()[..8]);
+        let mut parameters = json!({"name": "oauth2-auth", "values": {}});
+        if api.eq_ignore_ascii_case("shared_sql") {
+            let database = *g.pick(&["sales", "hr"]);
+            parameters = json!({"name": "sqlAuthentication", "values": {
+                "server": {"value": "contoso.database.windows.net"},
+                "database": {"value": database}
+            }});
+        }
+        let created = g.time();
+        let conn: ppgov_tenant_api::inventory::Connection = serde_json::from_value(json!({
+            "name": connection,
+            "id": format!("/providers/Microsoft.PowerApps/apis/{api}/connections/{connection}"),
+            "type": "Microsoft.PowerApps/apis/connections",
+            "properties": {
+                "apiId": id,
+                "displayName": api,
+                "statuses": [{"status": "Connected"}],
+                "connectionParametersSet": parameters,
+                "createdBy": {"id": owner_id, "type": "User", "tenantId": tenant_id},
+                "createdTime": created,
+                "lastModifiedTime": created,
+                "environment": {"id": format!("/providers/Microsoft.PowerApps/environments/{env}"), "name": env}
+            }
+        }))
+        .expect("seeded connections are wire connections");
+        t.connections
+            .entry(env.to_owned())
+            .or_default()
+            .insert(connection.clone(), conn);
+        references.insert(
+            api.clone(),
+            json!({
+                "connectionName": connection,
+                "id": id,
+                "displayName": api,
+                "source": "Embedded",
+                "tier": "Standard",
+                "apiDefinition": {"name": api, "id": id, "properties": {"isCustomApi": api.contains("-5f")}}
+            }),
+        );
+        // The first connector's first action is sometimes one a policy blocks.
+        let operation = if n == 0 && g.chance(0.3) {
+            "DeleteItem_V2"
+        } else {
+            "GetItems_V2"
+        };
+        actions.push(json!({
+            "type": "OpenApiConnection",
+            "swaggerOperationId": operation,
+            "api": {"name": api, "id": id, "type": "Microsoft.PowerApps/apis"}
+        }));
+    }
+    let created = g.time();
+    let modified = g.time().max(created.clone());
+    let suspended = g.chance(0.05);
+    let flow: ppgov_tenant_api::inventory::Flow = serde_json::from_value(json!({
+        "name": name,
+        "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}/flows/{name}"),
+        "type": "Microsoft.ProcessSimple/environments/flows",
+        "properties": {
+            "apiId": "/providers/Microsoft.PowerApps/apis/shared_logicflows",
+            "displayName": format!("{} {}", g.pick(FLOW_NAMES), g.rng.u32(1..100)),
+            "state": if suspended { "Suspended" } else { "Started" },
+            "createdTime": created,
+            "lastModifiedTime": modified,
+            "flowSuspensionReason": "None",
+            "environment": {
+                "name": env,
+                "type": "Microsoft.ProcessSimple/environments",
+                "id": format!("/providers/Microsoft.ProcessSimple/environments/{env}")
+            },
+            "definitionSummary": {
+                "triggers": [{"type": "Recurrence"}],
+                "actions": actions
+            },
+            "creator": {"tenantId": tenant_id, "objectId": owner_id, "userId": owner_id, "userType": "ActiveDirectory"},
+            "isManaged": false,
+            "connectionReferences": references
+        }
+    }))
+    .expect("seeded flows are wire flows");
+    t.flows
+        .entry(env.to_owned())
+        .or_default()
+        .insert(name, flow);
 }

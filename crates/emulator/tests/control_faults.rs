@@ -60,6 +60,8 @@ async fn same_seed_gives_a_byte_identical_dump() {
         role_assignments: 12,
         seed: 42,
         tenant_id: None,
+        apps: 0,
+        flows: 0,
     }))
     .await
     .unwrap();

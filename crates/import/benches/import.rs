@@ -119,6 +119,8 @@ fn main() {
                 role_assignments: 20_000,
                 seed: 7,
                 tenant_id: None,
+                apps: 0,
+                flows: 0,
             }),
         )
         .await

@@ -121,6 +121,8 @@ async fn seeded_tenants_round_trip() {
             role_assignments: (seed as usize * 11) % 15,
             seed,
             tenant_id: None,
+            apps: 0,
+            flows: 0,
         };
         let options = options(
             if seed % 3 == 0 {

@@ -346,6 +346,44 @@ pub struct ConnectionParameterSet {
     pub values: BTreeMap<String, Value>,
 }
 
+// ---- custom connectors ------------------------------------------------------------------------
+
+/// One custom connector of `GET api.powerapps.com/providers/Microsoft.PowerApps/scopes/admin/
+/// environments/{env}/apis` (custom connectors only; the catalog shape plus `environment`,
+/// `createdBy`, `apiDefinitions`, `metadata`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomConnector {
+    /// The API name, `shared_contoso-2dapi-5f...`.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub properties: CustomConnectorProperties,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomConnectorProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_custom_api: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Principal>,
+    /// The OpenAPI document, when the answer includes it: its `schemes` and `host` are the
+    /// URL that custom connector URL patterns match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swagger: Option<Value>,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
 /// The connector name (`shared_sql`) at the end of a connector id, lower-cased: app
 /// references arrive lower-cased while DLP policies keep the catalog's casing.
 pub fn connector_name(api_id: &str) -> String {

@@ -3,19 +3,22 @@
 //! A path here is relative to a host's base URL, which is configuration: the real service,
 //! a sovereign cloud, or the emulator on loopback.
 
-/// The three API hosts ppgov talks to.
+/// The API hosts ppgov talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Host {
     /// `api.bap.microsoft.com`: environments, DLP policies, BAP roles, tenant settings.
     Bap,
-    /// `api.powerapps.com`: the connector catalog.
+    /// `api.powerapps.com`: the connector catalog; inventory (apps, custom connectors,
+    /// connections).
     PowerApps,
     /// `api.powerplatform.com`: environment groups, rule sets, rule-based policies, RBAC.
     PowerPlatform,
+    /// `api.flow.microsoft.com`: cloud flows (inventory).
+    Flow,
 }
 
 impl Host {
-    pub const ALL: [Host; 3] = [Host::Bap, Host::PowerApps, Host::PowerPlatform];
+    pub const ALL: [Host; 4] = [Host::Bap, Host::PowerApps, Host::PowerPlatform, Host::Flow];
 
     /// The base URL of the public cloud.
     pub fn public_base_url(self) -> &'static str {
@@ -23,6 +26,7 @@ impl Host {
             Host::Bap => "https://api.bap.microsoft.com",
             Host::PowerApps => "https://api.powerapps.com",
             Host::PowerPlatform => "https://api.powerplatform.com",
+            Host::Flow => "https://api.flow.microsoft.com",
         }
     }
 
@@ -31,6 +35,8 @@ impl Host {
         match self {
             Host::Bap | Host::PowerApps => "https://service.powerapps.com/.default",
             Host::PowerPlatform => "https://api.powerplatform.com/.default",
+            // The double slash is the resource id's own trailing slash (as clients send it).
+            Host::Flow => "https://service.flow.microsoft.com//.default",
         }
     }
 
@@ -39,6 +45,7 @@ impl Host {
             Host::Bap => "bap",
             Host::PowerApps => "powerapps",
             Host::PowerPlatform => "powerplatform",
+            Host::Flow => "flow",
         }
     }
 }
@@ -55,6 +62,12 @@ pub mod versions {
     pub const POWERAPPS_APIS: &str = "2019-05-01";
     /// The Power Apps admin app list, as recorded (`inventory/powerapps-admin-list-apps.json`).
     pub const POWERAPPS_ADMIN: &str = "2023-06-01";
+    /// The Power Apps admin connection list (reference §2.4, generated connector).
+    pub const POWERAPPS_CONNECTIONS: &str = "2016-11-01";
+    /// The Power Apps admin custom connector list (reference §3, generated connector).
+    pub const POWERAPPS_CUSTOM_CONNECTORS: &str = "2017-05-01";
+    /// The Flow admin routes (reference §2.2).
+    pub const FLOW_ADMIN: &str = "2016-11-01";
 }
 
 /// A request target: host, path and query (already encoded).
@@ -365,9 +378,45 @@ pub fn connectors() -> Endpoint {
 pub fn environment_apps(env: &str) -> Endpoint {
     Endpoint::new(
         Host::PowerApps,
-        format!("/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps"),
+        format!("{POWERAPPS_ADMIN_ENVS}/{env}/apps"),
     )
     .version(versions::POWERAPPS_ADMIN)
+}
+
+const POWERAPPS_ADMIN_ENVS: &str = "/providers/Microsoft.PowerApps/scopes/admin/environments";
+const FLOW_ADMIN_ENVS: &str = "/providers/Microsoft.ProcessSimple/scopes/admin/environments";
+
+/// The cloud flows of one environment (admin scope, `v2` list), paged with `nextLink`. The
+/// items carry no connection references: [`environment_flow`] does.
+pub fn environment_flows(env: &str) -> Endpoint {
+    Endpoint::new(Host::Flow, format!("{FLOW_ADMIN_ENVS}/{env}/v2/flows"))
+        .version(versions::FLOW_ADMIN)
+}
+
+/// One cloud flow (admin scope), with its connection references.
+pub fn environment_flow(env: &str, flow: &str) -> Endpoint {
+    Endpoint::new(Host::Flow, format!("{FLOW_ADMIN_ENVS}/{env}/flows/{flow}"))
+        .version(versions::FLOW_ADMIN)
+}
+
+/// The custom connectors of one environment (admin scope: custom ones only), paged.
+pub fn environment_custom_connectors(env: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerApps,
+        format!("{POWERAPPS_ADMIN_ENVS}/{env}/apis"),
+    )
+    .version(versions::POWERAPPS_CUSTOM_CONNECTORS)
+    .with("$top", "250")
+}
+
+/// The connections of one environment (admin scope), paged.
+pub fn environment_connections(env: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerApps,
+        format!("{POWERAPPS_ADMIN_ENVS}/{env}/connections"),
+    )
+    .version(versions::POWERAPPS_CONNECTIONS)
+    .with("$top", "250")
 }
 
 pub fn unblockable_connectors() -> Endpoint {

@@ -70,6 +70,14 @@ pub struct TenantSnapshot {
     /// returns it (with its connection references; the list leaves them out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub flows: BTreeMap<String, BTreeMap<String, crate::inventory::Flow>>,
+    /// Custom connectors: environment name -> connector name -> connector, as the Power Apps
+    /// admin `apis` list returns them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_connectors: BTreeMap<String, BTreeMap<String, crate::inventory::CustomConnector>>,
+    /// Connections: environment name -> connection name -> connection, as the Power Apps admin
+    /// `connections` list returns them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub connections: BTreeMap<String, BTreeMap<String, crate::inventory::Connection>>,
 }
 
 impl TenantSnapshot {
@@ -91,6 +99,8 @@ impl TenantSnapshot {
             connectors: None,
             apps: BTreeMap::new(),
             flows: BTreeMap::new(),
+            custom_connectors: BTreeMap::new(),
+            connections: BTreeMap::new(),
         }
     }
 

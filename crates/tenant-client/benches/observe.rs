@@ -55,8 +55,8 @@ fn main() {
                 dlp_policies: POLICIES,
                 role_assignments: ROLE_ASSIGNMENTS,
                 seed: 7,
-                tenant_id: None,
-            }),
+                tenant_id: None, apps: 0, flows: 0,
+}),
         )
         .await
         .expect("emulator starts");

@@ -18,10 +18,14 @@ pub struct CloudEndpoints {
     pub bap: &'static str,
     pub powerapps: &'static str,
     pub powerplatform: &'static str,
+    /// The Flow (Power Automate) resource provider: cloud flows.
+    pub flow: &'static str,
     /// Scope of tokens for BAP and Power Apps (one token serves both).
     pub powerapps_scope: &'static str,
     /// Scope of tokens for the Power Platform API.
     pub powerplatform_scope: &'static str,
+    /// Scope of tokens for the Flow host.
+    pub flow_scope: &'static str,
     pub authority: &'static str,
 }
 
@@ -32,40 +36,50 @@ impl CloudEndpoints {
                 bap: "https://api.bap.microsoft.com",
                 powerapps: "https://api.powerapps.com",
                 powerplatform: "https://api.powerplatform.com",
+                flow: "https://api.flow.microsoft.com",
                 powerapps_scope: "https://service.powerapps.com/.default",
                 powerplatform_scope: "https://api.powerplatform.com/.default",
+                flow_scope: "https://service.flow.microsoft.com//.default",
                 authority: "https://login.microsoftonline.com",
             },
             Cloud::Gcc => CloudEndpoints {
                 bap: "https://gov.api.bap.microsoft.us",
                 powerapps: "https://gov.api.powerapps.us",
                 powerplatform: "https://api.gov.powerplatform.microsoft.us",
+                flow: "https://gov.api.flow.microsoft.us",
                 powerapps_scope: "https://service.powerapps.us/.default",
                 powerplatform_scope: "https://api.gov.powerplatform.microsoft.us/.default",
+                flow_scope: "https://gov.service.flow.microsoft.us//.default",
                 authority: "https://login.microsoftonline.com",
             },
             Cloud::GccHigh => CloudEndpoints {
                 bap: "https://high.api.bap.microsoft.us",
                 powerapps: "https://high.api.powerapps.us",
                 powerplatform: "https://api.appsplatform.us",
+                flow: "https://high.api.flow.microsoft.us",
                 powerapps_scope: "https://high.service.apps.appsplatform.us/.default",
                 powerplatform_scope: "https://api.appsplatform.us/.default",
+                flow_scope: "https://high.service.flow.microsoft.us//.default",
                 authority: "https://login.microsoftonline.us",
             },
             Cloud::Dod => CloudEndpoints {
                 bap: "https://api.bap.appsplatform.us",
                 powerapps: "https://api.apps.appsplatform.us",
                 powerplatform: "https://api.appsplatform.us",
+                flow: "https://api.flow.appsplatform.us",
                 powerapps_scope: "https://service.apps.appsplatform.us/.default",
                 powerplatform_scope: "https://api.appsplatform.us/.default",
+                flow_scope: "https://service.flow.appsplatform.us//.default",
                 authority: "https://login.microsoftonline.us",
             },
             Cloud::China => CloudEndpoints {
                 bap: "https://api.bap.partner.microsoftonline.cn",
                 powerapps: "https://api.powerapps.cn",
                 powerplatform: "https://api.powerplatform.partner.microsoftonline.cn",
+                flow: "https://api.powerautomate.cn",
                 powerapps_scope: "https://service.powerapps.cn/.default",
                 powerplatform_scope: "https://api.powerplatform.partner.microsoftonline.cn/.default",
+                flow_scope: "https://service.powerautomate.cn//.default",
                 authority: "https://login.chinacloudapi.cn",
             },
         }
@@ -76,6 +90,7 @@ impl CloudEndpoints {
             Host::Bap => self.bap,
             Host::PowerApps => self.powerapps,
             Host::PowerPlatform => self.powerplatform,
+            Host::Flow => self.flow,
         }
     }
 
@@ -83,6 +98,7 @@ impl CloudEndpoints {
         match host {
             Host::Bap | Host::PowerApps => self.powerapps_scope,
             Host::PowerPlatform => self.powerplatform_scope,
+            Host::Flow => self.flow_scope,
         }
     }
 }
@@ -270,7 +286,7 @@ impl ClientConfig {
         }
     }
 
-    /// Points every host at one base URL (the emulator serves all three).
+    /// Points every host at one base URL (the emulator serves them all).
     pub fn with_single_base_url(mut self, url: &str) -> Self {
         for host in Host::ALL {
             self.base_urls.insert(host, url.to_owned());

@@ -129,7 +129,7 @@ impl Response {
 pub struct RequestStats {
     /// HTTP exchanges with the API hosts: first attempts, retries, pages and LRO polls.
     pub total: u64,
-    /// By host name (`bap`, `powerapps`, `powerplatform`).
+    /// By host name (`bap`, `powerapps`, `powerplatform`, `flow`).
     pub by_host: BTreeMap<&'static str, u64>,
     /// Exchanges that were retries of an earlier attempt.
     pub retries: u64,
@@ -139,7 +139,7 @@ pub struct RequestStats {
 
 #[derive(Default)]
 struct Counters {
-    by_host: [AtomicU64; 3],
+    by_host: [AtomicU64; Host::ALL.len()],
     retries: AtomicU64,
 }
 
@@ -148,6 +148,7 @@ fn host_index(host: Host) -> usize {
         Host::Bap => 0,
         Host::PowerApps => 1,
         Host::PowerPlatform => 2,
+        Host::Flow => 3,
     }
 }
 

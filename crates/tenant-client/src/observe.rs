@@ -34,6 +34,11 @@ pub struct ObserveOptions {
     /// `Observed::rbac_environment_scopes_read`. Planning needs only the environments a
     /// repository assigns RBAC roles on (all of them under exclusive ownership).
     pub rbac_environment_scopes: Option<BTreeSet<String>>,
+    /// Environments (ids, any case) whose inventory (apps, flows, custom connectors,
+    /// connections) to read into `Observed::inventory`, alongside the other listings; `None`
+    /// (the default) reads none. An id the tenant does not have fails the read, naming it
+    /// (see [`Client::read_inventory`]).
+    pub inventory: Option<BTreeSet<String>>,
 }
 
 impl Client {
@@ -183,6 +188,12 @@ impl Client {
             )?;
             Ok::<_, ClientError>(Some(convert::connectors(&list, &unblockable, &virtuals)))
         };
+        let inventory = async {
+            match &options.inventory {
+                Some(envs) => self.read_inventory_within(envs, Some(bulk)).await,
+                None => Ok(Default::default()),
+            }
+        };
 
         let (
             tenant_id,
@@ -194,6 +205,7 @@ impl Client {
             dlp,
             settings,
             connectors,
+            inventory,
         ) = futures::try_join!(
             tenant,
             environments_and_roles,
@@ -204,6 +216,7 @@ impl Client {
             dlp,
             settings,
             connectors,
+            inventory,
         )?;
         // RBAC: the tenant-level list holds tenant-scope assignments only, so each scope is
         // listed on its own route (README, "RBAC scopes"); environments only as asked.
@@ -229,6 +242,7 @@ impl Client {
             tenant_id: Some(tenant_id),
             connectors,
             tenant_settings: convert::tenant_settings(&settings),
+            inventory,
             rbac_environment_scopes_read: options
                 .rbac_environment_scopes
                 .as_ref()

@@ -49,6 +49,8 @@ fn small() -> SeedRequest {
         role_assignments: 3,
         seed: 7,
         tenant_id: None,
+        apps: 0,
+        flows: 0,
     }
 }
 
@@ -61,6 +63,8 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         role_assignments: 25,
         seed: 3,
         tenant_id: None,
+        apps: 0,
+        flows: 0,
     })
     .await;
     let state = emu.state();
@@ -197,6 +201,8 @@ async fn observe_reads_the_roles_of_managed_and_grouped_environments_as_pages_ar
         role_assignments: 3,
         seed: 11,
         tenant_id: None,
+        apps: 0,
+        flows: 0,
     })
     .await;
     let c = client(&emu);
@@ -943,5 +949,118 @@ async fn environment_apps_are_read_across_pages_and_converted() {
     );
 
     let err = c.list_environment_apps("no-such-env").await.unwrap_err();
+    assert!(err.to_string().contains("no-such-env"), "{err}");
+}
+
+fn with_inventory() -> SeedRequest {
+    SeedRequest {
+        apps: 40,
+        flows: 30,
+        ..small()
+    }
+}
+
+#[tokio::test]
+async fn read_inventory_requests_only_the_environments_asked_for() {
+    let emu = emulator(with_inventory()).await;
+    let state = emu.state();
+    // The environment with the most flows, asked for in upper case.
+    let (env, flows) = state
+        .flows
+        .iter()
+        .max_by_key(|(name, f)| (f.len(), std::cmp::Reverse(*name)))
+        .unwrap();
+    let apps = state.apps.get(env).map_or(0, |a| a.len());
+    let connections = state.connections.get(env).map_or(0, |c| c.len());
+    let custom = state.custom_connectors.get(env).map_or(0, |c| c.len());
+    assert!(
+        flows.len() > 1 && state.flows.len() > 1,
+        "the seed spreads flows"
+    );
+    let c = client(&emu);
+    emu.clear_requests();
+    let inventory = c
+        .read_inventory(&BTreeSet::from([env.to_uppercase()]))
+        .await
+        .unwrap();
+    let key = env.to_lowercase();
+    assert_eq!(inventory.environments.keys().collect::<Vec<_>>(), [&key]);
+    let read = &inventory.environments[&key];
+    assert_eq!(
+        (
+            read.apps.len(),
+            read.flows.len(),
+            read.connections.len(),
+            read.custom_connectors.len()
+        ),
+        (apps, flows.len(), connections, custom)
+    );
+    // Flows carry the connectors of their references (the per-flow GET), with connections.
+    for f in read.flows.values() {
+        assert!(!f.connectors.is_empty(), "{}", f.id);
+        assert!(f.connectors.values().any(|u| !u.connections.is_empty()));
+    }
+    // Request accounting: that environment's routes only, and exactly these many.
+    let log = emu.requests();
+    for r in &log.recent {
+        assert!(
+            r.uri.to_lowercase().contains(&key),
+            "{} is not a request for {key}",
+            r.uri
+        );
+    }
+    let expected = pages(apps) + pages(flows.len()) + flows.len() as u64 + 1 + 1;
+    assert_eq!(log.total, expected, "{:#?}", log.by_route);
+    assert_eq!(
+        log.count(
+            "GET",
+            "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/flows/{flow}"
+        ),
+        flows.len() as u64
+    );
+    assert_eq!(c.stats().by_host["flow"], pages(flows.len()) + flows.len() as u64);
+}
+
+#[tokio::test]
+async fn observe_reads_the_inventory_asked_for_and_unknown_environments_are_named() {
+    let emu = emulator(with_inventory()).await;
+    let c = client(&emu);
+    let plain = c.observe(&ObserveOptions::default()).await.unwrap();
+    assert!(plain.inventory.is_empty(), "none read unless asked");
+    let all: BTreeSet<String> = emu.state().environments.keys().cloned().collect();
+    let observed = c
+        .observe(&ObserveOptions {
+            inventory: Some(all.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let read = c.read_inventory(&all).await.unwrap();
+    assert_eq!(observed.inventory, read);
+    // Every environment was read, also those where nothing runs (empty, not unknown).
+    assert_eq!(read.environments.len(), all.len());
+    let items: usize = read
+        .environments
+        .values()
+        .map(|e| e.apps.len() + e.flows.len())
+        .sum();
+    assert_eq!(items, 70);
+
+    let mut asked = BTreeSet::from(["no-such-env".to_owned(), "other-missing".to_owned()]);
+    asked.extend(all.iter().take(2).cloned());
+    let err = c.read_inventory(&asked).await.unwrap_err();
+    assert_eq!(err.kind, ppgov_tenant_client::ErrorKind::NotFound);
+    let text = err.to_string();
+    assert!(
+        text.contains("no-such-env, other-missing") && text.contains("not in the tenant"),
+        "{text}"
+    );
+    let err = c
+        .observe(&ObserveOptions {
+            inventory: Some(asked),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no-such-env"), "{err}");
 }

@@ -539,3 +539,79 @@ async fn a_tls_certificate_error_is_not_retried() {
     assert_eq!(handshakes.load(Ordering::SeqCst), 1, "{text}");
     assert_eq!(client.stats().retries, 0);
 }
+
+const FLOWS: &str = "/providers/Microsoft.ProcessSimple/scopes/admin/environments/env-1/v2/flows";
+
+fn flow(name: &str) -> serde_json::Value {
+    json!({"name": name, "properties": {"environment": {"name": "env-1"}}})
+}
+
+#[tokio::test]
+async fn an_inventory_listing_that_pages_forever_is_cut_at_max_pages() {
+    let (base, requests) = serve(|req, n, port| {
+        (req.uri().path() == FLOWS).then(|| {
+            axum::Json(json!({
+                "value": [flow(&format!("flow-{n}"))],
+                "nextLink": format!("http://127.0.0.1:{port}{FLOWS}?api-version=2016-11-01&page={n}")
+            }))
+            .into_response()
+        })
+    })
+    .await;
+    let mut c = config(&base);
+    c.limits.max_pages = 25;
+    let e = Client::new(c)
+        .unwrap()
+        .read_inventory(&["ENV-1".to_owned()].into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
+    assert!(e.to_string().contains("past 25 pages"), "{e}");
+    assert!(e.to_string().contains(FLOWS), "{e}");
+    // The flows already listed may be read one by one meanwhile; nothing goes on past the cap.
+    assert!(requests.load(Ordering::SeqCst) < 80);
+}
+
+#[tokio::test]
+async fn an_inventory_listing_that_repeats_a_page_is_an_error() {
+    let (base, _) = serve(|req, _, port| {
+        (req.uri().path() == FLOWS).then(|| {
+            axum::Json(json!({
+                "value": [],
+                "nextLink": format!("http://127.0.0.1:{port}{FLOWS}?api-version=2016-11-01&page=again")
+            }))
+            .into_response()
+        })
+    })
+    .await;
+    let e = Client::new(config(&base))
+        .unwrap()
+        .read_inventory(&["env-1".to_owned()].into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
+    assert!(e.to_string().contains("repeats an earlier one"), "{e}");
+}
+
+#[tokio::test]
+async fn an_inventory_read_that_outlasts_the_deadline_fails_in_bounded_time() {
+    let (base, _) = serve(|req, _, _| {
+        req.uri()
+            .path()
+            .ends_with("/apps")
+            .then(|| StatusCode::SERVICE_UNAVAILABLE.into_response())
+    })
+    .await;
+    let mut c = config(&base);
+    c.retry.max_attempts = 1000;
+    c.limits.observe_deadline = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let e = Client::new(c)
+        .unwrap()
+        .read_inventory(&["env-1".to_owned()].into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    assert!(e.to_string().contains("observe_deadline"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

@@ -1,6 +1,7 @@
-//! Inventory: the canvas apps (Power Apps admin scope) and cloud flows (Flow admin scope) of
-//! an environment, from the snapshot's `apps` and `flows`, paged with an absolute `nextLink`
-//! like the BAP lists. The flow list leaves connection references out, as the service's does;
+//! Inventory: the canvas apps, custom connectors and connections (Power Apps admin scope)
+//! and cloud flows (Flow admin scope) of an environment, from the snapshot's `apps`,
+//! `custom_connectors`, `connections` and `flows`, paged with an absolute `nextLink` like
+//! the BAP lists. The flow list leaves connection references out, as the service's does;
 //! the per-flow GET carries them.
 
 use crate::app::Shared;
@@ -8,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, paginate};
 use crate::routes::bap::env_not_found;
 use crate::routes::json;
+use crate::state::Tenant;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,46 +17,67 @@ use axum::response::Response;
 use axum::routing::get;
 use ppgov_tenant_api::BapPage;
 use ppgov_tenant_api::errors::codes;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// `api.powerapps.com` and `api.flow.microsoft.com` (require api-version).
 pub fn router() -> Router<Arc<Shared>> {
+    const APPS_ADMIN: &str = "/providers/Microsoft.PowerApps/scopes/admin/environments/{env}";
+    const FLOW_ADMIN: &str = "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}";
     Router::new()
-        .route(
-            "/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps",
-            get(list_apps),
-        )
-        .route(
-            "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/v2/flows",
-            get(list_flows),
-        )
-        .route(
-            "/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/flows/{flow}",
-            get(get_flow),
-        )
+        .route(&format!("{APPS_ADMIN}/apps"), get(list_apps))
+        .route(&format!("{APPS_ADMIN}/apis"), get(list_custom_connectors))
+        .route(&format!("{APPS_ADMIN}/connections"), get(list_connections))
+        .route(&format!("{FLOW_ADMIN}/v2/flows"), get(list_flows))
+        .route(&format!("{FLOW_ADMIN}/flows/{{flow}}"), get(get_flow))
 }
 
-/// 404 `EnvironmentNotFound` for an environment the tenant does not have; an environment
-/// without apps lists none.
+/// One page of an environment's collection, each item shaped by `shape`. 404
+/// `EnvironmentNotFound` for an environment the tenant does not have; an environment
+/// without items lists none.
+fn list_of<T: Clone + serde::Serialize>(
+    shared: &Shared,
+    env: &str,
+    ctx: &Ctx,
+    collection: impl Fn(&Tenant) -> &BTreeMap<String, BTreeMap<String, T>>,
+    shape: impl Fn(&T) -> T,
+) -> ApiResult<Response> {
+    let inner = shared.read();
+    let key = inner
+        .tenant
+        .environment_key(env)
+        .ok_or_else(|| env_not_found(env))?;
+    let items: Vec<T> = collection(&inner.tenant)
+        .get(&key)
+        .map(|items| items.values().map(&shape).collect())
+        .unwrap_or_default();
+    drop(inner);
+    let (value, next_link) = paginate(items, ctx, shared.settings.page_size)?;
+    Ok(json(StatusCode::OK, &BapPage { value, next_link }))
+}
+
 async fn list_apps(
     State(shared): State<Arc<Shared>>,
     Path(env): Path<String>,
     ctx: Ctx,
 ) -> ApiResult<Response> {
-    let inner = shared.read();
-    let key = inner
-        .tenant
-        .environment_key(&env)
-        .ok_or_else(|| env_not_found(&env))?;
-    let apps: Vec<_> = inner
-        .tenant
-        .apps
-        .get(&key)
-        .map(|apps| apps.values().cloned().collect())
-        .unwrap_or_default();
-    drop(inner);
-    let (value, next_link) = paginate(apps, &ctx, shared.settings.page_size)?;
-    Ok(json(StatusCode::OK, &BapPage { value, next_link }))
+    list_of(&shared, &env, &ctx, |t| &t.apps, Clone::clone)
+}
+
+async fn list_custom_connectors(
+    State(shared): State<Arc<Shared>>,
+    Path(env): Path<String>,
+    ctx: Ctx,
+) -> ApiResult<Response> {
+    list_of(&shared, &env, &ctx, |t| &t.custom_connectors, Clone::clone)
+}
+
+async fn list_connections(
+    State(shared): State<Arc<Shared>>,
+    Path(env): Path<String>,
+    ctx: Ctx,
+) -> ApiResult<Response> {
+    list_of(&shared, &env, &ctx, |t| &t.connections, Clone::clone)
 }
 
 async fn list_flows(
@@ -62,29 +85,17 @@ async fn list_flows(
     Path(env): Path<String>,
     ctx: Ctx,
 ) -> ApiResult<Response> {
-    let inner = shared.read();
-    let key = inner
-        .tenant
-        .environment_key(&env)
-        .ok_or_else(|| env_not_found(&env))?;
-    let flows: Vec<_> = inner
-        .tenant
-        .flows
-        .get(&key)
-        .map(|flows| {
-            flows
-                .values()
-                .map(|f| {
-                    let mut item = f.clone();
-                    item.properties.connection_references.clear();
-                    item
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    drop(inner);
-    let (value, next_link) = paginate(flows, &ctx, shared.settings.page_size)?;
-    Ok(json(StatusCode::OK, &BapPage { value, next_link }))
+    list_of(
+        &shared,
+        &env,
+        &ctx,
+        |t| &t.flows,
+        |f| {
+            let mut item = f.clone();
+            item.properties.connection_references.clear();
+            item
+        },
+    )
 }
 
 /// 404 for an unknown environment or flow (the flow's code is not recorded: the generic one).

@@ -205,5 +205,7 @@ pub fn seed(environments: usize, groups: usize, dlp: usize, rbac: usize) -> Seed
         role_assignments: rbac,
         seed: 7,
         tenant_id: None,
+        apps: 0,
+        flows: 0,
     }
 }

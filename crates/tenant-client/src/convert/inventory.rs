@@ -4,8 +4,8 @@
 
 use super::{ConvertError, err};
 use ppgov_core::inventory::{
-    Connection, ConnectorKey, ConnectorUse, InventoryItem, ItemKind, Owner, ServiceEvaluation,
-    connector_key,
+    Connection, ConnectorKey, ConnectorUse, CustomConnector, InventoryItem, ItemKind, Owner,
+    ServiceEvaluation, connector_key,
 };
 use ppgov_tenant_api::inventory as wi;
 use std::collections::BTreeMap;
@@ -269,6 +269,54 @@ pub fn connection(c: &wi::Connection) -> Result<Connection, ConvertError> {
     })
 }
 
+/// `scheme://host` of an OpenAPI 2 document (`schemes[0]`, https when absent), the URL
+/// custom connector URL patterns match.
+fn swagger_host_url(swagger: &serde_json::Value) -> Option<String> {
+    let host = swagger.get("host")?.as_str()?.trim();
+    if host.is_empty() {
+        return None;
+    }
+    let scheme = swagger
+        .pointer("/schemes/0")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("https");
+    Some(format!(
+        "{}://{}",
+        scheme.to_lowercase(),
+        host.to_lowercase()
+    ))
+}
+
+/// One custom connector of an environment's admin `apis` list; `environment` is the
+/// environment it was listed in (the item's own `environment`, when it names one, wins).
+pub fn custom_connector(
+    c: &wi::CustomConnector,
+    environment: &str,
+) -> Result<CustomConnector, ConvertError> {
+    let p = &c.properties;
+    let key = connector_key(if c.name.is_empty() {
+        c.id.as_deref().unwrap_or_default()
+    } else {
+        &c.name
+    });
+    if key.is_empty() {
+        return err("a custom connector without a name");
+    }
+    let environment_id = p
+        .environment
+        .as_ref()
+        .and_then(wi::EnvironmentRef::environment_id)
+        .unwrap_or(environment)
+        .to_lowercase();
+    Ok(CustomConnector {
+        id: c.id.clone().unwrap_or_else(|| c.name.clone()),
+        display_name: p.display_name.clone().unwrap_or_default(),
+        environment_id,
+        host_url: p.swagger.as_ref().and_then(swagger_host_url),
+        key,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +416,25 @@ mod tests {
         assert!(flow(&f).unwrap_err().0.contains("flow F1"));
         let a: wi::App = serde_json::from_value(json!({"name": "A1"})).unwrap();
         assert!(app(&a).unwrap_err().0.contains("app A1"));
+    }
+
+    #[test]
+    fn custom_connectors_are_keyed_and_tell_their_host() {
+        let c: wi::CustomConnector = serde_json::from_value(json!({
+            "name": "shared_Contoso-5F",
+            "id": "/providers/Microsoft.PowerApps/apis/shared_Contoso-5F",
+            "properties": {
+                "displayName": "Contoso",
+                "swagger": {"host": "API.contoso.com", "schemes": ["https"]}
+            }
+        }))
+        .unwrap();
+        let c = custom_connector(&c, "ENV").unwrap();
+        assert_eq!(c.key, "shared_contoso-5f");
+        assert_eq!(c.environment_id, "env");
+        assert_eq!(c.host_url.as_deref(), Some("https://api.contoso.com"));
+        let bare: wi::CustomConnector = serde_json::from_value(json!({"name": "x"})).unwrap();
+        assert_eq!(custom_connector(&bare, "e").unwrap().host_url, None);
     }
 
     #[test]
