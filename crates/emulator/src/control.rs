@@ -10,7 +10,7 @@ use crate::seed::{SeedRequest, generate};
 use crate::state::Tenant;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,6 +30,110 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/requests", get(get_log).delete(clear_log))
         .route("/_emulator/persist", post(persist))
         .route("/_emulator/tokens/expire", post(expire_tokens))
+        .route(
+            "/_emulator/environments/{env}/apps/{name}",
+            axum::routing::put(put_app).delete(delete_app),
+        )
+        .route(
+            "/_emulator/environments/{env}/flows/{name}",
+            axum::routing::put(put_flow).delete(delete_flow),
+        )
+}
+
+/// Which inventory collection a control route edits.
+type Collection<T> =
+    fn(
+        &mut Tenant,
+    ) -> &mut std::collections::BTreeMap<String, std::collections::BTreeMap<String, T>>;
+
+/// Files `item` (its wire JSON) under `env` as `name`, replacing one of the same name (case
+/// ignored): 201 when new, 200 when replaced, 404 for an environment the tenant lacks.
+fn put_item<T: serde::de::DeserializeOwned>(
+    shared: &Shared,
+    env: &str,
+    name: &str,
+    body: &Bytes,
+    collection: Collection<T>,
+) -> ApiResult<StatusCode> {
+    let item: T = parse_body(Flavor::Bap, body)?;
+    let mut w = shared.write();
+    let key = w
+        .tenant
+        .environment_key(env)
+        .ok_or_else(|| crate::routes::bap::env_not_found(env))?;
+    let items = collection(&mut w.tenant).entry(key).or_default();
+    let existing = items.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
+    let replaced = existing.is_some();
+    items.insert(existing.unwrap_or_else(|| name.to_owned()), item);
+    Ok(if replaced {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    })
+}
+
+/// Removes `name` from `env`'s collection: 204, or 404 when there is no such item.
+fn delete_item<T>(
+    shared: &Shared,
+    env: &str,
+    name: &str,
+    collection: Collection<T>,
+) -> ApiResult<StatusCode> {
+    let mut w = shared.write();
+    let key = w
+        .tenant
+        .environment_key(env)
+        .ok_or_else(|| crate::routes::bap::env_not_found(env))?;
+    let items = collection(&mut w.tenant);
+    let removed = items.get_mut(&key).and_then(|items| {
+        let k = items
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(name))
+            .cloned()?;
+        items.remove(&k)
+    });
+    if items.get(&key).is_some_and(|m| m.is_empty()) {
+        items.remove(&key);
+    }
+    match removed {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::new(
+            Flavor::Bap,
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("'{name}' is not in environment '{env}'."),
+        )),
+    }
+}
+
+async fn put_app(
+    State(shared): State<Arc<Shared>>,
+    Path((env, name)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    put_item(&shared, &env, &name, &body, |t| &mut t.apps)
+}
+
+async fn delete_app(
+    State(shared): State<Arc<Shared>>,
+    Path((env, name)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    delete_item(&shared, &env, &name, |t| &mut t.apps)
+}
+
+async fn put_flow(
+    State(shared): State<Arc<Shared>>,
+    Path((env, name)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    put_item(&shared, &env, &name, &body, |t| &mut t.flows)
+}
+
+async fn delete_flow(
+    State(shared): State<Arc<Shared>>,
+    Path((env, name)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    delete_item(&shared, &env, &name, |t| &mut t.flows)
 }
 
 fn bad(message: impl Into<String>) -> ApiError {

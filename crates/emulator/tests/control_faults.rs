@@ -440,3 +440,138 @@ async fn refuses_non_loopback_addresses() {
     .expect("refused");
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn apps_and_flows_are_added_and_removed_through_the_control_api() {
+    let api = Api::empty().await;
+    control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/seed",
+        Some(json!({"environments": 3, "seed": 5, "apps": 4, "flows": 3})),
+    )
+    .await
+    .expect(200);
+    let state: serde_json::Value = serde_json::from_str(
+        &control(&api, reqwest::Method::GET, "/_emulator/state", None)
+            .await
+            .text,
+    )
+    .unwrap();
+    let env = state["environments"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let apps_path = format!(
+        "/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apps?api-version=2023-06-01"
+    );
+    let before = api.get(&apps_path).await.json["value"]
+        .as_array()
+        .unwrap()
+        .len();
+    let app = json!({"name": "NEW-APP", "properties": {"displayName": "New", "environment": {"name": env}}});
+    let path = format!(
+        "/_emulator/environments/{}/apps/NEW-APP",
+        env.to_uppercase()
+    );
+    control(&api, reqwest::Method::PUT, &path, Some(app.clone()))
+        .await
+        .expect(201);
+    control(&api, reqwest::Method::PUT, &path, Some(app))
+        .await
+        .expect(200);
+    let listed = api.get(&apps_path).await.json;
+    assert_eq!(listed["value"].as_array().unwrap().len(), before + 1);
+    control(&api, reqwest::Method::DELETE, &path.to_lowercase(), None)
+        .await
+        .expect(204);
+    control(&api, reqwest::Method::DELETE, &path, None)
+        .await
+        .expect(404);
+    assert_eq!(
+        api.get(&apps_path).await.json["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        before
+    );
+
+    // A flow is served by the per-flow GET with its references, and the list without them.
+    let flow = json!({"name": "F-1", "properties": {"environment": {"name": env},
+        "connectionReferences": {"shared_sql": {"id": "/providers/Microsoft.PowerApps/apis/shared_sql"}}}});
+    let flow_path = format!("/_emulator/environments/{env}/flows/F-1");
+    control(&api, reqwest::Method::PUT, &flow_path, Some(flow))
+        .await
+        .expect(201);
+    let got = api
+        .get(&format!("/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/flows/f-1?api-version=2016-11-01"))
+        .await;
+    got.expect(200);
+    assert!(got.json["properties"]["connectionReferences"]["shared_sql"].is_object());
+    let list = api
+        .get(&format!("/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env}/v2/flows?api-version=2016-11-01"))
+        .await;
+    let listed = list.json["value"].as_array().unwrap();
+    let new = listed.iter().find(|f| f["name"] == "F-1").unwrap();
+    assert!(new["properties"].get("connectionReferences").is_none());
+    control(&api, reqwest::Method::DELETE, &flow_path, None)
+        .await
+        .expect(204);
+
+    control(
+        &api,
+        reqwest::Method::PUT,
+        "/_emulator/environments/no-such-env/flows/x",
+        Some(json!({"name": "x"})),
+    )
+    .await
+    .expect(404);
+}
+
+#[tokio::test]
+async fn a_seed_with_inventory_is_deterministic_and_counted() {
+    let api = Api::empty().await;
+    let body = json!({"environments": 12, "seed": 9, "apps": 30, "flows": 20});
+    let summary = control(
+        &api,
+        reqwest::Method::POST,
+        "/_emulator/seed",
+        Some(body.clone()),
+    )
+    .await;
+    summary.expect(200);
+    assert_eq!(summary.json["apps"], 30);
+    assert_eq!(summary.json["flows"], 20);
+    assert!(summary.json["customConnectors"].as_u64().unwrap() >= 1);
+    assert!(summary.json["connections"].as_u64().unwrap() >= 20);
+    let first = control(&api, reqwest::Method::GET, "/_emulator/state", None)
+        .await
+        .text;
+    control(&api, reqwest::Method::POST, "/_emulator/seed", Some(body))
+        .await
+        .expect(200);
+    let second = control(&api, reqwest::Method::GET, "/_emulator/state", None)
+        .await
+        .text;
+    assert_eq!(first, second);
+
+    // Without inventory, the same tenant as a seed that never knew about it.
+    let plain = json!({"environments": 12, "seed": 9});
+    control(&api, reqwest::Method::POST, "/_emulator/seed", Some(plain))
+        .await
+        .expect(200);
+    let without: serde_json::Value = serde_json::from_str(
+        &control(&api, reqwest::Method::GET, "/_emulator/state", None)
+            .await
+            .text,
+    )
+    .unwrap();
+    let mut with: serde_json::Value = serde_json::from_str(&first).unwrap();
+    for key in ["apps", "flows", "customConnectors", "connections"] {
+        with.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(with, without);
+}

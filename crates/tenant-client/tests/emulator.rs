@@ -1018,7 +1018,10 @@ async fn read_inventory_requests_only_the_environments_asked_for() {
         ),
         flows.len() as u64
     );
-    assert_eq!(c.stats().by_host["flow"], pages(flows.len()) + flows.len() as u64);
+    assert_eq!(
+        c.stats().by_host["flow"],
+        pages(flows.len()) + flows.len() as u64
+    );
 }
 
 #[tokio::test]
@@ -1063,4 +1066,49 @@ async fn observe_reads_the_inventory_asked_for_and_unknown_environments_are_name
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no-such-env"), "{err}");
+}
+
+#[tokio::test]
+async fn a_seeded_inventory_holds_real_violations_of_the_seeded_policies() {
+    use ppgov_core::dlp_eval::{Evaluator, Reason};
+    let emu = emulator(with_inventory()).await;
+    let all: BTreeSet<String> = emu.state().environments.keys().cloned().collect();
+    let observed = emu_observe_with_inventory(&emu, all).await;
+    let evaluator = Evaluator::new(
+        observed.dlp_policies.values(),
+        ppgov_core::catalog::Catalog::bundled(),
+    );
+    let (mut compliant, mut mixed, mut blocked, mut custom) = (0, 0, 0, 0);
+    for env in observed.inventory.environments.values() {
+        for item in env.apps.values().chain(env.flows.values()) {
+            let evaluation = evaluator.evaluate(item, &env.custom_connectors);
+            compliant += usize::from(evaluation.complies());
+            let reasons = evaluation.violations.iter().flat_map(|v| &v.reasons);
+            for r in reasons {
+                match r {
+                    Reason::MixedGroups { .. } => mixed += 1,
+                    Reason::BlockedConnector { .. } => blocked += 1,
+                    _ => {}
+                }
+            }
+            custom += usize::from(item.connectors.values().any(|u| u.custom));
+        }
+    }
+    assert!(
+        compliant > 0 && mixed > 0 && blocked > 0 && custom > 0,
+        "compliant {compliant}, mixed {mixed}, blocked {blocked}, custom {custom}"
+    );
+}
+
+async fn emu_observe_with_inventory(
+    emu: &RunningEmulator,
+    environments: BTreeSet<String>,
+) -> ppgov_core::observed::Observed {
+    client(emu)
+        .observe(&ObserveOptions {
+            inventory: Some(environments),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
 }
