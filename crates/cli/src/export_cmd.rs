@@ -2,7 +2,10 @@
 //!
 //! The tenant is read with the same client as `plan` and converted by the client's
 //! `convert::tenant_snapshot` into the snapshot format the emulator serves (the APIs' own
-//! JSON): a snapshot holds the governed state, which is all an offline plan needs.
+//! JSON): a snapshot holds the governed state, which is all an offline plan needs. With
+//! `--inventory` it also holds what runs in every environment (apps, flows, custom
+//! connectors, connections): one more listing per kind and environment, and one read per
+//! flow, so it is off by default.
 
 use crate::tenant::{self, TenantArgs};
 use clap::Args;
@@ -23,6 +26,10 @@ pub struct ExportArgs {
     pub from_snapshot: Option<PathBuf>,
     #[arg(long, value_name = "URL", env = "PPGOV_BASE_URL")]
     pub base_url: Option<String>,
+    /// Also write the inventory of every environment: apps, flows (one read each), custom
+    /// connectors and connections. Off by default: a plan does not need it.
+    #[arg(long)]
+    pub inventory: bool,
 }
 
 pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
@@ -51,6 +58,12 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
         let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
         // BAP environment roles have no tenant-wide list: read them per environment.
         let every_environment = observed.environments.keys().cloned().collect();
+        if args.inventory {
+            observed.inventory = client
+                .read_inventory(&every_environment)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         tenant::read_bap_roles(client, every_environment, &mut observed).await?;
         let rule_sets = client
             .group_rule_sets(&observed)
@@ -66,8 +79,23 @@ pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot export the tenant: {e}"))?;
     ppgov_emulator::atomic_file::write(&args.snapshot, snapshot.to_json().as_bytes())
         .map_err(|e| format!("cannot write `{}`: {e}", args.snapshot.display()))?;
+    let inventory = match args.inventory {
+        true => {
+            let count = |f: fn(&ppgov_core::inventory::EnvironmentInventory) -> usize| -> usize {
+                observed.inventory.environments.values().map(f).sum()
+            };
+            format!(
+                ", {} apps, {} flows, {} custom connectors, {} connections",
+                count(|e| e.apps.len()),
+                count(|e| e.flows.len()),
+                count(|e| e.custom_connectors.len()),
+                count(|e| e.connections.len())
+            )
+        }
+        false => String::new(),
+    };
     println!(
-        "wrote {}: {} environments, {} groups, {} DLP policies, {} role assignments",
+        "wrote {}: {} environments, {} groups, {} DLP policies, {} role assignments{inventory}",
         args.snapshot.display(),
         observed.environments.len(),
         observed.environment_groups.len(),

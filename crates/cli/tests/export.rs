@@ -74,3 +74,67 @@ fn the_cli_does_not_depend_on_the_wire_contract() {
         "crates/cli/Cargo.toml lists ppgov-tenant-api: convert in ppgov-tenant-client instead"
     );
 }
+
+fn export_with(from: &std::path::Path, to: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "export",
+        "--snapshot",
+        to.to_str().unwrap(),
+        "--from-snapshot",
+        from.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = ppgov_command(&args, &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    text(&out)
+}
+
+/// The inventory goes into the snapshot only with `--inventory`, and an export with it is
+/// its own fixed point: apps, flows, custom connectors and connections read back alike.
+#[test]
+fn export_writes_the_inventory_when_asked() {
+    let dir = fresh_dir("export", "inventory");
+    let seeded = ppgov_emulator::seed::generate(&ppgov_emulator::SeedRequest {
+        environments: 9,
+        groups: 2,
+        dlp_policies: 3,
+        role_assignments: 3,
+        seed: 4,
+        tenant_id: None,
+        apps: 25,
+        flows: 15,
+    });
+    let source = dir.join("seeded.json");
+    std::fs::write(&source, seeded.to_json()).unwrap();
+    let count = |v: &serde_json::Value, key: &str| -> usize {
+        v[key].as_object().map_or(0, |envs| {
+            envs.values().map(|m| m.as_object().unwrap().len()).sum()
+        })
+    };
+
+    let plain = dir.join("plain.json");
+    export_with(&source, &plain, &[]);
+    let plain: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plain).unwrap()).unwrap();
+    for key in ["apps", "flows", "customConnectors", "connections"] {
+        assert_eq!(count(&plain, key), 0, "{key} without --inventory");
+    }
+
+    let first = dir.join("first.json");
+    let said = export_with(&source, &first, &["--inventory"]);
+    assert!(said.contains("25 apps, 15 flows"), "{said}");
+    let exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+    let seeded: serde_json::Value = serde_json::from_str(&seeded.to_json()).unwrap();
+    for key in ["apps", "flows", "customConnectors", "connections"] {
+        assert_eq!(count(&exported, key), count(&seeded, key), "{key}");
+        assert!(count(&exported, key) > 0, "{key}");
+    }
+    let second = dir.join("second.json");
+    export_with(&first, &second, &["--inventory"]);
+    assert_eq!(
+        std::fs::read_to_string(&second).unwrap(),
+        std::fs::read_to_string(&first).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

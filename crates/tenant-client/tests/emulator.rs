@@ -1112,3 +1112,25 @@ async fn emu_observe_with_inventory(
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn a_snapshot_carries_the_inventory_that_was_read() {
+    let emu = emulator(with_inventory()).await;
+    let all: BTreeSet<String> = emu.state().environments.keys().cloned().collect();
+    let observed = emu_observe_with_inventory(&emu, all.clone()).await;
+    let snapshot = ppgov_tenant_client::convert::tenant_snapshot(
+        &observed,
+        &BTreeMap::new(),
+        "Fri, 27 Nov 2026 00:00:00 GMT",
+    )
+    .unwrap();
+    let served = emulator(SeedRequest {
+        environments: 0,
+        ..small()
+    })
+    .await;
+    served.set_state(snapshot);
+    let again = emu_observe_with_inventory(&served, all).await;
+    assert!(!again.inventory.is_empty());
+    assert_eq!(again.inventory, observed.inventory);
+}

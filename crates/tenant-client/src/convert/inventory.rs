@@ -317,6 +317,262 @@ pub fn custom_connector(
     })
 }
 
+// ---- model -> wire (the inventory of a tenant snapshot) ------------------------------------
+
+/// The connector id the Power Apps resource provider gives `key`.
+fn api_id(key: &str) -> String {
+    format!("/providers/Microsoft.PowerApps/apis/{key}")
+}
+
+fn environment_ref(env: &str) -> wi::EnvironmentRef {
+    wi::EnvironmentRef {
+        id: Some(format!("/providers/Microsoft.PowerApps/environments/{env}")),
+        name: Some(env.to_owned()),
+        ..Default::default()
+    }
+}
+
+fn principal(o: &Owner) -> wi::Principal {
+    wi::Principal {
+        id: o.id.clone(),
+        display_name: o.display_name.clone(),
+        email: o.email.clone(),
+        ..Default::default()
+    }
+}
+
+/// An app as the admin list would send it, with what the model knows (reads back through
+/// [`app`] as the same item). The service's evaluation keeps its status, date and the
+/// connectors its message named; its violations are kept as a count of empty entries.
+pub fn app_to_wire(item: &InventoryItem) -> wi::App {
+    let connection_references = item
+        .connectors
+        .iter()
+        .map(|(key, used)| {
+            let reference = wi::AppConnectionReference {
+                id: api_id(key),
+                is_custom_api_connection: used.custom.then_some(true),
+                ..Default::default()
+            };
+            (key.clone(), reference)
+        })
+        .collect();
+    let execution_restrictions = item.service_evaluation.as_ref().map(|e| {
+        let named: Vec<&str> = e.connectors.iter().map(String::as_str).collect();
+        wi::ExecutionRestrictions {
+            data_loss_prevention_evaluation_result: Some(wi::DlpEvaluation {
+                status: Some(e.status.clone()),
+                last_evaluation_date: e.last_evaluated.clone(),
+                violations: vec![serde_json::json!({}); e.violation_count],
+                violation_error_message: (!named.is_empty()).then(|| {
+                    format!(
+                        "The app uses the following connectors: {}.",
+                        named.join(", ")
+                    )
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    });
+    wi::App {
+        name: item.id.clone(),
+        id: Some(format!(
+            "/providers/Microsoft.PowerApps/scopes/admin/environments/{}/apps/{}",
+            item.environment_id, item.id
+        )),
+        properties: wi::AppProperties {
+            display_name: Some(item.display_name.clone()),
+            last_modified_time: item.last_modified.clone(),
+            owner: item.owner.as_ref().map(principal),
+            shared_users_count: item.shared_users,
+            shared_groups_count: item.shared_groups,
+            environment: Some(environment_ref(&item.environment_id)),
+            connection_references,
+            execution_restrictions,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// A flow as the per-flow admin GET would send it (reads back through [`flow`] as the same
+/// item): a connection reference per connection used (one without a connection when none
+/// is known), an action per operation, and a trigger on a connector whose operations are
+/// known to be none.
+pub fn flow_to_wire(item: &InventoryItem) -> wi::Flow {
+    let mut connection_references = BTreeMap::new();
+    let mut summary = wi::DefinitionSummary::default();
+    for (key, used) in &item.connectors {
+        let reference = |connection: Option<&String>| wi::FlowConnectionReference {
+            id: api_id(key),
+            connection_name: connection.cloned(),
+            other: match used.custom {
+                true => [(
+                    "apiDefinition".to_owned(),
+                    serde_json::json!({"properties": {"isCustomApi": true}}),
+                )]
+                .into(),
+                false => BTreeMap::new(),
+            },
+            ..Default::default()
+        };
+        if used.connections.is_empty() {
+            connection_references.insert(key.clone(), reference(None));
+        }
+        for (n, c) in used.connections.iter().enumerate() {
+            connection_references.insert(format!("{key}_{n}"), reference(Some(c)));
+        }
+        let api = || {
+            Some(ppgov_tenant_api::Identity {
+                id: Some(api_id(key)),
+                ..Default::default()
+            })
+        };
+        match &used.operations {
+            None => {}
+            Some(ops) if ops.is_empty() => summary.triggers.push(wi::FlowOperation {
+                api: api(),
+                ..Default::default()
+            }),
+            Some(ops) => summary
+                .actions
+                .extend(ops.iter().map(|op| wi::FlowOperation {
+                    kind: Some("OpenApiConnection".to_owned()),
+                    swagger_operation_id: Some(op.clone()),
+                    api: api(),
+                    ..Default::default()
+                })),
+        }
+    }
+    wi::Flow {
+        name: item.id.clone(),
+        id: Some(format!(
+            "/providers/Microsoft.ProcessSimple/environments/{}/flows/{}",
+            item.environment_id, item.id
+        )),
+        properties: wi::FlowProperties {
+            display_name: Some(item.display_name.clone()),
+            state: item.state.clone(),
+            last_modified_time: item.last_modified.clone(),
+            environment: Some(environment_ref(&item.environment_id)),
+            creator: item.owner.as_ref().map(|o| wi::FlowCreator {
+                object_id: o.id.clone(),
+                ..Default::default()
+            }),
+            definition_summary: Some(summary),
+            connection_references,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// A custom connector as the admin `apis` list would send it (the host URL as a minimal
+/// OpenAPI `host` and `schemes`).
+pub fn custom_connector_to_wire(c: &CustomConnector) -> wi::CustomConnector {
+    let swagger = c.host_url.as_deref().map(|url| {
+        let (scheme, host) = url.split_once("://").unwrap_or(("https", url));
+        serde_json::json!({"host": host, "schemes": [scheme]})
+    });
+    wi::CustomConnector {
+        name: c.key.clone(),
+        id: Some(c.id.clone()),
+        properties: wi::CustomConnectorProperties {
+            display_name: Some(c.display_name.clone()),
+            is_custom_api: Some(true),
+            environment: Some(environment_ref(&c.environment_id)),
+            swagger,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// A connection as the admin list would send it; its endpoint (SQL Server `server,
+/// database`) as the parameters it came from.
+pub fn connection_to_wire(c: &Connection) -> wi::Connection {
+    let mut values: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    if let Some(endpoint) = &c.endpoint {
+        let (server, database) = match endpoint.split_once(',') {
+            Some((s, d)) => (s.trim(), Some(d.trim())),
+            None => (endpoint.trim(), None),
+        };
+        values.insert("server".to_owned(), server.into());
+        if let Some(d) = database {
+            values.insert("database".to_owned(), d.into());
+        }
+    }
+    let (connection_parameters, connection_parameters_set) = match &c.auth {
+        Some(name) => (
+            None,
+            Some(wi::ConnectionParameterSet {
+                name: name.clone(),
+                values: values
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::json!({ "value": v })))
+                    .collect(),
+            }),
+        ),
+        None => ((!values.is_empty()).then_some(values), None),
+    };
+    wi::Connection {
+        name: c.name.clone(),
+        id: Some(format!("{}/connections/{}", api_id(&c.connector), c.name)),
+        properties: wi::ConnectionProperties {
+            api_id: api_id(&c.connector),
+            display_name: Some(c.display_name.clone()),
+            statuses: c
+                .status
+                .iter()
+                .map(|s| wi::ConnectionStatus {
+                    status: s.clone(),
+                    ..Default::default()
+                })
+                .collect(),
+            connection_parameters,
+            connection_parameters_set,
+            created_by: c.created_by.as_ref().map(principal),
+            environment: Some(environment_ref(&c.environment_id)),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// Files `inventory` into a snapshot's collections (environment -> name -> wire object).
+pub fn inventory_to_wire(
+    inventory: &ppgov_core::inventory::Inventory,
+    snapshot: &mut ppgov_tenant_api::snapshot::TenantSnapshot,
+) {
+    for (env, read) in &inventory.environments {
+        let mut put = |apps: bool, item: &InventoryItem| match apps {
+            true => {
+                let app = app_to_wire(item);
+                let list = snapshot.apps.entry(env.clone()).or_default();
+                list.insert(app.name.clone(), app);
+            }
+            false => {
+                let flow = flow_to_wire(item);
+                let list = snapshot.flows.entry(env.clone()).or_default();
+                list.insert(flow.name.clone(), flow);
+            }
+        };
+        read.apps.values().for_each(|i| put(true, i));
+        read.flows.values().for_each(|i| put(false, i));
+        for c in read.custom_connectors.values() {
+            let wire = custom_connector_to_wire(c);
+            let list = snapshot.custom_connectors.entry(env.clone()).or_default();
+            list.insert(wire.name.clone(), wire);
+        }
+        for c in read.connections.values() {
+            let wire = connection_to_wire(c);
+            let list = snapshot.connections.entry(env.clone()).or_default();
+            list.insert(wire.name.clone(), wire);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

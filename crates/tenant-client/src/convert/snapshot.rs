@@ -34,9 +34,9 @@ pub fn tenant_snapshot(
         // What was read, not tenant state: a snapshot holds every scope.
         role_assignments_read_for: _,
         rbac_environment_scopes_read: _,
-        // Not exported yet: a snapshot's apps and flows are the wire listings, written by
-        // the inventory export.
-        inventory: _,
+        // The environments read (all of them when `ppgov export --inventory`); one read and
+        // empty leaves nothing in the snapshot, which serves it as empty.
+        inventory,
     } = observed;
     let tenant_id = tenant_id.clone().unwrap_or_default();
     let mut t = TenantSnapshot::new(tenant_id.clone());
@@ -111,6 +111,7 @@ pub fn tenant_snapshot(
             }
         }
     }
+    super::inventory::inventory_to_wire(inventory, &mut t);
     t.tenant_settings = tenant_settings_update(tenant_settings);
     t.connectors = connectors
         .as_ref()
