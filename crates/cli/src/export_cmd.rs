@@ -33,11 +33,7 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> Result<ExitCode, String> {
-    let loaded = if args.policies.is_dir() {
-        crate::repo::load(std::slice::from_ref(&args.policies))?
-    } else {
-        ppgov_core::load(ppgov_core::SourceMap::new())
-    };
+    let loaded = crate::repo::load_if_present(&args.policies)?;
     let tenant_args = TenantArgs {
         snapshot: args.from_snapshot.clone(),
         base_url: args.base_url.clone(),

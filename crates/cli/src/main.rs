@@ -13,6 +13,7 @@ mod export_cmd;
 mod files;
 mod history_cmd;
 mod import_cmd;
+mod inventory_cmd;
 mod notify;
 mod plan_cmd;
 mod repo;
@@ -87,6 +88,12 @@ enum Command {
     /// changes against the tenant it came from; ownership is `shared` for every kind, so a
     /// first apply deletes nothing.
     Import(import_cmd::ImportArgs),
+    /// List the apps, flows and custom connectors of the tenant (or one environment) with the
+    /// connectors each uses, their groups under the live DLP policies, and whether each item
+    /// violates a policy now.
+    ///
+    /// Reads the tenant like `plan` (--snapshot FILE, or credentials); `--format text|json|csv`.
+    Inventory(inventory_cmd::InventoryArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -132,6 +139,7 @@ fn main() -> ExitCode {
         Command::History(args) => history_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
+        Command::Inventory(args) => inventory_cmd::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -24,6 +24,16 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
     Ok(loaded)
 }
 
+/// The repository at `dir` when it exists (for `ppgov.yaml`: tenant id, cloud, catalog),
+/// else an empty one: for commands that read the tenant without planning.
+pub fn load_if_present(dir: &std::path::Path) -> Result<Loaded, String> {
+    if dir.is_dir() {
+        load(&[dir.to_path_buf()])
+    } else {
+        Ok(ppgov_core::load(ppgov_core::SourceMap::new()))
+    }
+}
+
 /// Prints the diagnostics for people, on stdout.
 pub fn print_diagnostics(loaded: &Loaded) {
     print!(

@@ -405,6 +405,33 @@ impl<'a> Evaluator<'a> {
             .filter_map(move |p| coverage(p.policy, &environment_id).map(|c| (p, c)))
     }
 
+    /// The group of every connector `item` uses under each policy of its environment (the
+    /// same classification [`Evaluator::evaluate`] judges by), by connector key, then policy
+    /// id; `None` where an `Ignore` URL pattern leaves a custom connector unclassified.
+    pub fn classification(
+        &self,
+        item: &InventoryItem,
+        custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
+    ) -> BTreeMap<ConnectorKey, BTreeMap<String, Option<ConnectorGroup>>> {
+        let policies: Vec<_> = self.effective(&item.environment_id).collect();
+        item.connectors
+            .iter()
+            .map(|(key, used)| {
+                let custom = custom_connectors.get(key);
+                let groups = policies
+                    .iter()
+                    .map(|(p, _)| {
+                        let group = p
+                            .classify(key, used, custom, &self.unblockable)
+                            .map(|(g, _)| g);
+                        (p.policy.id.clone(), group)
+                    })
+                    .collect();
+                (key.clone(), groups)
+            })
+            .collect()
+    }
+
     /// Evaluates an item against every policy of its environment. `custom_connectors` are
     /// the custom connectors of that environment (for their host URLs).
     pub fn evaluate(

@@ -537,3 +537,38 @@ fn evaluation_lists_the_applicable_policies_and_is_deterministic() {
         r#"[{"policyId":"a","policyName":"Policy a","reasons":[{"kind":"blockedConnector","connector":"shared_sql","source":"listed"}]}]"#
     );
 }
+
+#[test]
+fn classification_gives_each_connector_its_group_per_applicable_policy() {
+    let policies = [
+        tenant("a", NonBusiness).with("shared_sql", Business),
+        policy("b", Some(ScopeMode::Only), &["other-env"], Blocked),
+        tenant("c", Business).url_patterns(&[("*", PatternGroup::Ignore)]),
+    ];
+    let evaluator = Evaluator::new(&policies, Catalog::bundled());
+    let mut item = app(&["shared_sql", "shared_contoso"]);
+    item.connectors.get_mut("shared_contoso").unwrap().custom = true;
+    let custom_connectors = [(
+        "shared_contoso".to_owned(),
+        custom("shared_contoso", Some("https://api.contoso.com")),
+    )]
+    .into();
+    let groups = evaluator.classification(&item, &custom_connectors);
+    let sql: Vec<_> = groups["shared_sql"].iter().collect();
+    assert_eq!(
+        sql,
+        [
+            (&"a".to_owned(), &Some(Business)),
+            (&"c".to_owned(), &Some(Business))
+        ]
+    );
+    let contoso: Vec<_> = groups["shared_contoso"].iter().collect();
+    assert_eq!(
+        contoso,
+        [
+            (&"a".to_owned(), &Some(NonBusiness)),
+            (&"c".to_owned(), &None)
+        ],
+        "policy c's Ignore pattern leaves it unclassified there; b does not apply"
+    );
+}
