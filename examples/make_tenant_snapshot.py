@@ -195,6 +195,149 @@ tenant_settings = {
     },
 }
 
+
+# ---- inventory: what runs in three environments (served by the emulator; plan does not read it
+# yet). Some of it the repository's DLP policies would break: Dropbox in the default
+# environment, Slack and Salesforce once the production policy blocks unlisted connectors.
+DEFAULT_ENV, FINANCE_PROD, SALES_PROD_EU = guid(1), guid(5), guid(11)
+PEOPLE = {
+    "megan": ("6e2b4c8d-1f3a-4b5c-9d7e-0a1b2c3d4e5f", "Megan Bowen"),
+    "diego": ("9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "Diego Siciliani"),
+    "lidia": ("3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d", "Lidia Holloway"),
+}
+ORDERS = "shared_northwind-5forders-5f1a2b3c4d5e6f7a8b"
+
+
+def principal(who):
+    oid, name = PEOPLE[who]
+    mail = name.lower().replace(" ", ".") + "@northwindtraders.com"
+    return {"id": oid, "displayName": name, "email": mail, "type": "User", "tenantId": TENANT,
+            "userPrincipalName": mail}
+
+
+def app(n, env_id, name, who, shared, apis, dataverse=False):
+    app_id = guid(1000 + n)
+    refs = {guid(1100 + n * 10 + i): {"id": (API + a).lower(), "displayName": a, "apiTier": "Standard",
+                                       "isCustomApiConnection": a == ORDERS, "isOnPremiseConnection": False}
+            for i, a in enumerate(apis)}
+    props = {
+        "displayName": name, "lifeCycleId": "Published", "status": "Ready",
+        "owner": principal(who), "createdBy": principal(who), "lastModifiedBy": principal(who),
+        "createdTime": "2025-04-%02dT09:00:00.0000000Z" % (n + 1),
+        "lastModifiedTime": "2025-09-%02dT16:30:00.0000000Z" % (n + 1),
+        "sharedUsersCount": shared, "sharedGroupsCount": 1,
+        "environment": {"id": f"/providers/Microsoft.PowerApps/environments/{env_id}", "name": env_id,
+                        "location": "europe"},
+        "connectionReferences": refs,
+        "appPlanClassification": "Standard", "usesPremiumApi": False,
+        "usesCustomApi": ORDERS in apis, "usesOnPremiseGateway": False,
+    }
+    if dataverse:
+        props["databaseReferences"] = {"default.cds": {"databaseDetails": {"environmentName": env_id}}}
+    return app_id, {"name": app_id, "type": "Microsoft.PowerApps/scopes/admin/apps", "appType": "ClassicCanvasApp",
+                    "id": f"/providers/Microsoft.PowerApps/scopes/admin/environments/{env_id}/apps/{app_id}",
+                    "properties": props}
+
+
+connections = {}
+
+
+def connection(env_id, api, name, who, server=None, database=None):
+    params = {"name": "oauth2-auth", "values": {}}
+    if server:
+        params = {"name": "sqlAuthentication",
+                  "values": {"server": {"value": server}, "database": {"value": database}}}
+    connections.setdefault(env_id, {})[name] = {
+        "name": name, "id": f"{API}{api}/connections/{name}", "type": "Microsoft.PowerApps/apis/connections",
+        "properties": {"apiId": API + api, "displayName": api, "statuses": [{"status": "Connected"}],
+                       "connectionParametersSet": params, "createdBy": principal(who),
+                       "createdTime": "2025-04-10T09:00:00.0000000Z",
+                       "lastModifiedTime": "2025-04-10T09:00:00.0000000Z",
+                       "environment": {"id": f"/providers/Microsoft.PowerApps/environments/{env_id}",
+                                       "name": env_id}}}
+    return name
+
+
+def flow(n, env_id, name, who, uses, state="Started"):
+    """`uses`: (connector, [actions], connection or None)."""
+    flow_id = guid(2000 + n)
+    refs, actions = {}, []
+    for api, ops, conn in uses:
+        refs[api] = {"connectionName": conn, "id": API + api, "displayName": api, "source": "Embedded",
+                     "tier": "Standard",
+                     "apiDefinition": {"name": api, "id": API + api, "properties": {"isCustomApi": False}}}
+        actions += [{"type": "OpenApiConnection", "swaggerOperationId": op,
+                     "api": {"name": api, "id": API + api, "type": "Microsoft.PowerApps/apis"}} for op in ops]
+    oid = PEOPLE[who][0]
+    return flow_id, {
+        "name": flow_id, "type": "Microsoft.ProcessSimple/environments/flows",
+        "id": f"/providers/Microsoft.ProcessSimple/environments/{env_id}/flows/{flow_id}",
+        "properties": {
+            "apiId": "/providers/Microsoft.PowerApps/apis/shared_logicflows", "displayName": name,
+            "state": state, "createdTime": "2025-05-%02dT07:00:00.0000000Z" % (n + 1),
+            "lastModifiedTime": "2025-10-%02dT12:00:00.0000000Z" % (n + 1), "flowSuspensionReason": "None",
+            "environment": {"name": env_id, "type": "Microsoft.ProcessSimple/environments",
+                            "id": f"/providers/Microsoft.ProcessSimple/environments/{env_id}"},
+            "definitionSummary": {"triggers": [{"type": "Recurrence"}], "actions": actions},
+            "creator": {"tenantId": TENANT, "objectId": oid, "userId": oid, "userType": "ActiveDirectory"},
+            "isManaged": False, "connectionReferences": refs,
+        },
+    }
+
+
+apps = {
+    DEFAULT_ENV: dict([
+        app(1, DEFAULT_ENV, "Expense Receipts", "megan", 240, ["shared_sharepointonline", "shared_office365"]),
+        # Compliant only while Dropbox stays business (the hand edit the plan reverts).
+        app(2, DEFAULT_ENV, "Team Lunch Poll", "diego", 35, ["shared_sharepointonline", "shared_dropbox"]),
+    ]),
+    FINANCE_PROD: dict([
+        app(3, FINANCE_PROD, "Invoice Approvals", "lidia", 88, ["shared_sql", "shared_approvals", "shared_office365"]),
+    ]),
+    SALES_PROD_EU: dict([
+        app(4, SALES_PROD_EU, "Quote Builder", "diego", 410, ["shared_sharepointonline", ORDERS], dataverse=True),
+    ]),
+}
+flows = {
+    DEFAULT_ENV: dict([
+        flow(1, DEFAULT_ENV, "Save attachments to Dropbox", "diego", [
+            ("shared_office365", ["GetEmails_V3"], connection(DEFAULT_ENV, "shared_office365", "office365-d1e90f", "diego")),
+            ("shared_dropbox", ["CreateFile"], connection(DEFAULT_ENV, "shared_dropbox", "dropbox-d1e90f", "diego"))]),
+        # Violates the live default-environment policy already (both connectors unlisted: blocked).
+        flow(2, DEFAULT_ENV, "Tweet new blog posts", "megan", [
+            ("shared_rss", ["ListFeedItems"], connection(DEFAULT_ENV, "shared_rss", "rss-6b2c11", "megan")),
+            ("shared_twitter", ["Tweet"], connection(DEFAULT_ENV, "shared_twitter", "twitter-6b2c11", "megan"))],
+            state="Suspended"),
+    ]),
+    FINANCE_PROD: dict([
+        flow(3, FINANCE_PROD, "Nightly ledger export", "lidia", [
+            ("shared_sql", ["GetItems_V2"], connection(FINANCE_PROD, "shared_sql", "sql-ledger-4f0a",
+                                                       "lidia", "nwt-sql-finance.database.windows.net", "ledger")),
+            ("shared_azureblob", ["CreateFile_V2"], connection(FINANCE_PROD, "shared_azureblob", "blob-4f0a", "lidia"))]),
+        # Slack is not in the production policy, whose default group is Blocked.
+        flow(4, FINANCE_PROD, "Post FX rates to Slack", "lidia", [
+            ("shared_sql", ["GetItems_V2"], connection(FINANCE_PROD, "shared_sql", "sql-fx-77e2",
+                                                       "lidia", "nwt-sql-finance.database.windows.net", "ledger")),
+            ("shared_slack", ["PostMessage"], connection(FINANCE_PROD, "shared_slack", "slack-77e2", "lidia"))]),
+    ]),
+    SALES_PROD_EU: dict([
+        flow(5, SALES_PROD_EU, "Sync leads from Salesforce", "diego", [
+            ("shared_salesforce", ["GetItems"], connection(SALES_PROD_EU, "shared_salesforce", "salesforce-0c3d", "diego")),
+            ("shared_commondataserviceforapps", ["CreateRecord"],
+             connection(SALES_PROD_EU, "shared_commondataserviceforapps", "dataverse-0c3d", "diego"))]),
+    ]),
+}
+custom_connectors = {
+    SALES_PROD_EU: {ORDERS: {
+        "name": ORDERS, "id": API + ORDERS, "type": "Microsoft.PowerApps/apis",
+        "properties": {"displayName": "Northwind Orders", "isCustomApi": True, "tier": "Premium",
+                       "createdTime": "2025-03-20T10:00:00.0000000Z",
+                       "environment": {"id": f"/providers/Microsoft.PowerApps/environments/{SALES_PROD_EU}",
+                                       "name": SALES_PROD_EU},
+                       "swagger": {"swagger": "2.0", "host": "orders.api.northwindtraders.com", "basePath": "/",
+                                   "schemes": ["https"]}}}},
+}
+
 snapshot = {
     "format": "ppgov-tenant-snapshot/1",
     "tenantId": TENANT,
@@ -208,6 +351,10 @@ snapshot = {
     "bapRoleAssignments": {},
     "rbacRoleAssignments": rbac_role_assignments,
     "tenantSettings": tenant_settings,
+    "apps": apps,
+    "flows": flows,
+    "customConnectors": custom_connectors,
+    "connections": connections,
 }
 
 out = pathlib.Path(__file__).with_name("tenant-snapshot.json")

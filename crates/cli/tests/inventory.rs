@@ -132,3 +132,17 @@ fn one_environment_by_name_reads_only_that_environment() {
     assert!(all.contains("--environment `Nowhere`"), "{all}");
     runtime.block_on(emulator.shutdown());
 }
+
+/// The bundled tenant carries a small inventory; one flow already violates the live
+/// default-environment policy (both its connectors are unlisted there, so blocked).
+#[test]
+fn the_bundled_tenant_has_an_inventory() {
+    let (code, json, all) = inventory(&["--snapshot", common::SNAPSHOT, "--format", "json"], &[]);
+    assert_eq!(code, 0, "{all}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["summary"]["apps"], 4);
+    assert_eq!(doc["summary"]["flows"], 5);
+    assert_eq!(doc["summary"]["customConnectors"], 1);
+    assert_eq!(doc["summary"]["violating"], 1);
+    assert!(json.contains("\"displayName\": \"Tweet new blog posts\""));
+}
