@@ -15,6 +15,9 @@ pub const ALLOW_LOOSENING: &str = "ppgov.dev/allow-loosening";
 /// Annotation that allows turning Managed Environments on for the declared environment, or
 /// for the environments a declared group's members and selectors bring in.
 pub const ALLOW_MANAGED_ENVIRONMENTS: &str = "ppgov.dev/allow-managed-environments";
+/// Annotation that allows a DLP change of the declared policy (or a membership change of the
+/// declared group) that breaks apps or flows.
+pub const ALLOW_BREAKING: &str = "ppgov.dev/allow-breaking";
 
 /// What the user allowed on the command line.
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,13 +25,15 @@ pub struct Allowed {
     pub destroy: bool,
     pub loosening: bool,
     pub managed_environments: bool,
+    pub breaking: bool,
 }
 
 /// A risky step nothing allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
     pub address: String,
-    /// `--allow-destroy`, `--allow-loosening` or `--allow-managed-environments`.
+    /// `--allow-destroy`, `--allow-loosening`, `--allow-managed-environments` or
+    /// `--allow-breaking`.
     pub flag: &'static str,
     pub annotation: Option<&'static str>,
     /// The declared resource whose annotation allows the step, as `Kind.name` (a membership
@@ -99,7 +104,10 @@ fn joining_groups_annotations<'a>(
 /// (or `ppgov.dev/allow-destroy: "true"`, for declared resources); loosening changes need
 /// `--allow-loosening` (or `ppgov.dev/allow-loosening: "true"`); turning Managed Environments
 /// on needs `--allow-managed-environments` (or `ppgov.dev/allow-managed-environments: "true"`
-/// on the `Environment`, or on the `EnvironmentGroup` that brings the environment in).
+/// on the `Environment`, or on the `EnvironmentGroup` that brings the environment in); DLP
+/// changes that break apps or flows of the inventory read need `--allow-breaking` (or
+/// `ppgov.dev/allow-breaking: "true"` on the `DlpPolicy`, or on the group of a membership
+/// change). A change may be refused once per risk it carries.
 pub fn refused(
     plan: &Plan,
     desired: &Desired,
@@ -108,10 +116,13 @@ pub fn refused(
     allowed: Allowed,
 ) -> Vec<Refused> {
     let mut out = Vec::new();
-    for c in &plan.changes {
-        let Some(risk) = risk::assess(c, observed, catalog) else {
-            continue;
-        };
+    let risks = risk::assess_plan(plan, observed, catalog);
+    for (c, risk) in plan
+        .changes
+        .iter()
+        .zip(risks)
+        .flat_map(|(c, risks)| risks.into_iter().map(move |r| (c, r)))
+    {
         let (flag_given, flag, annotation) = match risk.class {
             RiskClass::Destroy => (allowed.destroy, "--allow-destroy", ALLOW_DESTROY),
             RiskClass::Loosening => (allowed.loosening, "--allow-loosening", ALLOW_LOOSENING),
@@ -120,6 +131,7 @@ pub fn refused(
                 "--allow-managed-environments",
                 ALLOW_MANAGED_ENVIRONMENTS,
             ),
+            RiskClass::Breaking => (allowed.breaking, "--allow-breaking", ALLOW_BREAKING),
         };
         if flag_given {
             continue;

@@ -187,8 +187,10 @@ impl<'a> CompiledPolicy<'a> {
     }
 
     /// Every way `item` violates this policy, in a stable order: blocked connectors, mixed
-    /// groups, blocked actions, denied endpoints.
-    fn violations(
+    /// groups, blocked actions, denied endpoints. `unblockable` is [`unblockable`] of the
+    /// catalog. [`Evaluator::evaluate`] checks every policy of an environment; this one policy
+    /// alone serves callers that compare two versions of a few policies over many items.
+    pub fn violations(
         &self,
         item: &InventoryItem,
         custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
@@ -366,6 +368,15 @@ impl Evaluation {
     }
 }
 
+/// The connectors the catalog says cannot be blocked, by key.
+pub fn unblockable(catalog: &Catalog) -> BTreeSet<ConnectorKey> {
+    catalog
+        .iter()
+        .filter(|c| c.unblockable)
+        .map(|c| connector_key(&c.id))
+        .collect()
+}
+
 /// A set of policies (one side of a comparison), ready to evaluate many items.
 #[derive(Clone, Debug)]
 pub struct Evaluator<'a> {
@@ -383,11 +394,7 @@ impl<'a> Evaluator<'a> {
         let mut policies: Vec<CompiledPolicy<'a>> =
             policies.into_iter().map(CompiledPolicy::new).collect();
         policies.sort_by(|a, b| a.policy.id.cmp(&b.policy.id));
-        let unblockable = catalog
-            .iter()
-            .filter(|c| c.unblockable)
-            .map(|c| connector_key(&c.id))
-            .collect();
+        let unblockable = unblockable(catalog);
         Evaluator {
             policies,
             unblockable,
