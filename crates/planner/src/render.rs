@@ -571,12 +571,16 @@ fn impact_markdown(out: &mut String, plan: &Plan, detail: Detail, cut: &mut Vec<
     let rows = detail.impact_rows.unwrap_or(usize::MAX);
     let mut shortened = false;
     for (c, impact) in with_impact {
-        let _ = writeln!(
-            out,
-            "<details><summary>Impact of <code>{}</code>: {}</summary>\n",
+        let headline = format!(
+            "Impact of <code>{}</code>: {}",
             md_escape(&c.address),
             impact_headline(impact)
         );
+        if impact.breaks.is_empty() && impact.fixes.is_empty() && impact.unknown.is_empty() {
+            let _ = writeln!(out, "{headline}\n");
+            continue;
+        }
+        let _ = writeln!(out, "<details><summary>{headline}</summary>\n");
         let listed: Vec<(&str, &ImpactedItem)> = impact
             .breaks
             .iter()
@@ -666,9 +670,15 @@ fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
         let _ = writeln!(out, "\nNo changes. The tenant matches the configuration.");
     } else {
         if !risky.is_empty() {
+            let totals = Totals::of(plan);
+            let what = if totals.broken_apps + totals.broken_flows > 0 {
+                "deletions, loosened controls or data policy changes that break apps and flows"
+            } else {
+                "deletions or loosened controls"
+            };
             let _ = writeln!(
                 out,
-                "\n> [!WARNING]\n> {} risky change(s): deletions or loosened controls. Review them before merging.",
+                "\n> [!WARNING]\n> {} risky change(s): {what}. Review them before merging.",
                 risky.len()
             );
         }

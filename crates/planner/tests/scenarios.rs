@@ -123,6 +123,66 @@ fn load_desired(dir: &Path) -> ppgov_core::Loaded {
     loaded
 }
 
+/// `observed.json` with the scenario's inventory.
+fn load_observed(dir: &Path) -> Observed {
+    let name = dir.display();
+    let mut observed: Observed = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("observed.json"))
+            .unwrap_or_else(|e| panic!("{name}: observed.json: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("{name}: observed.json: {e}"));
+    observed.inventory = load_inventory(dir);
+    observed
+}
+
+#[test]
+fn affected_environments_are_those_whose_effective_dlp_changes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    for (scenario, expected) in [
+        ("impact-a-renamed-policy-has-no-impact", &[][..]),
+        (
+            "impact-scope-widened-to-another-environment-breaks-only-there",
+            &["e2"],
+        ),
+        (
+            "impact-scope-narrowed-fixes-the-environment-that-leaves",
+            &["e2"],
+        ),
+        (
+            "impact-environment-moving-between-groups-whose-policies-differ",
+            &["e2"],
+        ),
+        (
+            "impact-tenant-wide-policy-with-exclusions-spares-the-excluded",
+            &["e1", "e3"],
+        ),
+        ("impact-deleted-policy-fixes-what-it-blocked", &["e1", "e3"]),
+        ("impact-created-policy-breaks", &["e3"]),
+        (
+            "impact-group-scoped-policy-tightened-breaks-in-every-member",
+            &["e1", "e2"],
+        ),
+        (
+            "dlp-scope-via-environment-groups-follows-planned-members",
+            &["e2", "e3"],
+        ),
+        ("dlp-listing-order-and-default-group-are-not-changes", &[]),
+    ] {
+        let dir = dir.join(scenario);
+        let loaded = load_desired(&dir);
+        let mut observed = load_observed(&dir);
+        // Needs no inventory: it decides which inventory to read.
+        observed.inventory = Inventory::default();
+        let plan = ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog);
+        let affected = ppgov_planner::affected_environments(&plan, &observed, &loaded.catalog);
+        assert_eq!(
+            affected.iter().map(String::as_str).collect::<Vec<_>>(),
+            expected,
+            "{scenario}"
+        );
+    }
+}
+
 #[test]
 fn scenarios_plan_as_recorded_and_converge() {
     let all = scenarios();
@@ -130,13 +190,7 @@ fn scenarios_plan_as_recorded_and_converge() {
     for dir in all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let loaded = load_desired(&dir);
-        let observed: Observed = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("observed.json"))
-                .unwrap_or_else(|e| panic!("{name}: observed.json: {e}")),
-        )
-        .unwrap_or_else(|e| panic!("{name}: observed.json: {e}"));
-        let mut observed = observed;
-        observed.inventory = load_inventory(&dir);
+        let observed = load_observed(&dir);
         let plan = ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog);
 
         let mut settings = insta::Settings::clone_current();
