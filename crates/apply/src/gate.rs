@@ -367,4 +367,83 @@ mod tests {
         };
         assert_eq!(refused_for(&group(""), loosening).len(), 1);
     }
+
+    /// A plan moving dropbox from non-business to business (loosening) in Finance Prod, where
+    /// an app uses dropbox with rss (both non-business today: it complies; mixed after).
+    fn refused_breaking(annotations: &str, inventory: bool, allowed: Allowed) -> Vec<Refused> {
+        let policy = format!(
+            "apiVersion: ppgov.dev/v1\nkind: DlpPolicy\nmetadata: {{name: finance{annotations}}}\nspec:\n  displayName: Finance\n  scope: {{mode: only, environments: [{{displayName: Finance Prod}}]}}\n  connectors: {{default: nonBusiness, business: [dropbox]}}\n"
+        );
+        let mut sources = ppgov_core::SourceMap::new();
+        sources.add("ppgov.yaml", PROJECT);
+        sources.add("policy.yaml", policy);
+        let loaded = ppgov_core::load(sources);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let mut observed: Observed = serde_json::from_value(serde_json::json!({
+            "environments": {
+                "e1": {"id": "e1", "displayName": "Finance Prod", "environmentType": "Production",
+                       "region": "europe", "managed": true}
+            },
+            "dlpPolicies": {"p1": {"id": "p1", "displayName": "Finance", "scopeMode": "only",
+                                   "environmentIds": ["e1"], "defaultGroup": "nonBusiness"}}
+        }))
+        .unwrap();
+        if inventory {
+            observed.inventory.insert(
+                serde_json::from_value(serde_json::json!({
+                    "kind": "app", "id": "a1", "displayName": "Receipts", "environmentId": "e1",
+                    "connectors": {"shared_dropbox": {}, "shared_rss": {}}
+                }))
+                .unwrap(),
+            );
+        }
+        let mut plan = ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog);
+        assert_eq!(plan.changes.len(), 1, "{plan:#?}");
+        // Neither the risk nor the impact in the plan is what the gate reads.
+        for c in &mut plan.changes {
+            c.risk = None;
+            c.impact = None;
+        }
+        refused(&plan, &loaded.desired, &observed, &loaded.catalog, allowed)
+    }
+
+    #[test]
+    fn a_dlp_change_that_breaks_apps_needs_consent_besides_its_other_risks() {
+        let refused = refused_breaking("", true, Allowed::default());
+        let flags: Vec<&str> = refused.iter().map(|r| r.flag).collect();
+        assert_eq!(
+            flags,
+            ["--allow-loosening", "--allow-breaking"],
+            "{refused:?}"
+        );
+        let breaking = &refused[1];
+        assert_eq!(breaking.address, "DlpPolicy.finance");
+        assert_eq!(breaking.annotation, Some(ALLOW_BREAKING));
+        assert_eq!(breaking.annotate.as_deref(), Some("DlpPolicy.finance"));
+        assert!(
+            breaking.risk.contains("breaks 1 app") && breaking.risk.contains("Receipts"),
+            "{breaking:?}"
+        );
+
+        let loosening = Allowed {
+            loosening: true,
+            destroy: true,
+            managed_environments: true,
+            ..Default::default()
+        };
+        let left = refused_breaking("", true, loosening);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].flag, "--allow-breaking");
+        let both = Allowed {
+            breaking: true,
+            ..loosening
+        };
+        assert!(refused_breaking("", true, both).is_empty());
+        let annotated = ", annotations: {ppgov.dev/allow-breaking: \"true\", ppgov.dev/allow-loosening: \"true\"}";
+        assert!(refused_breaking(annotated, true, Allowed::default()).is_empty());
+        // Without inventory nothing is known to break: only the loosening is refused.
+        let unknown = refused_breaking("", false, Allowed::default());
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert_eq!(unknown[0].flag, "--allow-loosening");
+    }
 }
