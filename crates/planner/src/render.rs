@@ -889,4 +889,101 @@ mod tests {
         assert!(out.contains("… and "));
         assert!(out.starts_with("### ppgov plan: 0 to add, 400 to change, 0 to destroy"));
     }
+
+    /// One DLP change breaking `items` apps with long reasons, beside the large plan.
+    fn plan_with_impact(items: usize) -> Plan {
+        let mut plan = large_plan(40);
+        let environment = crate::impact::EnvironmentRef {
+            id: "e1".into(),
+            display_name: "Finance Prod".into(),
+        };
+        let breaks = (0..items)
+            .map(|i| ImpactedItem {
+                kind: ItemKind::App,
+                id: format!("a{i}"),
+                display_name: format!("App {i:04}"),
+                environment: environment.clone(),
+                owner: Some("Ana Silva".into()),
+                last_modified: Some("2026-10-01T09:00:00Z".into()),
+                shared_users: Some(items as u64 - i as u64),
+                reasons: vec![format!(
+                    "Finance: mixes business connectors (shared_sql) with non-business connectors (shared_rss{i})"
+                )],
+            })
+            .collect();
+        plan.changes[0].impact = Some(Impact {
+            environments_read: 1,
+            breaks,
+            fixes: Vec::new(),
+            unknown: vec![environment],
+        });
+        plan
+    }
+
+    #[test]
+    fn impact_tables_are_cut_before_anything_else_and_the_comment_says_so() {
+        let plan = plan_with_impact(400);
+        let full = markdown(&plan);
+        assert!(full.contains("| breaks | app **App 0399** |"));
+        assert!(full.starts_with(
+            "### ppgov plan: 0 to add, 40 to change, 0 to destroy — breaks 400 apps in 1 environment; impact unknown in 1 environment (inventory not read)\n"
+        ));
+        let where_ = "the saved plan `plan.json`";
+
+        // Just under the whole: the impact table keeps its first rows, everything else stays.
+        let out = markdown_within(&plan, chars(&full) - 100, where_);
+        assert!(
+            out.contains("impact tables list the first 10 items of each change"),
+            "{out}"
+        );
+        assert!(out.contains("| breaks | app **App 0009** |"));
+        assert!(!out.contains("| breaks | app **App 0010** |"));
+        assert!(out.contains("| | … and 390 more | | | | | |"));
+        assert!(
+            out.contains("object(s) not managed here</summary>"),
+            "notes kept"
+        );
+
+        // Less: the impact tables go, the counts stay in the summary and the risk column.
+        let short = markdown_with(
+            &plan,
+            Detail {
+                impact_rows: Some(SHORT_IMPACT_ROWS),
+                ..Detail::FULL
+            },
+        )
+        .0;
+        let out = markdown_within(&plan, chars(&short) - 100, where_);
+        assert!(
+            out.contains(
+                "the impact tables of 1 change (the summary and the risk column keep the counts)"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("Impact of <code>"));
+        assert!(
+            out.contains("object(s) not managed here</summary>"),
+            "notes kept"
+        );
+        assert!(out.contains("breaks 400 apps in 1 environment"));
+    }
+
+    #[test]
+    fn text_shows_the_top_impact_entries_and_counts_the_rest() {
+        let plan = plan_with_impact(7);
+        let out = text(&plan, Colors { enabled: false });
+        assert!(
+            out.contains("impact: breaks 7 apps in 1 environment read"),
+            "{out}"
+        );
+        assert!(out.contains("breaks app \"App 0004\" in \"Finance Prod\" (owner Ana Silva, modified 2026-10-01T09:00:00Z, shared with 3 users)"));
+        assert!(!out.contains("\"App 0005\""));
+        assert!(out.contains("… and 2 more it breaks (the JSON plan lists all)"));
+        assert!(
+            out.contains("impact unknown in 1 environment (inventory not read): \"Finance Prod\"")
+        );
+        assert!(out.ends_with(
+            "Plan: 0 to add, 40 to change, 0 to destroy — breaks 7 apps in 1 environment; impact unknown in 1 environment (inventory not read).\n"
+        ));
+    }
 }
