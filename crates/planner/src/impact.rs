@@ -20,7 +20,9 @@ use crate::classification;
 use crate::plan::{Action, After, Change, Plan, ResourceKind};
 use ppgov_core::catalog::Catalog;
 use ppgov_core::dlp_eval::{self, CompiledPolicy};
-use ppgov_core::inventory::{ConnectorKey, EnvironmentInventory, InventoryItem, ItemKind};
+use ppgov_core::inventory::{
+    ConnectorKey, EnvironmentInventory, InventoryItem, ItemKind, connector_key,
+};
 use ppgov_core::model::ScopeMode;
 use ppgov_core::observed::{Observed, ObservedDlpPolicy};
 use serde::{Deserialize, Serialize};
@@ -136,6 +138,7 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
     let compiled = CompiledSides::new(observed, &sides);
     let unblockable = dlp_eval::unblockable(catalog);
     let covering = Covering::index(observed);
+    let touched: Vec<Touched> = sides.changes.iter().map(PolicyChange::touched).collect();
     for (env_id, differing) in differences {
         let environment = EnvironmentRef {
             id: env_id.to_owned(),
@@ -186,6 +189,7 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
                 ChangedHere {
                     change,
                     coverage_changed: d.coverage_changed,
+                    touched: (!d.coverage_changed).then(|| &touched[d.side]),
                     today: change
                         .live_id()
                         .filter(|_| covers(change.before))
@@ -252,12 +256,77 @@ struct PolicySides<'a> {
     changes: Vec<PolicyChange<'a>>,
 }
 
+impl PolicyChange<'_> {
+    /// What the change touches where it applies on both sides.
+    fn touched(&self) -> Touched {
+        match (self.before, self.after) {
+            (Some(before), Some(after)) => Touched::between(before, after),
+            _ => Touched::All,
+        }
+    }
+}
+
 /// One changed policy whose effect on one environment differs.
 struct Differing {
     /// Index into [`PolicySides::changes`].
     side: usize,
     /// The policy applies on one side only.
     coverage_changed: bool,
+}
+
+/// The connectors whose treatment two versions of a policy differ in: an item that uses none
+/// of them fares the same under both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Touched {
+    /// The default group or the URL patterns changed: any connector may be treated otherwise.
+    All,
+    Some(BTreeSet<ConnectorKey>),
+}
+
+impl Touched {
+    fn between(before: &ObservedDlpPolicy, after: &ObservedDlpPolicy) -> Touched {
+        if before.default_group != after.default_group
+            || before.custom_connector_patterns != after.custom_connector_patterns
+        {
+            return Touched::All;
+        }
+        let mut touched = BTreeSet::new();
+        let mut differing_keys =
+            |b: BTreeMap<ConnectorKey, String>, a: BTreeMap<ConnectorKey, String>| {
+                for key in b.keys().chain(a.keys()) {
+                    if b.get(key) != a.get(key) {
+                        touched.insert(key.clone());
+                    }
+                }
+            };
+        // Values compared as JSON, keys as connector keys: a difference in case alone counts
+        // as touched, which only costs an evaluation.
+        fn by_key<V: Serialize>(map: &BTreeMap<String, V>) -> BTreeMap<ConnectorKey, String> {
+            let mut out: BTreeMap<ConnectorKey, String> = BTreeMap::new();
+            for (id, value) in map {
+                let json = serde_json::to_string(value).expect("model values serialize");
+                out.entry(connector_key(id)).or_default().push_str(&json);
+            }
+            out
+        }
+        differing_keys(
+            by_key(&before.classification),
+            by_key(&after.classification),
+        );
+        differing_keys(by_key(&before.action_rules), by_key(&after.action_rules));
+        differing_keys(
+            by_key(&before.endpoint_rules),
+            by_key(&after.endpoint_rules),
+        );
+        Touched::Some(touched)
+    }
+
+    fn used_by(&self, item: &InventoryItem) -> bool {
+        match self {
+            Touched::All => true,
+            Touched::Some(keys) => item.connectors.keys().any(|k| keys.contains(k)),
+        }
+    }
 }
 
 impl<'a> PolicySides<'a> {
@@ -429,6 +498,8 @@ impl<'a> Covering<'a> {
 struct ChangedHere<'e, 'a> {
     change: &'e PolicyChange<'a>,
     coverage_changed: bool,
+    /// What differs, where the policy applies on both sides.
+    touched: Option<&'e Touched>,
     today: Option<&'e CompiledPolicy<'a>>,
     after: Option<&'e CompiledPolicy<'a>>,
 }
@@ -456,7 +527,14 @@ impl EnvironmentEvaluation<'_, '_> {
         // The changed policies the item violates on each side, with the reasons.
         let mut today = Vec::new();
         let mut after = Vec::new();
+        // Changed policies the item fares the same under on both sides (it uses nothing the
+        // change touches): as good as unchanged for this item.
+        let mut alike = Vec::new();
         for changed in self.changed {
+            if changed.touched.is_some_and(|t| !t.used_by(item)) {
+                alike.extend(changed.today);
+                continue;
+            }
             for (side, policy) in [(&mut today, changed.today), (&mut after, changed.after)] {
                 if let Some(policy) = policy {
                     let reasons = violations(policy);
@@ -472,7 +550,12 @@ impl EnvironmentEvaluation<'_, '_> {
             // The same result under the changed policies on both sides: neither.
             _ => return,
         };
-        if self.unchanged.iter().any(|p| !violations(p).is_empty()) {
+        if self
+            .unchanged
+            .iter()
+            .chain(&alike)
+            .any(|p| !violations(p).is_empty())
+        {
             return; // violates, on both sides, a policy the plan leaves as it is here
         }
         let found = Found {
