@@ -197,6 +197,41 @@ impl<'a> CompiledPolicy<'a> {
         unblockable: &BTreeSet<ConnectorKey>,
     ) -> Vec<Reason> {
         let mut reasons = Vec::new();
+        self.scan(item, custom_connectors, unblockable, Some(&mut reasons));
+        reasons
+    }
+
+    /// Whether `item` complies with this policy: [`Self::violations`] is empty, found without
+    /// building the reasons (it stops at the first violation).
+    pub fn complies(
+        &self,
+        item: &InventoryItem,
+        custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
+        unblockable: &BTreeSet<ConnectorKey>,
+    ) -> bool {
+        self.scan(item, custom_connectors, unblockable, None)
+    }
+
+    /// Whether `item` complies; with `reasons`, every violation is recorded there, else the
+    /// scan stops at the first one.
+    fn scan(
+        &self,
+        item: &InventoryItem,
+        custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
+        unblockable: &BTreeSet<ConnectorKey>,
+        mut reasons: Option<&mut Vec<Reason>>,
+    ) -> bool {
+        let mut complies = true;
+        // A violation: recorded, or the answer.
+        macro_rules! violated {
+            ($reason:expr) => {{
+                complies = false;
+                match reasons.as_deref_mut() {
+                    Some(reasons) => reasons.push($reason),
+                    None => return false,
+                }
+            }};
+        }
         let mut business = BTreeSet::new();
         let mut non_business = BTreeSet::new();
         let mut blocked = BTreeSet::new();
@@ -205,14 +240,14 @@ impl<'a> CompiledPolicy<'a> {
             match self.classify(key, used, custom, unblockable) {
                 None => {}
                 Some((ConnectorGroup::Business, _)) => {
-                    business.insert(key.clone());
+                    business.insert(key);
                 }
                 Some((ConnectorGroup::NonBusiness, _)) => {
-                    non_business.insert(key.clone());
+                    non_business.insert(key);
                 }
                 Some((ConnectorGroup::Blocked, source)) => {
-                    blocked.insert(key.clone());
-                    reasons.push(Reason::BlockedConnector {
+                    blocked.insert(key);
+                    violated!(Reason::BlockedConnector {
                         connector: key.clone(),
                         source,
                     });
@@ -220,9 +255,10 @@ impl<'a> CompiledPolicy<'a> {
             }
         }
         if !business.is_empty() && !non_business.is_empty() {
-            reasons.push(Reason::MixedGroups {
-                business,
-                non_business,
+            let owned = |set: BTreeSet<&ConnectorKey>| set.into_iter().cloned().collect();
+            violated!(Reason::MixedGroups {
+                business: owned(business),
+                non_business: owned(non_business),
             });
         }
         for (key, used) in &item.connectors {
@@ -231,12 +267,12 @@ impl<'a> CompiledPolicy<'a> {
             }
             if let (Some(ops), Some((default, rules))) = (&used.operations, self.actions.get(key)) {
                 for op in ops {
-                    let behaviour = rules.get(&op.to_lowercase()).unwrap_or(default);
-                    if *behaviour == AllowBlock::Block {
-                        reasons.push(Reason::BlockedAction {
+                    let listed = rules.get(&op.to_lowercase());
+                    if *listed.unwrap_or(default) == AllowBlock::Block {
+                        violated!(Reason::BlockedAction {
                             connector: key.clone(),
                             action: op.clone(),
-                            by_default: !rules.contains_key(&op.to_lowercase()),
+                            by_default: listed.is_none(),
                         });
                     }
                 }
@@ -245,7 +281,7 @@ impl<'a> CompiledPolicy<'a> {
                 for endpoint in &used.endpoints {
                     let first = rules.iter().find(|(p, _)| p.matches(Some(endpoint)));
                     if let Some((pattern, AllowDeny::Deny)) = first {
-                        reasons.push(Reason::DeniedEndpoint {
+                        violated!(Reason::DeniedEndpoint {
                             connector: key.clone(),
                             endpoint: endpoint.clone(),
                             rule: pattern.text.clone(),
@@ -254,7 +290,7 @@ impl<'a> CompiledPolicy<'a> {
                 }
             }
         }
-        reasons
+        complies
     }
 }
 

@@ -406,18 +406,23 @@ fn covered<'a>(policy: &'a ObservedDlpPolicy, observed: &'a Observed) -> BTreeSe
 /// Whether two versions of a policy judge every item alike (names and scope aside):
 /// classification by meaning, action rules, endpoint rules and URL patterns.
 fn same_rules(before: &ObservedDlpPolicy, after: &ObservedDlpPolicy, catalog: &Catalog) -> bool {
-    classification::diff(
-        before.default_group,
-        &before.classification,
-        after.default_group,
-        &after.classification,
-        catalog,
-    )
-    .is_empty()
-        && before.default_group == after.default_group
-        && before.action_rules == after.action_rules
-        && before.endpoint_rules == after.endpoint_rules
-        && before.custom_connector_patterns == after.custom_connector_patterns
+    if before.default_group != after.default_group
+        || before.action_rules != after.action_rules
+        || before.endpoint_rules != after.endpoint_rules
+        || before.custom_connector_patterns != after.custom_connector_patterns
+    {
+        return false;
+    }
+    // With the same default group, unlisted connectors land alike on both sides: only the
+    // listed ones can differ.
+    let group = |id: &str, p: &ObservedDlpPolicy| {
+        classification::effective_group(id, p.default_group, &p.classification, catalog)
+    };
+    before
+        .classification
+        .keys()
+        .chain(after.classification.keys())
+        .all(|id| group(id, before) == group(id, after))
 }
 
 /// Membership changes by the environment they move.
@@ -521,10 +526,10 @@ impl EnvironmentEvaluation<'_, '_> {
         memberships: &[usize],
         impacts: &mut [Option<Impact>],
     ) {
-        let violations = |policy: &CompiledPolicy<'_>| {
-            policy.violations(item, &self.inventory.custom_connectors, self.unblockable)
-        };
-        // The changed policies the item violates on each side, with the reasons.
+        let customs = &self.inventory.custom_connectors;
+        let complies =
+            |policy: &CompiledPolicy<'_>| policy.complies(item, customs, self.unblockable);
+        // The changed policies the item violates on each side.
         let mut today = Vec::new();
         let mut after = Vec::new();
         // Changed policies the item fares the same under on both sides (it uses nothing the
@@ -535,13 +540,11 @@ impl EnvironmentEvaluation<'_, '_> {
                 alike.extend(changed.today);
                 continue;
             }
-            for (side, policy) in [(&mut today, changed.today), (&mut after, changed.after)] {
-                if let Some(policy) = policy {
-                    let reasons = violations(policy);
-                    if !reasons.is_empty() {
-                        side.push((changed, reasons));
-                    }
-                }
+            if let Some(policy) = changed.today.filter(|p| !complies(p)) {
+                today.push((changed, policy));
+            }
+            if let Some(policy) = changed.after.filter(|p| !complies(p)) {
+                after.push((changed, policy));
             }
         }
         let (causes, breaks) = match (today.is_empty(), after.is_empty()) {
@@ -550,12 +553,7 @@ impl EnvironmentEvaluation<'_, '_> {
             // The same result under the changed policies on both sides: neither.
             _ => return,
         };
-        if self
-            .unchanged
-            .iter()
-            .chain(&alike)
-            .any(|p| !violations(p).is_empty())
-        {
+        if !self.unchanged.iter().chain(&alike).all(|p| complies(p)) {
             return; // violates, on both sides, a policy the plan leaves as it is here
         }
         let found = Found {
@@ -564,9 +562,13 @@ impl EnvironmentEvaluation<'_, '_> {
             breaks,
         };
         let mut membership_reasons = Vec::new();
-        for (changed, reasons) in causes {
+        for (changed, policy) in causes {
             let name = changed.change.name();
-            let reasons: Vec<String> = reasons.iter().map(|r| format!("{name}: {r}")).collect();
+            let reasons: Vec<String> = policy
+                .violations(item, customs, self.unblockable)
+                .iter()
+                .map(|r| format!("{name}: {r}"))
+                .collect();
             if changed.coverage_changed {
                 membership_reasons.extend(reasons.iter().cloned());
             }
