@@ -232,6 +232,9 @@ impl<'a> CompiledPolicy<'a> {
                 }
             }};
         }
+        // Sets only when reasons are recorded: a plain answer allocates nothing.
+        let collect = reasons.is_some();
+        let (mut any_business, mut any_non_business) = (false, false);
         let mut business = BTreeSet::new();
         let mut non_business = BTreeSet::new();
         let mut blocked = BTreeSet::new();
@@ -240,13 +243,21 @@ impl<'a> CompiledPolicy<'a> {
             match self.classify(key, used, custom, unblockable) {
                 None => {}
                 Some((ConnectorGroup::Business, _)) => {
-                    business.insert(key);
+                    any_business = true;
+                    if collect {
+                        business.insert(key);
+                    }
                 }
                 Some((ConnectorGroup::NonBusiness, _)) => {
-                    non_business.insert(key);
+                    any_non_business = true;
+                    if collect {
+                        non_business.insert(key);
+                    }
                 }
                 Some((ConnectorGroup::Blocked, source)) => {
-                    blocked.insert(key);
+                    if collect {
+                        blocked.insert(key);
+                    }
                     violated!(Reason::BlockedConnector {
                         connector: key.clone(),
                         source,
@@ -254,7 +265,7 @@ impl<'a> CompiledPolicy<'a> {
                 }
             }
         }
-        if !business.is_empty() && !non_business.is_empty() {
+        if any_business && any_non_business {
             let owned = |set: BTreeSet<&ConnectorKey>| set.into_iter().cloned().collect();
             violated!(Reason::MixedGroups {
                 business: owned(business),
