@@ -15,6 +15,9 @@ pub const ALLOW_LOOSENING: &str = "ppgov.dev/allow-loosening";
 /// Annotation that allows turning Managed Environments on for the declared environment, or
 /// for the environments a declared group's members and selectors bring in.
 pub const ALLOW_MANAGED_ENVIRONMENTS: &str = "ppgov.dev/allow-managed-environments";
+/// Annotation that allows a DLP change of the declared policy (or a membership change of the
+/// declared group) that breaks apps or flows.
+pub const ALLOW_BREAKING: &str = "ppgov.dev/allow-breaking";
 
 /// What the user allowed on the command line.
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,13 +25,15 @@ pub struct Allowed {
     pub destroy: bool,
     pub loosening: bool,
     pub managed_environments: bool,
+    pub breaking: bool,
 }
 
 /// A risky step nothing allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
     pub address: String,
-    /// `--allow-destroy`, `--allow-loosening` or `--allow-managed-environments`.
+    /// `--allow-destroy`, `--allow-loosening`, `--allow-managed-environments` or
+    /// `--allow-breaking`.
     pub flag: &'static str,
     pub annotation: Option<&'static str>,
     /// The declared resource whose annotation allows the step, as `Kind.name` (a membership
@@ -99,7 +104,10 @@ fn joining_groups_annotations<'a>(
 /// (or `ppgov.dev/allow-destroy: "true"`, for declared resources); loosening changes need
 /// `--allow-loosening` (or `ppgov.dev/allow-loosening: "true"`); turning Managed Environments
 /// on needs `--allow-managed-environments` (or `ppgov.dev/allow-managed-environments: "true"`
-/// on the `Environment`, or on the `EnvironmentGroup` that brings the environment in).
+/// on the `Environment`, or on the `EnvironmentGroup` that brings the environment in); DLP
+/// changes that break apps or flows of the inventory read need `--allow-breaking` (or
+/// `ppgov.dev/allow-breaking: "true"` on the `DlpPolicy`, or on the group of a membership
+/// change). A change may be refused once per risk it carries.
 pub fn refused(
     plan: &Plan,
     desired: &Desired,
@@ -108,10 +116,13 @@ pub fn refused(
     allowed: Allowed,
 ) -> Vec<Refused> {
     let mut out = Vec::new();
-    for c in &plan.changes {
-        let Some(risk) = risk::assess(c, observed, catalog) else {
-            continue;
-        };
+    let risks = risk::assess_plan(plan, observed, catalog);
+    for (c, risk) in plan
+        .changes
+        .iter()
+        .zip(risks)
+        .flat_map(|(c, risks)| risks.into_iter().map(move |r| (c, r)))
+    {
         let (flag_given, flag, annotation) = match risk.class {
             RiskClass::Destroy => (allowed.destroy, "--allow-destroy", ALLOW_DESTROY),
             RiskClass::Loosening => (allowed.loosening, "--allow-loosening", ALLOW_LOOSENING),
@@ -120,6 +131,7 @@ pub fn refused(
                 "--allow-managed-environments",
                 ALLOW_MANAGED_ENVIRONMENTS,
             ),
+            RiskClass::Breaking => (allowed.breaking, "--allow-breaking", ALLOW_BREAKING),
         };
         if flag_given {
             continue;
@@ -354,5 +366,84 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(refused_for(&group(""), loosening).len(), 1);
+    }
+
+    /// A plan moving dropbox from non-business to business (loosening) in Finance Prod, where
+    /// an app uses dropbox with rss (both non-business today: it complies; mixed after).
+    fn refused_breaking(annotations: &str, inventory: bool, allowed: Allowed) -> Vec<Refused> {
+        let policy = format!(
+            "apiVersion: ppgov.dev/v1\nkind: DlpPolicy\nmetadata: {{name: finance{annotations}}}\nspec:\n  displayName: Finance\n  scope: {{mode: only, environments: [{{displayName: Finance Prod}}]}}\n  connectors: {{default: nonBusiness, business: [dropbox]}}\n"
+        );
+        let mut sources = ppgov_core::SourceMap::new();
+        sources.add("ppgov.yaml", PROJECT);
+        sources.add("policy.yaml", policy);
+        let loaded = ppgov_core::load(sources);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let mut observed: Observed = serde_json::from_value(serde_json::json!({
+            "environments": {
+                "e1": {"id": "e1", "displayName": "Finance Prod", "environmentType": "Production",
+                       "region": "europe", "managed": true}
+            },
+            "dlpPolicies": {"p1": {"id": "p1", "displayName": "Finance", "scopeMode": "only",
+                                   "environmentIds": ["e1"], "defaultGroup": "nonBusiness"}}
+        }))
+        .unwrap();
+        if inventory {
+            observed.inventory.insert(
+                serde_json::from_value(serde_json::json!({
+                    "kind": "app", "id": "a1", "displayName": "Receipts", "environmentId": "e1",
+                    "connectors": {"shared_dropbox": {}, "shared_rss": {}}
+                }))
+                .unwrap(),
+            );
+        }
+        let mut plan = ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog);
+        assert_eq!(plan.changes.len(), 1, "{plan:#?}");
+        // Neither the risk nor the impact in the plan is what the gate reads.
+        for c in &mut plan.changes {
+            c.risk = None;
+            c.impact = None;
+        }
+        refused(&plan, &loaded.desired, &observed, &loaded.catalog, allowed)
+    }
+
+    #[test]
+    fn a_dlp_change_that_breaks_apps_needs_consent_besides_its_other_risks() {
+        let refused = refused_breaking("", true, Allowed::default());
+        let flags: Vec<&str> = refused.iter().map(|r| r.flag).collect();
+        assert_eq!(
+            flags,
+            ["--allow-loosening", "--allow-breaking"],
+            "{refused:?}"
+        );
+        let breaking = &refused[1];
+        assert_eq!(breaking.address, "DlpPolicy.finance");
+        assert_eq!(breaking.annotation, Some(ALLOW_BREAKING));
+        assert_eq!(breaking.annotate.as_deref(), Some("DlpPolicy.finance"));
+        assert!(
+            breaking.risk.contains("breaks 1 app") && breaking.risk.contains("Receipts"),
+            "{breaking:?}"
+        );
+
+        let loosening = Allowed {
+            loosening: true,
+            destroy: true,
+            managed_environments: true,
+            ..Default::default()
+        };
+        let left = refused_breaking("", true, loosening);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].flag, "--allow-breaking");
+        let both = Allowed {
+            breaking: true,
+            ..loosening
+        };
+        assert!(refused_breaking("", true, both).is_empty());
+        let annotated = ", annotations: {ppgov.dev/allow-breaking: \"true\", ppgov.dev/allow-loosening: \"true\"}";
+        assert!(refused_breaking(annotated, true, Allowed::default()).is_empty());
+        // Without inventory nothing is known to break: only the loosening is refused.
+        let unknown = refused_breaking("", false, Allowed::default());
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert_eq!(unknown[0].flag, "--allow-loosening");
     }
 }

@@ -141,6 +141,7 @@ fn create(name: &str, deps: &[&str]) -> Change {
         display_name: name.to_owned(),
         attributes: Vec::new(),
         risk: None,
+        impact: None,
         after: After::DlpPolicy(Box::new(policy(name))),
         depends_on: deps.iter().map(|d| format!("DlpPolicy.{d}")).collect(),
     }
@@ -423,6 +424,7 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             display_name: "Created by apply".into(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::EnvironmentGroup(Box::new(group)),
             depends_on: Vec::new(),
         },
@@ -434,6 +436,7 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             display_name: env.display_name.clone(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::Membership {
                 group: Ref::CreatedBy("EnvironmentGroup.new".into()),
                 environment_id: env.id.clone(),
@@ -448,6 +451,7 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             display_name: "x".into(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::RoleAssignment(ObservedRoleAssignment {
                 id: String::new(),
                 principal_id: "5a9d1c37-8e42-4f0b-9c6a-1e3b7d5f2a98".into(),
@@ -466,6 +470,7 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             display_name: "renamed".into(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::DlpPolicy(Box::new(ObservedDlpPolicy {
                 display_name: "renamed".into(),
                 ..live_policy.clone()
@@ -560,6 +565,7 @@ fn steps_already_done_by_a_racing_apply_are_no_ops() {
             display_name: "renamed by both".into(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::DlpPolicy(Box::new(ObservedDlpPolicy {
                 display_name: "renamed by both".into(),
                 ..live_updated.clone()
@@ -574,6 +580,7 @@ fn steps_already_done_by_a_racing_apply_are_no_ops() {
             display_name: live_deleted.display_name.clone(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::Nothing,
             depends_on: Vec::new(),
         },

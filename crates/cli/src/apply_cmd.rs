@@ -56,6 +56,11 @@ pub struct ApplyArgs {
     /// groups bringing them in, annotated `ppgov.dev/allow-managed-environments: "true"`).
     #[arg(long)]
     pub allow_managed_environments: bool,
+    /// Allow DLP changes that break apps or flows of the inventory read (else only data
+    /// policies, or groups whose membership changes break them, annotated
+    /// `ppgov.dev/allow-breaking: "true"`).
+    #[arg(long)]
+    pub allow_breaking: bool,
     /// The audit journal (JSON lines, appended); default `.ppgov/journal.jsonl` next to the
     /// policy directory.
     #[arg(long, value_name = "FILE")]
@@ -218,6 +223,7 @@ async fn apply(
         destroy: args.allow_destroy,
         loosening: args.allow_loosening,
         managed_environments: args.allow_managed_environments,
+        breaking: args.allow_breaking,
     };
     let catalog = tenant::catalog_for(loaded, &observed);
     let refused = gate::refused(&plan, &loaded.desired, &observed, &catalog, allowed);

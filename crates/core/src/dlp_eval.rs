@@ -187,14 +187,54 @@ impl<'a> CompiledPolicy<'a> {
     }
 
     /// Every way `item` violates this policy, in a stable order: blocked connectors, mixed
-    /// groups, blocked actions, denied endpoints.
-    fn violations(
+    /// groups, blocked actions, denied endpoints. `unblockable` is [`unblockable`] of the
+    /// catalog. [`Evaluator::evaluate`] checks every policy of an environment; this one policy
+    /// alone serves callers that compare two versions of a few policies over many items.
+    pub fn violations(
         &self,
         item: &InventoryItem,
         custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
         unblockable: &BTreeSet<ConnectorKey>,
     ) -> Vec<Reason> {
         let mut reasons = Vec::new();
+        self.scan(item, custom_connectors, unblockable, Some(&mut reasons));
+        reasons
+    }
+
+    /// Whether `item` complies with this policy: [`Self::violations`] is empty, found without
+    /// building the reasons (it stops at the first violation).
+    pub fn complies(
+        &self,
+        item: &InventoryItem,
+        custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
+        unblockable: &BTreeSet<ConnectorKey>,
+    ) -> bool {
+        self.scan(item, custom_connectors, unblockable, None)
+    }
+
+    /// Whether `item` complies; with `reasons`, every violation is recorded there, else the
+    /// scan stops at the first one.
+    fn scan(
+        &self,
+        item: &InventoryItem,
+        custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
+        unblockable: &BTreeSet<ConnectorKey>,
+        mut reasons: Option<&mut Vec<Reason>>,
+    ) -> bool {
+        let mut complies = true;
+        // A violation: recorded, or the answer.
+        macro_rules! violated {
+            ($reason:expr) => {{
+                complies = false;
+                match reasons.as_deref_mut() {
+                    Some(reasons) => reasons.push($reason),
+                    None => return false,
+                }
+            }};
+        }
+        // Sets only when reasons are recorded: a plain answer allocates nothing.
+        let collect = reasons.is_some();
+        let (mut any_business, mut any_non_business) = (false, false);
         let mut business = BTreeSet::new();
         let mut non_business = BTreeSet::new();
         let mut blocked = BTreeSet::new();
@@ -203,24 +243,33 @@ impl<'a> CompiledPolicy<'a> {
             match self.classify(key, used, custom, unblockable) {
                 None => {}
                 Some((ConnectorGroup::Business, _)) => {
-                    business.insert(key.clone());
+                    any_business = true;
+                    if collect {
+                        business.insert(key);
+                    }
                 }
                 Some((ConnectorGroup::NonBusiness, _)) => {
-                    non_business.insert(key.clone());
+                    any_non_business = true;
+                    if collect {
+                        non_business.insert(key);
+                    }
                 }
                 Some((ConnectorGroup::Blocked, source)) => {
-                    blocked.insert(key.clone());
-                    reasons.push(Reason::BlockedConnector {
+                    if collect {
+                        blocked.insert(key);
+                    }
+                    violated!(Reason::BlockedConnector {
                         connector: key.clone(),
                         source,
                     });
                 }
             }
         }
-        if !business.is_empty() && !non_business.is_empty() {
-            reasons.push(Reason::MixedGroups {
-                business,
-                non_business,
+        if any_business && any_non_business {
+            let owned = |set: BTreeSet<&ConnectorKey>| set.into_iter().cloned().collect();
+            violated!(Reason::MixedGroups {
+                business: owned(business),
+                non_business: owned(non_business),
             });
         }
         for (key, used) in &item.connectors {
@@ -229,12 +278,12 @@ impl<'a> CompiledPolicy<'a> {
             }
             if let (Some(ops), Some((default, rules))) = (&used.operations, self.actions.get(key)) {
                 for op in ops {
-                    let behaviour = rules.get(&op.to_lowercase()).unwrap_or(default);
-                    if *behaviour == AllowBlock::Block {
-                        reasons.push(Reason::BlockedAction {
+                    let listed = rules.get(&op.to_lowercase());
+                    if *listed.unwrap_or(default) == AllowBlock::Block {
+                        violated!(Reason::BlockedAction {
                             connector: key.clone(),
                             action: op.clone(),
-                            by_default: !rules.contains_key(&op.to_lowercase()),
+                            by_default: listed.is_none(),
                         });
                     }
                 }
@@ -243,7 +292,7 @@ impl<'a> CompiledPolicy<'a> {
                 for endpoint in &used.endpoints {
                     let first = rules.iter().find(|(p, _)| p.matches(Some(endpoint)));
                     if let Some((pattern, AllowDeny::Deny)) = first {
-                        reasons.push(Reason::DeniedEndpoint {
+                        violated!(Reason::DeniedEndpoint {
                             connector: key.clone(),
                             endpoint: endpoint.clone(),
                             rule: pattern.text.clone(),
@@ -252,7 +301,7 @@ impl<'a> CompiledPolicy<'a> {
                 }
             }
         }
-        reasons
+        complies
     }
 }
 
@@ -366,6 +415,15 @@ impl Evaluation {
     }
 }
 
+/// The connectors the catalog says cannot be blocked, by key.
+pub fn unblockable(catalog: &Catalog) -> BTreeSet<ConnectorKey> {
+    catalog
+        .iter()
+        .filter(|c| c.unblockable)
+        .map(|c| connector_key(&c.id))
+        .collect()
+}
+
 /// A set of policies (one side of a comparison), ready to evaluate many items.
 #[derive(Clone, Debug)]
 pub struct Evaluator<'a> {
@@ -383,11 +441,7 @@ impl<'a> Evaluator<'a> {
         let mut policies: Vec<CompiledPolicy<'a>> =
             policies.into_iter().map(CompiledPolicy::new).collect();
         policies.sort_by(|a, b| a.policy.id.cmp(&b.policy.id));
-        let unblockable = catalog
-            .iter()
-            .filter(|c| c.unblockable)
-            .map(|c| connector_key(&c.id))
-            .collect();
+        let unblockable = unblockable(catalog);
         Evaluator {
             policies,
             unblockable,

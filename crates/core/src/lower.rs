@@ -1479,6 +1479,8 @@ const RESERVED_ANNOTATIONS: &[&str] = &[
     "ppgov.dev/allow-loosening",
     // Read by `apply` on main (issue 8): consent to turn Managed Environments on.
     "ppgov.dev/allow-managed-environments",
+    // Read by `apply` (issue 12): consent to a DLP change that breaks apps or flows.
+    "ppgov.dev/allow-breaking",
 ];
 
 /// The Power Platform region of an Azure region name (lower-case, no spaces), if it is

@@ -33,21 +33,31 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     p.dlp_policies();
     p.role_assignments();
     p.tenant_settings();
-    // One function says what is risky, here and again when a saved plan is applied.
-    for change in &mut p.changes {
-        change.risk = crate::risk::assess(change, observed, catalog).map(|r| r.reason);
-    }
     let changes = crate::order::order(p.changes, &mut p.errors);
     p.notes.sort();
     p.errors.sort();
-    Plan {
+    let mut plan = Plan {
         format_version: FORMAT_VERSION,
         changes,
         notes: p.notes,
         errors: p.errors,
         fingerprints: p.fingerprints,
         seal: None,
+    };
+    // One function says what is risky, here and again when a saved plan is applied.
+    let impacts = crate::impact::analyse(&plan, observed, catalog);
+    let risks = crate::risk::with_impacts(&plan, &impacts, observed, catalog);
+    for ((change, impact), risks) in plan.changes.iter_mut().zip(impacts).zip(risks) {
+        change.impact = impact;
+        change.risk = (!risks.is_empty()).then(|| {
+            risks
+                .into_iter()
+                .map(|r| r.reason)
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
     }
+    plan
 }
 
 /// The environments whose own Power Platform RBAC scope a plan of `desired` must have read:
@@ -236,6 +246,7 @@ impl<'a> Planner<'a> {
                     display_name: live.display_name.clone(),
                     attributes,
                     risk: None,
+                    impact: None,
                     after: After::Environment(after),
                     depends_on: Vec::new(),
                 });
@@ -335,6 +346,7 @@ impl<'a> Planner<'a> {
                         display_name: group.display_name.clone(),
                         attributes,
                         risk: None,
+                        impact: None,
                         after: After::EnvironmentGroup(Box::new(after)),
                         depends_on: Vec::new(),
                     });
@@ -368,6 +380,7 @@ impl<'a> Planner<'a> {
                             display_name: group.display_name.clone(),
                             attributes,
                             risk: None,
+                            impact: None,
                             after: After::EnvironmentGroup(Box::new(after)),
                             depends_on: Vec::new(),
                         });
@@ -401,6 +414,7 @@ impl<'a> Planner<'a> {
                     display_name: live.display_name.clone(),
                     attributes: self.group_held(id, live),
                     risk: None,
+                    impact: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 });
@@ -446,6 +460,7 @@ impl<'a> Planner<'a> {
                         display_name: env.display_name.clone(),
                         attributes: vec![attr("group", Some(json!(name)), None)],
                         risk: None,
+                        impact: None,
                         after: After::Membership {
                             group: Ref::Id(gid.clone()),
                             environment_id: env.id.clone(),
@@ -499,6 +514,7 @@ impl<'a> Planner<'a> {
                         display_name: env.display_name.clone(),
                         attributes: vec![attr("group", Some(json!(current_name)), None)],
                         risk: None,
+                        impact: None,
                         after: After::Membership {
                             group: Ref::Id(current.clone()),
                             environment_id: env.id.clone(),
@@ -530,6 +546,7 @@ impl<'a> Planner<'a> {
                         Some(json!(name)),
                     )],
                     risk: None,
+                    impact: None,
                     after: After::Membership {
                         group: group_ref.clone(),
                         environment_id: env.id.clone(),
@@ -575,6 +592,7 @@ impl<'a> Planner<'a> {
             display_name: env.display_name.clone(),
             attributes: vec![attr("managed", Some(json!(false)), Some(json!(true)))],
             risk: None,
+            impact: None,
             after: After::Environment(after),
             depends_on: Vec::new(),
         };
@@ -770,6 +788,7 @@ impl<'a> Planner<'a> {
                         display_name: policy.display_name.clone(),
                         attributes,
                         risk: None,
+                        impact: None,
                         after: After::DlpPolicy(Box::new(after)),
                         depends_on,
                     });
@@ -795,6 +814,7 @@ impl<'a> Planner<'a> {
                             display_name: policy.display_name.clone(),
                             attributes,
                             risk: None,
+                            impact: None,
                             after: After::DlpPolicy(Box::new(after)),
                             depends_on,
                         });
@@ -823,6 +843,7 @@ impl<'a> Planner<'a> {
                         dlp_attributes(None, live, self.catalog, &self.observed.environments).0,
                     ),
                     risk: None,
+                    impact: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 });
@@ -1007,6 +1028,7 @@ impl<'a> Planner<'a> {
                     attr("scope", None, Some(json!(self.scope_value(scope)))),
                 ],
                 risk: None,
+                impact: None,
                 after: After::RoleAssignment(after),
                 depends_on: depends_on.clone(),
             });
@@ -1053,6 +1075,7 @@ impl<'a> Planner<'a> {
                         attr("scope", Some(json!(self.scope_value(&live.scope))), None),
                     ],
                     risk: None,
+                    impact: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 });
@@ -1178,6 +1201,7 @@ impl<'a> Planner<'a> {
                 display_name: "tenant settings".to_owned(),
                 attributes,
                 risk: None,
+                impact: None,
                 after: After::TenantSettings(changed),
                 depends_on: Vec::new(),
             });

@@ -7,10 +7,13 @@
 //! - [`classification`]: DLP connector classification compared by meaning.
 //! - [`plan()`]: every kind, into [`Plan`] changes with attribute-level diffs, risks, notes for
 //!   unmanaged objects, and fingerprints of what was observed, in dependency order ([`order`]).
+//! - [`impact`]: which environments' effective DLP a plan changes, and the apps and flows it
+//!   breaks or fixes there.
 //! - [`simulate`]: a plan applied in memory, to check that plans converge.
 
 pub mod classification;
 mod diff;
+pub mod impact;
 pub mod order;
 pub mod plan;
 pub mod render;
@@ -20,6 +23,7 @@ pub mod simulate;
 pub mod target;
 
 pub use diff::{plan, rbac_environment_scopes};
+pub use impact::affected_environments;
 pub use plan::{
     Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError, Ref,
     ResourceKind,

@@ -92,6 +92,10 @@ pub struct Change {
     pub attributes: Vec<AttributeChange>,
     /// Why the change deserves a second look (deletes, loosening), if it does.
     pub risk: Option<String>,
+    /// What the change does to the apps and flows of the environments whose effective DLP it
+    /// alters ([`crate::impact`]); `None` for other changes, and when no inventory was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<crate::impact::Impact>,
     pub after: After,
     /// Addresses of changes that must run first.
     pub depends_on: Vec<String>,

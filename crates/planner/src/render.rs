@@ -1,7 +1,10 @@
 //! Rendering plans: text in the conventions Terraform users know, and Markdown for pull
 //! request comments. Pure: strings in, strings out; the caller decides about colour.
 
+use crate::impact::{Impact, ImpactedItem, Totals};
 use crate::plan::{Action, AttributeChange, Change, Plan};
+use crate::risk::item_kind_name;
+use ppgov_core::inventory::ItemKind;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -39,10 +42,148 @@ fn verb(action: Action) -> &'static str {
     }
 }
 
-/// `Plan: X to add, Y to change, Z to destroy.`
+/// `Plan: X to add, Y to change, Z to destroy.`, and what the plan breaks when it breaks
+/// apps or flows (` — breaks 14 apps and 37 flows in 6 environments`) or when its impact is
+/// unknown somewhere.
 pub fn summary(plan: &Plan) -> String {
     let (add, change, destroy) = plan.counts();
-    format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
+    format!(
+        "Plan: {add} to add, {change} to change, {destroy} to destroy{}.",
+        impact_summary(plan)
+    )
+}
+
+/// ` — breaks 2 apps and 1 flow in 1 environment; impact unknown in 1 environment`, or
+/// nothing when the plan breaks nothing and every concerned inventory was read.
+fn impact_summary(plan: &Plan) -> String {
+    let totals = Totals::of(plan);
+    let mut parts = Vec::new();
+    if totals.broken_apps + totals.broken_flows > 0 {
+        parts.push(format!(
+            "breaks {} in {}",
+            apps_and_flows(totals.broken_apps, totals.broken_flows),
+            counted(totals.broken_in, "environment")
+        ));
+    }
+    if totals.unknown > 0 {
+        parts.push(format!(
+            "impact unknown in {} (inventory not read)",
+            counted(totals.unknown, "environment")
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", parts.join("; "))
+    }
+}
+
+/// `1 environment`, `2 environments`.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `14 apps and 37 flows`, `1 app`, `2 flows`.
+pub fn apps_and_flows(apps: usize, flows: usize) -> String {
+    match (apps, flows) {
+        (0, flows) => counted(flows, "flow"),
+        (apps, 0) => counted(apps, "app"),
+        (apps, flows) => format!("{} and {}", counted(apps, "app"), counted(flows, "flow")),
+    }
+}
+
+/// `breaks 2 apps, fixes 1 flow` for one change's impact; `breaks nothing` when it neither
+/// breaks nor fixes anything.
+fn impact_headline(impact: &Impact) -> String {
+    let count = |items: &[ImpactedItem]| {
+        let apps = items.iter().filter(|i| i.kind == ItemKind::App).count();
+        apps_and_flows(apps, items.len() - apps)
+    };
+    let mut parts = Vec::new();
+    if !impact.breaks.is_empty() {
+        parts.push(format!("breaks {}", count(&impact.breaks)));
+    }
+    if !impact.fixes.is_empty() {
+        parts.push(format!("fixes {}", count(&impact.fixes)));
+    }
+    if parts.is_empty() {
+        parts.push("breaks nothing".to_owned());
+    }
+    format!(
+        "{} in {} read",
+        parts.join(", "),
+        counted(impact.environments_read, "environment")
+    )
+}
+
+/// `owner Ana Silva, modified 2026-10-01T08:00:00Z, shared with 120 users`: what is known.
+fn item_facts(item: &ImpactedItem) -> String {
+    let mut facts = Vec::new();
+    if let Some(owner) = &item.owner {
+        facts.push(format!("owner {owner}"));
+    }
+    if let Some(modified) = &item.last_modified {
+        facts.push(format!("modified {modified}"));
+    }
+    if let Some(users) = item.shared_users {
+        facts.push(format!("shared with {}", counted(users as usize, "user")));
+    }
+    facts.join(", ")
+}
+
+/// Entries of each impact list a terminal shows per change; the JSON plan has them all.
+pub const TEXT_IMPACT_ENTRIES: usize = 5;
+
+/// One change's impact, for a terminal.
+fn impact_text(out: &mut String, impact: &Impact, colors: Colors) {
+    let _ = writeln!(out, "      impact: {}", impact_headline(impact));
+    for (verb, items, code) in [
+        ("breaks", &impact.breaks, "31"),
+        ("fixes", &impact.fixes, "32"),
+    ] {
+        for item in items.iter().take(TEXT_IMPACT_ENTRIES) {
+            let head = format!(
+                "        {verb} {} \"{}\" in \"{}\"",
+                item_kind_name(item.kind),
+                item.display_name,
+                item.environment.display_name
+            );
+            let facts = item_facts(item);
+            let facts = if facts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({facts})")
+            };
+            let _ = writeln!(out, "{}{facts}", colors.paint(code, &head));
+            for reason in &item.reasons {
+                let _ = writeln!(out, "            - {reason}");
+            }
+        }
+        if items.len() > TEXT_IMPACT_ENTRIES {
+            let _ = writeln!(
+                out,
+                "        … and {} more it {verb} (the JSON plan lists all)",
+                items.len() - TEXT_IMPACT_ENTRIES
+            );
+        }
+    }
+    if !impact.unknown.is_empty() {
+        let names: Vec<String> = impact
+            .unknown
+            .iter()
+            .map(|e| format!("\"{}\"", e.display_name))
+            .collect();
+        let _ = writeln!(
+            out,
+            "      impact unknown in {} (inventory not read): {}",
+            counted(impact.unknown.len(), "environment"),
+            names.join(", ")
+        );
+    }
 }
 
 fn value(v: &Option<Value>) -> String {
@@ -243,6 +384,9 @@ pub fn text(plan: &Plan, colors: Colors) -> String {
                     colors.paint("1;31", &format!("! risky: {risk}"))
                 );
             }
+            if let Some(impact) = &c.impact {
+                impact_text(&mut out, impact, colors);
+            }
             let _ = writeln!(out);
         }
     }
@@ -296,6 +440,10 @@ struct Detail {
     risky_details: bool,
     /// Table rows (risky first); `None` for all.
     rows: Option<usize>,
+    /// The impact tables of DLP changes.
+    impact: bool,
+    /// Rows of each impact table; `None` for all.
+    impact_rows: Option<usize>,
 }
 
 impl Detail {
@@ -304,8 +452,13 @@ impl Detail {
         safe_details: true,
         risky_details: true,
         rows: None,
+        impact: true,
+        impact_rows: None,
     };
 }
+
+/// Rows an impact table keeps when the comment must be shortened.
+const SHORT_IMPACT_ROWS: usize = 10;
 
 /// A pull-request comment of at most `max_chars` characters (GitHub refuses comments over
 /// 65,536). When the whole plan does not fit, the least important details go first: the
@@ -317,21 +470,31 @@ pub fn markdown_within(plan: &Plan, max_chars: usize, full_plan: &str) -> String
     if full.chars().count() <= max_chars {
         return full;
     }
+    // Impact tables go first: the summary line and the risk column keep their counts.
+    let no_impact = Detail {
+        impact: false,
+        ..Detail::FULL
+    };
     let levels = [
         Detail {
-            notes: false,
+            impact_rows: Some(SHORT_IMPACT_ROWS),
             ..Detail::FULL
+        },
+        no_impact,
+        Detail {
+            notes: false,
+            ..no_impact
         },
         Detail {
             notes: false,
             safe_details: false,
-            ..Detail::FULL
+            ..no_impact
         },
         Detail {
             notes: false,
             safe_details: false,
             risky_details: false,
-            rows: None,
+            ..no_impact
         },
     ];
     let fits = |detail: Detail| {
@@ -349,7 +512,7 @@ pub fn markdown_within(plan: &Plan, max_chars: usize, full_plan: &str) -> String
         let mid = (lo + hi).div_ceil(2);
         let detail = Detail {
             rows: Some(mid),
-            ..levels[2]
+            ..levels[4]
         };
         if fits(detail).is_some() {
             lo = mid;
@@ -361,7 +524,7 @@ pub fn markdown_within(plan: &Plan, max_chars: usize, full_plan: &str) -> String
         plan,
         Detail {
             rows: Some(lo),
-            ..levels[2]
+            ..levels[4]
         },
         max_chars,
         full_plan,
@@ -388,6 +551,91 @@ fn with_cut_note(plan: &Plan, detail: Detail, max_chars: usize, full_plan: &str)
     out
 }
 
+/// A collapsible impact table per change that has an impact, as `detail` allows.
+fn impact_markdown(out: &mut String, plan: &Plan, detail: Detail, cut: &mut Vec<String>) {
+    let with_impact: Vec<(&Change, &Impact)> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.impact.as_ref().map(|i| (c, i)))
+        .collect();
+    if with_impact.is_empty() {
+        return;
+    }
+    if !detail.impact {
+        cut.push(format!(
+            "the impact tables of {} (the summary and the risk column keep the counts)",
+            counted(with_impact.len(), "change")
+        ));
+        return;
+    }
+    let rows = detail.impact_rows.unwrap_or(usize::MAX);
+    let mut shortened = false;
+    for (c, impact) in with_impact {
+        let headline = format!(
+            "Impact of <code>{}</code>: {}",
+            md_escape(&c.address),
+            impact_headline(impact)
+        );
+        if impact.breaks.is_empty() && impact.fixes.is_empty() && impact.unknown.is_empty() {
+            let _ = writeln!(out, "{headline}\n");
+            continue;
+        }
+        let _ = writeln!(out, "<details><summary>{headline}</summary>\n");
+        let listed: Vec<(&str, &ImpactedItem)> = impact
+            .breaks
+            .iter()
+            .map(|i| ("breaks", i))
+            .chain(impact.fixes.iter().map(|i| ("fixes", i)))
+            .collect();
+        if !listed.is_empty() {
+            let _ = writeln!(
+                out,
+                "| | item | environment | owner | last modified | reach | why |\n|---|---|---|---|---|---|---|"
+            );
+            for (verb, item) in listed.iter().take(rows) {
+                let reasons: Vec<String> = item.reasons.iter().map(|r| md_escape(r)).collect();
+                let _ = writeln!(
+                    out,
+                    "| {verb} | {} **{}** | {} | {} | {} | {} | {} |",
+                    item_kind_name(item.kind),
+                    md_escape(&item.display_name),
+                    md_escape(&item.environment.display_name),
+                    md_escape(item.owner.as_deref().unwrap_or("")),
+                    md_escape(item.last_modified.as_deref().unwrap_or("")),
+                    item.shared_users
+                        .map(|u| counted(u as usize, "user"))
+                        .unwrap_or_default(),
+                    reasons.join("<br>")
+                );
+            }
+            if listed.len() > rows {
+                shortened = true;
+                let _ = writeln!(out, "| | … and {} more | | | | | |", listed.len() - rows);
+            }
+            let _ = writeln!(out);
+        }
+        if !impact.unknown.is_empty() {
+            let names: Vec<String> = impact
+                .unknown
+                .iter()
+                .map(|e| md_escape(&e.display_name))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Impact unknown in {} (inventory not read): {}\n",
+                counted(impact.unknown.len(), "environment"),
+                names.join(", ")
+            );
+        }
+        let _ = writeln!(out, "</details>\n");
+    }
+    if shortened {
+        cut.push(format!(
+            "impact tables list the first {rows} items of each change"
+        ));
+    }
+}
+
 /// The comment at `detail`, and what it left out, in words.
 fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
     let mut cut = Vec::new();
@@ -396,7 +644,8 @@ fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
     let risky: Vec<&Change> = plan.changes.iter().filter(|c| c.risk.is_some()).collect();
     let _ = writeln!(
         out,
-        "### ppgov plan: {add} to add, {change} to change, {destroy} to destroy"
+        "### ppgov plan: {add} to add, {change} to change, {destroy} to destroy{}",
+        md_escape(&impact_summary(plan))
     );
     if !plan.errors.is_empty() {
         let _ = writeln!(out, "\n**The plan cannot be made:**\n");
@@ -421,9 +670,15 @@ fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
         let _ = writeln!(out, "\nNo changes. The tenant matches the configuration.");
     } else {
         if !risky.is_empty() {
+            let totals = Totals::of(plan);
+            let what = if totals.broken_apps + totals.broken_flows > 0 {
+                "deletions, loosened controls or data policy changes that break apps and flows"
+            } else {
+                "deletions or loosened controls"
+            };
             let _ = writeln!(
                 out,
-                "\n> [!WARNING]\n> {} risky change(s): deletions or loosened controls. Review them before merging.",
+                "\n> [!WARNING]\n> {} risky change(s): {what}. Review them before merging.",
                 risky.len()
             );
         }
@@ -493,6 +748,7 @@ fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
             }
             let _ = writeln!(out, "```\n</details>\n");
         }
+        impact_markdown(&mut out, plan, detail, &mut cut);
     }
     if !plan.notes.is_empty() && !detail.notes {
         cut.push(format!(
@@ -545,6 +801,7 @@ mod tests {
                         })
                         .collect(),
                     risk: (i % 10 == 0).then(|| "loosens the group's rules".to_owned()),
+                    impact: None,
                     after: After::Nothing,
                     depends_on: Vec::new(),
                 })
@@ -631,5 +888,102 @@ mod tests {
         );
         assert!(out.contains("… and "));
         assert!(out.starts_with("### ppgov plan: 0 to add, 400 to change, 0 to destroy"));
+    }
+
+    /// One DLP change breaking `items` apps with long reasons, beside the large plan.
+    fn plan_with_impact(items: usize) -> Plan {
+        let mut plan = large_plan(40);
+        let environment = crate::impact::EnvironmentRef {
+            id: "e1".into(),
+            display_name: "Finance Prod".into(),
+        };
+        let breaks = (0..items)
+            .map(|i| ImpactedItem {
+                kind: ItemKind::App,
+                id: format!("a{i}"),
+                display_name: format!("App {i:04}"),
+                environment: environment.clone(),
+                owner: Some("Ana Silva".into()),
+                last_modified: Some("2026-10-01T09:00:00Z".into()),
+                shared_users: Some(items as u64 - i as u64),
+                reasons: vec![format!(
+                    "Finance: mixes business connectors (shared_sql) with non-business connectors (shared_rss{i})"
+                )],
+            })
+            .collect();
+        plan.changes[0].impact = Some(Impact {
+            environments_read: 1,
+            breaks,
+            fixes: Vec::new(),
+            unknown: vec![environment],
+        });
+        plan
+    }
+
+    #[test]
+    fn impact_tables_are_cut_before_anything_else_and_the_comment_says_so() {
+        let plan = plan_with_impact(400);
+        let full = markdown(&plan);
+        assert!(full.contains("| breaks | app **App 0399** |"));
+        assert!(full.starts_with(
+            "### ppgov plan: 0 to add, 40 to change, 0 to destroy — breaks 400 apps in 1 environment; impact unknown in 1 environment (inventory not read)\n"
+        ));
+        let where_ = "the saved plan `plan.json`";
+
+        // Just under the whole: the impact table keeps its first rows, everything else stays.
+        let out = markdown_within(&plan, chars(&full) - 100, where_);
+        assert!(
+            out.contains("impact tables list the first 10 items of each change"),
+            "{out}"
+        );
+        assert!(out.contains("| breaks | app **App 0009** |"));
+        assert!(!out.contains("| breaks | app **App 0010** |"));
+        assert!(out.contains("| | … and 390 more | | | | | |"));
+        assert!(
+            out.contains("object(s) not managed here</summary>"),
+            "notes kept"
+        );
+
+        // Less: the impact tables go, the counts stay in the summary and the risk column.
+        let short = markdown_with(
+            &plan,
+            Detail {
+                impact_rows: Some(SHORT_IMPACT_ROWS),
+                ..Detail::FULL
+            },
+        )
+        .0;
+        let out = markdown_within(&plan, chars(&short) - 100, where_);
+        assert!(
+            out.contains(
+                "the impact tables of 1 change (the summary and the risk column keep the counts)"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("Impact of <code>"));
+        assert!(
+            out.contains("object(s) not managed here</summary>"),
+            "notes kept"
+        );
+        assert!(out.contains("breaks 400 apps in 1 environment"));
+    }
+
+    #[test]
+    fn text_shows_the_top_impact_entries_and_counts_the_rest() {
+        let plan = plan_with_impact(7);
+        let out = text(&plan, Colors { enabled: false });
+        assert!(
+            out.contains("impact: breaks 7 apps in 1 environment read"),
+            "{out}"
+        );
+        assert!(out.contains("breaks app \"App 0004\" in \"Finance Prod\" (owner Ana Silva, modified 2026-10-01T09:00:00Z, shared with 3 users)"));
+        assert!(!out.contains("\"App 0005\""));
+        assert!(out.contains("… and 2 more it breaks (the JSON plan lists all)"));
+        assert!(
+            out.contains("impact unknown in 1 environment (inventory not read): \"Finance Prod\"")
+        );
+        assert!(out.ends_with(
+            "Plan: 0 to add, 40 to change, 0 to destroy — breaks 7 apps in 1 environment; impact unknown in 1 environment (inventory not read).\n"
+        ));
     }
 }

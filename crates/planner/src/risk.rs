@@ -1,12 +1,16 @@
 //! Why a change deserves a second look, computed from its before-value (the observed object)
-//! and its after-value. The planner fills `Change::risk` with [`assess`], and `apply` calls
-//! the same function again on a saved plan, so a risk field removed from a plan file cannot
-//! skip a gate.
+//! and its after-value, and, for DLP changes, from what they break in the inventory that was
+//! read. The planner fills `Change::risk` with [`assess_plan`], and `apply` calls the same
+//! function again on a saved plan, so a risk field (or an impact) removed from a plan file
+//! cannot skip a gate.
 
 use crate::diff::{dlp_risks, normalize_rules, rules_loosened};
-use crate::plan::{Action, After, Change, Ref, ResourceKind};
+use crate::impact::Impact;
+use crate::plan::{Action, After, Change, Plan, Ref, ResourceKind};
 use ppgov_core::catalog::Catalog;
+use ppgov_core::inventory::ItemKind;
 use ppgov_core::observed::Observed;
+use std::collections::BTreeSet;
 
 /// Which consent a risky change needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,6 +22,8 @@ pub enum RiskClass {
     /// Turns Managed Environments on for an environment, which changes what the tenant is
     /// licensed and billed for (`--allow-managed-environments`).
     ManagedEnvironment,
+    /// Makes apps or flows that comply today violate a data policy (`--allow-breaking`).
+    Breaking,
 }
 
 /// A risky change: its class and the reason, in words.
@@ -33,6 +39,67 @@ impl Risk {
             class,
             reason: reason.into(),
         }
+    }
+}
+
+/// Every risk of every change of `plan`, in change order: [`assess`], and
+/// [`RiskClass::Breaking`] for a change that breaks apps or flows of `observed.inventory`
+/// (computed afresh by [`crate::impact::analyse`], never read from the plan).
+pub fn assess_plan(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Vec<Risk>> {
+    let impacts = crate::impact::analyse(plan, observed, catalog);
+    with_impacts(plan, &impacts, observed, catalog)
+}
+
+/// [`assess_plan`] given the plan's impacts.
+pub(crate) fn with_impacts(
+    plan: &Plan,
+    impacts: &[Option<Impact>],
+    observed: &Observed,
+    catalog: &Catalog,
+) -> Vec<Vec<Risk>> {
+    plan.changes
+        .iter()
+        .zip(impacts)
+        .map(|(change, impact)| {
+            let mut risks: Vec<Risk> = assess(change, observed, catalog).into_iter().collect();
+            risks.extend(impact.as_ref().and_then(breaking));
+            risks
+        })
+        .collect()
+}
+
+/// The [`RiskClass::Breaking`] risk of a change with this impact, if it breaks anything.
+fn breaking(impact: &Impact) -> Option<Risk> {
+    let first = impact.breaks.first()?;
+    let apps = impact
+        .breaks
+        .iter()
+        .filter(|i| i.kind == ItemKind::App)
+        .count();
+    let flows = impact.breaks.len() - apps;
+    let environments: BTreeSet<&str> = impact
+        .breaks
+        .iter()
+        .map(|i| i.environment.id.as_str())
+        .collect();
+    Some(Risk::new(
+        RiskClass::Breaking,
+        format!(
+            "breaks {} in {}, e.g. {} \"{}\" in \"{}\"",
+            crate::render::apps_and_flows(apps, flows),
+            crate::render::counted(environments.len(), "environment"),
+            item_kind_name(first.kind),
+            first.display_name,
+            first.environment.display_name
+        ),
+    ))
+}
+
+/// `app` or `flow`.
+pub fn item_kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::App => "app",
+        ItemKind::Flow => "flow",
     }
 }
 

@@ -114,6 +114,7 @@ mod tests {
             display_name: String::new(),
             attributes: Vec::new(),
             risk: None,
+            impact: None,
             after: After::Nothing,
             depends_on: deps.iter().map(|d| (*d).to_owned()).collect(),
         }

@@ -159,7 +159,7 @@ registry! {
     "PPG333" DuplicatePinnedId Error "two documents pinned to one live object"
         "Two documents of the same kind have the same `metadata.id`, so both would manage (and rename, or reconfigure) the one live object. Each live object is declared once: remove one document or fix the id.";
     "PPG334" UnknownReservedAnnotation Error "unknown `ppgov.dev/` annotation"
-        "Annotation keys under `ppgov.dev/` are reserved for ppgov, which reads `ppgov.dev/renamed-from`, `ppgov.dev/allow-destroy`, `ppgov.dev/allow-loosening` and `ppgov.dev/allow-managed-environments`. Any other key there is a typo that would silently do nothing (a misspelt `renamed-from` turns a rename into a delete and a create). Use your own prefix for your own annotations.";
+        "Annotation keys under `ppgov.dev/` are reserved for ppgov, which reads `ppgov.dev/renamed-from`, `ppgov.dev/allow-destroy`, `ppgov.dev/allow-loosening`, `ppgov.dev/allow-managed-environments` and `ppgov.dev/allow-breaking`. Any other key there is a typo that would silently do nothing (a misspelt `renamed-from` turns a rename into a delete and a create). Use your own prefix for your own annotations.";
     "PPG335" UnmatchableRegion Error "region can never match"
         "Power Platform regions (locations) are single lower-case words such as `europe`, `unitedstates` or `switzerland`. An Azure region (`West Europe`, `westeurope`, `eastus`) or any value with spaces, digits or punctuation never equals an environment's region (compared lower-case), so the selector or expectation could never hold.";
 

@@ -1,0 +1,619 @@
+//! DLP impact: which environments' effective data policies a plan changes, and which apps and
+//! flows there comply today and would violate after the whole plan (it breaks them) or
+//! violate today and comply after (it fixes them).
+//!
+//! Both sides are evaluated with [`ppgov_core::dlp_eval`]: today's policies as observed, and
+//! the policies after the plan (its `after` values, environment groups already lowered to
+//! their member environments). Each policy is compiled once, and items are evaluated only in
+//! the environments whose effective DLP differs, only against what differs there, unless an
+//! item's result changes (then against everything else that applies, which decides whether the
+//! item complies on both sides).
+//!
+//! An item is attributed to the policy changes whose policy it violates on the side where it
+//! violates (after, for a break; today, for a fix), and, when such a policy's coverage of the
+//! environment changes, to the environment's group membership changes in the plan (an
+//! environment moving between groups whose policies differ). Environments whose inventory was
+//! not read are listed as unknown, never taken as empty. ppgov never creates environments, so
+//! a plan brings no new environment under a policy other than through scope and membership.
+
+use crate::classification;
+use crate::plan::{Action, After, Change, Plan, ResourceKind};
+use ppgov_core::catalog::Catalog;
+use ppgov_core::dlp_eval::{self, CompiledPolicy};
+use ppgov_core::inventory::{
+    ConnectorKey, EnvironmentInventory, InventoryItem, ItemKind, connector_key,
+};
+use ppgov_core::model::ScopeMode;
+use ppgov_core::observed::{Observed, ObservedDlpPolicy};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What one change does to the apps and flows of the environments it concerns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Impact {
+    /// Environments whose effective DLP the change alters and whose inventory was read.
+    pub environments_read: usize,
+    /// Comply today, violate after the plan: most shared first.
+    pub breaks: Vec<ImpactedItem>,
+    /// Violate today, comply after the plan: most shared first.
+    pub fixes: Vec<ImpactedItem>,
+    /// Environments the change concerns whose inventory was not read: impact unknown.
+    pub unknown: Vec<EnvironmentRef>,
+}
+
+/// An environment, as a reviewer knows it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentRef {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// An app or flow a change breaks or fixes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImpactedItem {
+    pub kind: ItemKind,
+    pub id: String,
+    pub display_name: String,
+    pub environment: EnvironmentRef,
+    /// The owner's display name, else e-mail, else object id.
+    pub owner: Option<String>,
+    pub last_modified: Option<String>,
+    /// Users the item is shared with (its reach); `None` when unknown.
+    pub shared_users: Option<u64>,
+    /// Why it violates (after the plan for a break, today for a fix), as
+    /// `{policy}: {reason}`, for the policies this change concerns.
+    pub reasons: Vec<String>,
+}
+
+/// The whole plan's impact: distinct items and environments over every change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub broken_apps: usize,
+    pub broken_flows: usize,
+    /// Environments with at least one broken item.
+    pub broken_in: usize,
+    /// Environments some change concerns whose inventory was not read.
+    pub unknown: usize,
+}
+
+impl Totals {
+    /// Counts over `plan`'s impacts.
+    pub fn of(plan: &Plan) -> Totals {
+        let mut broken: BTreeSet<(&str, ItemKind, &str)> = BTreeSet::new();
+        let mut unknown: BTreeSet<&str> = BTreeSet::new();
+        for impact in plan.changes.iter().filter_map(|c| c.impact.as_ref()) {
+            for item in &impact.breaks {
+                broken.insert((&item.environment.id, item.kind, &item.id));
+            }
+            unknown.extend(impact.unknown.iter().map(|e| e.id.as_str()));
+        }
+        let count = |kind| broken.iter().filter(|(_, k, _)| *k == kind).count();
+        Totals {
+            broken_apps: count(ItemKind::App),
+            broken_flows: count(ItemKind::Flow),
+            broken_in: broken
+                .iter()
+                .map(|(e, _, _)| *e)
+                .collect::<BTreeSet<_>>()
+                .len(),
+            unknown: unknown.len(),
+        }
+    }
+}
+
+/// The environments whose effective DLP (the policies that apply, and their contents) differs
+/// between `observed` and the tenant after `plan`: policies created, updated or deleted, scope
+/// changes, environments moving between groups whose policies differ. Lower-cased ids. Needs
+/// no inventory: this is what decides which environments' inventory to read.
+pub fn affected_environments(
+    plan: &Plan,
+    observed: &Observed,
+    catalog: &Catalog,
+) -> BTreeSet<String> {
+    let sides = PolicySides::of(plan, observed);
+    sides
+        .differences(observed, catalog)
+        .into_keys()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The impact of each of `plan`'s changes, in change order, from `observed.inventory`:
+/// `None` for changes that alter no environment's effective DLP, and for every change when no
+/// inventory was read at all (then nothing is known, and the plan says nothing).
+pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Option<Impact>> {
+    let mut impacts: Vec<Option<Impact>> = vec![None; plan.changes.len()];
+    if observed.inventory.is_empty() {
+        return impacts;
+    }
+    let sides = PolicySides::of(plan, observed);
+    let differences = sides.differences(observed, catalog);
+    if differences.is_empty() {
+        return impacts;
+    }
+    let memberships = membership_changes(plan);
+    let compiled = CompiledSides::new(observed, &sides);
+    let unblockable = dlp_eval::unblockable(catalog);
+    let covering = Covering::index(observed);
+    let touched: Vec<Touched> = sides.changes.iter().map(PolicyChange::touched).collect();
+    for (env_id, differing) in differences {
+        let environment = EnvironmentRef {
+            id: env_id.to_owned(),
+            display_name: observed
+                .environments
+                .get(env_id)
+                .map_or_else(|| env_id.to_owned(), |e| e.display_name.clone()),
+        };
+        let moved = differing.iter().any(|d| d.coverage_changed);
+        let env_memberships: &[usize] = match memberships.get(env_id) {
+            Some(m) if moved => m,
+            _ => &[],
+        };
+        let concerned = differing
+            .iter()
+            .map(|d| sides.changes[d.side].change)
+            .chain(env_memberships.iter().copied());
+        let Some(inventory) = observed.inventory.environments.get(env_id) else {
+            for change in concerned {
+                let impact = impacts[change].get_or_insert_with(Impact::default);
+                impact.unknown.push(environment.clone());
+            }
+            continue;
+        };
+        for change in concerned {
+            impacts[change]
+                .get_or_insert_with(Impact::default)
+                .environments_read += 1;
+        }
+        // What applies today and is not changed here: decides alone whether an item whose
+        // result under the changed policies differs complies on both sides.
+        let unchanged: Vec<&CompiledPolicy<'_>> = covering
+            .policies(env_id)
+            .filter(|id| {
+                !differing
+                    .iter()
+                    .any(|d| sides.changes[d.side].live_id() == Some(id))
+            })
+            .filter_map(|id| compiled.before.get(id))
+            .collect();
+        let covers = |p: Option<&ObservedDlpPolicy>| {
+            p.is_some_and(|p| dlp_eval::coverage(p, env_id).is_some())
+        };
+        let changed: Vec<ChangedHere<'_, '_>> = differing
+            .iter()
+            .map(|d| {
+                let change = &sides.changes[d.side];
+                ChangedHere {
+                    change,
+                    coverage_changed: d.coverage_changed,
+                    touched: (!d.coverage_changed).then(|| &touched[d.side]),
+                    today: change
+                        .live_id()
+                        .filter(|_| covers(change.before))
+                        .and_then(|id| compiled.before.get(id)),
+                    after: compiled.after[d.side]
+                        .as_ref()
+                        .filter(|_| covers(change.after)),
+                }
+            })
+            .collect();
+        let evaluation = EnvironmentEvaluation {
+            changed: &changed,
+            unchanged: &unchanged,
+            inventory,
+            unblockable: &unblockable,
+        };
+        for item in inventory.apps.values().chain(inventory.flows.values()) {
+            evaluation.attribute(item, &environment, env_memberships, &mut impacts);
+        }
+    }
+    for impact in impacts.iter_mut().flatten() {
+        impact.breaks.sort_by(most_shared_first);
+        impact.fixes.sort_by(most_shared_first);
+        impact.unknown.sort();
+    }
+    impacts
+}
+
+/// Widest reach first (unknown last), then by environment, kind, name and id: deterministic.
+fn most_shared_first(a: &ImpactedItem, b: &ImpactedItem) -> std::cmp::Ordering {
+    let reach = |i: &ImpactedItem| std::cmp::Reverse(i.shared_users.map_or(0, |u| u + 1));
+    (reach(a), &a.environment, a.kind, &a.display_name, &a.id).cmp(&(
+        reach(b),
+        &b.environment,
+        b.kind,
+        &b.display_name,
+        &b.id,
+    ))
+}
+
+/// The two versions of the one policy a DLP change touches.
+struct PolicyChange<'a> {
+    /// Index into the plan's changes.
+    change: usize,
+    before: Option<&'a ObservedDlpPolicy>,
+    after: Option<&'a ObservedDlpPolicy>,
+}
+
+impl<'a> PolicyChange<'a> {
+    /// The live policy's id; `None` for a create.
+    fn live_id(&self) -> Option<&'a str> {
+        self.before.map(|p| p.id.as_str())
+    }
+
+    fn name(&self) -> &'a str {
+        self.after
+            .or(self.before)
+            .map_or("", |p| p.display_name.as_str())
+    }
+}
+
+/// Every DLP change of a plan, with both versions of its policy.
+struct PolicySides<'a> {
+    changes: Vec<PolicyChange<'a>>,
+}
+
+impl PolicyChange<'_> {
+    /// What the change touches where it applies on both sides.
+    fn touched(&self) -> Touched {
+        match (self.before, self.after) {
+            (Some(before), Some(after)) => Touched::between(before, after),
+            _ => Touched::All,
+        }
+    }
+}
+
+/// One changed policy whose effect on one environment differs.
+struct Differing {
+    /// Index into [`PolicySides::changes`].
+    side: usize,
+    /// The policy applies on one side only.
+    coverage_changed: bool,
+}
+
+/// The connectors whose treatment two versions of a policy differ in: an item that uses none
+/// of them fares the same under both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Touched {
+    /// The default group or the URL patterns changed: any connector may be treated otherwise.
+    All,
+    Some(BTreeSet<ConnectorKey>),
+}
+
+impl Touched {
+    fn between(before: &ObservedDlpPolicy, after: &ObservedDlpPolicy) -> Touched {
+        if before.default_group != after.default_group
+            || before.custom_connector_patterns != after.custom_connector_patterns
+        {
+            return Touched::All;
+        }
+        let mut touched = BTreeSet::new();
+        let mut differing_keys =
+            |b: BTreeMap<ConnectorKey, String>, a: BTreeMap<ConnectorKey, String>| {
+                for key in b.keys().chain(a.keys()) {
+                    if b.get(key) != a.get(key) {
+                        touched.insert(key.clone());
+                    }
+                }
+            };
+        // Values compared as JSON, keys as connector keys: a difference in case alone counts
+        // as touched, which only costs an evaluation.
+        fn by_key<V: Serialize>(map: &BTreeMap<String, V>) -> BTreeMap<ConnectorKey, String> {
+            let mut out: BTreeMap<ConnectorKey, String> = BTreeMap::new();
+            for (id, value) in map {
+                let json = serde_json::to_string(value).expect("model values serialize");
+                out.entry(connector_key(id)).or_default().push_str(&json);
+            }
+            out
+        }
+        differing_keys(
+            by_key(&before.classification),
+            by_key(&after.classification),
+        );
+        differing_keys(by_key(&before.action_rules), by_key(&after.action_rules));
+        differing_keys(
+            by_key(&before.endpoint_rules),
+            by_key(&after.endpoint_rules),
+        );
+        Touched::Some(touched)
+    }
+
+    fn used_by(&self, item: &InventoryItem) -> bool {
+        match self {
+            Touched::All => true,
+            Touched::Some(keys) => item.connectors.keys().any(|k| keys.contains(k)),
+        }
+    }
+}
+
+impl<'a> PolicySides<'a> {
+    fn of(plan: &'a Plan, observed: &'a Observed) -> PolicySides<'a> {
+        let changes = plan
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == ResourceKind::DlpPolicy)
+            .map(|(index, c): (usize, &'a Change)| {
+                let before = c.id.as_deref().and_then(|id| observed.dlp_policies.get(id));
+                let after = match (&c.after, c.action) {
+                    (After::DlpPolicy(p), Action::Create | Action::Update) => Some(&**p),
+                    _ => None,
+                };
+                PolicyChange {
+                    change: index,
+                    before,
+                    after,
+                }
+            })
+            .collect();
+        PolicySides { changes }
+    }
+
+    /// For each environment whose effective DLP differs, the changed policies that make it
+    /// differ.
+    fn differences(
+        &self,
+        observed: &'a Observed,
+        catalog: &Catalog,
+    ) -> BTreeMap<&'a str, Vec<Differing>> {
+        let mut out: BTreeMap<&'a str, Vec<Differing>> = BTreeMap::new();
+        for (side, change) in self.changes.iter().enumerate() {
+            let before = change
+                .before
+                .map(|p| covered(p, observed))
+                .unwrap_or_default();
+            let after = change
+                .after
+                .map(|p| covered(p, observed))
+                .unwrap_or_default();
+            let same_rules = match (change.before, change.after) {
+                (Some(b), Some(a)) => same_rules(b, a, catalog),
+                _ => false,
+            };
+            for env in before.union(&after) {
+                let coverage_changed = before.contains(env) != after.contains(env);
+                if same_rules && !coverage_changed {
+                    continue;
+                }
+                out.entry(env).or_default().push(Differing {
+                    side,
+                    coverage_changed,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The environments `policy` applies to: of the tenant's environments for tenant-wide
+/// policies, the listed ones otherwise.
+fn covered<'a>(policy: &'a ObservedDlpPolicy, observed: &'a Observed) -> BTreeSet<&'a str> {
+    match policy.scope_mode {
+        Some(ScopeMode::All) => observed.environments.keys().map(String::as_str).collect(),
+        Some(ScopeMode::AllExcept) => observed
+            .environments
+            .keys()
+            .filter(|id| !policy.environment_ids.contains(*id))
+            .map(String::as_str)
+            .collect(),
+        Some(ScopeMode::Only) | None => policy.environment_ids.iter().map(String::as_str).collect(),
+    }
+}
+
+/// Whether two versions of a policy judge every item alike (names and scope aside):
+/// classification by meaning, action rules, endpoint rules and URL patterns.
+fn same_rules(before: &ObservedDlpPolicy, after: &ObservedDlpPolicy, catalog: &Catalog) -> bool {
+    if before.default_group != after.default_group
+        || before.action_rules != after.action_rules
+        || before.endpoint_rules != after.endpoint_rules
+        || before.custom_connector_patterns != after.custom_connector_patterns
+    {
+        return false;
+    }
+    // With the same default group, unlisted connectors land alike on both sides: only the
+    // listed ones can differ.
+    let group = |id: &str, p: &ObservedDlpPolicy| {
+        classification::effective_group(id, p.default_group, &p.classification, catalog)
+    };
+    before
+        .classification
+        .keys()
+        .chain(after.classification.keys())
+        .all(|id| group(id, before) == group(id, after))
+}
+
+/// Membership changes by the environment they move.
+fn membership_changes(plan: &Plan) -> BTreeMap<&str, Vec<usize>> {
+    let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, change) in plan.changes.iter().enumerate() {
+        if let After::Membership { environment_id, .. } = &change.after {
+            out.entry(environment_id.as_str()).or_default().push(index);
+        }
+    }
+    out
+}
+
+/// Every observed policy compiled once, and both versions of each changed one.
+struct CompiledSides<'a> {
+    /// Observed policies by id.
+    before: BTreeMap<&'a str, CompiledPolicy<'a>>,
+    /// By [`PolicySides::changes`] index; `None` where the policy is deleted.
+    after: Vec<Option<CompiledPolicy<'a>>>,
+}
+
+impl<'a> CompiledSides<'a> {
+    fn new(observed: &'a Observed, sides: &PolicySides<'a>) -> CompiledSides<'a> {
+        CompiledSides {
+            before: observed
+                .dlp_policies
+                .iter()
+                .map(|(id, p)| (id.as_str(), CompiledPolicy::new(p)))
+                .collect(),
+            after: sides
+                .changes
+                .iter()
+                .map(|c| c.after.map(CompiledPolicy::new))
+                .collect(),
+        }
+    }
+}
+
+/// Which observed policies apply to an environment, without a scan of every policy per
+/// environment.
+struct Covering<'a> {
+    tenant_wide: Vec<&'a ObservedDlpPolicy>,
+    listed: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Covering<'a> {
+    fn index(observed: &'a Observed) -> Covering<'a> {
+        let mut tenant_wide = Vec::new();
+        let mut listed: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
+        for p in observed.dlp_policies.values() {
+            match p.scope_mode {
+                Some(ScopeMode::All | ScopeMode::AllExcept) => tenant_wide.push(p),
+                Some(ScopeMode::Only) | None => {
+                    for env in &p.environment_ids {
+                        listed.entry(env.as_str()).or_default().push(p.id.as_str());
+                    }
+                }
+            }
+        }
+        Covering {
+            tenant_wide,
+            listed,
+        }
+    }
+
+    /// The ids of the observed policies that apply to `env_id` today.
+    fn policies<'s>(&'s self, env_id: &'s str) -> impl Iterator<Item = &'a str> + 's {
+        self.tenant_wide
+            .iter()
+            .filter(move |p| dlp_eval::coverage(p, env_id).is_some())
+            .map(|p| p.id.as_str())
+            .chain(self.listed.get(env_id).into_iter().flatten().copied())
+    }
+}
+
+/// A changed policy whose effect on one environment differs, compiled on each side where it
+/// applies to the environment.
+struct ChangedHere<'e, 'a> {
+    change: &'e PolicyChange<'a>,
+    coverage_changed: bool,
+    /// What differs, where the policy applies on both sides.
+    touched: Option<&'e Touched>,
+    today: Option<&'e CompiledPolicy<'a>>,
+    after: Option<&'e CompiledPolicy<'a>>,
+}
+
+/// Evaluating the items of one environment.
+struct EnvironmentEvaluation<'e, 'a> {
+    changed: &'e [ChangedHere<'e, 'a>],
+    unchanged: &'e [&'e CompiledPolicy<'a>],
+    inventory: &'e EnvironmentInventory,
+    unblockable: &'e BTreeSet<ConnectorKey>,
+}
+
+impl EnvironmentEvaluation<'_, '_> {
+    /// Files `item` under the changes that break or fix it, if any do.
+    fn attribute(
+        &self,
+        item: &InventoryItem,
+        environment: &EnvironmentRef,
+        memberships: &[usize],
+        impacts: &mut [Option<Impact>],
+    ) {
+        let customs = &self.inventory.custom_connectors;
+        let complies =
+            |policy: &CompiledPolicy<'_>| policy.complies(item, customs, self.unblockable);
+        // The changed policies the item violates on each side.
+        let mut today = Vec::new();
+        let mut after = Vec::new();
+        // Changed policies the item fares the same under on both sides (it uses nothing the
+        // change touches): as good as unchanged for this item.
+        let mut alike = Vec::new();
+        for changed in self.changed {
+            if changed.touched.is_some_and(|t| !t.used_by(item)) {
+                alike.extend(changed.today);
+                continue;
+            }
+            if let Some(policy) = changed.today.filter(|p| !complies(p)) {
+                today.push((changed, policy));
+            }
+            if let Some(policy) = changed.after.filter(|p| !complies(p)) {
+                after.push((changed, policy));
+            }
+        }
+        let (causes, breaks) = match (today.is_empty(), after.is_empty()) {
+            (true, false) => (after, true),
+            (false, true) => (today, false),
+            // The same result under the changed policies on both sides: neither.
+            _ => return,
+        };
+        if !self.unchanged.iter().chain(&alike).all(|p| complies(p)) {
+            return; // violates, on both sides, a policy the plan leaves as it is here
+        }
+        let found = Found {
+            item,
+            environment,
+            breaks,
+        };
+        let mut membership_reasons = Vec::new();
+        for (changed, policy) in causes {
+            let name = changed.change.name();
+            let reasons: Vec<String> = policy
+                .violations(item, customs, self.unblockable)
+                .iter()
+                .map(|r| format!("{name}: {r}"))
+                .collect();
+            if changed.coverage_changed {
+                membership_reasons.extend(reasons.iter().cloned());
+            }
+            found.record(impacts, changed.change.change, reasons);
+        }
+        if !membership_reasons.is_empty() {
+            for &change in memberships {
+                found.record(impacts, change, membership_reasons.clone());
+            }
+        }
+    }
+}
+
+/// An item a plan breaks or fixes.
+struct Found<'e> {
+    item: &'e InventoryItem,
+    environment: &'e EnvironmentRef,
+    breaks: bool,
+}
+
+impl Found<'_> {
+    /// Files the item under the change at `change`, with its reasons.
+    fn record(&self, impacts: &mut [Option<Impact>], change: usize, reasons: Vec<String>) {
+        let item = self.item;
+        let impact = impacts[change].get_or_insert_with(Impact::default);
+        let owner = item.owner.as_ref().and_then(|o| {
+            o.display_name
+                .clone()
+                .or_else(|| o.email.clone())
+                .or_else(|| o.id.clone())
+        });
+        let entry = ImpactedItem {
+            kind: item.kind,
+            id: item.id.clone(),
+            display_name: item.display_name.clone(),
+            environment: self.environment.clone(),
+            owner,
+            last_modified: item.last_modified.clone(),
+            shared_users: item.shared_users,
+            reasons,
+        };
+        if self.breaks {
+            impact.breaks.push(entry);
+        } else {
+            impact.fixes.push(entry);
+        }
+    }
+}
