@@ -39,6 +39,8 @@ pub struct ApplyArgs {
     pub policies: Option<PathBuf>,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten)]
+    pub inventory: tenant::InventoryArgs,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
@@ -166,7 +168,8 @@ async fn apply(
         .as_ref()
         .map(gate::bap_environments)
         .unwrap_or_default();
-    let observed = tenant::observe_with(connection, loaded, extra).await?;
+    let observed =
+        tenant::observe_with(connection, loaded, extra, args.inventory.inventory).await?;
     let from_saved_plan = saved.is_some();
     let plan = match saved {
         Some(saved) => {
@@ -491,7 +494,8 @@ pub(crate) async fn execute(x: Execution<'_>) -> Result<(ApplyReport, Result<(),
     let journal_error = consumer.await.map_err(|e| e.to_string())?;
 
     // Prove it: read the tenant again and plan; nothing may be left.
-    let final_result = match tenant::observe(connection, loaded).await {
+    let final_result = match tenant::observe(connection, loaded, tenant::InventoryRead::None).await
+    {
         Ok(after) => {
             let mut fresh = plan_now(loaded, &after);
             if let Some(only) = &only {

@@ -43,6 +43,8 @@ pub struct DriftArgs {
     pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten)]
+    pub inventory: tenant::InventoryArgs,
     /// The audit journal `ppgov apply` writes; default `.ppgov/journal.jsonl` next to the
     /// policy directory.
     #[arg(long, value_name = "PATH")]
@@ -219,7 +221,7 @@ async fn drift(
     connection: &tenant::Connection,
 ) -> Result<Option<DriftOutput>, String> {
     let journal = read_journal(journal_path)?;
-    let observed = tenant::observe(connection, loaded).await?;
+    let observed = tenant::observe(connection, loaded, args.inventory.inventory).await?;
     let plan = apply_cmd::plan_now(loaded, &observed);
     if !plan.errors.is_empty() {
         for e in &plan.errors {

@@ -32,6 +32,8 @@ pub struct PlanArgs {
     pub policies: Option<PathBuf>,
     #[command(flatten)]
     pub tenant: TenantArgs,
+    #[command(flatten)]
+    pub inventory: tenant::InventoryArgs,
     /// Also save the plan (versioned JSON) for `ppgov show` and `ppgov apply`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -100,7 +102,7 @@ fn plan_and_print(args: &PlanArgs, notice: &mut Option<Summary>) -> Result<ExitC
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let (mut plan, observed) = runtime.block_on(async {
         let connection = tenant::connect(&args.tenant, &loaded).await?;
-        let observed = tenant::observe(&connection, &loaded).await?;
+        let observed = tenant::observe(&connection, &loaded, args.inventory.inventory).await?;
         let catalog = tenant::catalog_for(&loaded, &observed);
         let plan = ppgov_planner::plan(&loaded.desired, &observed, &catalog);
         if let Some(emulator) = connection.emulator {

@@ -19,6 +19,25 @@ pub struct TenantArgs {
     pub base_url: Option<String>,
 }
 
+/// Which environments' inventory (apps, flows, custom connectors) a plan reads, to say what
+/// its DLP changes break.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct InventoryArgs {
+    /// `affected`: the environments whose effective DLP policies the plan changes (none when
+    /// it changes no DLP policy); `all`: every environment; `none`: no inventory, so the
+    /// impact of DLP changes is reported as unknown.
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "affected")]
+    pub inventory: InventoryRead,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InventoryRead {
+    #[default]
+    Affected,
+    All,
+    None,
+}
+
 /// A connected client, and the emulator serving a snapshot when there is one.
 pub struct Connection {
     pub client: Client,
@@ -26,6 +45,10 @@ pub struct Connection {
     pub emulator: Option<RunningEmulator>,
     /// Where the observed tenant comes from, for messages: a snapshot file or a live service.
     pub source: String,
+    /// Whether the tenant can tell what runs in it. A snapshot exported without
+    /// `--inventory` holds no apps, flows, custom connectors or connections at all: reading it
+    /// would answer "nothing runs anywhere", so its inventory is left unread (impact unknown).
+    pub inventory_known: bool,
 }
 
 const CREDENTIALS_HELP: &str = "set PPGOV_TOKEN (a bearer token), or a client id (PPGOV_CLIENT_ID or `spec.tenant.clientId` in ppgov.yaml) with PPGOV_CLIENT_SECRET \
@@ -50,6 +73,10 @@ pub async fn connect_with(
             .map_err(|e| format!("cannot read snapshot `{}`: {e}", path.display()))?;
         let tenant = ppgov_emulator::state::Tenant::from_json(&text)
             .map_err(|e| format!("`{}`: {e}", path.display()))?;
+        let inventory_known = !(tenant.apps.is_empty()
+            && tenant.flows.is_empty()
+            && tenant.custom_connectors.is_empty()
+            && tenant.connections.is_empty());
         let emulator = Emulator::start(ppgov_emulator::Config {
             tenant,
             state_file: persist.then(|| path.clone()),
@@ -69,6 +96,7 @@ pub async fn connect_with(
             client,
             emulator: Some(emulator),
             source: format!("the snapshot `{}`", path.display()),
+            inventory_known,
         });
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -117,6 +145,7 @@ pub async fn connect_with(
             Some(url) => format!("the tenant the credentials reach at {url}"),
             None => "the tenant the credentials reach".to_owned(),
         },
+        inventory_known: true,
     })
 }
 
@@ -124,8 +153,14 @@ pub async fn connect_with(
 /// so they are read, in a second step, only for the environments the plan assigns them on;
 /// likewise environments' own RBAC scopes, only where the repository assigns RBAC roles
 /// (every environment's when RoleAssignment ownership is exclusive: it must find strays).
-pub async fn observe(connection: &Connection, loaded: &Loaded) -> Result<Observed, String> {
-    observe_with(connection, loaded, Default::default()).await
+/// The inventory of the environments `inventory` selects is read too (after a first plan, for
+/// `affected`).
+pub async fn observe(
+    connection: &Connection,
+    loaded: &Loaded,
+    inventory: InventoryRead,
+) -> Result<Observed, String> {
+    observe_with(connection, loaded, Default::default(), inventory).await
 }
 
 /// [`observe`], reading every environment's RBAC scope whatever the ownership: for
@@ -134,7 +169,14 @@ pub async fn observe_every_rbac_scope(
     connection: &Connection,
     loaded: &Loaded,
 ) -> Result<Observed, String> {
-    observe_reading(connection, loaded, Default::default(), true).await
+    observe_reading(
+        connection,
+        loaded,
+        Default::default(),
+        true,
+        InventoryRead::None,
+    )
+    .await
 }
 
 /// [`observe`], also reading the BAP role assignments of `extra` environments (those a saved
@@ -143,10 +185,11 @@ pub async fn observe_with(
     connection: &Connection,
     loaded: &Loaded,
     extra: std::collections::BTreeSet<String>,
+    inventory: InventoryRead,
 ) -> Result<Observed, String> {
     let exclusive = loaded.desired.project.ownership.role_assignment
         == ppgov_core::model::OwnershipMode::Exclusive;
-    observe_reading(connection, loaded, extra, exclusive).await
+    observe_reading(connection, loaded, extra, exclusive, inventory).await
 }
 
 async fn observe_reading(
@@ -154,6 +197,7 @@ async fn observe_reading(
     loaded: &Loaded,
     extra: std::collections::BTreeSet<String>,
     every_rbac_scope: bool,
+    inventory: InventoryRead,
 ) -> Result<Observed, String> {
     let client = &connection.client;
     let options = ObserveOptions {
@@ -186,7 +230,45 @@ async fn observe_reading(
         })
         .chain(extra)
         .collect();
+    let inventory_of: std::collections::BTreeSet<String> = match inventory {
+        _ if !connection.inventory_known => {
+            if inventory != InventoryRead::None
+                && !ppgov_planner::impact::affected_environments(&first, &observed, &catalog)
+                    .is_empty()
+            {
+                eprintln!(
+                    "note: {} holds no inventory (apps, flows, custom connectors), so what the plan's DLP changes break is unknown; export one with `ppgov export --inventory`",
+                    connection.source
+                );
+            }
+            Default::default()
+        }
+        InventoryRead::None => Default::default(),
+        InventoryRead::All => observed.environments.keys().cloned().collect(),
+        // Environments the plan creates have no inventory yet.
+        InventoryRead::Affected => {
+            ppgov_planner::impact::affected_environments(&first, &observed, &catalog)
+                .into_iter()
+                .filter(|id| observed.environments.contains_key(id))
+                .collect()
+        }
+    };
     read_bap_roles(client, wanted, &mut observed).await?;
+    if !inventory_of.is_empty() {
+        observed.inventory = client
+            .read_inventory(&inventory_of)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot read the inventory (apps, flows, custom connectors) of {} environment(s) (--inventory {}): {e}",
+                    inventory_of.len(),
+                    match inventory {
+                        InventoryRead::All => "all",
+                        _ => "affected",
+                    }
+                )
+            })?;
+    }
     Ok(observed)
 }
 

@@ -196,6 +196,7 @@ fn risky_steps_are_refused_before_anything_is_written() {
             "--auto-approve",
             "--allow-destroy",
             "--allow-managed-environments",
+            "--allow-breaking",
             "--journal",
             j.to_str().unwrap(),
         ],
@@ -222,6 +223,7 @@ fn risky_steps_are_refused_before_anything_is_written() {
             "--auto-approve",
             "--allow-destroy",
             "--allow-managed-environments",
+            "--allow-breaking",
             "--journal",
             j.to_str().unwrap(),
         ],
@@ -254,6 +256,7 @@ fn a_refused_move_between_groups_names_the_group_document_to_annotate() {
         "--auto-approve",
         "--allow-loosening",
         "--allow-managed-environments",
+        "--allow-breaking",
         "--journal",
         j.to_str().unwrap(),
     ];
@@ -298,6 +301,7 @@ fn apply_takes_the_policy_directory_like_plan() {
             "--allow-destroy",
             "--allow-loosening",
             "--allow-managed-environments",
+            "--allow-breaking",
         ],
         &[],
     );
@@ -452,6 +456,7 @@ fn without_a_terminal_apply_needs_auto_approve() {
             "--allow-destroy",
             "--allow-loosening",
             "--allow-managed-environments",
+            "--allow-breaking",
         ],
         &[],
     );
@@ -570,6 +575,7 @@ fn apply_saved(p: &str, snap: &str, dir: &Path, policies: &str) -> Output {
             "--auto-approve",
             "--allow-destroy",
             "--allow-managed-environments",
+            "--allow-breaking",
         ],
         &[],
     )
@@ -706,6 +712,7 @@ fn turning_managed_environments_on_needs_its_own_consent() {
         "--auto-approve",
         "--allow-destroy",
         "--allow-loosening",
+        "--allow-breaking",
     ];
     let out = ppgov(&args, &[]);
     let t = text(&out);

@@ -194,7 +194,9 @@ fn missing_adds_only_what_the_repository_does_not_declare() {
         changes(json_plan(original.to_str().unwrap())),
         changes(json_plan(repo_s))
     );
-    assert!(plan_after.contains("Plan: 34 to add, 9 to change, 2 to destroy."));
+    assert!(plan_after.contains(
+        "Plan: 34 to add, 9 to change, 2 to destroy — breaks 2 apps and 4 flows in 3 environments."
+    ));
 
     let again = run(&[
         "import",

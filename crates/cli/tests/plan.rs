@@ -433,18 +433,33 @@ fn an_exported_snapshot_plans_exactly_like_its_tenant() {
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("exported.json");
-    let out = ppgov(
-        &["export", "--snapshot", file.to_str().unwrap()],
-        &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)],
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "--snapshot", file.to_str().unwrap()];
+        args.extend(extra);
+        let out = ppgov(&args, &[("PPGOV_BASE_URL", &base), ("PPGOV_TOKEN", &token)]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stdout(&out).contains("19 environments"), "{}", stdout(&out));
+        let plan = ppgov(
+            &["plan", "policies", "--snapshot", file.to_str().unwrap()],
+            &[],
+        );
+        (stdout(&plan), stderr(&plan))
+    };
+    let from_original = stdout(&ppgov(&["plan", "policies", "--snapshot", SNAPSHOT], &[]));
+    let (with_inventory, note) = export(&["--inventory"]);
+    assert_eq!(with_inventory, from_original);
+    assert!(!note.contains("holds no inventory"), "{note}");
+    // Exported without its inventory, the snapshot cannot say what DLP changes break: the
+    // plan claims nothing about it ("breaks nothing" would be a guess) and says why.
+    let (without, note) = export(&[]);
+    assert!(
+        !without.contains("impact:") && !without.contains("breaks"),
+        "{without}"
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("19 environments"), "{}", stdout(&out));
-    let from_export = ppgov(
-        &["plan", "policies", "--snapshot", file.to_str().unwrap()],
-        &[],
+    assert!(
+        note.contains("holds no inventory") && note.contains("ppgov export --inventory"),
+        "{note}"
     );
-    let from_original = ppgov(&["plan", "policies", "--snapshot", SNAPSHOT], &[]);
-    assert_eq!(stdout(&from_export), stdout(&from_original));
     runtime.block_on(emulator.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -14,11 +14,12 @@ pub const SNAPSHOT: &str = "examples/tenant-snapshot.json";
 
 /// `--auto-approve` and every flag that allows a risky step: one list, so that a new gate
 /// reaches every test that means to apply everything.
-pub const ALLOW: [&str; 4] = [
+pub const ALLOW: [&str; 5] = [
     "--auto-approve",
     "--allow-destroy",
     "--allow-loosening",
     "--allow-managed-environments",
+    "--allow-breaking",
 ];
 
 /// Standard output then standard error, as one text.
