@@ -338,9 +338,13 @@ impl<'a> PolicySides<'a> {
             .filter(|(_, c)| c.kind == ResourceKind::DlpPolicy)
             .map(|(index, c): (usize, &'a Change)| {
                 let before = c.id.as_deref().and_then(|id| observed.dlp_policies.get(id));
-                let after = match (&c.after, c.action) {
-                    (After::DlpPolicy(p), Action::Create | Action::Update) => Some(&**p),
-                    _ => None,
+                // A delete has no after-value; a create or update carries the whole policy.
+                let after = if let After::DlpPolicy(p) = &c.after
+                    && c.action != Action::Delete
+                {
+                    Some(&**p)
+                } else {
+                    None
                 };
                 PolicyChange {
                     change: index,
