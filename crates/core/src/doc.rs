@@ -162,16 +162,21 @@ impl<'de> Deserialize<'de> for EnvironmentRef {
             }
             /// Derived structs also read a sequence of their fields: `[x]` is `{id: x}`.
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EnvironmentRef, A::Error> {
-                match (seq.next_element::<Guid>()?, seq.next_element::<IgnoredAny>()?) {
+                match (
+                    seq.next_element::<Guid>()?,
+                    seq.next_element::<IgnoredAny>()?,
+                ) {
                     (Some(id), None) => Ok(EnvironmentRef::Id(EnvironmentById { id })),
                     _ => Err(de::Error::custom("no variant")),
                 }
             }
         }
 
-        deserializer.deserialize_any(RefVisitor).map_err(|_: D::Error| {
-            de::Error::custom("data did not match any variant of untagged enum EnvironmentRef")
-        })
+        deserializer
+            .deserialize_any(RefVisitor)
+            .map_err(|_: D::Error| {
+                de::Error::custom("data did not match any variant of untagged enum EnvironmentRef")
+            })
     }
 }
 

@@ -59,7 +59,10 @@ fn tree(text: &str) -> yaml::Node {
 
 /// The result, with the error as text (naming the enum as the old derive did).
 fn outcome<E: std::fmt::Display>(r: Result<EnvironmentRef, E>) -> Result<EnvironmentRef, String> {
-    r.map_err(|e| e.to_string().replace("enum Untagged", "enum EnvironmentRef"))
+    r.map_err(|e| {
+        e.to_string()
+            .replace("enum Untagged", "enum EnvironmentRef")
+    })
 }
 
 #[test]
@@ -81,6 +84,9 @@ fn reads_what_untagged_reads_from_json_and_from_the_tree() {
         .collect();
     assert!(read.iter().any(|r| matches!(r, EnvironmentRef::Name(_))));
     assert!(read.iter().any(|r| matches!(r, EnvironmentRef::Id(_))));
-    assert!(read.iter().any(|r| matches!(r, EnvironmentRef::DisplayName(_))));
+    assert!(
+        read.iter()
+            .any(|r| matches!(r, EnvironmentRef::DisplayName(_)))
+    );
     assert!(read.len() < CASES.len());
 }
