@@ -463,7 +463,7 @@ impl<'a> Builder<'a> {
                             .map_or(span.end, |n| n.span.end.max(span.start));
                         let node = Node {
                             span: Span::new(self.source, start, end as usize),
-                            value: Value::Seq(items.drain(..).collect()),
+                            value: Value::Seq(exact_copy(&mut items)),
                             flags,
                         };
                         self.spare_items.push(items);
@@ -485,7 +485,7 @@ impl<'a> Builder<'a> {
                             .map_or(span.end, |(_, v)| v.span.end.max(v.span.start));
                         let node = Node {
                             span: Span::new(self.source, start, end as usize),
-                            value: Value::Map(entries.drain(..).collect()),
+                            value: Value::Map(exact_copy(&mut entries)),
                             flags,
                         };
                         self.spare_entries.push(entries);
@@ -825,6 +825,14 @@ fn resolve_plain(value: Cow<'_, str>) -> Value {
         return Value::Float(f);
     }
     Value::Str(owned(value))
+}
+
+/// `list`'s elements moved into a list of exactly their number; `list` is left empty with
+/// its capacity, for reuse.
+fn exact_copy<T>(list: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(list.len());
+    exact.append(list);
+    exact
 }
 
 /// The parser's string as an owned one without spare capacity (the parser grows its strings
