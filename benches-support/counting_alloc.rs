@@ -5,7 +5,7 @@
 //! timings are taken with it off and peaks in a separate run with [`measure_peak`].
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub struct Counting;
@@ -13,6 +13,8 @@ pub struct Counting;
 static CURRENT: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicIsize = AtomicIsize::new(0);
 static COUNTING: AtomicBool = AtomicBool::new(false);
+/// Calls that returned memory (`alloc` and `realloc`) while counting.
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
 unsafe impl GlobalAlloc for Counting {
@@ -22,6 +24,20 @@ unsafe impl GlobalAlloc for Counting {
             let size = layout.size() as isize;
             let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
             PEAK.fetch_max(now, Ordering::Relaxed);
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        p
+    }
+
+    // Forwarded, not left to the default (a new block, a copy and a free): the binary uses the
+    // system allocator's `realloc`, which shrinks and often grows in place.
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
+            let delta = new_size as isize - layout.size() as isize;
+            let now = CURRENT.fetch_add(delta, Ordering::Relaxed) + delta;
+            PEAK.fetch_max(now, Ordering::Relaxed);
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         p
     }
@@ -39,6 +55,7 @@ unsafe impl GlobalAlloc for Counting {
 pub fn measure_peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
     CURRENT.store(0, Ordering::Relaxed);
     PEAK.store(0, Ordering::Relaxed);
+    ALLOCATIONS.store(0, Ordering::Relaxed);
     COUNTING.store(true, Ordering::Relaxed);
     let out = f();
     COUNTING.store(false, Ordering::Relaxed);
@@ -57,4 +74,11 @@ pub fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, usize, T) {
     times.sort();
     let (out, peak) = measure_peak(f);
     (times[runs / 2], peak, out)
+}
+
+/// How many allocations (`alloc` and `realloc` calls) the last [`measure_peak`] (or
+/// [`time`]'s counted run) made.
+#[allow(dead_code)] // not every benchmark reports it
+pub fn allocations() -> usize {
+    ALLOCATIONS.load(Ordering::Relaxed)
 }

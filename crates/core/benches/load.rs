@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 #[path = "../../../benches-support/counting_alloc.rs"]
 mod counting_alloc;
 
-use counting_alloc::time;
+use counting_alloc::{allocations, time};
 
 #[global_allocator]
 static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
@@ -137,6 +137,7 @@ fn main() {
         }
         events
     });
+    let parse_allocations = allocations();
 
     // ppgov's YAML front end: the span-carrying tree with the strictness checks.
     let (tree, tree_peak, _) = time(runs, || {
@@ -148,6 +149,7 @@ fn main() {
         }
         n
     });
+    let tree_allocations = allocations();
 
     // Everything `ppgov validate` does after reading the files, on one thread and on all.
     let load_with = |threads: usize| {
@@ -171,14 +173,16 @@ fn main() {
         loaded
     };
     let (load_serial, load_serial_peak, _) = time(runs, || load_with(1));
+    let load_serial_allocations = allocations();
     let (load, load_peak, _) = time(runs, || load_with(0));
+    let load_allocations = allocations();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
-    let row = |name: &str, d: Duration, peak: usize| {
+    let row = |name: &str, d: Duration, peak: usize, allocations: usize| {
         println!(
-            "| {name} | {:.1} | {:.1} | {:.2}x |",
+            "| {name} | {:.1} | {:.1} | {allocations} | {:.2}x |",
             ms(d),
             mib(peak),
             ms(d) / ms(parse)
@@ -190,29 +194,33 @@ fn main() {
         mib(bytes)
     );
     println!(
-        "median of {runs} runs; peak heap is the high-water mark above the heap before the run"
+        "median of {runs} runs; peak heap is the high-water mark above the heap before the run; allocations are calls to alloc and realloc in one run"
     );
-    println!("| step | time (ms) | peak heap (MiB) | vs bare parse |");
-    println!("|---|---:|---:|---:|");
+    println!("| step | time (ms) | peak heap (MiB) | allocations | vs bare parse |");
+    println!("|---|---:|---:|---:|---:|");
     row(
         "bare parse (saphyr-parser events, 1 thread)",
         parse,
         parse_peak,
+        parse_allocations,
     );
     row(
         "YAML front end (span tree + strictness, 1 thread)",
         tree,
         tree_peak,
+        tree_allocations,
     );
     row(
         "full load + validate, 1 thread",
         load_serial,
         load_serial_peak,
+        load_serial_allocations,
     );
     row(
         &format!("full load + validate, {cores} threads (default)"),
         load,
         load_peak,
+        load_allocations,
     );
 }
 

@@ -6,8 +6,9 @@
 //! the tenant's live list instead.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The prefix of every non-virtual connector id.
 pub const API_PREFIX: &str = "/providers/Microsoft.PowerApps/apis/";
@@ -56,11 +57,14 @@ pub enum Resolved<'a> {
 }
 
 /// A set of connectors, indexed for the lookups users make.
+///
+/// The maps are shared: every load starts from a copy of the bundled catalog, which costs two
+/// reference counts until a project adds a connector (then that load's copy is its own).
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
-    by_id: BTreeMap<String, Connector>,
+    by_id: Arc<BTreeMap<String, Connector>>,
     /// Lower-cased id, API name and short name (`sharepointonline`) to canonical id.
-    aliases: BTreeMap<String, String>,
+    aliases: Arc<BTreeMap<String, String>>,
 }
 
 impl Catalog {
@@ -92,12 +96,11 @@ impl Catalog {
         if let Some(short) = connector.name.to_lowercase().strip_prefix("shared_") {
             keys.push(short.to_owned());
         }
+        let aliases = Arc::make_mut(&mut self.aliases);
         for key in keys {
-            self.aliases
-                .entry(key)
-                .or_insert_with(|| connector.id.clone());
+            aliases.entry(key).or_insert_with(|| connector.id.clone());
         }
-        self.by_id.insert(connector.id.clone(), connector);
+        Arc::make_mut(&mut self.by_id).insert(connector.id.clone(), connector);
         true
     }
 
@@ -121,19 +124,22 @@ impl Catalog {
     /// (`sql`) or a virtual id (`Http`); case-insensitive.
     pub fn resolve(&self, written: &str) -> Resolved<'_> {
         const PREFIX_LOWER: &str = "/providers/microsoft.powerapps/apis/";
-        let key = written.trim().to_lowercase();
+        // Every policy names connectors, so the common (ASCII, short) spelling is lower-cased
+        // on the stack rather than into a new string.
+        let mut buffer = [0u8; 128];
+        let key = lower_case(written.trim(), &mut buffer);
         // `/providers/.../apis/shared_x` and `shared_x` are the same connector.
         let key = match key.strip_prefix(PREFIX_LOWER) {
-            Some(tail) if !self.aliases.contains_key(&key) => tail.to_owned(),
-            _ => key,
+            Some(tail) if !self.aliases.contains_key(&*key) => tail,
+            _ => &*key,
         };
-        if let Some(id) = self.aliases.get(&key) {
+        if let Some(id) = self.aliases.get(key) {
             return Resolved::Known(&self.by_id[id]);
         }
         if written.trim().starts_with(API_PREFIX) {
             return Resolved::UnknownFullId(written.trim().to_owned());
         }
-        let short = key.strip_prefix("shared_").unwrap_or(&key);
+        let short = key.strip_prefix("shared_").unwrap_or(key);
         let suggestion = crate::suggest::closest(
             short,
             self.by_id.values().flat_map(|c| {
@@ -152,6 +158,18 @@ impl Catalog {
             })
         });
         Resolved::Unknown { suggestion }
+    }
+}
+
+/// `text` lower-cased as `str::to_lowercase` does it; in `buffer` when `text` is ASCII and fits.
+fn lower_case<'b>(text: &str, buffer: &'b mut [u8]) -> Cow<'b, str> {
+    match buffer.get_mut(..text.len()) {
+        Some(lowered) if text.is_ascii() => {
+            lowered.copy_from_slice(text.as_bytes());
+            lowered.make_ascii_lowercase();
+            Cow::Borrowed(std::str::from_utf8(lowered).expect("ASCII is UTF-8"))
+        }
+        _ => Cow::Owned(text.to_lowercase()),
     }
 }
 

@@ -69,7 +69,7 @@ pub struct Document<S> {
 
 /// An environment: the `metadata.name` of an `Environment` document, or a live environment
 /// by `id` or `displayName` (resolved against the tenant when planning).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EnvironmentRef {
     /// The name of an `Environment` document in this repository.
@@ -93,6 +93,91 @@ pub struct EnvironmentByDisplayName {
     /// The environment's exact display name; it must match exactly one live environment.
     #[schemars(length(min = 1))]
     pub display_name: String,
+}
+
+/// Reads what `#[serde(untagged)]` reads, with its error, without its cost: untagged buffers
+/// every reference into serde's `Content` (a copy of each string and mapping) before trying
+/// the variants, and every group and policy lists environments. A string is a `Name`; a
+/// mapping with `id` alone or `displayName` alone is the matching variant.
+impl<'de> Deserialize<'de> for EnvironmentRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+        use std::fmt;
+
+        /// The one key of a `{id: ...}` or `{displayName: ...}` reference, read in place.
+        enum Key {
+            Id,
+            DisplayName,
+            Other,
+        }
+        impl<'de> Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct KeyVisitor;
+                impl Visitor<'_> for KeyVisitor {
+                    type Value = Key;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a key")
+                    }
+                    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                        Ok(match key {
+                            "id" => Key::Id,
+                            "displayName" => Key::DisplayName,
+                            _ => Key::Other,
+                        })
+                    }
+                }
+                d.deserialize_identifier(KeyVisitor)
+            }
+        }
+
+        struct RefVisitor;
+        impl<'de> Visitor<'de> for RefVisitor {
+            type Value = EnvironmentRef;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an environment name, `{id: ...}` or `{displayName: ...}`")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<EnvironmentRef, E> {
+                Ok(EnvironmentRef::Name(Name(name.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, name: String) -> Result<EnvironmentRef, E> {
+                Ok(EnvironmentRef::Name(Name(name)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EnvironmentRef, A::Error> {
+                let found = match map.next_key::<Key>()? {
+                    Some(Key::Id) => EnvironmentRef::Id(EnvironmentById {
+                        id: map.next_value()?,
+                    }),
+                    Some(Key::DisplayName) => {
+                        EnvironmentRef::DisplayName(EnvironmentByDisplayName {
+                            display_name: map.next_value()?,
+                        })
+                    }
+                    Some(Key::Other) | None => return Err(de::Error::custom("no variant")),
+                };
+                // Both variants deny unknown fields.
+                match map.next_key::<IgnoredAny>()? {
+                    Some(_) => Err(de::Error::custom("no variant")),
+                    None => Ok(found),
+                }
+            }
+            /// Derived structs also read a sequence of their fields: `[x]` is `{id: x}`.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EnvironmentRef, A::Error> {
+                match (
+                    seq.next_element::<Guid>()?,
+                    seq.next_element::<IgnoredAny>()?,
+                ) {
+                    (Some(id), None) => Ok(EnvironmentRef::Id(EnvironmentById { id })),
+                    _ => Err(de::Error::custom("no variant")),
+                }
+            }
+        }
+
+        deserializer
+            .deserialize_any(RefVisitor)
+            .map_err(|_: D::Error| {
+                de::Error::custom("data did not match any variant of untagged enum EnvironmentRef")
+            })
+    }
 }
 
 /// Environment types as the platform names them.

@@ -27,16 +27,12 @@ impl<S> Parsed<S> {
     /// The span of item `i` of the list at `list` (or of its `field`), without building a
     /// pointer string: this runs for every list entry, not only on errors.
     fn at_item(&self, list: &str, i: usize, field: Option<&str>) -> Span {
-        let list = self.root.locate_pointer(list).node;
-        let item = match &list.value {
-            crate::yaml::Value::Seq(items) => items.get(i),
-            _ => None,
-        };
-        match (item, field) {
-            (Some(item), Some(field)) => item.get(field).map_or(item.span, |n| n.span),
-            (Some(item), None) => item.span,
-            (None, _) => list.span,
-        }
+        self.items_at(list).at(i, field)
+    }
+
+    /// The list at a JSON pointer, found once for a loop over its items.
+    fn items_at(&self, list: &str) -> Items<'_> {
+        Items(self.root.locate_pointer(list).node)
     }
 
     /// The first line of the value at a JSON pointer: a mapping's first key, else the value.
@@ -69,6 +65,25 @@ impl<S> Parsed<S> {
             id: m.id.as_ref().map(|g| g.0.to_lowercase()),
             labels: m.labels.clone(),
             annotations: m.annotations.clone(),
+        }
+    }
+}
+
+/// A list in a document's tree, for the spans of its items.
+struct Items<'a>(&'a Node);
+
+impl Items<'_> {
+    /// The span of item `i` (or of its `field`); the list's if there is no such item.
+    fn at(&self, i: usize, field: Option<&str>) -> Span {
+        let list = self.0;
+        let item = match &list.value {
+            crate::yaml::Value::Seq(items) => items.get(i),
+            _ => None,
+        };
+        match (item, field) {
+            (Some(item), Some(field)) => item.get(field).map_or(item.span, |n| n.span),
+            (Some(item), None) => item.span,
+            (None, _) => list.span,
         }
     }
 }
@@ -581,8 +596,9 @@ impl Lowering<'_> {
         refs: &[EnvironmentRef],
     ) -> BTreeSet<EnvironmentTarget> {
         let mut seen: BTreeMap<EnvironmentTarget, Span> = BTreeMap::new();
+        let items = p.items_at(pointer);
         for (i, r) in refs.iter().enumerate() {
-            let span = p.at_item(pointer, i, None);
+            let span = items.at(i, None);
             let target = self.environment_target(r, span);
             if let Some(first) = seen.get(&target) {
                 let d = Diagnostic::new(Code::DuplicateMember, "environment listed twice")
@@ -630,8 +646,9 @@ impl Lowering<'_> {
                 "/spec/members/environments",
                 &spec.members.environments,
             );
+            let member_items = p.items_at("/spec/members/environments");
             for (i, member) in spec.members.environments.iter().enumerate() {
-                let span = p.at_item("/spec/members/environments", i, None);
+                let span = member_items.at(i, None);
                 let target = self.declared.resolve(member);
                 if let EnvironmentTarget::Declared(env_name) = &target
                     && let Some(env) = environments.get(env_name)
@@ -911,9 +928,9 @@ impl Lowering<'_> {
             (ConnectorGroup::Blocked, "blocked", &spec.connectors.blocked),
         ];
         for (group, key, list) in lists {
-            let list_pointer = format!("/spec/connectors/{key}");
+            let items = p.items_at(&format!("/spec/connectors/{key}"));
             for (i, written) in list.iter().enumerate() {
-                let span = p.at_item(&list_pointer, i, None);
+                let span = items.at(i, None);
                 let Some(id) = self.connector(written, span) else {
                     continue;
                 };

@@ -311,6 +311,11 @@ struct Builder<'a> {
     /// Byte offset of every character when the text is not ASCII (the parser counts characters).
     char_to_byte: Option<Vec<u32>>,
     stack: Vec<Frame>,
+    /// Emptied child lists of finished collections, reused by the next ones: a finished
+    /// collection's children are copied into a list of exactly their number, so the tree
+    /// takes one allocation per collection and none of the growing (realloc) on the way.
+    spare_items: Vec<Vec<Node>>,
+    spare_entries: Vec<Vec<(Node, Node)>>,
     doc_has_errors: bool,
 }
 
@@ -327,6 +332,8 @@ impl<'a> Builder<'a> {
             text,
             char_to_byte,
             stack: Vec::new(),
+            spare_items: Vec::new(),
+            spare_entries: Vec::new(),
             doc_has_errors: false,
         }
     }
@@ -429,7 +436,7 @@ impl<'a> Builder<'a> {
                     let flags = self.check_collection_tag(tag, span, diagnostics);
                     self.stack.push(Frame::Seq {
                         start: span.start as usize,
-                        items: Vec::new(),
+                        items: self.spare_items.pop().unwrap_or_default(),
                         flags,
                     });
                 }
@@ -438,7 +445,7 @@ impl<'a> Builder<'a> {
                     let flags = self.check_collection_tag(tag, span, diagnostics);
                     self.stack.push(Frame::Map {
                         start: span.start as usize,
-                        entries: Vec::new(),
+                        entries: self.spare_entries.pop().unwrap_or_default(),
                         pending_key: None,
                         drop_value: false,
                         flags,
@@ -447,7 +454,7 @@ impl<'a> Builder<'a> {
                 Event::SequenceEnd => {
                     if let Some(Frame::Seq {
                         start,
-                        items,
+                        mut items,
                         flags,
                     }) = self.stack.pop()
                     {
@@ -456,16 +463,17 @@ impl<'a> Builder<'a> {
                             .map_or(span.end, |n| n.span.end.max(span.start));
                         let node = Node {
                             span: Span::new(self.source, start, end as usize),
-                            value: Value::Seq(items),
+                            value: Value::Seq(exact_copy(&mut items)),
                             flags,
                         };
+                        self.spare_items.push(items);
                         self.push(node, &mut root, diagnostics);
                     }
                 }
                 Event::MappingEnd => {
                     if let Some(Frame::Map {
                         start,
-                        entries,
+                        mut entries,
                         flags,
                         ..
                     }) = self.stack.pop()
@@ -477,9 +485,10 @@ impl<'a> Builder<'a> {
                             .map_or(span.end, |(_, v)| v.span.end.max(v.span.start));
                         let node = Node {
                             span: Span::new(self.source, start, end as usize),
-                            value: Value::Map(entries),
+                            value: Value::Map(exact_copy(&mut entries)),
                             flags,
                         };
+                        self.spare_entries.push(entries);
                         self.push(node, &mut root, diagnostics);
                     }
                 }
@@ -816,6 +825,14 @@ fn resolve_plain(value: Cow<'_, str>) -> Value {
         return Value::Float(f);
     }
     Value::Str(owned(value))
+}
+
+/// `list`'s elements moved into a list of exactly their number; `list` is left empty with
+/// its capacity, for reuse.
+fn exact_copy<T>(list: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(list.len());
+    exact.append(list);
+    exact
 }
 
 /// The parser's string as an owned one without spare capacity (the parser grows its strings
