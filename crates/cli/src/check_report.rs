@@ -1,0 +1,273 @@
+//! The reports of `ppgov check` and `ppgov assess`: text, JSON, SARIF 2.1.0, Markdown and a
+//! self-contained HTML page. Names and messages can come from the tenant, so every one is
+//! escaped for the format it goes into.
+
+use crate::check_cmd::summary;
+use crate::report::{CSS, html_escape, md_escape};
+use ppgov_checks::{Finding, Report, Severity, registry};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// Where the project is documented, for SARIF rule help links.
+const DOCS: &str = "https://github.com/ppgov/ppgov/blob/main/docs/checks.md";
+
+pub fn text(report: &Report) -> String {
+    let mut s = String::new();
+    for f in &report.findings {
+        let _ = writeln!(
+            s,
+            "{} {} {}\n  --> {}{}\n  {}\n  fix: {}",
+            f.severity,
+            f.rule_id,
+            f.title,
+            f.location.display(),
+            address_note(f),
+            f.message,
+            f.remediation
+        );
+        if let Some(yaml) = &f.remediation_yaml {
+            for line in yaml.lines() {
+                let _ = writeln!(s, "    | {line}");
+            }
+        }
+        let _ = writeln!(s, "  see: {}\n", f.help);
+    }
+    for x in &report.suppressed {
+        let _ = writeln!(
+            s,
+            "suppressed {} on {} until {}: {}",
+            x.finding.rule_id,
+            x.finding.location.address,
+            x.expires,
+            x.reason
+        );
+    }
+    if !report.suppressed.is_empty() {
+        s.push('\n');
+    }
+    let _ = writeln!(s, "{}", summary(report));
+    s
+}
+
+/// ` (DlpPolicy.baseline)` after a file location: the object, for suppressions.
+fn address_note(f: &Finding) -> String {
+    match &f.location.file {
+        Some(_) => format!(" ({})", f.location.address),
+        None => String::new(),
+    }
+}
+
+pub fn json(report: &Report) -> String {
+    let counts: serde_json::Map<String, Value> = report
+        .counts()
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
+        .collect();
+    let value = json!({
+        "formatVersion": 1,
+        "scope": report.scope,
+        "counts": counts,
+        "checksRun": report.checks_run,
+        "findings": report.findings,
+        "suppressed": report.suppressed,
+    });
+    serde_json::to_string_pretty(&value).expect("serializable") + "\n"
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// SARIF 2.1.0: one run, every check as a rule, every finding as a result. Repository
+/// findings have a physical location (`uri_prefix` + the file, line, column); tenant
+/// findings a logical one (the object's address).
+pub fn sarif(report: &Report, uri_prefix: &str) -> String {
+    let infos: Vec<_> = registry::all_infos().collect();
+    let rules: Vec<Value> = infos
+        .iter()
+        .map(|i| {
+            let mut help = format!("{}\n\nFix: {}", i.rationale, i.fix);
+            if let Some(yaml) = i.fix_yaml {
+                help.push_str(&format!("\n\n{yaml}"));
+            }
+            json!({
+                "id": i.id,
+                "name": i.name,
+                "shortDescription": {"text": i.title},
+                "fullDescription": {"text": i.rationale},
+                "help": {"text": help},
+                "helpUri": format!("{DOCS}#{}", i.id.to_lowercase()),
+                "defaultConfiguration": {"level": sarif_level(i.severity)},
+                "properties": {"tags": [i.area.as_str(), i.stage.as_str()]},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let rule_index = infos.iter().position(|i| i.id == f.rule_id);
+            let mut result = json!({
+                "ruleId": f.rule_id,
+                "level": sarif_level(f.severity),
+                "message": {"text": format!("{} Fix: {}", f.message, f.remediation)},
+                "partialFingerprints": {"ppgovObject/v1": format!("{}:{}", f.rule_id, f.location.address)},
+            });
+            if let Some(index) = rule_index {
+                result["ruleIndex"] = json!(index);
+            }
+            let logical = json!([{"fullyQualifiedName": f.location.address, "kind": "resource"}]);
+            result["locations"] = match (&f.location.file, f.location.line, f.location.column) {
+                (Some(file), Some(line), Some(column)) => json!([{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": format!("{uri_prefix}{file}")},
+                        "region": {"startLine": line, "startColumn": column},
+                    },
+                    "logicalLocations": logical,
+                }]),
+                _ => json!([{"logicalLocations": logical}]),
+            };
+            result
+        })
+        .collect();
+    let value = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ppgov",
+                "informationUri": "https://github.com/ppgov/ppgov",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&value).expect("serializable") + "\n"
+}
+
+pub fn markdown(report: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "## ppgov governance checks\n");
+    let _ = writeln!(s, "**{}**\n", md_escape(&summary(report)));
+    if !report.findings.is_empty() {
+        let _ = writeln!(s, "| severity | check | where | finding |\n|---|---|---|---|");
+        for f in &report.findings {
+            let _ = writeln!(
+                s,
+                "| {} | [{}]({}) {} | `{}` | {} |",
+                f.severity,
+                f.rule_id,
+                f.help,
+                md_escape(f.title),
+                f.location.display().replace('`', "'"),
+                md_escape(&f.message)
+            );
+        }
+        let _ = writeln!(s, "\n### How to fix\n");
+        let mut seen = Vec::new();
+        for f in &report.findings {
+            if seen.contains(&f.rule_id) {
+                continue;
+            }
+            seen.push(f.rule_id);
+            let _ = writeln!(s, "- **{}** {}: {}", f.rule_id, md_escape(f.title), md_escape(&f.remediation));
+        }
+    }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(s, "\n### Suppressed\n");
+        for x in &report.suppressed {
+            let _ = writeln!(
+                s,
+                "- {} on `{}` until {}: {}",
+                x.finding.rule_id,
+                x.finding.location.address.replace('`', "'"),
+                md_escape(&x.expires),
+                md_escape(&x.reason)
+            );
+        }
+    }
+    s
+}
+
+const CHECK_CSS: &str = ".error b,.sev-error{color:var(--bad)}.warning b,.sev-warning{color:var(--warn)}pre{white-space:pre-wrap;margin:.3em 0}";
+
+/// One HTML file: counts, then every finding with its location and fix. No script, no
+/// external resource.
+pub fn html(report: &Report) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<title>ppgov governance report</title>\n<style>{CSS}{CHECK_CSS}</style>\n</head>\n<body>\n<h1>ppgov governance report</h1>\n"
+    );
+    let counts = report.counts();
+    let _ = write!(s, "<div class=\"summary\" id=\"summary\">");
+    for sev in [Severity::Error, Severity::Warning, Severity::Info] {
+        let _ = write!(
+            s,
+            "<div class=\"card {sev}\"><b id=\"count-{sev}\">{}</b>{sev}</div>",
+            counts.get(&sev).copied().unwrap_or(0)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<div class=\"card\"><b id=\"count-suppressed\">{}</b>suppressed</div></div>",
+        report.suppressed.len()
+    );
+    let _ = writeln!(s, "<p id=\"scope\">{}</p>", html_escape(&summary(report)));
+    let _ = writeln!(
+        s,
+        "<section id=\"findings\">\n<h2>Findings ({})</h2>",
+        report.findings.len()
+    );
+    if report.findings.is_empty() {
+        let _ = writeln!(s, "<p>None.</p>");
+    } else {
+        let _ = writeln!(
+            s,
+            "<div class=\"table\"><table>\n<thead><tr><th>severity</th><th>check</th><th>where</th><th>finding</th><th>fix</th></tr></thead>\n<tbody>"
+        );
+        for f in &report.findings {
+            let yaml = f
+                .remediation_yaml
+                .as_deref()
+                .map(|y| format!("<pre>{}</pre>", html_escape(y)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "<tr data-rule=\"{}\" data-severity=\"{}\"><td data-label=\"severity\" class=\"sev-{}\">{}</td><td data-label=\"check\"><code>{}</code> {}</td><td data-label=\"where\"><code>{}</code></td><td data-label=\"finding\">{}</td><td data-label=\"fix\">{}{yaml}</td></tr>",
+                f.rule_id,
+                f.severity,
+                f.severity,
+                f.severity,
+                f.rule_id,
+                html_escape(f.title),
+                html_escape(&f.location.display()),
+                html_escape(&f.message),
+                html_escape(&f.remediation),
+            );
+        }
+        let _ = writeln!(s, "</tbody>\n</table></div>");
+    }
+    let _ = writeln!(s, "</section>");
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(s, "<section id=\"suppressed\">\n<h2>Suppressed</h2>\n<ul>");
+        for x in &report.suppressed {
+            let _ = writeln!(
+                s,
+                "<li><code>{}</code> on <code>{}</code> until {}: {}</li>",
+                x.finding.rule_id,
+                html_escape(&x.finding.location.address),
+                html_escape(&x.expires),
+                html_escape(&x.reason)
+            );
+        }
+        let _ = writeln!(s, "</ul>\n</section>");
+    }
+    s.push_str("</body>\n</html>\n");
+    s
+}
