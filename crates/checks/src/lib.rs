@@ -21,8 +21,8 @@ use std::fmt;
 
 pub mod config;
 pub mod registry;
-pub mod render;
 mod rules;
+pub mod sarif;
 pub mod view;
 
 pub use config::{Config, ConfigProblem, config_problems};

@@ -81,8 +81,8 @@ fn case(overlay: Option<&Path>) -> (BTreeMap<String, String>, Observed) {
     )
 }
 
-/// The findings of check `id` on a case, one line each.
-fn findings_of(id: &str, overlay: Option<&Path>) -> Vec<String> {
+/// The report on a case.
+fn report_of(overlay: Option<&Path>) -> ppgov_checks::Report {
     let (files, observed) = case(overlay);
     let mut sources = SourceMap::new();
     for (name, text) in files {
@@ -94,11 +94,15 @@ fn findings_of(id: &str, overlay: Option<&Path>) -> Vec<String> {
         "{overlay:?}: the fixture's policies have errors: {:?}",
         loaded.diagnostics
     );
-    let report = ppgov_checks::run(&Input {
+    ppgov_checks::run(&Input {
         loaded: &loaded,
         observed: Some(&observed),
         today: TODAY,
-    });
+    })
+}
+
+/// The findings of check `id` in a report, one line each.
+fn lines_of(id: &str, report: &ppgov_checks::Report) -> Vec<String> {
     report
         .findings
         .iter()
@@ -119,6 +123,7 @@ fn findings_of(id: &str, overlay: Option<&Path>) -> Vec<String> {
 #[test]
 fn every_check_fires_and_stays_quiet() {
     let mut failures = Vec::new();
+    let sarif = ppgov_test_support::sarif::validator();
     for info in registry::all_infos() {
         let dir = fixtures().join(info.id.to_lowercase());
         let fire = dir.join("fire");
@@ -127,14 +132,25 @@ fn every_check_fires_and_stays_quiet() {
             continue;
         }
         let quiet = dir.join("quiet");
-        let quiet_findings = findings_of(info.id, quiet.is_dir().then_some(quiet.as_path()));
+        let quiet_findings = lines_of(
+            info.id,
+            &report_of(quiet.is_dir().then_some(quiet.as_path())),
+        );
         if !quiet_findings.is_empty() {
             failures.push(format!(
                 "{}: fires on its quiet case: {quiet_findings:?}",
                 info.id
             ));
         }
-        let fired = findings_of(info.id, Some(&fire));
+        let report = report_of(Some(&fire));
+        if let Some(validator) = &sarif {
+            let document = ppgov_checks::sarif::sarif(&report, "policies/", "0.0.0");
+            let errors = ppgov_test_support::sarif::errors(validator, &document);
+            if !errors.is_empty() {
+                failures.push(format!("{}: invalid SARIF: {errors:?}", info.id));
+            }
+        }
+        let fired = lines_of(info.id, &report);
         if fired.is_empty() {
             failures.push(format!("{}: does not fire on {}", info.id, fire.display()));
             continue;
@@ -173,4 +189,18 @@ fn no_fixture_without_a_check() {
             );
         }
     }
+}
+
+#[test]
+fn the_sarif_schema_rejects_what_it_should() {
+    let Some(validator) = ppgov_test_support::sarif::validator() else {
+        return;
+    };
+    let report = report_of(Some(&fixtures().join("ppg-c001/fire")));
+    let mut document = ppgov_checks::sarif::sarif(&report, "policies/", "0.0.0");
+    assert!(ppgov_test_support::sarif::errors(&validator, &document).is_empty());
+    document["version"] = serde_json::json!("2.0.0");
+    document["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    let errors = ppgov_test_support::sarif::errors(&validator, &document);
+    assert!(errors.len() >= 2, "{errors:?}");
 }

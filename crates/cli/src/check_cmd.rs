@@ -128,7 +128,8 @@ fn read_tenant(
                 .keys()
                 .map(|id| async move { (id.clone(), client.list_environment_apps(id).await) });
             for (id, apps) in futures::future::join_all(reads).await {
-                let apps = apps.map_err(|e| format!("reading the apps of environment {id}: {e}"))?;
+                let apps =
+                    apps.map_err(|e| format!("reading the apps of environment {id}: {e}"))?;
                 let env = observed.inventory.environments.entry(id).or_default();
                 for app in apps {
                     env.apps.insert(app.id.clone(), app);
@@ -166,9 +167,8 @@ fn uri_prefix(dir: &Path) -> String {
 pub fn summary(report: &Report) -> String {
     let counts = report.counts();
     let n = |s| counts.get(&s).copied().unwrap_or(0);
-    let plural = |n: usize, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut line = format!(
         "{}: {}, {}, {info} info ({} run on the {})",
         plural(report.findings.len(), "finding", "findings"),

@@ -4,12 +4,9 @@
 
 use crate::check_cmd::summary;
 use crate::report::{CSS, html_escape, md_escape};
-use ppgov_checks::{Finding, Report, Severity, registry};
+use ppgov_checks::{Finding, Report, Severity};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
-
-/// Where the project is documented, for SARIF rule help links.
-const DOCS: &str = "https://github.com/ppgov/ppgov/blob/main/docs/checks.md";
 
 pub fn text(report: &Report) -> String {
     let mut s = String::new();
@@ -36,10 +33,7 @@ pub fn text(report: &Report) -> String {
         let _ = writeln!(
             s,
             "suppressed {} on {} until {}: {}",
-            x.finding.rule_id,
-            x.finding.location.address,
-            x.expires,
-            x.reason
+            x.finding.rule_id, x.finding.location.address, x.expires, x.reason
         );
     }
     if !report.suppressed.is_empty() {
@@ -74,79 +68,9 @@ pub fn json(report: &Report) -> String {
     serde_json::to_string_pretty(&value).expect("serializable") + "\n"
 }
 
-fn sarif_level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
-}
-
-/// SARIF 2.1.0: one run, every check as a rule, every finding as a result. Repository
-/// findings have a physical location (`uri_prefix` + the file, line, column); tenant
-/// findings a logical one (the object's address).
+/// SARIF 2.1.0 (see `ppgov_checks::sarif`).
 pub fn sarif(report: &Report, uri_prefix: &str) -> String {
-    let infos: Vec<_> = registry::all_infos().collect();
-    let rules: Vec<Value> = infos
-        .iter()
-        .map(|i| {
-            let mut help = format!("{}\n\nFix: {}", i.rationale, i.fix);
-            if let Some(yaml) = i.fix_yaml {
-                help.push_str(&format!("\n\n{yaml}"));
-            }
-            json!({
-                "id": i.id,
-                "name": i.name,
-                "shortDescription": {"text": i.title},
-                "fullDescription": {"text": i.rationale},
-                "help": {"text": help},
-                "helpUri": format!("{DOCS}#{}", i.id.to_lowercase()),
-                "defaultConfiguration": {"level": sarif_level(i.severity)},
-                "properties": {"tags": [i.area.as_str(), i.stage.as_str()]},
-            })
-        })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let rule_index = infos.iter().position(|i| i.id == f.rule_id);
-            let mut result = json!({
-                "ruleId": f.rule_id,
-                "level": sarif_level(f.severity),
-                "message": {"text": format!("{} Fix: {}", f.message, f.remediation)},
-                "partialFingerprints": {"ppgovObject/v1": format!("{}:{}", f.rule_id, f.location.address)},
-            });
-            if let Some(index) = rule_index {
-                result["ruleIndex"] = json!(index);
-            }
-            let logical = json!([{"fullyQualifiedName": f.location.address, "kind": "resource"}]);
-            result["locations"] = match (&f.location.file, f.location.line, f.location.column) {
-                (Some(file), Some(line), Some(column)) => json!([{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": format!("{uri_prefix}{file}")},
-                        "region": {"startLine": line, "startColumn": column},
-                    },
-                    "logicalLocations": logical,
-                }]),
-                _ => json!([{"logicalLocations": logical}]),
-            };
-            result
-        })
-        .collect();
-    let value = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "ppgov",
-                "informationUri": "https://github.com/ppgov/ppgov",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    });
+    let value = ppgov_checks::sarif::sarif(report, uri_prefix, env!("CARGO_PKG_VERSION"));
     serde_json::to_string_pretty(&value).expect("serializable") + "\n"
 }
 
@@ -155,7 +79,10 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(s, "## ppgov governance checks\n");
     let _ = writeln!(s, "**{}**\n", md_escape(&summary(report)));
     if !report.findings.is_empty() {
-        let _ = writeln!(s, "| severity | check | where | finding |\n|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| severity | check | where | finding |\n|---|---|---|---|"
+        );
         for f in &report.findings {
             let _ = writeln!(
                 s,
@@ -175,7 +102,13 @@ pub fn markdown(report: &Report) -> String {
                 continue;
             }
             seen.push(f.rule_id);
-            let _ = writeln!(s, "- **{}** {}: {}", f.rule_id, md_escape(f.title), md_escape(&f.remediation));
+            let _ = writeln!(
+                s,
+                "- **{}** {}: {}",
+                f.rule_id,
+                md_escape(f.title),
+                md_escape(&f.remediation)
+            );
         }
     }
     if !report.suppressed.is_empty() {
