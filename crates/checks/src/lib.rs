@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub mod config;
+pub mod maturity;
 pub mod registry;
 mod rules;
 pub mod sarif;
@@ -252,6 +253,8 @@ pub struct Report {
     /// Sorted by severity (highest first), rule id, location.
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
+    /// Per area of the guidance, the maturity stage the findings allow.
+    pub maturity: Vec<maturity::AreaScore>,
 }
 
 impl Report {
@@ -376,6 +379,7 @@ pub fn run(input: &Input<'_>) -> Report {
     report
         .suppressed
         .sort_by(|a, b| order(&a.finding, &b.finding));
+    report.maturity = maturity::score(&report.findings, &report.checks_run);
     report
 }
 

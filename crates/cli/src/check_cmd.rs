@@ -42,6 +42,10 @@ pub struct CheckArgs {
     /// Also write the report as one self-contained HTML page.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// An earlier run's JSON report (`--format json`): say which findings were fixed, which
+    /// are new, and which areas changed maturity level.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Exit 1 when a finding has this severity or a higher one.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -86,16 +90,35 @@ fn run(args: &CheckArgs, tenant_args: Option<(&TenantArgs, bool)>) -> Result<Exi
         observed: observed.as_ref(),
         today: &today,
     });
+    let comparison = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the baseline `{}`: {e}", path.display()))?;
+            let baseline: ppgov_checks::maturity::Baseline =
+                serde_json::from_str(&text).map_err(|e| {
+                    format!(
+                        "the baseline `{}` is not a JSON report of `ppgov check --format json` or `ppgov assess --format json`: {e}",
+                        path.display()
+                    )
+                })?;
+            Some(ppgov_checks::maturity::compare(&baseline, &report))
+        }
+    };
+    let comparison = comparison.as_ref();
     let output = match args.format {
-        ReportFormat::Text => check_report::text(&report),
-        ReportFormat::Json => check_report::json(&report),
+        ReportFormat::Text => check_report::text(&report, comparison),
+        ReportFormat::Json => check_report::json(&report, comparison),
         ReportFormat::Sarif => check_report::sarif(&report, &uri_prefix(&args.dir)),
-        ReportFormat::Markdown => check_report::markdown(&report),
+        ReportFormat::Markdown => check_report::markdown(&report, comparison),
     };
     print!("{output}");
     if let Some(path) = &args.html {
-        ppgov_emulator::atomic_file::write(path, check_report::html(&report).as_bytes())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        ppgov_emulator::atomic_file::write(
+            path,
+            check_report::html(&report, comparison).as_bytes(),
+        )
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
     let failing = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

@@ -4,11 +4,44 @@
 
 use crate::check_cmd::summary;
 use crate::report::{CSS, html_escape, md_escape};
+use ppgov_checks::maturity::{AreaScore, Comparison};
 use ppgov_checks::{Finding, Report, Severity};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
-pub fn text(report: &Report) -> String {
+/// `Defined (next: Capable, blocked by PPG-C007 ×2, PPG-C008)`.
+fn level_line(score: &AreaScore) -> String {
+    let level = score.level.map_or("below Initial", |s| s.as_str());
+    match score.next {
+        None => level.to_owned(),
+        Some(next) => {
+            let mut ids: Vec<(&str, usize)> = Vec::new();
+            for b in &score.blockers {
+                match ids.iter_mut().find(|(id, _)| *id == b.rule_id) {
+                    Some((_, n)) => *n += 1,
+                    None => ids.push((b.rule_id, 1)),
+                }
+            }
+            let ids: Vec<String> = ids
+                .into_iter()
+                .map(|(id, n)| {
+                    if n == 1 {
+                        id.to_owned()
+                    } else {
+                        format!("{id} ×{n}")
+                    }
+                })
+                .collect();
+            format!(
+                "{level} (next: {}, blocked by {})",
+                next.as_str(),
+                ids.join(", ")
+            )
+        }
+    }
+}
+
+pub fn text(report: &Report, comparison: Option<&Comparison>) -> String {
     let mut s = String::new();
     for f in &report.findings {
         let _ = writeln!(
@@ -39,6 +72,14 @@ pub fn text(report: &Report) -> String {
     if !report.suppressed.is_empty() {
         s.push('\n');
     }
+    let _ = writeln!(s, "maturity:");
+    for score in &report.maturity {
+        let _ = writeln!(s, "  {:<19} {}", score.area.as_str(), level_line(score));
+    }
+    s.push('\n');
+    if let Some(c) = comparison {
+        let _ = writeln!(s, "since the baseline: {}", c.summary());
+    }
     let _ = writeln!(s, "{}", summary(report));
     s
 }
@@ -51,7 +92,7 @@ fn address_note(f: &Finding) -> String {
     }
 }
 
-pub fn json(report: &Report) -> String {
+pub fn json(report: &Report, comparison: Option<&Comparison>) -> String {
     let counts: serde_json::Map<String, Value> = report
         .counts()
         .into_iter()
@@ -64,7 +105,16 @@ pub fn json(report: &Report) -> String {
         "checksRun": report.checks_run,
         "findings": report.findings,
         "suppressed": report.suppressed,
+        "maturity": report.maturity,
     });
+    let mut value = value;
+    if let Some(c) = comparison {
+        value["comparison"] = json!({
+            "summary": c.summary(),
+            "fixed": c.fixed.iter().map(|(id, a)| json!({"ruleId": id, "address": a})).collect::<Vec<_>>(),
+            "new": c.new.iter().map(|(id, a)| json!({"ruleId": id, "address": a})).collect::<Vec<_>>(),
+        });
+    }
     serde_json::to_string_pretty(&value).expect("serializable") + "\n"
 }
 
@@ -74,10 +124,23 @@ pub fn sarif(report: &Report, uri_prefix: &str) -> String {
     serde_json::to_string_pretty(&value).expect("serializable") + "\n"
 }
 
-pub fn markdown(report: &Report) -> String {
+pub fn markdown(report: &Report, comparison: Option<&Comparison>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "## ppgov governance checks\n");
     let _ = writeln!(s, "**{}**\n", md_escape(&summary(report)));
+    if let Some(c) = comparison {
+        let _ = writeln!(s, "Since the baseline: {}\n", md_escape(&c.summary()));
+    }
+    let _ = writeln!(s, "| area | maturity |\n|---|---|");
+    for score in &report.maturity {
+        let _ = writeln!(
+            s,
+            "| {} | {} |",
+            score.area.as_str(),
+            md_escape(&level_line(score))
+        );
+    }
+    s.push('\n');
     if !report.findings.is_empty() {
         let _ = writeln!(
             s,
@@ -131,7 +194,7 @@ const CHECK_CSS: &str = ".error b,.sev-error{color:var(--bad)}.warning b,.sev-wa
 
 /// One HTML file: counts, then every finding with its location and fix. No script, no
 /// external resource.
-pub fn html(report: &Report) -> String {
+pub fn html(report: &Report, comparison: Option<&Comparison>) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -152,6 +215,34 @@ pub fn html(report: &Report) -> String {
         report.suppressed.len()
     );
     let _ = writeln!(s, "<p id=\"scope\">{}</p>", html_escape(&summary(report)));
+    if let Some(c) = comparison {
+        let _ = writeln!(
+            s,
+            "<p id=\"comparison\">Since the baseline: {}</p>",
+            html_escape(&c.summary())
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<section id=\"maturity\">\n<h2>Maturity</h2>\n<div class=\"table\"><table>\n<thead><tr><th>area</th><th>level</th><th>evidence</th></tr></thead>\n<tbody>"
+    );
+    for score in &report.maturity {
+        let evidence: Vec<String> = score
+            .evidence
+            .iter()
+            .filter(|e| !e.passed.is_empty())
+            .map(|e| format!("{}: {}", e.stage.as_str(), e.passed.join(", ")))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<tr data-area=\"{}\"><td data-label=\"area\">{}</td><td data-label=\"level\">{}</td><td data-label=\"evidence\">{}</td></tr>",
+            score.area.as_str(),
+            score.area.as_str(),
+            html_escape(&level_line(score)),
+            html_escape(&evidence.join("; "))
+        );
+    }
+    let _ = writeln!(s, "</tbody>\n</table></div>\n</section>");
     let _ = writeln!(
         s,
         "<section id=\"findings\">\n<h2>Findings ({})</h2>",

@@ -289,3 +289,47 @@ fn apply_fixes_a_finding_and_expired_suppressions_are_reported() {
     assert!(!after_suppression.contains(&("PPG-C014".into(), "EnvironmentGroup.it-coe".into())));
     rt.block_on(emu.shutdown());
 }
+
+#[test]
+fn baseline_comparison_names_fixed_findings_and_level_changes() {
+    let dir = fresh_dir("checks", "baseline");
+    let policies = dir.join("policies");
+    copy_dir(&root().join("policies"), &policies);
+    let p = policies.to_str().unwrap();
+    let out = ppgov(&["check", p, "--format", "json"], &[]);
+    let baseline = dir.join("baseline.json");
+    std::fs::write(&baseline, &out.stdout).unwrap();
+
+    // Sales gets sharing limits: PPG-C013, the only Capable finding in environments, is fixed.
+    let group = policies.join("environment-groups/sales.yaml");
+    let yaml = std::fs::read_to_string(&group).unwrap();
+    let fixed = yaml.replace(
+        "mode: noLimit",
+        "mode: excludeSecurityGroups\n      maxUsers: 50",
+    );
+    assert_ne!(fixed, yaml);
+    std::fs::write(&group, fixed).unwrap();
+    let b = baseline.to_str().unwrap();
+    let out = ppgov(&["check", p, "--baseline", b], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("since the baseline: 1 finding fixed, 0 new"),
+        "{printed}"
+    );
+    let json = ppgov(&["check", p, "--baseline", b, "--format", "json"], &[]);
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        report["comparison"]["fixed"],
+        serde_json::json!([{"ruleId": "PPG-C013", "address": "EnvironmentGroup.sales"}])
+    );
+
+    // A baseline that is not a report is an error that says so.
+    let out = ppgov(&["check", p, "--baseline", "README.md"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("is not a JSON report"),
+        "{}",
+        text(&out)
+    );
+}
