@@ -839,7 +839,7 @@ fn now_millis() -> u128 {
 }
 
 /// `2026-01-31T12:34:56.789Z`.
-fn rfc3339_now() -> String {
+pub(crate) fn rfc3339_now() -> String {
     rfc3339(now_millis())
 }
 

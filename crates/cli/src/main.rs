@@ -7,6 +7,8 @@
 #[macro_use]
 mod output;
 mod apply_cmd;
+mod check_cmd;
+mod check_report;
 mod client_env;
 mod drift_cmd;
 mod export_cmd;
@@ -94,6 +96,17 @@ enum Command {
     ///
     /// Reads the tenant like `plan` (--snapshot FILE, or credentials); `--format text|json|csv`.
     Inventory(inventory_cmd::InventoryArgs),
+    /// Run the governance checks on the policy repository (offline): rule ids, severities,
+    /// a fix for each finding (docs/checks.md).
+    ///
+    /// Exit status: 0 when no finding is at or above --fail-on (default error), 1 when one is,
+    /// or on errors (the policy files do not validate, a file cannot be written).
+    Check(check_cmd::CheckArgs),
+    /// Run the governance checks on the repository and the tenant (read like `plan`).
+    ///
+    /// Tenant findings name the live object's address and id. --inventory also reads every
+    /// environment's apps for the inventory checks. Exit status as for `check`.
+    Assess(check_cmd::AssessArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -133,6 +146,8 @@ fn main() -> ExitCode {
         Command::Validate { paths, format } => validate::run(&paths, format),
         Command::Schema { out, check } => schema_cmd::run(&out, check),
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Check(args) => check_cmd::check(args),
+        Command::Assess(args) => check_cmd::assess(args),
         Command::Apply(args) => apply_cmd::run(args),
         Command::Show(args) => plan_cmd::show(args),
         Command::Drift(args) => drift_cmd::run(args),

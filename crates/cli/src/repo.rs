@@ -20,6 +20,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
         },
     );
     loaded.diagnostics.append(&mut read_errors);
+    // `spec.checks` names check ids, which only the checks crate knows.
+    loaded
+        .diagnostics
+        .extend(ppgov_checks::config_problems(&loaded));
     diag::sort(&mut loaded.diagnostics, &loaded.sources);
     Ok(loaded)
 }

@@ -222,7 +222,7 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
-const CSS: &str = "
+pub(crate) const CSS: &str = "
 :root{color-scheme:light dark;--bad:#b42318;--warn:#b54708;--muted:#667085;--line:#d0d5dd}
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;padding:16px;max-width:1200px;margin-inline:auto}

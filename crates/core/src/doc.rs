@@ -782,6 +782,60 @@ pub struct ProjectSpec {
     /// (they are planned for deletion). Default `shared`.
     #[serde(default)]
     pub ownership: Ownership,
+    /// The governance checks of `ppgov check` and `ppgov assess` (docs/checks.md): turn a
+    /// check off, change its severity or threshold, suppress one finding until a date.
+    #[serde(default)]
+    pub checks: ChecksConfig,
+}
+
+/// Configuration of the governance checks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChecksConfig {
+    /// Per check id (`PPG-C023`): settings that replace the check's defaults.
+    #[serde(default)]
+    pub rules: BTreeMap<String, CheckRuleConfig>,
+    /// Findings accepted for a while: each names one check and one object.
+    #[serde(default)]
+    pub suppressions: Vec<CheckSuppression>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CheckRuleConfig {
+    /// `false` turns the check off.
+    pub enabled: Option<bool>,
+    /// Replaces the check's default severity.
+    pub severity: Option<CheckSeverity>,
+    /// For checks that count (`PPG-C023` tenant admins, `PPG-C207` users an app is shared
+    /// with): the most that is still fine.
+    pub threshold: Option<u32>,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckSeverity {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CheckSuppression {
+    /// The check id, e.g. `PPG-C022`.
+    pub check: String,
+    /// The object the finding is about, as findings name it: a repository address
+    /// (`RoleAssignment.break-glass`), a tenant address (`Environment[<id>]`) or a live id.
+    pub object: String,
+    /// Why the finding is accepted (for reviewers and the report).
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    /// The last day the suppression holds (`YYYY-MM-DD`); after it, the finding is back and
+    /// the stale suppression is itself reported (`PPG-C900`).
+    pub expires: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]

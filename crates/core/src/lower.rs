@@ -464,6 +464,7 @@ impl Lowering<'_> {
                 dlp_policy: o.dlp_policy,
                 role_assignment: o.role_assignment,
             },
+            checks: spec.checks.clone(),
         }
     }
 

@@ -50,6 +50,8 @@ pub struct Project {
     /// Use the tenant's live connector list when planning.
     pub live_connector_catalog: bool,
     pub ownership: Ownership,
+    /// `spec.checks` of the project file, as written (the checks crate interprets it).
+    pub checks: crate::doc::ChecksConfig,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 #[cfg(feature = "client")]
 mod client;
+pub mod sarif;
 #[cfg(feature = "client")]
 pub use client::{fast, fastest};
 
@@ -22,7 +23,11 @@ pub fn wire_samples_dir() -> PathBuf {
 /// developer's machine; under CI (`CI` set) it fails instead, so a missing checkout never
 /// turns the wire tests into silent passes.
 pub fn wire_samples() -> Option<PathBuf> {
-    match locate(&wire_samples_dir(), std::env::var("CI").ok().as_deref()) {
+    match locate(
+        &wire_samples_dir(),
+        std::env::var("CI").ok().as_deref(),
+        WIRE_SAMPLES,
+    ) {
         Ok(Some(dir)) => Some(dir),
         Ok(None) => {
             eprintln!(
@@ -35,15 +40,18 @@ pub fn wire_samples() -> Option<PathBuf> {
     }
 }
 
-/// Whether to use `dir`, skip, or fail, given the value of `CI`.
-fn locate(dir: &Path, ci: Option<&str>) -> Result<Option<PathBuf>, String> {
-    if dir.is_dir() {
-        return Ok(Some(dir.to_owned()));
+const WIRE_SAMPLES: &str = "the recorded wire samples are missing: expected the folder {} (`shared/wire-samples` beside the repository, `../shared/wire-samples` from its root)";
+
+/// Whether to use `path` (a file or folder), skip, or fail, given the value of `CI`.
+/// `missing` says what is missing, `{}` standing for the path.
+fn locate(path: &Path, ci: Option<&str>, missing: &str) -> Result<Option<PathBuf>, String> {
+    if path.exists() {
+        return Ok(Some(path.to_owned()));
     }
     match ci {
         Some(v) if !v.is_empty() && v != "false" && v != "0" => Err(format!(
-            "the recorded wire samples are missing: expected the folder {} (`shared/wire-samples` beside the repository, `../shared/wire-samples` from its root); CI={v} does not allow skipping the tests that read them",
-            dir.display()
+            "{}; CI={v} does not allow skipping the tests that need it",
+            missing.replace("{}", &path.display().to_string())
         )),
         _ => Ok(None),
     }
@@ -82,24 +90,27 @@ mod tests {
     #[test]
     fn missing_samples_fail_under_ci_and_say_where() {
         let absent = Path::new("/nonexistent/shared/wire-samples");
-        let err = locate(absent, Some("true")).unwrap_err();
+        let err = locate(absent, Some("true"), WIRE_SAMPLES).unwrap_err();
         assert!(err.contains("/nonexistent/shared/wire-samples"), "{err}");
         assert!(err.contains("CI=true"), "{err}");
-        assert!(locate(absent, Some("1")).is_err());
+        assert!(locate(absent, Some("1"), WIRE_SAMPLES).is_err());
     }
 
     #[test]
     fn missing_samples_skip_without_ci() {
         let absent = Path::new("/nonexistent/shared/wire-samples");
-        assert_eq!(locate(absent, None), Ok(None));
-        assert_eq!(locate(absent, Some("")), Ok(None));
-        assert_eq!(locate(absent, Some("false")), Ok(None));
+        assert_eq!(locate(absent, None, WIRE_SAMPLES), Ok(None));
+        assert_eq!(locate(absent, Some(""), WIRE_SAMPLES), Ok(None));
+        assert_eq!(locate(absent, Some("false"), WIRE_SAMPLES), Ok(None));
     }
 
     #[test]
     fn present_samples_are_used_whatever_ci_says() {
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-        assert_eq!(locate(here, Some("true")), Ok(Some(here.to_owned())));
-        assert_eq!(locate(here, None), Ok(Some(here.to_owned())));
+        assert_eq!(
+            locate(here, Some("true"), WIRE_SAMPLES),
+            Ok(Some(here.to_owned()))
+        );
+        assert_eq!(locate(here, None, WIRE_SAMPLES), Ok(Some(here.to_owned())));
     }
 }

@@ -3,6 +3,7 @@
 // Each test binary includes this module and uses part of it.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod http;
 pub mod webhook;
 

@@ -168,6 +168,10 @@ registry! {
         "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
     "PPG401" DuplicateAdditionalConnector Error "connector declared twice in the project file"
         "An additional connector in `ppgov.yaml` has the same id as another one, or as a catalog entry.";
+    "PPG402" UnknownCheck Error "unknown check id"
+        "`spec.checks` in `ppgov.yaml` names a check id (under `rules` or in a suppression) that no check has. Check ids are `PPG-Cnnn`; `docs/checks.md` lists them. A typo would otherwise silently leave the intended check on or a finding unsuppressed.";
+    "PPG403" InvalidSuppressionExpiry Error "suppression expiry is not a date"
+        "Every suppression in `spec.checks.suppressions` needs `expires`, the last day it holds, written `YYYY-MM-DD`. A suppression that cannot expire is not accepted: findings come back for review.";
 
     // ---- PPG5xx: planning against the tenant --------------------------------------------
     "PPG500" CannotPlan Error "the plan cannot be made"
