@@ -57,7 +57,8 @@ pub struct AssessArgs {
     pub check: CheckArgs,
     #[command(flatten)]
     pub tenant: TenantArgs,
-    /// Also read every environment's canvas apps (for the inventory checks, `PPG-C2xx`).
+    /// Also read every environment's inventory: apps, flows, custom connectors (for the
+    /// inventory checks, `PPG-C2xx`).
     #[arg(long)]
     pub inventory: bool,
 }
@@ -131,7 +132,8 @@ fn run(args: &CheckArgs, tenant_args: Option<(&TenantArgs, bool)>) -> Result<Exi
     )))
 }
 
-/// Reads the tenant as `plan` does, plus every environment's apps with `inventory`.
+/// Reads the tenant as `plan` does, plus every environment's inventory (apps, flows, custom
+/// connectors, connections) with `inventory`.
 fn read_tenant(
     args: &TenantArgs,
     loaded: &ppgov_core::Loaded,
@@ -143,22 +145,12 @@ fn read_tenant(
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         let connection = tenant::connect(args, loaded).await?;
-        let mut observed = tenant::observe(&connection, loaded).await?;
-        if inventory {
-            let client = &connection.client;
-            let reads = observed
-                .environments
-                .keys()
-                .map(|id| async move { (id.clone(), client.list_environment_apps(id).await) });
-            for (id, apps) in futures::future::join_all(reads).await {
-                let apps =
-                    apps.map_err(|e| format!("reading the apps of environment {id}: {e}"))?;
-                let env = observed.inventory.environments.entry(id).or_default();
-                for app in apps {
-                    env.apps.insert(app.id.clone(), app);
-                }
-            }
-        }
+        let which = if inventory {
+            tenant::InventoryRead::All
+        } else {
+            tenant::InventoryRead::None
+        };
+        let observed = tenant::observe(&connection, loaded, which).await?;
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }
