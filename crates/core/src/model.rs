@@ -27,6 +27,9 @@ pub struct Desired {
     #[serde(serialize_with = "values_in_key_order")]
     pub role_assignments: BTreeMap<RoleAssignmentKey, RoleAssignment>,
     pub tenant_settings: Option<TenantSettings>,
+    /// Repository-only: governs where connectors may be classified; never planned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector_rating: Option<crate::rating::ConnectorRating>,
 }
 
 fn values_in_key_order<K, V: Serialize, S: serde::Serializer>(

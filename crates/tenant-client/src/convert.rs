@@ -1411,6 +1411,7 @@ pub fn connectors(
                 unblockable: is_unblockable(&c.id),
                 is_virtual: false,
                 endpoint_filtering: endpoint_filtering(&c.id),
+                metadata: Default::default(),
             },
         );
     }
@@ -1425,6 +1426,7 @@ pub fn connectors(
                 unblockable: is_unblockable(&v.id),
                 is_virtual: true,
                 endpoint_filtering: endpoint_filtering(&v.id),
+                metadata: Default::default(),
             });
     }
     out.into_values().collect()
