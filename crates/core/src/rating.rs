@@ -169,6 +169,38 @@ pub struct Rating {
     pub by: RatedBy,
 }
 
+impl Rating {
+    /// One line: the level (or `unrated`) and why.
+    pub fn explain(&self, rating: &ConnectorRating, connector_id: &str) -> String {
+        let level = self.level.as_deref().unwrap_or("unrated");
+        match &self.by {
+            RatedBy::Override => {
+                let reason = rating
+                    .overrides
+                    .get(connector_id)
+                    .map_or("", |o| o.reason.as_str());
+                format!("{level}: override ({reason})")
+            }
+            RatedBy::Criteria { matched, deciding } => {
+                let others: Vec<&str> = matched
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|m| m != deciding)
+                    .collect();
+                if others.is_empty() {
+                    format!("{level}: criterion `{deciding}`")
+                } else {
+                    format!(
+                        "{level}: criterion `{deciding}` (also matched: {})",
+                        others.join(", ")
+                    )
+                }
+            }
+            RatedBy::Unrated => format!("{level}: no override and no criterion matches"),
+        }
+    }
+}
+
 impl ConnectorRating {
     /// Rates one connector: its override, else the criteria (first match or highest).
     pub fn rate(&self, connector: &Connector) -> Rating {

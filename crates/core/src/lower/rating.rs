@@ -129,7 +129,11 @@ impl<'a> Lowering<'a> {
         let mut override_index: BTreeMap<ConnectorId, usize> = BTreeMap::new();
         for (i, o) in spec.overrides.iter().enumerate() {
             let connector_span = p.at_item("/spec/overrides", i, Some("connector"));
-            let id = self.connector(&o.connector, connector_span);
+            // A full id the catalog lacks may be a custom connector found live: accepted.
+            let id = match self.catalog.resolve(&o.connector) {
+                crate::catalog::Resolved::UnknownFullId(id) => Some(id),
+                _ => self.connector(&o.connector, connector_span),
+            };
             let level = rank_of(
                 self,
                 &o.level.0,
