@@ -8,6 +8,7 @@
 mod output;
 mod apply_cmd;
 mod client_env;
+mod connectors_cmd;
 mod drift_cmd;
 mod export_cmd;
 mod files;
@@ -87,6 +88,12 @@ enum Command {
     /// changes against the tenant it came from; ownership is `shared` for every kind, so a
     /// first apply deletes nothing.
     Import(import_cmd::ImportArgs),
+    /// Every connector with its rating, why, where each DLP policy classifies it and its
+    /// review state (unrated, new or changed since the last review, review overdue).
+    ///
+    /// The catalog alone, or with the tenant's connectors (custom connectors, live metadata)
+    /// given --snapshot, --base-url or --live. Exit 1 when a connector is in a --fail-on state.
+    Connectors(connectors_cmd::ConnectorsArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -132,6 +139,7 @@ fn main() -> ExitCode {
         Command::History(args) => history_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
+        Command::Connectors(args) => connectors_cmd::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -201,6 +201,32 @@ impl Catalog {
         true
     }
 
+    /// This catalog with what a tenant's live list says: connectors it lacks (custom
+    /// connectors) are added, and every fact the live list holds replaces the catalog's.
+    pub fn with_live(&self, live: &[Connector]) -> Catalog {
+        let mut out = self.clone();
+        for c in live {
+            let Some(known) = out.by_id.get_mut(&c.id) else {
+                out.insert(c.clone());
+                continue;
+            };
+            let (m, l) = (&mut known.metadata, &c.metadata);
+            fn take<T: Clone>(mine: &mut Option<T>, live: &Option<T>) {
+                if live.is_some() {
+                    mine.clone_from(live);
+                }
+            }
+            take(&mut m.publisher_kind, &l.publisher_kind);
+            take(&mut m.custom, &l.custom);
+            take(&mut m.auth_types, &l.auth_types);
+            take(&mut m.capabilities, &l.capabilities);
+            take(&mut m.release_tag, &l.release_tag);
+            take(&mut m.created_time, &l.created_time);
+            take(&mut m.changed_time, &l.changed_time);
+        }
+        out
+    }
+
     pub fn get(&self, id: &str) -> Option<&Connector> {
         self.by_id.get(id)
     }

@@ -805,6 +805,9 @@ pub struct ConnectorRatingSpec {
     /// Per-connector decisions that replace the criteria, with their review record.
     #[serde(default)]
     pub overrides: Vec<RatingOverride>,
+    /// When the mapping was last reviewed as a whole, `YYYY-MM-DD`: connectors created or
+    /// changed since (and since their override's review) are reported by `ppgov connectors`.
+    pub reviewed: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -28,6 +28,8 @@ pub struct ConnectorRating {
     pub levels: Vec<Level>,
     pub criteria: Vec<Criterion>,
     pub overrides: BTreeMap<ConnectorId, Override>,
+    /// When the mapping was last reviewed as a whole.
+    pub reviewed: Option<Date>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -239,6 +241,16 @@ impl ConnectorRating {
 
     /// Who must approve a change to the connector's classification: its level's approvers
     /// and its override's.
+    /// The last review that covered the connector: its override's, else the mapping's.
+    pub fn last_review(&self, id: &str) -> Option<Date> {
+        self.overrides
+            .get(id)
+            .map(|o| o.reviewed)
+            .into_iter()
+            .chain(self.reviewed)
+            .max()
+    }
+
     pub fn approvers(&self, connector: &Connector) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         if let Some(rank) = self.rate(connector).rank {

@@ -56,7 +56,11 @@ fn ratings_evaluate_as_recorded() {
         .expect("connectors.json");
         let mut catalog = loaded.catalog.clone();
         for c in inputs.extra {
-            assert!(catalog.insert(c), "{}: extra connector twice", case.display());
+            assert!(
+                catalog.insert(c),
+                "{}: extra connector twice",
+                case.display()
+            );
         }
         let mut out = String::new();
         for written in &inputs.rate {
@@ -69,7 +73,11 @@ fn ratings_evaluate_as_recorded() {
             out.push_str(&format!(
                 "{written}\n  {}\n  approvers: {}\n",
                 r.explain(rating, &connector.id),
-                if approvers.is_empty() { "-".into() } else { approvers.join(", ") }
+                if approvers.is_empty() {
+                    "-".into()
+                } else {
+                    approvers.join(", ")
+                }
             ));
             rated += 1;
         }

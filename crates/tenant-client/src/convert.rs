@@ -1411,7 +1411,7 @@ pub fn connectors(
                 unblockable: is_unblockable(&c.id),
                 is_virtual: false,
                 endpoint_filtering: endpoint_filtering(&c.id),
-                metadata: Default::default(),
+                metadata: connector_metadata::metadata(&c.properties),
             },
         );
     }
@@ -1459,6 +1459,7 @@ pub fn is_no_group(id: &str) -> bool {
     id.is_empty() || id == ZERO_GUID
 }
 
+mod connector_metadata;
 pub mod inventory;
 mod snapshot;
 pub use snapshot::tenant_snapshot;

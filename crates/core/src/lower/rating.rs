@@ -187,7 +187,18 @@ impl<'a> Lowering<'a> {
                 },
             );
         }
+        let reviewed = spec.reviewed.as_deref().and_then(|text| {
+            let date = Date::parse(text);
+            if date.is_none() {
+                let d = Diagnostic::new(Code::InvalidReviewDate, format!("`{text}` is not a date"))
+                    .at(p.at("/spec/reviewed"), "not YYYY-MM-DD")
+                    .help("write the date as `YYYY-MM-DD`, e.g. `2026-03-31`");
+                self.push(d);
+            }
+            date
+        });
         let rating = ConnectorRating {
+            reviewed,
             meta: p.meta(),
             mode: spec.mode,
             levels,
