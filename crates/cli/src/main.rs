@@ -7,6 +7,7 @@
 #[macro_use]
 mod output;
 mod apply_cmd;
+mod approvals_cmd;
 mod client_env;
 mod connectors_cmd;
 mod drift_cmd;
@@ -88,6 +89,11 @@ enum Command {
     /// changes against the tenant it came from; ownership is `shared` for every kind, so a
     /// first apply deletes nothing.
     Import(import_cmd::ImportArgs),
+    /// Check a saved plan's required approvals against who approved (--approved-by a,b).
+    ///
+    /// Exit 0 when every approver the plan names (DLP policy and environment group owners,
+    /// connector rating approvers, the project's defaults) is given, 1 listing the missing ones.
+    Approvals(approvals_cmd::ApprovalsArgs),
     /// Every connector with its rating, why, where each DLP policy classifies it and its
     /// review state (unrated, new or changed since the last review, review overdue).
     ///
@@ -140,6 +146,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Connectors(args) => connectors_cmd::run(args),
+        Command::Approvals(args) => approvals_cmd::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -153,6 +153,9 @@ pub struct EnvironmentGroupSpec {
     /// Rules applied to every environment in the group.
     #[serde(default)]
     pub rules: GroupRules,
+    /// Who must approve any change to the group (people or teams, as your reviews name them).
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 /// Group membership: explicit environments plus selectors. An environment is a member if it
@@ -362,6 +365,9 @@ pub struct DlpPolicySpec {
     /// Custom connector URL patterns, evaluated in order; the list ends with `*`.
     #[serde(default)]
     pub custom_connector_patterns: Vec<UrlPattern>,
+    /// Who must approve any change to the policy.
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -697,6 +703,17 @@ pub struct ProjectSpec {
     /// (they are planned for deletion). Default `shared`.
     #[serde(default)]
     pub ownership: Ownership,
+    /// Who must approve changes that nobody more specific owns.
+    #[serde(default)]
+    pub approvals: ApprovalsConfig,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApprovalsConfig {
+    /// Approvers every change needs (for example the platform team).
+    #[serde(default)]
+    pub default: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]

@@ -470,6 +470,7 @@ impl Lowering<'_> {
                 dlp_policy: o.dlp_policy,
                 role_assignment: o.role_assignment,
             },
+            default_approvers: spec.approvals.default.iter().cloned().collect(),
         }
     }
 
@@ -745,6 +746,7 @@ impl Lowering<'_> {
                     members,
                     selectors,
                     rules: spec.rules.clone().into(),
+                    owners: spec.owners.iter().cloned().collect(),
                 },
             );
         }
@@ -1188,6 +1190,7 @@ impl Lowering<'_> {
                 .into_iter()
                 .map(|(pattern, _, group)| UrlPattern { pattern, group })
                 .collect(),
+            owners: spec.owners.iter().cloned().collect(),
         }
     }
 

@@ -53,6 +53,8 @@ pub struct Project {
     /// Use the tenant's live connector list when planning.
     pub live_connector_catalog: bool,
     pub ownership: Ownership,
+    /// Approvers every change needs (`spec.approvals.default`).
+    pub default_approvers: BTreeSet<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -108,6 +110,8 @@ pub struct EnvironmentGroup {
     pub members: BTreeSet<EnvironmentTarget>,
     pub selectors: Vec<Selector>,
     pub rules: GroupRules,
+    /// Who must approve a change to the group.
+    pub owners: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -188,6 +192,8 @@ pub struct DlpPolicy {
     pub endpoint_rules: BTreeMap<ConnectorId, Vec<EndpointRule>>,
     /// Ordered; the last is `*` when any are given.
     pub custom_connector_patterns: Vec<UrlPattern>,
+    /// Who must approve a change to the policy.
+    pub owners: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -9,6 +9,7 @@
 //!   unmanaged objects, and fingerprints of what was observed, in dependency order ([`order`]).
 //! - [`simulate`]: a plan applied in memory, to check that plans converge.
 
+pub mod approvals;
 pub mod classification;
 mod diff;
 pub mod order;
