@@ -49,7 +49,12 @@ pub fn required(
                         .and_then(|id| observed.dlp_policies.get(id));
                     let after = match &change.after {
                         After::DlpPolicy(p) => Some(p.as_ref()),
-                        _ => None,
+                        After::Nothing
+                        | After::Environment(_)
+                        | After::EnvironmentGroup(_)
+                        | After::Membership { .. }
+                        | After::RoleAssignment(_)
+                        | After::TenantSettings(_) => None,
                     };
                     let mut by_approver: BTreeMap<String, Vec<String>> = BTreeMap::new();
                     for id in touched_connectors(before, after, catalog) {
