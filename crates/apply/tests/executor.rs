@@ -154,6 +154,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         notes: Vec::new(),
         errors: Vec::new(),
         fingerprints: BTreeMap::new(),
+        approvals: BTreeMap::new(),
         seal: None,
     }
 }

@@ -1017,6 +1017,7 @@ fn the_write_check_reports_writes_outside_the_plan() {
             notes: Vec::new(),
             errors: Vec::new(),
             fingerprints: BTreeMap::new(),
+            approvals: BTreeMap::new(),
             seal: None,
         };
         let report = apply(&empty, &client, &Options::default(), None).await;

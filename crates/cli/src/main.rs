@@ -9,7 +9,9 @@ mod output;
 mod apply_cmd;
 mod check_cmd;
 mod check_report;
+mod approvals_cmd;
 mod client_env;
+mod connectors_cmd;
 mod drift_cmd;
 mod export_cmd;
 mod files;
@@ -107,6 +109,17 @@ enum Command {
     /// Tenant findings name the live object's address and id. --inventory also reads every
     /// environment's apps for the inventory checks. Exit status as for `check`.
     Assess(check_cmd::AssessArgs),
+    /// Check a saved plan's required approvals against who approved (--approved-by a,b).
+    ///
+    /// Exit 0 when every approver the plan names (DLP policy and environment group owners,
+    /// connector rating approvers, the project's defaults) is given, 1 listing the missing ones.
+    Approvals(approvals_cmd::ApprovalsArgs),
+    /// Every connector with its rating, why, where each DLP policy classifies it and its
+    /// review state (unrated, new or changed since the last review, review overdue).
+    ///
+    /// The catalog alone, or with the tenant's connectors (custom connectors, live metadata)
+    /// given --snapshot, --base-url or --live. Exit 1 when a connector is in a --fail-on state.
+    Connectors(connectors_cmd::ConnectorsArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -155,6 +168,8 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(args),
         Command::Import(args) => import_cmd::run(args),
         Command::Inventory(args) => inventory_cmd::run(args),
+        Command::Connectors(args) => connectors_cmd::run(args),
+        Command::Approvals(args) => approvals_cmd::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -261,6 +261,9 @@ fn phases(files: &[(String, String)]) {
             Kind::TenantSettings => {
                 tree_de::take::<doc::Document<doc::TenantSettingsSpec>>(root).is_ok()
             }
+            Kind::ConnectorRating => {
+                tree_de::take::<doc::Document<doc::ConnectorRatingSpec>>(root).is_ok()
+            }
         };
         assert!(ok);
     }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 /// The prefix of every non-virtual connector id.
@@ -38,6 +38,106 @@ pub struct Connector {
     pub is_virtual: bool,
     /// DLP endpoint filtering is available for this connector.
     pub endpoint_filtering: bool,
+    /// What connector ratings look at; an absent fact is unknown.
+    #[serde(default, skip_serializing_if = "ConnectorMetadata::is_empty")]
+    pub metadata: ConnectorMetadata,
+}
+
+/// Where a fact about a connector comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Provenance {
+    /// A recorded service response.
+    Recorded,
+    /// A Microsoft Learn page.
+    Documented,
+    /// Our reasoning (see `data/CONNECTORS-SOURCES.md`).
+    Inferred,
+    /// Declared in the repository (the project's additional connectors).
+    Declared,
+    /// Read from the tenant.
+    Live,
+}
+
+/// A fact and its source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact<T> {
+    pub value: T,
+    pub source: Provenance,
+}
+
+impl<T> Fact<T> {
+    pub fn new(value: T, source: Provenance) -> Self {
+        Fact { value, source }
+    }
+}
+
+/// How a connector authenticates, from its connection parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthType {
+    /// OAuth through Microsoft Entra ID (a first-party identity provider).
+    EntraId,
+    /// OAuth with another identity provider.
+    Oauth,
+    ServicePrincipal,
+    Certificate,
+    ApiKey,
+    Basic,
+    /// Windows credentials through an on-premises gateway.
+    Windows,
+    Anonymous,
+}
+
+/// Who publishes a connector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PublisherKind {
+    Microsoft,
+    /// A third party Microsoft verified.
+    Verified,
+    /// An independent publisher.
+    Independent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReleaseTag {
+    Production,
+    Preview,
+}
+
+/// The facts a connector rating can use, each with its provenance; `None` is unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectorMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher_kind: Option<Fact<PublisherKind>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<Fact<bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_types: Option<Fact<BTreeSet<AuthType>>>,
+    /// Lower-cased (`gateway`, `cloud`, `tabular`, `blob`, `actions`, `triggers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Fact<BTreeSet<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_tag: Option<Fact<ReleaseTag>>,
+    /// RFC 3339, as the service writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_time: Option<String>,
+}
+
+impl ConnectorMetadata {
+    pub fn is_empty(&self) -> bool {
+        *self == ConnectorMetadata::default()
+    }
+
+    /// Whether the connector is custom; unknown counts as not custom only when nobody says.
+    pub fn is_custom(&self) -> Option<bool> {
+        self.custom.as_ref().map(|f| f.value)
+    }
 }
 
 #[derive(Deserialize)]
@@ -102,6 +202,32 @@ impl Catalog {
         }
         Arc::make_mut(&mut self.by_id).insert(connector.id.clone(), connector);
         true
+    }
+
+    /// This catalog with what a tenant's live list says: connectors it lacks (custom
+    /// connectors) are added, and every fact the live list holds replaces the catalog's.
+    pub fn with_live(&self, live: &[Connector]) -> Catalog {
+        let mut out = self.clone();
+        for c in live {
+            let Some(known) = Arc::make_mut(&mut out.by_id).get_mut(&c.id) else {
+                out.insert(c.clone());
+                continue;
+            };
+            let (m, l) = (&mut known.metadata, &c.metadata);
+            fn take<T: Clone>(mine: &mut Option<T>, live: &Option<T>) {
+                if live.is_some() {
+                    mine.clone_from(live);
+                }
+            }
+            take(&mut m.publisher_kind, &l.publisher_kind);
+            take(&mut m.custom, &l.custom);
+            take(&mut m.auth_types, &l.auth_types);
+            take(&mut m.capabilities, &l.capabilities);
+            take(&mut m.release_tag, &l.release_tag);
+            take(&mut m.created_time, &l.created_time);
+            take(&mut m.changed_time, &l.changed_time);
+        }
+        out
     }
 
     pub fn get(&self, id: &str) -> Option<&Connector> {
@@ -196,6 +322,15 @@ mod tests {
             }
         }
         assert!(c.iter().filter(|c| c.unblockable).count() >= 20);
+        // Every connector says whether it is custom, and where the recorded sample has its
+        // auth types, so does the catalog.
+        assert!(c.iter().all(|c| c.metadata.custom.is_some()));
+        let sharepoint = c
+            .get("/providers/Microsoft.PowerApps/apis/shared_sharepointonline")
+            .expect("SharePoint");
+        let auth = sharepoint.metadata.auth_types.as_ref().expect("auth types");
+        assert_eq!(auth.source, Provenance::Recorded);
+        assert!(auth.value.contains(&AuthType::EntraId));
     }
 
     #[test]

@@ -238,6 +238,9 @@ pub struct EnvironmentGroupSpec {
     /// Rules applied to every environment in the group.
     #[serde(default)]
     pub rules: GroupRules,
+    /// Who must approve any change to the group (people or teams, as your reviews name them).
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 /// Group membership: explicit environments plus selectors. An environment is a member if it
@@ -447,6 +450,9 @@ pub struct DlpPolicySpec {
     /// Custom connector URL patterns, evaluated in order; the list ends with `*`.
     #[serde(default)]
     pub custom_connector_patterns: Vec<UrlPattern>,
+    /// Who must approve any change to the policy.
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -782,6 +788,9 @@ pub struct ProjectSpec {
     /// (they are planned for deletion). Default `shared`.
     #[serde(default)]
     pub ownership: Ownership,
+    /// Who must approve changes that nobody more specific owns.
+    #[serde(default)]
+    pub approvals: ApprovalsConfig,
     /// The governance checks of `ppgov check` and `ppgov assess` (docs/checks.md): turn a
     /// check off, change its severity or threshold, suppress one finding until a date.
     #[serde(default)]
@@ -836,6 +845,14 @@ pub struct CheckSuppression {
     /// The last day the suppression holds (`YYYY-MM-DD`); after it, the finding is back and
     /// the stale suppression is itself reported (`PPG-C900`).
     pub expires: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApprovalsConfig {
+    /// Approvers every change needs (for example the platform team).
+    #[serde(default)]
+    pub default: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -921,4 +938,173 @@ pub struct Ownership {
     pub dlp_policy: OwnershipMode,
     #[serde(default, rename = "RoleAssignment")]
     pub role_assignment: OwnershipMode,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConnectorRating
+
+/// The connector criticality scale and how each connector is placed on it. A repository-only
+/// kind: it governs the repository (where DLP policies may classify each connector, who must
+/// approve), so it is never planned against the tenant nor written by `ppgov import`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConnectorRatingSpec {
+    /// `firstMatch`: the first criterion that matches decides; `highest`: the highest level
+    /// among every criterion that matches.
+    pub mode: RatingMode,
+    /// The scale, lowest level first.
+    #[schemars(length(min = 1))]
+    pub levels: Vec<RatingLevel>,
+    /// Rules over connector metadata that assign a level, in order.
+    #[serde(default)]
+    pub criteria: Vec<RatingCriterion>,
+    /// Per-connector decisions that replace the criteria, with their review record.
+    #[serde(default)]
+    pub overrides: Vec<RatingOverride>,
+    /// When the mapping was last reviewed as a whole, `YYYY-MM-DD`: connectors created or
+    /// changed since (and since their override's review) are reported by `ppgov connectors`.
+    pub reviewed: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum RatingMode {
+    FirstMatch,
+    Highest,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RatingLevel {
+    pub name: Name,
+    #[schemars(length(min = 1))]
+    pub description: String,
+    /// Who must approve a change to the classification of a connector at this level.
+    #[serde(default)]
+    pub approvers: Vec<String>,
+    /// Where connectors at this level may be classified.
+    #[serde(default)]
+    pub constraints: Vec<LevelConstraint>,
+}
+
+/// Which DLP policies a constraint applies to.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum PolicyReach {
+    /// Every policy.
+    AnyPolicy,
+    /// Policies with `scope.mode: all`.
+    TenantWide,
+    /// Policies that apply to the default environment, as far as the repository tells:
+    /// `all`, `allExcept` not excluding it, or `only` listing it (an `Environment` of type
+    /// `Default`, directly or through a group).
+    DefaultEnvironment,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LevelConstraint {
+    /// The policies the constraint applies to.
+    pub policies: PolicyReach,
+    /// The only groups allowed there.
+    #[serde(default)]
+    pub only: Vec<ConnectorGroup>,
+    /// Groups never allowed there.
+    #[serde(default)]
+    pub never: Vec<ConnectorGroup>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RatingCriterion {
+    /// Shown in explanations.
+    pub name: Name,
+    /// The level assigned when the criterion matches.
+    pub level: Name,
+    /// Every condition given must hold; no condition matches every connector.
+    #[serde(default)]
+    pub when: RatingCondition,
+}
+
+/// Conditions over connector metadata. A list matches when the connector's value is in it;
+/// a fact nobody knows matches only `unknown`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RatingCondition {
+    /// Any of the connector's authentication types.
+    pub auth_types: Option<Vec<AuthTypeMatch>>,
+    pub tier: Option<Vec<TierMatch>>,
+    pub publisher: Option<Vec<PublisherMatch>>,
+    /// A custom connector (the project's additional connectors, or custom connectors found live).
+    pub custom: Option<bool>,
+    /// Any of the connector's capabilities (`gateway` reaches on-premises data).
+    pub capabilities: Option<Vec<CapabilityMatch>>,
+    pub release_tag: Option<Vec<ReleaseTagMatch>>,
+    /// Any of these connectors (short name, API name or full id).
+    pub connectors: Option<Vec<String>>,
+}
+
+macro_rules! match_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub enum $name { $($variant,)* }
+    };
+}
+
+match_enum!(
+    /// `entraId`: OAuth through Microsoft Entra ID (first party); `oauth`: another identity
+    /// provider; `servicePrincipal`, `certificate`, `apiKey`, `basic`, `windows` (on-premises
+    /// gateway), `anonymous`.
+    AuthTypeMatch { EntraId, Oauth, ServicePrincipal, Certificate, ApiKey, Basic, Windows, Anonymous, Unknown }
+);
+match_enum!(TierMatch {
+    Standard,
+    Premium,
+    BuiltIn,
+    Unknown
+});
+match_enum!(
+    /// `verified`: a third-party publisher Microsoft verified; `independent`: an
+    /// independent publisher.
+    PublisherMatch { Microsoft, Verified, Independent, Unknown }
+);
+match_enum!(CapabilityMatch {
+    Gateway,
+    Cloud,
+    Tabular,
+    Blob,
+    Actions,
+    Triggers,
+    Unknown
+});
+match_enum!(ReleaseTagMatch {
+    Production,
+    Preview,
+    Unknown
+});
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RatingOverride {
+    /// Short name, API name or full id.
+    #[schemars(length(min = 1))]
+    pub connector: String,
+    pub level: Name,
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    #[schemars(length(min = 1))]
+    pub reviewer: String,
+    /// When the decision was reviewed, `YYYY-MM-DD`.
+    #[schemars(length(min = 1))]
+    pub reviewed: String,
+    /// When it must be reviewed again, `YYYY-MM-DD`.
+    #[schemars(length(min = 1))]
+    pub next_review: String,
+    /// Approvers beyond the level's (the owner of the service behind the connector).
+    #[serde(default)]
+    pub approvers: Vec<String>,
 }

@@ -119,9 +119,26 @@ kinds! {
     RoleAssignment: doc::RoleAssignmentSpec => role_assignments;
     /// A singleton: the tenant-wide settings ppgov governs.
     TenantSettings: doc::TenantSettingsSpec => tenant_settings;
+    /// Repository-only: the connector criticality scale (see [`Kind::is_live`]).
+    ConnectorRating: doc::ConnectorRatingSpec => connector_ratings;
 }
 
 impl Kind {
+    /// Whether documents of the kind declare live tenant objects, which the planner plans
+    /// and `ppgov import` writes. `Project` configures ppgov and `ConnectorRating` governs the
+    /// repository itself (where connectors may be classified, who approves): neither has a
+    /// live object, so neither is planned, exported or imported.
+    pub fn is_live(self) -> bool {
+        match self {
+            Kind::Environment
+            | Kind::EnvironmentGroup
+            | Kind::DlpPolicy
+            | Kind::RoleAssignment
+            | Kind::TenantSettings => true,
+            Kind::Project | Kind::ConnectorRating => false,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }

@@ -26,6 +26,7 @@ mod kind;
 mod lower;
 pub mod model;
 pub mod observed;
+pub mod rating;
 pub mod schema;
 pub mod source;
 pub mod suggest;

@@ -11,6 +11,8 @@ use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod rating;
+
 /// A document that passed schema validation, with its tree for spans.
 #[derive(Debug)]
 pub(crate) struct Parsed<S> {
@@ -98,12 +100,13 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
     // Names every kind's documents and who lowers them: a new kind (a line in `kinds!`) is a
     // compile error here until its documents are lowered too, rather than silently ignored.
     let ParsedSet {
-        projects: _,         // project()
-        environments: _,     // environments()
-        groups: _,           // groups()
-        dlp_policies: _,     // dlp_policies()
-        role_assignments: _, // role_assignments()
-        tenant_settings: _,  // tenant_settings()
+        projects: _,          // project()
+        environments: _,      // environments()
+        groups: _,            // groups()
+        dlp_policies: _,      // dlp_policies()
+        role_assignments: _,  // role_assignments()
+        tenant_settings: _,   // tenant_settings()
+        connector_ratings: _, // connector_rating()
         invalid_names: _,
         document_count: _,
         expect_project: _,
@@ -114,6 +117,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         out,
         catalog: Catalog::bundled().clone(),
         declared: Declared::index(&set.environments),
+        classification_spans: BTreeMap::new(),
     };
     let project = cx.project();
     cx.reserved_annotations();
@@ -123,6 +127,16 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
     let dlp_policies = cx.dlp_policies();
     let role_assignments = cx.role_assignments();
     let tenant_settings = cx.tenant_settings();
+    let connector_rating = cx.connector_rating();
+    if let Some((rating, spans)) = &connector_rating {
+        cx.rating_constraints(
+            rating,
+            spans,
+            &dlp_policies,
+            &environments,
+            &environment_groups,
+        );
+    }
     let desired = Desired {
         project,
         environments,
@@ -130,6 +144,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         dlp_policies,
         role_assignments,
         tenant_settings,
+        connector_rating: connector_rating.map(|(rating, _)| rating),
     };
     (desired, cx.catalog)
 }
@@ -156,6 +171,8 @@ struct Lowering<'a> {
     out: &'a mut Vec<Diagnostic>,
     catalog: Catalog,
     declared: Declared,
+    /// Per DLP policy, where each connector it lists is listed (for rating constraints).
+    classification_spans: BTreeMap<String, BTreeMap<ConnectorId, Span>>,
 }
 
 /// The `Environment` documents, indexed so that every way of referring to a declared
@@ -437,6 +454,10 @@ impl Lowering<'_> {
                 unblockable: extra.unblockable,
                 is_virtual: false,
                 endpoint_filtering: false,
+                metadata: catalog::ConnectorMetadata {
+                    custom: Some(catalog::Fact::new(true, catalog::Provenance::Declared)),
+                    ..Default::default()
+                },
             });
             if !added {
                 let d = Diagnostic::new(
@@ -465,6 +486,7 @@ impl Lowering<'_> {
                 role_assignment: o.role_assignment,
             },
             checks: spec.checks.clone(),
+            default_approvers: spec.approvals.default.iter().cloned().collect(),
         }
     }
 
@@ -532,7 +554,8 @@ impl Lowering<'_> {
             | Kind::Environment
             | Kind::EnvironmentGroup
             | Kind::DlpPolicy
-            | Kind::TenantSettings => "remove `id`",
+            | Kind::TenantSettings
+            | Kind::ConnectorRating => "remove `id`",
         });
         self.push(d);
     }
@@ -741,6 +764,7 @@ impl Lowering<'_> {
                     members,
                     selectors,
                     rules: spec.rules.clone().into(),
+                    owners: spec.owners.iter().cloned().collect(),
                 },
             );
         }
@@ -1167,16 +1191,24 @@ impl Lowering<'_> {
                 environment_groups: groups,
             },
             default_group: default,
-            classification: classification
-                .into_iter()
-                .map(|(id, (g, _))| (id, g))
-                .collect(),
+            classification: {
+                let spans = classification
+                    .iter()
+                    .map(|(id, (_, span))| (id.clone(), *span))
+                    .collect();
+                self.classification_spans.insert(p.name().to_owned(), spans);
+                classification
+                    .into_iter()
+                    .map(|(id, (g, _))| (id, g))
+                    .collect()
+            },
             action_rules,
             endpoint_rules,
             custom_connector_patterns: patterns
                 .into_iter()
                 .map(|(pattern, _, group)| UrlPattern { pattern, group })
                 .collect(),
+            owners: spec.owners.iter().cloned().collect(),
         }
     }
 

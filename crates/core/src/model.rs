@@ -27,6 +27,9 @@ pub struct Desired {
     #[serde(serialize_with = "values_in_key_order")]
     pub role_assignments: BTreeMap<RoleAssignmentKey, RoleAssignment>,
     pub tenant_settings: Option<TenantSettings>,
+    /// Repository-only: governs where connectors may be classified; never planned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector_rating: Option<crate::rating::ConnectorRating>,
 }
 
 fn values_in_key_order<K, V: Serialize, S: serde::Serializer>(
@@ -52,6 +55,8 @@ pub struct Project {
     pub ownership: Ownership,
     /// `spec.checks` of the project file, as written (the checks crate interprets it).
     pub checks: crate::doc::ChecksConfig,
+    /// Approvers every change needs (`spec.approvals.default`).
+    pub default_approvers: BTreeSet<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -107,6 +112,8 @@ pub struct EnvironmentGroup {
     pub members: BTreeSet<EnvironmentTarget>,
     pub selectors: Vec<Selector>,
     pub rules: GroupRules,
+    /// Who must approve a change to the group.
+    pub owners: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -187,6 +194,8 @@ pub struct DlpPolicy {
     pub endpoint_rules: BTreeMap<ConnectorId, Vec<EndpointRule>>,
     /// Ordered; the last is `*` when any are given.
     pub custom_connector_patterns: Vec<UrlPattern>,
+    /// Who must approve a change to the policy.
+    pub owners: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

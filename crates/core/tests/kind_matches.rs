@@ -19,6 +19,7 @@ const KIND_NAMES: &[&str] = &[
     "DlpPolicy",
     "RoleAssignment",
     "TenantSettings",
+    "ConnectorRating",
 ];
 
 #[test]

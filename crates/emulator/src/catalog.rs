@@ -62,12 +62,23 @@ impl<'a> Catalog<'a> {
                     display_name: e.display_name.clone(),
                     tier: Some(e.tier.clone()).filter(|t| !t.is_empty()),
                     publisher: Some(e.publisher.clone()).filter(|p| !p.is_empty()),
-                    is_custom_api: Some(false),
+                    is_custom_api: Some(
+                        e.api_properties
+                            .get("isCustomApi")
+                            .and_then(serde_json::Value::as_bool)
+                            .unwrap_or(false),
+                    ),
                     other: [
                         ("apiEnvironment".to_owned(), "Shared".into()),
                         ("releaseTag".to_owned(), "Production".into()),
                     ]
                     .into_iter()
+                    .chain(
+                        e.api_properties
+                            .iter()
+                            .filter(|(k, _)| k.as_str() != "isCustomApi")
+                            .map(|(k, v)| (k.clone(), v.clone())),
+                    )
                     .collect(),
                 },
             })

@@ -38,8 +38,8 @@ impl ImportKind {
         ImportKind::TenantSettings,
     ];
 
-    /// The document kind (its `kind:`); every kind but `Project` (the project file is
-    /// written apart) is one import can write, which a test checks.
+    /// The document kind (its `kind:`); every live kind (`Kind::is_live`) is one
+    /// import can write, which a test checks.
     pub fn kind(self) -> ppgov_core::Kind {
         match self {
             ImportKind::Environment => ppgov_core::Kind::Environment,
@@ -480,6 +480,7 @@ impl<'a> Importer<'a> {
                 unblockable: false,
                 is_virtual: false,
                 endpoint_filtering: false,
+                metadata: Default::default(),
             });
             return self.connector(id);
         }
@@ -937,17 +938,15 @@ mod kind_tests {
     use super::ImportKind;
     use ppgov_core::Kind;
 
-    /// A new document kind must be taught to import (or listed here as one it never writes).
+    /// A new document kind must be taught to import, unless it has no live object
+    /// (`Kind::is_live`: the project file, repository-only kinds such as `ConnectorRating`).
     #[test]
-    fn import_writes_every_kind_but_the_project() {
+    fn import_writes_every_live_kind() {
         let written: Vec<Kind> = ImportKind::ALL.iter().map(|k| k.kind()).collect();
-        let expected: Vec<Kind> = Kind::ALL
-            .into_iter()
-            .filter(|k| *k != Kind::Project)
-            .collect();
+        let expected: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.is_live()).collect();
         assert_eq!(
             written, expected,
-            "ImportKind (crates/import/src/lib.rs) must list every document kind but Project"
+            "ImportKind (crates/import/src/lib.rs) must list every live document kind"
         );
     }
 }

@@ -36,12 +36,14 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     let changes = crate::order::order(p.changes, &mut p.errors);
     p.notes.sort();
     p.errors.sort();
+    let approvals = crate::approvals::required(desired, observed, catalog, &changes);
     let mut plan = Plan {
         format_version: FORMAT_VERSION,
         changes,
         notes: p.notes,
         errors: p.errors,
         fingerprints: p.fingerprints,
+        approvals,
         seal: None,
     };
     // One function says what is risky, here and again when a saved plan is applied.

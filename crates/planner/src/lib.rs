@@ -11,6 +11,7 @@
 //!   breaks or fixes there.
 //! - [`simulate`]: a plan applied in memory, to check that plans converge.
 
+pub mod approvals;
 pub mod classification;
 mod diff;
 pub mod impact;

@@ -5,7 +5,7 @@ use ppgov_core::observed::{
     ObservedScope,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Bumped whenever the plan JSON changes incompatibly; `apply` refuses other versions.
 /// Version 2 added the [`Seal`].
@@ -132,6 +132,10 @@ pub struct Plan {
     /// Fingerprint of every observed object the plan depends on, by `kind:id`, so `apply`
     /// can refuse a stale plan.
     pub fingerprints: BTreeMap<String, String>,
+    /// Who must approve each change, by change address (`crate::approvals`); changes that
+    /// need nobody are absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approvals: BTreeMap<String, Vec<crate::approvals::Approval>>,
     /// What a saved plan was made from; set by whoever saves the plan ([`Plan::seal`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seal: Option<Seal>,
@@ -153,6 +157,15 @@ pub struct Seal {
 }
 
 impl Plan {
+    /// Every approver the plan needs, once each.
+    pub fn approvers(&self) -> BTreeSet<&str> {
+        self.approvals
+            .values()
+            .flatten()
+            .map(|a| a.approver.as_str())
+            .collect()
+    }
+
     /// Records the hash of the policies the plan was made from and the hash of the body.
     pub fn seal(&mut self, project: String, policies_hash: String) {
         self.seal = Some(Seal {

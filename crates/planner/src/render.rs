@@ -387,6 +387,9 @@ pub fn text(plan: &Plan, colors: Colors) -> String {
             if let Some(impact) = &c.impact {
                 impact_text(&mut out, impact, colors);
             }
+            for a in plan.approvals.get(&c.address).into_iter().flatten() {
+                let _ = writeln!(out, "      approval: {} ({})", a.approver, a.because);
+            }
             let _ = writeln!(out);
         }
     }
@@ -636,6 +639,42 @@ fn impact_markdown(out: &mut String, plan: &Plan, detail: Detail, cut: &mut Vec<
     }
 }
 
+/// Who must approve, one checkbox per approver with the changes that need them.
+fn approvals_checklist(out: &mut String, plan: &Plan) {
+    let mut by_approver: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (address, approvals) in &plan.approvals {
+        for a in approvals {
+            by_approver.entry(&a.approver).or_default().push(address);
+        }
+    }
+    if by_approver.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n**Approvals required** (`ppgov approvals` checks them):\n"
+    );
+    // A few addresses per approver keep the comment within its budget; the text plan and
+    // `ppgov approvals` name them all.
+    const SHOWN: usize = 5;
+    for (approver, addresses) in by_approver {
+        let changes = if addresses.len() == plan.changes.len() && addresses.len() > 1 {
+            "every change".to_owned()
+        } else {
+            let listed: Vec<String> = addresses
+                .iter()
+                .take(SHOWN)
+                .map(|a| format!("`{a}`"))
+                .collect();
+            match addresses.len().saturating_sub(SHOWN) {
+                0 => listed.join(", "),
+                more => format!("{} and {more} more", listed.join(", ")),
+            }
+        };
+        let _ = writeln!(out, "- [ ] {}: {changes}", md_escape(approver));
+    }
+}
+
 /// The comment at `detail`, and what it left out, in words.
 fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
     let mut cut = Vec::new();
@@ -669,6 +708,7 @@ fn markdown_with(plan: &Plan, detail: Detail) -> (String, Vec<String>) {
     if plan.changes.is_empty() {
         let _ = writeln!(out, "\nNo changes. The tenant matches the configuration.");
     } else {
+        approvals_checklist(&mut out, plan);
         if !risky.is_empty() {
             let totals = Totals::of(plan);
             let what = if totals.broken_apps + totals.broken_flows > 0 {
@@ -816,6 +856,7 @@ mod tests {
                 .collect(),
             errors: Vec::new(),
             fingerprints: Default::default(),
+            approvals: Default::default(),
             seal: None,
         }
     }

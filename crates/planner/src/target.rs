@@ -96,6 +96,7 @@ pub fn restrict(
         }
     }
     plan.changes.retain(|c| keep.contains(&c.address));
+    plan.approvals.retain(|address, _| keep.contains(address));
     plan.notes.clear();
     unmatched
 }
@@ -137,6 +138,7 @@ mod tests {
             notes: Vec::new(),
             errors: Vec::new(),
             fingerprints: Default::default(),
+            approvals: Default::default(),
             seal: None,
         };
         let declared: BTreeSet<String> = ["DlpPolicy.prod", "DlpPolicy.other", "DlpPolicy.in-sync"]

@@ -276,6 +276,11 @@ pub struct CatalogEntry {
     pub is_virtual: bool,
     #[serde(default)]
     pub endpoint_filtering: bool,
+    /// Further Power Apps `properties` of the connector, served as they are: `isCustomApi`,
+    /// `connectionParameters`, `capabilities`, `releaseTag`, `createdTime`, `changedTime`
+    /// (a tenant's custom connectors, connector metadata for ratings).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub api_properties: BTreeMap<String, Value>,
 }
 
 #[cfg(test)]

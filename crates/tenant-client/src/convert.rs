@@ -1411,6 +1411,7 @@ pub fn connectors(
                 unblockable: is_unblockable(&c.id),
                 is_virtual: false,
                 endpoint_filtering: endpoint_filtering(&c.id),
+                metadata: connector_metadata::metadata(&c.properties),
             },
         );
     }
@@ -1425,6 +1426,7 @@ pub fn connectors(
                 unblockable: is_unblockable(&v.id),
                 is_virtual: true,
                 endpoint_filtering: endpoint_filtering(&v.id),
+                metadata: Default::default(),
             });
     }
     out.into_values().collect()
@@ -1457,6 +1459,7 @@ pub fn is_no_group(id: &str) -> bool {
     id.is_empty() || id == ZERO_GUID
 }
 
+mod connector_metadata;
 pub mod inventory;
 mod snapshot;
 pub use snapshot::tenant_snapshot;

@@ -162,6 +162,14 @@ registry! {
         "Annotation keys under `ppgov.dev/` are reserved for ppgov, which reads `ppgov.dev/renamed-from`, `ppgov.dev/allow-destroy`, `ppgov.dev/allow-loosening`, `ppgov.dev/allow-managed-environments` and `ppgov.dev/allow-breaking`. Any other key there is a typo that would silently do nothing (a misspelt `renamed-from` turns a rename into a delete and a create). Use your own prefix for your own annotations.";
     "PPG335" UnmatchableRegion Error "region can never match"
         "Power Platform regions (locations) are single lower-case words such as `europe`, `unitedstates` or `switzerland`. An Azure region (`West Europe`, `westeurope`, `eastus`) or any value with spaces, digits or punctuation never equals an environment's region (compared lower-case), so the selector or expectation could never hold.";
+    "PPG336" RatingConstraintViolated Error "connector classified where its rating forbids"
+        "The `ConnectorRating` puts the connector at a level whose constraints do not allow this group in this policy (for example a critical connector must be `blocked` in every policy that covers the default environment). The diagnostic points at where the policy classifies the connector (its list entry, or the policy's `default` group for connectors it does not list) and notes the constraint. Classify the connector as the level allows, or change its rating (an override records who decided and why).";
+    "PPG337" UnknownRatingLevel Error "no such level on the rating scale"
+        "A criterion or an override names a level that `spec.levels` of the `ConnectorRating` does not declare.";
+    "PPG338" InvalidReviewDate Error "invalid review date"
+        "Review dates are calendar dates written `YYYY-MM-DD`, and the next review comes after the review.";
+    "PPG339" DuplicateConnectorRating Error "connector rating declared twice"
+        "A repository has one connector rating scale: one `ConnectorRating` document, each level declared once, each connector overridden at most once.";
 
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"

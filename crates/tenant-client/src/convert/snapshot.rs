@@ -133,5 +133,6 @@ fn catalog_entry(c: &catalog::Connector) -> CatalogEntry {
         unblockable: c.unblockable,
         is_virtual: c.is_virtual,
         endpoint_filtering: c.endpoint_filtering,
+        api_properties: Default::default(),
     }
 }
