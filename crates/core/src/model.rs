@@ -93,6 +93,20 @@ pub struct Environment {
     pub group: Option<String>,
     pub environment_type: Option<EnvironmentType>,
     pub region: Option<String>,
+    /// ppgov creates, replaces and deletes it (`lifecycle: owned`).
+    pub owned: bool,
+    pub dataverse: Option<Dataverse>,
+}
+
+/// The Dataverse database of an environment ppgov creates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dataverse {
+    pub currency: String,
+    pub language: u32,
+    /// Lower-cased.
+    pub security_group: Option<String>,
+    pub domain: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

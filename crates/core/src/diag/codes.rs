@@ -163,6 +163,9 @@ registry! {
     "PPG335" UnmatchableRegion Error "region can never match"
         "Power Platform regions (locations) are single lower-case words such as `europe`, `unitedstates` or `switzerland`. An Azure region (`West Europe`, `westeurope`, `eastus`) or any value with spaces, digits or punctuation never equals an environment's region (compared lower-case), so the selector or expectation could never hold.";
 
+    "PPG336" InvalidLifecycle Error "environment lifecycle settings do not fit"
+        "An environment with `lifecycle: owned` is created by ppgov when it is missing, so it needs a `type` the platform can create (Production, Sandbox, Trial or Developer) and a `region`. `dataverse` describes what ppgov provisions at creation, so it is only allowed with `lifecycle: owned`.";
+
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
         "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";
