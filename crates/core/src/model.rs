@@ -99,13 +99,15 @@ pub struct Environment {
 }
 
 /// The Dataverse database of an environment ppgov creates.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Dataverse {
     pub currency: String,
     pub language: u32,
     /// Lower-cased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
 }
 

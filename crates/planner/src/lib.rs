@@ -11,6 +11,7 @@
 
 pub mod classification;
 mod diff;
+mod lifecycle;
 pub mod order;
 pub mod plan;
 pub mod render;
