@@ -524,7 +524,10 @@ impl Lowering<'_> {
                         p.name()
                     ),
                 )
-                .at(p.at("/spec/dataverse"), "only used when ppgov creates the environment")
+                .at(
+                    p.at("/spec/dataverse"),
+                    "only used when ppgov creates the environment",
+                )
                 .help("add `lifecycle: owned`, or remove `dataverse`");
                 self.push(d);
             }
@@ -564,7 +567,10 @@ impl Lowering<'_> {
         if spec.region.is_none() {
             let d = Diagnostic::new(
                 Code::InvalidLifecycle,
-                format!("environment `{}` is owned but declares no `region`", p.name()),
+                format!(
+                    "environment `{}` is owned but declares no `region`",
+                    p.name()
+                ),
             )
             .at(at, "ppgov creates it")
             .help("add `region: europe` (the Power Platform region to create it in)");

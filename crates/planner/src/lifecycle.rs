@@ -146,7 +146,9 @@ pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
     let mut removed: BTreeSet<String> = BTreeSet::new();
     let mut added: Vec<ObservedEnvironment> = Vec::new();
     let mut declared: BTreeSet<&str> = BTreeSet::new();
-    let refuse_delete = |errors: &mut Vec<PlanError>, resource: &str, live: &ObservedEnvironment| {
+    let refuse_delete = |errors: &mut Vec<PlanError>,
+                         resource: &str,
+                         live: &ObservedEnvironment| {
         if let Some(reason) = &live.delete_blocked {
             errors.push(PlanError {
                 resource: resource.to_owned(),
@@ -171,9 +173,12 @@ pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
                     continue;
                 }
                 // Replaced: the old one goes first (its display name is the new one's key).
-                let delete_address =
-                    Address::named_keyed(ResourceKind::Environment, name.as_str(), live.id.as_str())
-                        .to_string();
+                let delete_address = Address::named_keyed(
+                    ResourceKind::Environment,
+                    name.as_str(),
+                    live.id.as_str(),
+                )
+                .to_string();
                 refuse_delete(&mut out.errors, &address, live);
                 out.changes
                     .push(delete_change(delete_address.clone(), live, reasons));
@@ -199,9 +204,11 @@ pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
         if live.owner.as_deref() != Some(project) || declared.contains(live.id.as_str()) {
             continue;
         }
-        let address =
-            Address::keyed(ResourceKind::Environment, format!("\"{}\"", live.display_name))
-                .to_string();
+        let address = Address::keyed(
+            ResourceKind::Environment,
+            format!("\"{}\"", live.display_name),
+        )
+        .to_string();
         refuse_delete(&mut out.errors, &address, live);
         out.changes.push(delete_change(address, live, Vec::new()));
         out.relied_on.push(live.clone());

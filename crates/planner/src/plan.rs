@@ -399,18 +399,19 @@ pub fn created_environments_in(after: &After) -> Vec<&str> {
         }
         After::RoleAssignment(a) => match &a.scope {
             ObservedScope::Environment(id) => created_environment_of(id).into_iter().collect(),
-            ObservedScope::Tenant | ObservedScope::EnvironmentGroup(_) | ObservedScope::Unknown(_) => {
-                Vec::new()
-            }
+            ObservedScope::Tenant
+            | ObservedScope::EnvironmentGroup(_)
+            | ObservedScope::Unknown(_) => Vec::new(),
         },
         After::DlpPolicy(p) => p
             .environment_ids
             .iter()
             .filter_map(|id| created_environment_of(id))
             .collect(),
-        After::Environment(_) | After::EnvironmentGroup(_) | After::TenantSettings(_) | After::Nothing => {
-            Vec::new()
-        }
+        After::Environment(_)
+        | After::EnvironmentGroup(_)
+        | After::TenantSettings(_)
+        | After::Nothing => Vec::new(),
     }
 }
 

@@ -65,7 +65,10 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                 },
                 action,
             ) => {
-                if let Some(env) = state.environments.get_mut(&env_id(environment_id, &created)) {
+                if let Some(env) = state
+                    .environments
+                    .get_mut(&env_id(environment_id, &created))
+                {
                     env.group_id = match action {
                         Action::Delete => None,
                         _ => Some(resolve(group, &created)),
@@ -133,8 +136,7 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                     }
                     // Never deleted with no after-value: tenant settings are not deleted, a
                     // membership removal carries `After::Membership`.
-                    ResourceKind::GroupMembership
-                    | ResourceKind::TenantSettings => {}
+                    ResourceKind::GroupMembership | ResourceKind::TenantSettings => {}
                 }
             }
         }
