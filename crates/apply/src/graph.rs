@@ -28,7 +28,10 @@ pub struct Graph {
 
 /// The address a step's reference to a created object names, if any.
 pub fn created_refs(c: &Change) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = ppgov_planner::plan::created_environments_in(&c.after)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     match &c.after {
         After::Membership {
             group: Ref::CreatedBy(a),

@@ -64,6 +64,11 @@ impl std::fmt::Debug for Options {
 /// `None` for a create, whose object does not exist yet.
 pub fn object_key(change: &Change) -> Option<String> {
     let key = match &change.after {
+        // An environment created in this plan, or a membership of one.
+        After::Environment(ppgov_core::observed::ObservedEnvironment { id, .. })
+        | After::Membership {
+            environment_id: id, ..
+        } if ppgov_planner::plan::created_environment_of(id).is_some() => return None,
         After::Environment(e) => FingerprintKey::new(ResourceKind::Environment, e.id.as_str()),
         After::Membership { environment_id, .. } => {
             FingerprintKey::new(ResourceKind::Environment, environment_id.as_str())

@@ -24,6 +24,29 @@ fn resolve(r: &Ref, shared: &Shared) -> Result<String, String> {
     }
 }
 
+/// A live environment id, or the id of the environment a placeholder stands for
+/// ([`ppgov_planner::plan::created_environment_id`]) once its create has run.
+fn live_environment_id(id: &str, shared: &Shared) -> Result<String, String> {
+    match ppgov_planner::plan::created_environment_of(id) {
+        Some(address) => resolve(&Ref::CreatedBy(address.to_owned()), shared),
+        None => Ok(id.to_owned()),
+    }
+}
+
+/// A data policy with the environments created in this plan by their ids.
+fn with_created_environments(
+    p: &ObservedDlpPolicy,
+    shared: &Shared,
+) -> Result<ObservedDlpPolicy, String> {
+    let mut p = p.clone();
+    p.environment_ids = p
+        .environment_ids
+        .iter()
+        .map(|id| live_environment_id(id, shared))
+        .collect::<Result<_, _>>()?;
+    Ok(p)
+}
+
 /// Whether the step still has to write. Fails when the live object is not the one expected
 /// (the plan's fingerprint, or our own last read-back), naming the object and the fields in
 /// which it now differs from the plan's result; an object that already is as the plan wants
@@ -219,6 +242,43 @@ pub(crate) fn dlp_differences(
 pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
     let err = |e: ppgov_tenant_client::ClientError| e.to_string();
     match (&c.after, c.action) {
+        (After::Environment(after), Action::Create) => {
+            // Creates have no fingerprint to check; the natural key is the display name.
+            let names = t.list_environment_names().await.map_err(err)?;
+            if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
+                return Err(created_since("environment", &after.display_name, &o.id));
+            }
+            let mut got = t.create_environment(after).await.map_err(err)?;
+            lock(&shared.created).insert(c.address.clone(), got.id.clone());
+            if after.managed && !got.managed {
+                got = t.set_managed(&got.id, true).await.map_err(err)?;
+            }
+            record(
+                fingerprint_key(ResourceKind::Environment, &got.id),
+                &got,
+                shared,
+            );
+            let mut diff = Vec::new();
+            if got.display_name != after.display_name {
+                diff.push("displayName");
+            }
+            if got.managed != after.managed {
+                diff.push("managed");
+            }
+            if !got
+                .environment_type
+                .eq_ignore_ascii_case(&after.environment_type)
+            {
+                diff.push("type");
+            }
+            if !got.region.eq_ignore_ascii_case(&after.region) {
+                diff.push("region");
+            }
+            if !diff.is_empty() {
+                return Err(not_converged("the environment", &diff));
+            }
+            Ok(())
+        }
         (After::Environment(after), _) => {
             let key = fingerprint_key(ResourceKind::Environment, &after.id);
             let live = t.get_environment(&after.id).await;
@@ -260,6 +320,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             action,
         ) => {
             let gid = resolve(group, shared)?;
+            let environment_id = &live_environment_id(environment_id, shared)?;
             let key = fingerprint_key(ResourceKind::Environment, environment_id);
             let live = match t.get_environment(environment_id).await {
                 Ok(v) => Some(v),
@@ -343,6 +404,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
                 return Err(created_since("data policy", &after.display_name, &o.id));
             }
+            let after = &with_created_environments(after, shared)?;
             let got = t.create_dlp_policy(after).await.map_err(err)?;
             let names = t.list_dlp_policy_names().await.map_err(err)?;
             if let Some(older) = older_twin(&names, &got.id, &after.display_name) {
@@ -362,6 +424,7 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::DlpPolicy(after), _) => {
+            let after = &with_created_environments(after, shared)?;
             let key = fingerprint_key(ResourceKind::DlpPolicy, &after.id);
             let live = optional(t.get_dlp_policy(&after.id).await).map_err(err)?;
             let differences = live
@@ -386,6 +449,9 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
                     &Ref::CreatedBy(address.into()),
                     shared,
                 )?);
+            }
+            if let ObservedScope::Environment(id) = &a.scope {
+                a.scope = ObservedScope::Environment(live_environment_id(id, shared)?);
             }
             let got = t.create_role_assignment(&a).await.map_err(err)?;
             lock(&shared.created).insert(c.address.clone(), got.id.clone());
@@ -515,10 +581,21 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
             }
             Ok(())
         }
+        ResourceKind::Environment => {
+            let key = fingerprint_key(ResourceKind::Environment, id);
+            let Some(live) = optional(t.get_environment(id).await).map_err(err)? else {
+                // Already gone (a racing apply deleted it): what the plan wants.
+                return Ok(());
+            };
+            check(c, &key, Some(&live), None, shared)?;
+            t.delete_environment(id).await.map_err(err)?;
+            match optional(t.get_environment(id).await).map_err(err)? {
+                None => Ok(()),
+                Some(_) => Err("did not converge: the environment still exists".to_owned()),
+            }
+        }
         // A membership removal carries `After::Membership`, so it never gets here.
-        other @ (ResourceKind::Environment
-        | ResourceKind::GroupMembership
-        | ResourceKind::TenantSettings) => Err(format!(
+        other @ (ResourceKind::GroupMembership | ResourceKind::TenantSettings) => Err(format!(
             "{}: ppgov does not delete {other:?} objects",
             c.address
         )),

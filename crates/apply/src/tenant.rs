@@ -27,6 +27,14 @@ pub trait TenantWrites {
         env: &str,
         group: &str,
     ) -> impl Future<Output = R<ObservedEnvironment>>;
+    /// Creates an environment (waiting out its lifecycle operation); the value read back.
+    fn create_environment(
+        &self,
+        e: &ObservedEnvironment,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn delete_environment(&self, id: &str) -> impl Future<Output = R<()>>;
+    /// Every environment's id, name and creation time, to keep creates from making duplicates.
+    fn list_environment_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
     fn get_group(&self, id: &str) -> impl Future<Output = R<ObservedGroup>>;
     /// Every group's id, name and creation time, to keep creates from making duplicates.
     fn list_group_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
@@ -82,6 +90,15 @@ impl TenantWrites for Client {
         group: &str,
     ) -> R<ObservedEnvironment> {
         Client::remove_environment_from_group(self, env, group).await
+    }
+    async fn create_environment(&self, e: &ObservedEnvironment) -> R<ObservedEnvironment> {
+        Client::create_environment(self, e).await
+    }
+    async fn delete_environment(&self, id: &str) -> R<()> {
+        Client::delete_environment(self, id).await
+    }
+    async fn list_environment_names(&self) -> R<Vec<NamedObject>> {
+        Client::list_environment_names(self).await
     }
     async fn list_group_names(&self) -> R<Vec<NamedObject>> {
         Client::list_group_names(self).await

@@ -39,6 +39,15 @@ impl TenantWrites for Fake {
     async fn remove_environment_from_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
         nope()
     }
+    async fn create_environment(&self, _: &ObservedEnvironment) -> R<ObservedEnvironment> {
+        nope()
+    }
+    async fn delete_environment(&self, _: &str) -> R<()> {
+        nope()
+    }
+    async fn list_environment_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
+        Ok(Vec::new())
+    }
     async fn list_group_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
         Ok(Vec::new())
     }

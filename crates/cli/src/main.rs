@@ -7,9 +7,9 @@
 #[macro_use]
 mod output;
 mod apply_cmd;
+mod approvals_cmd;
 mod check_cmd;
 mod check_report;
-mod approvals_cmd;
 mod client_env;
 mod connectors_cmd;
 mod drift_cmd;

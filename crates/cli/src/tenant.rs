@@ -245,12 +245,8 @@ async fn observe_reading(
         }
         InventoryRead::None => Default::default(),
         InventoryRead::All => observed.environments.keys().cloned().collect(),
-        // Environments the plan creates have no inventory yet.
         InventoryRead::Affected => {
             ppgov_planner::impact::affected_environments(&first, &observed, &catalog)
-                .into_iter()
-                .filter(|id| observed.environments.contains_key(id))
-                .collect()
         }
     };
     read_bap_roles(client, wanted, &mut observed).await?;

@@ -350,3 +350,152 @@ fn two_applies_on_one_snapshot_do_not_interleave() {
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The sample repository plus an environment ppgov owns (a new sandbox in the HR group), in
+/// a scratch directory: returns the repository's path.
+fn repository_with_an_owned_sandbox(dir: &Path) -> String {
+    let repo = dir.join("policies");
+    common::copy_dir(&root().join("policies"), &repo);
+    std::fs::write(
+        repo.join("environments/hr-sandbox.yaml"),
+        "apiVersion: ppgov.dev/v1\nkind: Environment\nmetadata: {name: hr-sandbox}\n\
+         spec: {displayName: HR Sandbox, lifecycle: owned, type: Sandbox, region: europe, group: hr}\n",
+    )
+    .unwrap();
+    repo.to_str().unwrap().to_owned()
+}
+
+fn sandboxes(emu: &RunningEmulator) -> usize {
+    emu.state()
+        .environments
+        .values()
+        .filter(|e| e.properties.display_name == "HR Sandbox")
+        .count()
+}
+
+fn creates(emu: &RunningEmulator) -> Vec<u16> {
+    emu.requests()
+        .recent
+        .iter()
+        .filter(|r| {
+            r.method == "POST" && r.route == "/providers/Microsoft.BusinessAppPlatform/environments"
+        })
+        .map(|r| r.status)
+        .collect()
+}
+
+fn apply_repo_args(repo: &str, journal: &Path) -> Vec<String> {
+    let mut v = apply_args(journal);
+    v.insert(1, repo.to_owned());
+    v
+}
+
+/// No database capacity: the create ends with the platform's own message, is sent once (a
+/// retry cannot help), and what depends on the environment is skipped.
+#[test]
+fn an_environment_create_without_capacity_fails_once_with_the_platforms_message() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(
+        &rt,
+        Faults {
+            capacity_rate: 1.0,
+            ..Default::default()
+        },
+    );
+    let dir = scratch("capacity");
+    let repo = repository_with_an_owned_sandbox(&dir);
+    let out = run(
+        &args(&apply_repo_args(&repo, &dir.join("journal.jsonl"))),
+        &emu,
+    );
+    let t = text(&out);
+    assert_ne!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("needs at least 1 GB of database capacity"),
+        "the platform's message: {t}"
+    );
+    assert!(t.contains("InsufficientCapacity_StorageDriven"), "{t}");
+    assert_eq!(creates(&emu), vec![409], "sent once, never retried");
+    assert_eq!(sandboxes(&emu), 0);
+    assert!(t.contains("GroupMembership.hr[\"HR Sandbox\"]"), "{t}");
+    rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A tenant busy with another lifecycle operation refuses the create with 409
+/// `OperationNotStartable`: the client waits it out, and the sandbox is created once.
+#[test]
+fn an_environment_create_refused_as_busy_is_waited_out() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, Faults::default());
+    let dir = scratch("create-busy");
+    let journal = dir.join("journal.jsonl");
+    // The sample first, so that the create is the first write the busy faults meet.
+    let first = run(&args(&apply_args(&journal)), &emu);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let repo = repository_with_an_owned_sandbox(&dir);
+    emu.set_faults(Faults {
+        busy_rate: 0.5,
+        seed: Some(2),
+        ..Default::default()
+    })
+    .unwrap();
+    let out = run(&args(&apply_repo_args(&repo, &journal)), &emu);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let statuses = creates(&emu);
+    assert!(statuses.contains(&409), "busy at least once: {statuses:?}");
+    assert_eq!(statuses.last(), Some(&202), "{statuses:?}");
+    assert_eq!(sandboxes(&emu), 1);
+    rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Killed (SIGKILL) while polling the creation's lifecycle operation, then run again: the
+/// environment is found by its name and not created twice.
+#[test]
+fn a_kill_while_polling_a_creation_then_a_rerun_leaves_exactly_one_environment() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(
+        &rt,
+        Faults {
+            // Every poll hangs: the create's step is stuck polling when it is killed.
+            latency_ms: 60_000,
+            routes: vec!["lifecycleOperations".to_owned()],
+            ..Default::default()
+        },
+    );
+    let dir = scratch("create-killed");
+    let repo = repository_with_an_owned_sandbox(&dir);
+    let journal = dir.join("journal.jsonl");
+    let mut child = command(&args(&apply_repo_args(&repo, &journal)), &emu)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !creates(&emu).contains(&202) {
+        assert!(
+            Instant::now() < deadline,
+            "the create never reached the tenant"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "apply finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    assert_eq!(sandboxes(&emu), 1);
+    emu.set_faults(Faults::default()).unwrap();
+    let rerun = run(&args(&apply_repo_args(&repo, &journal)), &emu);
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    assert_eq!(sandboxes(&emu), 1, "exactly one environment of that name");
+    assert_eq!(creates(&emu), vec![202], "created once");
+    let plan = run(&["plan", &repo, "--detailed-exitcode"], &emu);
+    assert_eq!(plan.status.code(), Some(0), "converged: {}", text(&plan));
+    // Not `shutdown`: the abandoned poll still sleeps in the emulator.
+    drop(emu);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -216,6 +216,41 @@ pub struct EnvironmentSpec {
     /// The environment's region (location), e.g. `europe`, likewise an expectation.
     #[schemars(regex(pattern = "^[a-z]+$"))]
     pub region: Option<String>,
+    /// Who owns the environment's existence. `adopted` (the default): it exists already and
+    /// ppgov manages its governed attributes only. `owned`: ppgov creates it when it is
+    /// missing (`type` and `region` are then required), replaces it when its type or region
+    /// changes, and deletes it when this document is removed.
+    pub lifecycle: Option<Lifecycle>,
+    /// Dataverse to provision when ppgov creates the environment (`lifecycle: owned` only).
+    /// Creation parameters: the platform cannot change them afterwards.
+    pub dataverse: Option<DataverseSpec>,
+}
+
+/// Who owns an environment's existence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Lifecycle {
+    /// It exists already; ppgov never creates or deletes it.
+    Adopted,
+    /// ppgov creates, replaces and deletes it.
+    Owned,
+}
+
+/// The Dataverse database of an environment ppgov creates.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DataverseSpec {
+    /// ISO 4217 currency code, e.g. `EUR`.
+    #[schemars(length(min = 3, max = 3))]
+    pub currency: String,
+    /// Base language (LCID), e.g. `1033` for English.
+    #[schemars(range(min = 1, max = 65535))]
+    pub language: u32,
+    /// The Entra security group whose members may use the environment.
+    pub security_group: Option<Guid>,
+    /// The environment URL's first label (`{domain}.crm.dynamics.com`).
+    #[schemars(regex(pattern = NAME_PATTERN))]
+    pub domain: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

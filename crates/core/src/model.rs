@@ -100,6 +100,22 @@ pub struct Environment {
     pub group: Option<String>,
     pub environment_type: Option<EnvironmentType>,
     pub region: Option<String>,
+    /// ppgov creates, replaces and deletes it (`lifecycle: owned`).
+    pub owned: bool,
+    pub dataverse: Option<Dataverse>,
+}
+
+/// The Dataverse database of an environment ppgov creates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dataverse {
+    pub currency: String,
+    pub language: u32,
+    /// Lower-cased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -71,6 +71,17 @@ pub struct ObservedEnvironment {
     pub is_default: bool,
     /// A lifecycle operation is running: writes will be refused until it ends.
     pub busy: bool,
+    /// The project whose ppgov created the environment (the ownership marker in its
+    /// description), if one did: only such an environment is ever deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Why the platform refuses to delete it (`lifecycleOperationsEnforcement`), if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_blocked: Option<String>,
+    /// The Dataverse to provision when ppgov creates the environment (a create's after-value
+    /// only; not read back: the platform cannot change it afterwards).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataverse: Option<crate::model::Dataverse>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

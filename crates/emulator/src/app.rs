@@ -81,6 +81,9 @@ pub enum Change {
     Governance(GovernanceConfigurationRequest),
     JoinGroup(String),
     LeaveGroup(String),
+    /// Provisioning finishes: the environment is ready, with this Dataverse (if any).
+    Create(Option<serde_json::Value>),
+    Delete,
 }
 
 impl Change {
@@ -92,6 +95,8 @@ impl Change {
             Change::Governance(_) => "DisableGovernanceConfiguration",
             Change::JoinGroup(_) => "AddEnvironmentToGroup",
             Change::LeaveGroup(_) => "RemoveEnvironmentFromGroup",
+            Change::Create(_) => "Create",
+            Change::Delete => "Delete",
         }
     }
 }
@@ -173,10 +178,24 @@ impl Inner {
         {
             return Err(format!("environment group {g} no longer exists"));
         }
+        if let Change::Delete = change {
+            return match self.tenant.environments.remove(env) {
+                Some(_) => Ok(()),
+                None => Err(format!("environment {env} no longer exists")),
+            };
+        }
         let Some(e) = self.tenant.environments.get_mut(env) else {
             return Err(format!("environment {env} no longer exists"));
         };
         match change {
+            Change::Create(dataverse) => {
+                e.properties.linked_environment_metadata = dataverse.clone();
+                e.properties.other.insert(
+                    "provisioningState".to_owned(),
+                    serde_json::Value::String("Succeeded".to_owned()),
+                );
+            }
+            Change::Delete => {}
             Change::Governance(req) => {
                 let settings = req
                     .settings

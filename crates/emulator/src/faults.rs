@@ -39,6 +39,9 @@ pub struct Faults {
     /// operation on an environment (the only ones the service's lifecycle lock refuses):
     /// Managed Environment on/off, adding to and removing from a group.
     pub busy_rate: f64,
+    /// Probability of a 409 `InsufficientCapacity_StorageDriven` on an environment create
+    /// (the recorded body): the tenant lacks database capacity; retrying does not help.
+    pub capacity_rate: f64,
     /// Probability that saving the state file (when the emulator has one) after a write
     /// fails as on a full disk: the request answers 507 `PersistFailed` and its change is
     /// undone.
@@ -71,6 +74,7 @@ impl Default for Faults {
             error_status: 503,
             drop_rate: 0.0,
             busy_rate: 0.0,
+            capacity_rate: 0.0,
             disk_full_rate: 0.0,
             lro_ms: 0,
             routes: Vec::new(),
@@ -86,6 +90,7 @@ impl Faults {
             ("errorRate", self.error_rate),
             ("dropRate", self.drop_rate),
             ("busyRate", self.busy_rate),
+            ("capacityRate", self.capacity_rate),
             ("diskFullRate", self.disk_full_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
@@ -169,6 +174,8 @@ impl FaultState {
             Outcome::Error(self.config.error_status)
         } else if starts_lifecycle_operation(route) && self.chance(self.config.busy_rate) {
             Outcome::Busy
+        } else if route == CREATE_ENVIRONMENT_ROUTE && self.chance(self.config.capacity_rate) {
+            Outcome::NoCapacity
         } else {
             Outcome::Pass
         };
@@ -213,6 +220,7 @@ enum Outcome {
     Throttle(f64),
     Error(u16),
     Busy,
+    NoCapacity,
 }
 
 /// `Retry-After` in delta-seconds: whole seconds as an integer, otherwise decimal seconds with
@@ -230,11 +238,20 @@ fn retry_after_value(secs: f64) -> String {
 /// service's lifecycle lock (409 `OperationNotStartable`). Reads, tenant settings, rule sets,
 /// DLP and role writes do not take that lock.
 pub fn starts_lifecycle_operation(route: &str) -> bool {
-    route.starts_with("POST ")
-        && (route.ends_with("/environments/{env}/governanceConfiguration")
-            || route.ends_with("/addEnvironment/{env}")
-            || route.ends_with("/removeEnvironment/{env}"))
+    route == CREATE_ENVIRONMENT_ROUTE
+        || route == DELETE_ENVIRONMENT_ROUTE
+        || route.starts_with("POST ")
+            && (route.ends_with("/environments/{env}/governanceConfiguration")
+                || route.ends_with("/addEnvironment/{env}")
+                || route.ends_with("/removeEnvironment/{env}"))
 }
+
+/// The route of an environment create (BAP).
+pub const CREATE_ENVIRONMENT_ROUTE: &str =
+    "POST /providers/Microsoft.BusinessAppPlatform/environments";
+/// The route of an environment delete (BAP admin).
+pub const DELETE_ENVIRONMENT_ROUTE: &str =
+    "DELETE /providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{env}";
 
 /// Marks a response whose connection was dropped (for the request log).
 #[derive(Clone, Copy, Debug)]
@@ -294,6 +311,14 @@ pub async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: N
             ApiError::new(flavor, status, code, "Injected fault: the service failed.")
                 .into_response()
         }
+        // The recorded body (environments/bap-create-environment-409-insufficient-capacity.json).
+        Outcome::NoCapacity => ApiError::new(
+            flavor,
+            StatusCode::CONFLICT,
+            codes::INSUFFICIENT_CAPACITY,
+            "This environment can't be created because your org (tenant) needs at least 1 GB of database capacity.",
+        )
+        .into_response(),
         Outcome::Busy => ApiError::new(
             flavor,
             StatusCode::CONFLICT,

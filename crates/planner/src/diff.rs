@@ -11,11 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Plans the changes that make `observed` look like `desired`.
 pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
+    let lifecycle = crate::lifecycle::plan(desired, observed);
+    // The tenant with the environments to create in and those to delete out.
+    let tenant = lifecycle.tenant.as_ref().unwrap_or(observed);
     let mut p = Planner {
         desired,
-        observed,
+        observed: tenant,
         catalog,
-        resolver: Resolver::new(desired, observed),
+        resolver: Resolver::new(desired, tenant),
         changes: Vec::new(),
         notes: Vec::new(),
         errors: Vec::new(),
@@ -26,6 +29,12 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
         members: BTreeMap::new(),
         declared_envs: BTreeMap::new(),
     };
+    for env in &lifecycle.relied_on {
+        p.fingerprint(ResourceKind::Environment, &env.id, env);
+    }
+    p.changes.extend(lifecycle.changes);
+    p.errors.extend(lifecycle.errors);
+    p.env_addresses.extend(lifecycle.created);
     p.environments();
     p.groups();
     p.memberships();
@@ -33,6 +42,7 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     p.dlp_policies();
     p.role_assignments();
     p.tenant_settings();
+    depend_on_created_environments(&mut p.changes);
     let changes = crate::order::order(p.changes, &mut p.errors);
     p.notes.sort();
     p.errors.sort();
@@ -77,6 +87,21 @@ pub fn rbac_environment_scopes(desired: &Desired, observed: &Observed) -> BTreeS
         })
         .map(|env| env.id.clone())
         .collect()
+}
+
+/// A change that refers to an environment created in the same plan runs after its create.
+fn depend_on_created_environments(changes: &mut [Change]) {
+    for change in changes {
+        let creates: Vec<String> = created_environments_in(&change.after)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for address in creates {
+            if address != change.address && !change.depends_on.contains(&address) {
+                change.depends_on.push(address);
+            }
+        }
+    }
 }
 
 struct Planner<'a> {
@@ -129,6 +154,10 @@ impl<'a> Planner<'a> {
     /// Fingerprints the live object `kind:id` once: every caller passes the observed object
     /// of that id, so a second call would compute the same value again.
     fn fingerprint<T: serde::Serialize>(&mut self, kind: ResourceKind, id: &str, value: &T) {
+        if created_environment_of(id).is_some() {
+            // Created by this plan: nothing live to compare with.
+            return;
+        }
         if let std::collections::btree_map::Entry::Vacant(slot) = self
             .fingerprints
             .entry(FingerprintKey::new(kind, id).to_string())
@@ -201,6 +230,10 @@ impl<'a> Planner<'a> {
                 continue;
             };
             self.declared_envs.insert(live.id.clone(), name.clone());
+            if created_environment_of(&live.id).is_some() {
+                // Created by this plan, as declared: the create carries every attribute.
+                continue;
+            }
             if let Some(t) = env.environment_type
                 && type_name(t) != live.environment_type
             {
@@ -563,6 +596,21 @@ impl<'a> Planner<'a> {
     /// (group members must be managed).
     fn make_managed(&mut self, env_id: &str) {
         let env = &self.observed.environments[env_id];
+        if created_environment_of(env_id).is_some() {
+            // Created by this plan: it is created managed.
+            if let Some(create) = self.changes.iter_mut().find(|c| {
+                c.action == Action::Create
+                    && matches!(&c.after, After::Environment(e) if e.id == env_id)
+            }) && let After::Environment(after) = &mut create.after
+                && !after.managed
+            {
+                after.managed = true;
+                create
+                    .attributes
+                    .push(attr("managed", None, Some(json!(true))));
+            }
+            return;
+        }
         let becomes_managed = self.env_addresses.contains_key(env_id)
             && self.changes.iter().rev().any(|c| {
                 c.kind == ResourceKind::Environment

@@ -107,7 +107,8 @@ impl Totals {
 /// The environments whose effective DLP (the policies that apply, and their contents) differs
 /// between `observed` and the tenant after `plan`: policies created, updated or deleted, scope
 /// changes, environments moving between groups whose policies differ. Lower-cased ids. Needs
-/// no inventory: this is what decides which environments' inventory to read.
+/// no inventory: this is what decides which environments' inventory to read. Environments the
+/// plan creates are left out: nothing runs in them yet.
 pub fn affected_environments(
     plan: &Plan,
     observed: &Observed,
@@ -117,6 +118,7 @@ pub fn affected_environments(
     sides
         .differences(observed, catalog)
         .into_keys()
+        .filter(|id| observed.environments.contains_key(*id))
         .map(str::to_owned)
         .collect()
 }

@@ -15,6 +15,7 @@ pub mod approvals;
 pub mod classification;
 mod diff;
 pub mod impact;
+mod lifecycle;
 pub mod order;
 pub mod plan;
 pub mod render;

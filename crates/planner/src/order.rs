@@ -9,7 +9,7 @@ fn phase(c: &Change) -> u8 {
     use Action::*;
     use ResourceKind::*;
     match (c.action, c.kind) {
-        (Update, Environment) => 0,
+        (Create | Update, Environment) => 0,
         (Create | Update, EnvironmentGroup) => 1,
         (Delete, GroupMembership) => 2,
         (Create, GroupMembership) => 3,
@@ -19,9 +19,11 @@ fn phase(c: &Change) -> u8 {
         (Delete, RoleAssignment) => 7,
         (Delete, DlpPolicy) => 8,
         (Delete, EnvironmentGroup) => 9,
-        // Not planned today (environments are neither created nor deleted, a membership
-        // is added or removed); listed so that a new kind must be placed above.
-        (Create | Delete, Environment) | (Update, GroupMembership) => 10,
+        // An environment goes last, after what refers to it.
+        (Delete, Environment) => 10,
+        // Not planned (a membership is added or removed); listed so that a new kind must
+        // be placed above.
+        (Update, GroupMembership) => 11,
     }
 }
 

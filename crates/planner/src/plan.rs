@@ -395,6 +395,43 @@ pub fn created_group_of(scope: &ObservedScope) -> Option<&str> {
     }
 }
 
+/// The id that stands for the environment created by the change at `address` (its id is
+/// known only once apply has created it): `@{address}`, in memberships, role assignment
+/// scopes and data policy scopes alike.
+pub fn created_environment_id(address: &str) -> String {
+    format!("@{address}")
+}
+
+/// The address of the change creating the environment `id` stands for
+/// ([`created_environment_id`] read back); `None` for a live environment's id.
+pub fn created_environment_of(id: &str) -> Option<&str> {
+    id.strip_prefix('@')
+}
+
+/// The addresses of the environment creates an after-value refers to.
+pub fn created_environments_in(after: &After) -> Vec<&str> {
+    match after {
+        After::Membership { environment_id, .. } => {
+            created_environment_of(environment_id).into_iter().collect()
+        }
+        After::RoleAssignment(a) => match &a.scope {
+            ObservedScope::Environment(id) => created_environment_of(id).into_iter().collect(),
+            ObservedScope::Tenant
+            | ObservedScope::EnvironmentGroup(_)
+            | ObservedScope::Unknown(_) => Vec::new(),
+        },
+        After::DlpPolicy(p) => p
+            .environment_ids
+            .iter()
+            .filter_map(|id| created_environment_of(id))
+            .collect(),
+        After::Environment(_)
+        | After::EnvironmentGroup(_)
+        | After::TenantSettings(_)
+        | After::Nothing => Vec::new(),
+    }
+}
+
 /// The fingerprint key that records that `kind` is owned exclusively. Under exclusive
 /// ownership the plan fingerprints every live object [`exclusively_governed`] lists (it is
 /// declared, or planned for deletion), so one that appears later makes the plan stale.

@@ -204,6 +204,8 @@ mod tests {
                     group: None,
                     environment_type: None,
                     region: None,
+                    owned: false,
+                    dataverse: None,
                 },
             );
         }

@@ -144,13 +144,34 @@ pub fn assess(change: &Change, observed: &Observed, catalog: &Catalog) -> Option
                     .to_owned()
             }
             ResourceKind::RoleAssignment => "revokes access".to_owned(),
-            ResourceKind::Environment | ResourceKind::TenantSettings => {
-                "deletes a live object".to_owned()
+            ResourceKind::Environment if change.attributes.is_empty() => {
+                "deletes the environment and everything in it (apps, flows, data): ppgov created it and no document declares it any more".to_owned()
             }
+            ResourceKind::Environment => {
+                let why: Vec<String> = change
+                    .attributes
+                    .iter()
+                    .map(|a| {
+                        let show = |v: &Option<serde_json::Value>| {
+                            v.as_ref().map_or_else(|| "none".to_owned(), |v| v.to_string())
+                        };
+                        format!("{} changes from {} to {}", a.path, show(&a.before), show(&a.after))
+                    })
+                    .collect();
+                format!(
+                    "replaces the environment: {}, which the platform cannot change in place; the old environment and everything in it (apps, flows, data) are deleted",
+                    why.join(", ")
+                )
+            }
+            ResourceKind::TenantSettings => "deletes a live object".to_owned(),
         };
         return Some(Risk::new(RiskClass::Destroy, reason));
     }
     match (&change.after, live_id) {
+        (After::Environment(after), None) if after.managed => Some(Risk::new(
+            RiskClass::ManagedEnvironment,
+            "creates a Managed Environment: a licensing change (every user of the environment needs a premium license)",
+        )),
         (After::Environment(after), Some(id)) => {
             let before = observed.environments.get(id)?;
             if before.managed && !after.managed {

@@ -2,7 +2,7 @@
 //! perfect apply. Used to check that plans converge (plan, apply, plan again: nothing left).
 
 use crate::Action;
-use crate::plan::{After, Plan, Ref, ResourceKind};
+use crate::plan::{After, Plan, Ref, ResourceKind, created_environment_of};
 use ppgov_core::observed::{Observed, ObservedScope};
 use std::collections::BTreeMap;
 
@@ -18,9 +18,26 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
             .cloned()
             .unwrap_or_else(|| address.clone()),
     };
+    // A placeholder id of an environment created earlier in the plan, as created.
+    let env_id = |id: &str, created: &BTreeMap<String, String>| match created_environment_of(id) {
+        Some(address) => created
+            .get(address)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned()),
+        None => id.to_owned(),
+    };
     for change in &plan.changes {
         let new_id = || format!("new:{}", change.address);
         match (&change.after, change.action) {
+            (After::Environment(env), Action::Create) => {
+                let id = new_id();
+                created.insert(change.address.clone(), id.clone());
+                let mut env = env.clone();
+                env.id = id.clone();
+                // Creation parameters are not read back.
+                env.dataverse = None;
+                state.environments.insert(id, env);
+            }
             (After::Environment(env), _) => {
                 // Membership is changed by membership changes only, whatever order they run in.
                 let mut env = env.clone();
@@ -48,7 +65,10 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                 },
                 action,
             ) => {
-                if let Some(env) = state.environments.get_mut(environment_id) {
+                if let Some(env) = state
+                    .environments
+                    .get_mut(&env_id(environment_id, &created))
+                {
                     env.group_id = match action {
                         Action::Delete => None,
                         _ => Some(resolve(group, &created)),
@@ -59,12 +79,21 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                 let id = new_id();
                 let mut policy = (**policy).clone();
                 policy.id = id.clone();
+                policy.environment_ids = policy
+                    .environment_ids
+                    .iter()
+                    .map(|e| env_id(e, &created))
+                    .collect();
                 state.dlp_policies.insert(id, policy);
             }
             (After::DlpPolicy(policy), _) => {
-                state
-                    .dlp_policies
-                    .insert(policy.id.clone(), (**policy).clone());
+                let mut policy = (**policy).clone();
+                policy.environment_ids = policy
+                    .environment_ids
+                    .iter()
+                    .map(|e| env_id(e, &created))
+                    .collect();
+                state.dlp_policies.insert(policy.id.clone(), policy);
             }
             (After::RoleAssignment(assignment), _) => {
                 let mut assignment = assignment.clone();
@@ -74,6 +103,9 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                         &Ref::CreatedBy(address.to_owned()),
                         &created,
                     ));
+                }
+                if let ObservedScope::Environment(id) = &assignment.scope {
+                    assignment.scope = ObservedScope::Environment(env_id(id, &created));
                 }
                 state
                     .role_assignments
@@ -99,11 +131,12 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                     ResourceKind::RoleAssignment => {
                         state.role_assignments.remove(&id);
                     }
-                    // Never deleted with no after-value: environments and tenant settings
-                    // are not deleted, a membership removal carries `After::Membership`.
-                    ResourceKind::Environment
-                    | ResourceKind::GroupMembership
-                    | ResourceKind::TenantSettings => {}
+                    ResourceKind::Environment => {
+                        state.environments.remove(&id);
+                    }
+                    // Never deleted with no after-value: tenant settings are not deleted, a
+                    // membership removal carries `After::Membership`.
+                    ResourceKind::GroupMembership | ResourceKind::TenantSettings => {}
                 }
             }
         }

@@ -119,3 +119,66 @@ pub struct GovernanceConfigurationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<GovernanceSettings>,
 }
+
+/// Body of `POST /providers/Microsoft.BusinessAppPlatform/environments` (create; reference
+/// §5.1). The service answers 202 + `Location` of a lifecycle operation (or 201 with the
+/// environment), 409 `OperationNotStartable` (busy, retried) or
+/// `InsufficientCapacity_StorageDriven` (not retried).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateEnvironmentRequest {
+    pub location: String,
+    pub properties: CreateEnvironmentProperties,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateEnvironmentProperties {
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `Production`, `Sandbox`, `Trial` or `Developer`.
+    pub environment_sku: String,
+    /// `CommonDataService` to provision Dataverse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_environment_metadata: Option<CreateDataverse>,
+}
+
+/// `linkedEnvironmentMetadata` of a create.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateDataverse {
+    pub base_language: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_name: Option<String>,
+    pub currency: Currency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Currency {
+    pub code: String,
+}
+
+/// `lifecycleOperationsEnforcement.disallowedOperations` entry of `operation`, as
+/// `(operation, reason)`: the platform refuses that operation on the environment.
+pub fn disallowed_operation(env: &Environment, operation: &str) -> Option<String> {
+    let enforcement = env.properties.other.get("lifecycleOperationsEnforcement")?;
+    let disallowed = enforcement.get("disallowedOperations")?.as_array()?;
+    disallowed
+        .iter()
+        .find(|o| {
+            o.pointer("/type/id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.eq_ignore_ascii_case(operation))
+        })
+        .map(|o| {
+            o.pointer("/reason/message")
+                .and_then(Value::as_str)
+                .unwrap_or("the platform's lifecycle operations enforcement disallows it")
+                .to_owned()
+        })
+}

@@ -138,6 +138,21 @@ pub fn get_environment(env: &str) -> Endpoint {
     Endpoint::new(Host::Bap, format!("{BAP_ADMIN_ENVS}/{env}")).version(versions::BAP_ENVIRONMENTS)
 }
 
+/// Creates an environment (BAP; the lifecycle operation's `Location` is on a geo host).
+pub fn create_environment() -> Endpoint {
+    Endpoint::new(
+        Host::Bap,
+        "/providers/Microsoft.BusinessAppPlatform/environments",
+    )
+    .version(versions::BAP_ENVIRONMENTS)
+}
+
+/// Deletes an environment: `DELETE` on its admin path (202 + lifecycle operation, 204, or
+/// 404 when already gone).
+pub fn delete_environment(env: &str) -> Endpoint {
+    get_environment(env)
+}
+
 /// Turns Managed Environment on (`protectionLevel: Standard`) or off (`Basic`).
 pub fn governance_configuration(env: &str) -> Endpoint {
     Endpoint::new(

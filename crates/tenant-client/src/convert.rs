@@ -67,6 +67,45 @@ pub fn environment(e: &we::Environment) -> ObservedEnvironment {
             .as_ref()
             .and_then(|s| s.management.as_ref())
             .is_some_and(|m| m.id == "Running"),
+        owner: e.properties.description.as_deref().and_then(owner_of),
+        delete_blocked: we::disallowed_operation(e, "Delete"),
+        dataverse: None,
+    }
+}
+
+/// The marker ppgov writes into the description of an environment it creates, so that the
+/// tenant itself says which project owns it: a lost journal or a fresh clone still knows.
+const OWNER_MARKER: &str = "[ppgov-owner:";
+
+fn owner_description(project: &str) -> String {
+    format!("Created and owned by ppgov (project {project}). {OWNER_MARKER}{project}]")
+}
+
+/// The project named by the ownership marker in a description, if it holds one.
+pub fn owner_of(description: &str) -> Option<String> {
+    let start = description.find(OWNER_MARKER)? + OWNER_MARKER.len();
+    let rest = &description[start..];
+    rest.find(']').map(|end| rest[..end].to_owned())
+}
+
+/// The BAP create request of an environment ppgov creates (reference §5.1).
+pub fn create_environment_request(o: &ObservedEnvironment) -> we::CreateEnvironmentRequest {
+    we::CreateEnvironmentRequest {
+        location: o.region.clone(),
+        properties: we::CreateEnvironmentProperties {
+            display_name: o.display_name.clone(),
+            description: o.owner.as_deref().map(owner_description),
+            environment_sku: o.environment_type.clone(),
+            database_type: o.dataverse.as_ref().map(|_| "CommonDataService".to_owned()),
+            linked_environment_metadata: o.dataverse.as_ref().map(|d| we::CreateDataverse {
+                base_language: d.language,
+                domain_name: d.domain.clone(),
+                currency: we::Currency {
+                    code: d.currency.clone(),
+                },
+                security_group_id: d.security_group.clone(),
+            }),
+        },
     }
 }
 
@@ -82,6 +121,7 @@ pub fn environment_to_wire(o: &ObservedEnvironment) -> we::Environment {
         kind: "Microsoft.BusinessAppPlatform/scopes/environments".into(),
         properties: we::EnvironmentProperties {
             display_name: o.display_name.clone(),
+            description: o.owner.as_deref().map(owner_description),
             environment_sku: o.environment_type.clone(),
             is_default: o.is_default,
             parent_environment_group: o.group_id.as_ref().map(|g| we::GroupRef { id: g.clone() }),
@@ -96,6 +136,18 @@ pub fn environment_to_wire(o: &ObservedEnvironment) -> we::Environment {
                 }),
                 runtime: None,
             }),
+            other: o
+                .delete_blocked
+                .iter()
+                .map(|reason| {
+                    (
+                        "lifecycleOperationsEnforcement".to_owned(),
+                        json!({ "disallowedOperations": [
+                            { "type": { "id": "Delete" }, "reason": { "message": reason } }
+                        ] }),
+                    )
+                })
+                .collect(),
             ..Default::default()
         },
     }

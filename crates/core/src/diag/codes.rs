@@ -171,6 +171,9 @@ registry! {
     "PPG339" DuplicateConnectorRating Error "connector rating declared twice"
         "A repository has one connector rating scale: one `ConnectorRating` document, each level declared once, each connector overridden at most once.";
 
+    "PPG340" InvalidLifecycle Error "environment lifecycle settings do not fit"
+        "An environment with `lifecycle: owned` is created by ppgov when it is missing, so it needs a `type` the platform can create (Production, Sandbox, Trial or Developer) and a `region`. `dataverse` describes what ppgov provisions at creation, so it is only allowed with `lifecycle: owned`.";
+
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
         "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ppgov_tenant_api::BapPage;
 use ppgov_tenant_api::environments::{
-    Environment, GovernanceConfigurationRequest, PROTECTION_BASIC, PROTECTION_MANAGED,
-    State as EnvState, States,
+    CreateEnvironmentRequest, Environment, GovernanceConfigurationRequest, PROTECTION_BASIC,
+    PROTECTION_MANAGED, State as EnvState, States,
 };
 use ppgov_tenant_api::errors::codes;
 use ppgov_tenant_api::paths;
@@ -27,7 +27,11 @@ pub fn router() -> Router<Arc<Shared>> {
         )
         .route(
             "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{env}",
-            get(get_one),
+            get(get_one).delete(delete_one),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/environments",
+            post(create),
         )
         .route(
             "/providers/Microsoft.BusinessAppPlatform/environments/{env}/governanceConfiguration",
@@ -181,12 +185,144 @@ async fn governance_configuration(
     let op = inner.start(OpKind::Lifecycle, &key, Change::Governance(req), duration);
     drop(inner);
     shared.complete_on_clock(&op);
+    Ok(accepted(&ctx, &op))
+}
+
+/// The SKUs a create accepts (reference §5.1).
+const CREATABLE_SKUS: [&str; 4] = ["Production", "Sandbox", "Trial", "Developer"];
+
+/// `POST /providers/Microsoft.BusinessAppPlatform/environments`: the environment appears at
+/// once, `provisioningState: Creating` and locked by its lifecycle operation; Dataverse
+/// (asked for with `databaseType: CommonDataService`) appears when the operation completes.
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    ctx: Ctx,
+    Body(req): Body<CreateEnvironmentRequest>,
+) -> ApiResult<Response> {
+    let p = &req.properties;
+    if !CREATABLE_SKUS.contains(&p.environment_sku.as_str()) {
+        return Err(ApiError::bad_request(
+            ctx.flavor(),
+            format!(
+                "environmentSku must be one of {}, not '{}'.",
+                CREATABLE_SKUS.join(", "),
+                p.environment_sku
+            ),
+        ));
+    }
+    if req.location.trim().is_empty() || p.display_name.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            ctx.flavor(),
+            "location and properties.displayName are required.",
+        ));
+    }
+    let wants_dataverse = p.database_type.as_deref() == Some("CommonDataService");
+    if wants_dataverse != p.linked_environment_metadata.is_some() {
+        return Err(ApiError::bad_request(
+            ctx.flavor(),
+            "databaseType CommonDataService and linkedEnvironmentMetadata go together.",
+        ));
+    }
+    let id = crate::http::new_id();
+    let dataverse = p.linked_environment_metadata.as_ref().map(|d| {
+        let domain = d
+            .domain_name
+            .clone()
+            .unwrap_or_else(|| format!("org{}", &id[..8]));
+        json!({
+            "resourceId": crate::http::new_id(),
+            "friendlyName": p.display_name,
+            "uniqueName": format!("unq{}", id.replace('-', "")),
+            "domainName": domain,
+            "instanceUrl": format!("https://{domain}.crm.dynamics.com/"),
+            "instanceApiUrl": format!("https://{domain}.api.crm.dynamics.com"),
+            "baseLanguage": d.base_language,
+            "instanceState": "Ready",
+            "backgroundOperationsState": "Enabled"
+        })
+    });
+    let env = Environment {
+        id: format!("/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{id}"),
+        name: id.clone(),
+        location: req.location.clone(),
+        kind: "Microsoft.BusinessAppPlatform/scopes/environments".to_owned(),
+        properties: ppgov_tenant_api::environments::EnvironmentProperties {
+            display_name: p.display_name.clone(),
+            description: Some(p.description.clone().unwrap_or_default()),
+            environment_sku: p.environment_sku.clone(),
+            governance_configuration: Some(
+                ppgov_tenant_api::environments::GovernanceConfiguration {
+                    protection_level: PROTECTION_BASIC.to_owned(),
+                    settings: None,
+                },
+            ),
+            states: Some(States {
+                management: Some(EnvState {
+                    id: "Ready".to_owned(),
+                }),
+                runtime: Some(json!({ "id": "Enabled" })),
+            }),
+            other: [
+                ("provisioningState".to_owned(), json!("Creating")),
+                ("createdTime".to_owned(), json!(crate::http::now_iso())),
+            ]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        },
+    };
+    let duration = shared.lro_duration();
+    let mut inner = shared.write();
+    inner.tenant.environments.insert(id.clone(), env);
+    let op = inner.start(OpKind::Lifecycle, &id, Change::Create(dataverse), duration);
+    drop(inner);
+    shared.complete_on_clock(&op);
+    Ok(accepted(&ctx, &op))
+}
+
+/// `DELETE .../scopes/admin/environments/{env}`: refused for the default environment and
+/// where `lifecycleOperationsEnforcement` disallows `Delete`; the environment goes when its
+/// lifecycle operation completes.
+async fn delete_one(
+    State(shared): State<Arc<Shared>>,
+    ctx: Ctx,
+    Path(env): Path<String>,
+) -> ApiResult<Response> {
+    let duration = shared.lro_duration();
+    let mut inner = shared.write();
+    let key = inner
+        .tenant
+        .environment_key(&env)
+        .ok_or_else(|| env_not_found(&env))?;
+    ensure_idle(&inner, &key, ctx.flavor())?;
+    let e = &inner.tenant.environments[&key];
+    if e.properties.is_default {
+        return Err(ApiError::bad_request(
+            ctx.flavor(),
+            "The default environment cannot be deleted.",
+        ));
+    }
+    if let Some(reason) = ppgov_tenant_api::environments::disallowed_operation(e, "Delete") {
+        return Err(ApiError::conflict(
+            ctx.flavor(),
+            "OperationNotAllowed",
+            reason,
+        ));
+    }
+    let op = inner.start(OpKind::Lifecycle, &key, Change::Delete, duration);
+    drop(inner);
+    shared.complete_on_clock(&op);
+    Ok(accepted(&ctx, &op))
+}
+
+/// 202 with the operation's body and its `Location`.
+fn accepted(ctx: &Ctx, op: &Operation) -> Response {
     let location = ctx.url(&paths::lifecycle_operation(&op.id).path_and_query());
-    let mut response = json(StatusCode::ACCEPTED, &lifecycle_body(&op));
+    let mut response = json(StatusCode::ACCEPTED, &lifecycle_body(op));
     if let Ok(v) = location.parse() {
         response.headers_mut().insert(header::LOCATION, v);
     }
-    Ok(response)
+    response
 }
 
 async fn poll(State(shared): State<Arc<Shared>>, Path(op): Path<String>) -> ApiResult<Response> {

@@ -660,6 +660,7 @@ fn environments_both_ways() {
             has_dataverse: true,
             is_default: false,
             busy: true,
+            ..Default::default()
         }
     );
     assert_eq!(environment(&environment_to_wire(&o)), o);
@@ -703,4 +704,45 @@ fn directive_names() {
     assert_eq!(directive_to_wire("frame-ancestors"), "Frame-Ancestors");
     assert_eq!(parse_csp_directives("").unwrap(), BTreeMap::new());
     assert!(parse_csp_directives("not json").is_none());
+}
+
+#[test]
+fn an_environment_ppgov_created_says_so_in_its_description_and_keeps_its_delete_lock() {
+    let created = ObservedEnvironment {
+        id: "abc".into(),
+        display_name: "HR Sandbox".into(),
+        environment_type: "Sandbox".into(),
+        region: "europe".into(),
+        owner: Some("contoso-governance".into()),
+        ..Default::default()
+    };
+    let request = create_environment_request(&created);
+    let description = request.properties.description.clone().unwrap();
+    assert_eq!(
+        owner_of(&description).as_deref(),
+        Some("contoso-governance")
+    );
+    assert_eq!(request.properties.environment_sku, "Sandbox");
+    assert_eq!(request.location, "europe");
+    assert_eq!(request.properties.database_type, None);
+    // The recorded shape of `lifecycleOperationsEnforcement` (TF fixtures, reference §5.3).
+    let locked: we::Environment = serde_json::from_value(json!({
+        "name": "abc",
+        "location": "europe",
+        "properties": {
+            "displayName": "HR Sandbox",
+            "description": description,
+            "environmentSku": "Sandbox",
+            "lifecycleOperationsEnforcement": {
+                "allowedOperations": [{"type": {"id": "Backup"}}],
+                "disallowedOperations": [{"type": {"id": "Delete"}, "reason": {"message": "Locked by policy.", "type": "GovernanceConfig"}}]
+            }
+        }
+    }))
+    .unwrap();
+    let o = environment(&locked);
+    assert_eq!(o.owner.as_deref(), Some("contoso-governance"));
+    assert_eq!(o.delete_blocked.as_deref(), Some("Locked by policy."));
+    assert_eq!(environment(&environment_to_wire(&o)), o);
+    assert_eq!(owner_of("made by hand"), None);
 }
