@@ -499,20 +499,10 @@ fn a_second_apply_on_a_locked_snapshot_is_refused_and_stale_locks_are_taken_over
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Starts an emulator serving the sample snapshot, in-process.
-fn emulator(rt: &tokio::runtime::Runtime) -> ppgov_emulator::RunningEmulator {
-    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
-    rt.block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
-        tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
-        ..Default::default()
-    }))
-    .unwrap()
-}
-
 #[test]
 fn applies_to_a_live_tenant_over_http_and_converges() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = emulator(&rt);
+    let emu = common::sample_emulator(&rt);
     let (dir, _) = scratch("live");
     let base = emu.base_url();
     let token = emu.token().unwrap().to_owned();
@@ -922,7 +912,7 @@ fn the_stale_check_covers_exactly_what_the_plan_relies_on() {
 #[test]
 fn an_rbac_delete_re_reads_only_its_own_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = emulator(&rt);
+    let emu = common::sample_emulator(&rt);
     let (stray_env, tenant_id) = emu.update_state(|t| {
         let env = t.environments.keys().nth(1).unwrap().clone();
         let id = "7c000001-0000-4000-8000-000000000001";

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{ALLOW, SNAPSHOT, copy_dir, fresh_dir, ppgov_command, root, text};
+use common::{ALLOW, copy_dir, fresh_dir, ppgov_command, root, text};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
@@ -22,15 +22,6 @@ fn allow_all_but_breaking() -> Vec<&'static str> {
 
 fn ppgov(args: &[&str], envs: &[(&str, &str)]) -> Output {
     ppgov_command(args, envs).output().expect("ppgov runs")
-}
-
-fn emulator(rt: &tokio::runtime::Runtime) -> ppgov_emulator::RunningEmulator {
-    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
-    rt.block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
-        tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
-        ..Default::default()
-    }))
-    .unwrap()
 }
 
 /// The environments whose inventory routes (apps, custom connectors, connections, flows)
@@ -83,7 +74,7 @@ fn plan_json(repo: &Path, envs: &[(&str, &str)], extra: &[&str]) -> serde_json::
 #[test]
 fn a_tightened_default_environment_policy_names_what_it_breaks_and_needs_allow_breaking() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = emulator(&rt);
+    let emu = common::sample_emulator(&rt);
     let dir = fresh_dir("dlp-impact", "tighten");
     let repo = dir.join("policies");
     copy_dir(&root().join("policies"), &repo);

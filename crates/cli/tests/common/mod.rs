@@ -116,3 +116,13 @@ pub fn rbac_assignment<T: serde::de::DeserializeOwned>(
     }))
     .expect("an RBAC role assignment")
 }
+
+/// An emulator serving the bundled sample tenant (`SNAPSHOT`), in-process on 127.0.0.1.
+pub fn sample_emulator(rt: &tokio::runtime::Runtime) -> ppgov_emulator::RunningEmulator {
+    let snapshot = std::fs::read_to_string(root().join(SNAPSHOT)).unwrap();
+    rt.block_on(ppgov_emulator::Emulator::start(ppgov_emulator::Config {
+        tenant: ppgov_emulator::Tenant::from_json(&snapshot).unwrap(),
+        ..Default::default()
+    }))
+    .unwrap()
+}
