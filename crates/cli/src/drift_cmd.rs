@@ -13,7 +13,7 @@ use ppgov_apply::gate::{self, Allowed};
 use ppgov_core::diag::render as diag_render;
 use ppgov_planner::{After, Change, Plan};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -239,8 +239,20 @@ async fn drift(
     };
     if args.repair == Repair::Safe {
         let catalog = tenant::catalog_for(loaded, &observed);
+        // Every risk the apply gate weighs, breaking apps and flows included (the impact is
+        // of the whole plan, so it is computed once, not per change).
+        let risks: BTreeMap<&str, String> = plan
+            .changes
+            .iter()
+            .zip(ppgov_planner::risk::assess_plan(&plan, &observed, &catalog))
+            .filter(|(_, risks)| !risks.is_empty())
+            .map(|(c, risks)| {
+                let reasons: Vec<String> = risks.into_iter().map(|r| r.reason).collect();
+                (c.address.as_str(), reasons.join("; "))
+            })
+            .collect();
         let (repairs, held) = choose_repairs(&plan, &output.report.drift, |c| {
-            ppgov_planner::risk::assess(c, &observed, &catalog).map(|r| r.reason)
+            risks.get(c.address.as_str()).cloned()
         });
         let mut summary = RepairSummary {
             for_a_person: held,

@@ -688,3 +688,74 @@ fn safe_repair_leaves_pending_changes_alone() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Drift whose repair would break apps or flows (a data policy loosened by hand, which apps
+/// now rely on) is held for a person with the reason, never written back by `--repair safe`.
+#[test]
+fn a_repair_that_would_break_apps_is_left_for_a_person() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = emulator(&rt, Faults::default());
+    let (dir, policies) = scratch_policies("breaking-repair");
+    let p = policies.to_str().unwrap();
+    let mut apply = vec!["apply", p];
+    apply.extend(ALLOW);
+    let applied = run(&apply, &emu, &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+
+    // In the admin center, Dropbox becomes business in the two policies that cover the
+    // default environment: "Team Lunch Poll" (Dropbox and SharePoint) complies again, and
+    // writing either policy back would break it.
+    change_tenant(&emu, |state| {
+        for policy in state["dlpPolicies"].as_object_mut().unwrap().values_mut() {
+            let name = policy["policyDefinition"]["displayName"].clone();
+            if name != "Default environment - personal productivity" && name != "Tenant baseline" {
+                continue;
+            }
+            for group in policy["policyDefinition"]["connectorGroups"]
+                .as_array_mut()
+                .unwrap()
+            {
+                let business = group["classification"] == "Confidential";
+                let connectors = group["connectors"].as_array_mut().unwrap();
+                connectors.retain(|c| c["name"] != "shared_dropbox");
+                if business {
+                    connectors.push(serde_json::json!({
+                        "id": "/providers/Microsoft.PowerApps/apis/shared_dropbox",
+                        "name": "shared_dropbox",
+                        "type": "Microsoft.PowerApps/apis"
+                    }));
+                }
+            }
+        }
+    });
+
+    let repaired = run(
+        &["drift", p, "--repair", "safe", "--format", "json"],
+        &emu,
+        &[],
+    );
+    assert_eq!(repaired.status.code(), Some(3), "{}", text(&repaired));
+    let report = json_of(&repaired);
+    let repair = &report["repair"];
+    assert_eq!(repair["repaired"], serde_json::json!([]), "{repair}");
+    let held: Vec<&str> = repair["forAPerson"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        held,
+        ["DlpPolicy.default-environment", "DlpPolicy.tenant-baseline"],
+        "{repair}"
+    );
+    for h in repair["forAPerson"].as_array().unwrap() {
+        let reason = h["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("e.g. app \"Team Lunch Poll\" in \"Northwind Traders (default)\""),
+            "{repair}"
+        );
+    }
+    rt.block_on(emu.shutdown());
+    let _ = std::fs::remove_dir_all(dir);
+}
