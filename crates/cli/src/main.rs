@@ -107,7 +107,8 @@ enum Command {
     /// Run the governance checks on the repository and the tenant (read like `plan`).
     ///
     /// Tenant findings name the live object's address and id. --inventory also reads every
-    /// environment's apps for the inventory checks. Exit status as for `check`.
+    /// environment's apps, flows and custom connectors (the inventory checks). Exit status as
+    /// for `check`.
     Assess(check_cmd::AssessArgs),
     /// Check a saved plan's required approvals against who approved (--approved-by a,b).
     ///
