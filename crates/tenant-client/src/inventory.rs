@@ -30,16 +30,30 @@ impl Client {
         &self,
         env: &str,
     ) -> Result<Vec<InventoryItem>, ClientError> {
-        let ep = paths::environment_apps(env);
+        self.list_converted(
+            paths::environment_apps(env),
+            |a: &wi::App| &a.name,
+            crate::convert::inventory::app,
+        )
+        .await
+    }
+
+    /// Every object of a listing (following `nextLink`, each name once), converted; an
+    /// object the model cannot take fails the read, naming the listing.
+    async fn list_converted<W: serde::de::DeserializeOwned, M>(
+        &self,
+        ep: paths::Endpoint,
+        name: impl Fn(&W) -> &String,
+        convert: impl Fn(&W) -> Result<M, crate::convert::ConvertError>,
+    ) -> Result<Vec<M>, ClientError> {
         let listing = format!("GET {} {}", ep.host.name(), ep.path);
-        let apps: Vec<wi::App> = self
+        let listed: Vec<W> = self
             .transport
-            .list_unique(ep, |a: &wi::App| Some(a.name.clone()))
+            .list_unique(ep, |w: &W| Some(name(w).clone()))
             .await?;
-        apps.iter()
-            .map(|a| {
-                crate::convert::inventory::app(a).map_err(|e| ClientError::invalid(&listing, e.0))
-            })
+        listed
+            .iter()
+            .map(|w| convert(w).map_err(|e| ClientError::invalid(&listing, e.0)))
             .collect()
     }
 
@@ -156,34 +170,22 @@ impl Client {
                 .await
         };
         let custom_connectors = async {
-            let ep = paths::environment_custom_connectors(env);
-            let listing = format!("GET {} {}", ep.host.name(), ep.path);
-            let list: Vec<wi::CustomConnector> = {
-                let _slot = slot().await;
-                t.list_unique(ep, |c: &wi::CustomConnector| Some(c.name.clone()))
-                    .await?
-            };
-            list.iter()
-                .map(|c| {
-                    crate::convert::inventory::custom_connector(c, env)
-                        .map_err(|e| ClientError::invalid(&listing, e.0))
-                })
-                .collect::<Result<Vec<_>, _>>()
+            let _slot = slot().await;
+            self.list_converted(
+                paths::environment_custom_connectors(env),
+                |c: &wi::CustomConnector| &c.name,
+                |c| crate::convert::inventory::custom_connector(c, env),
+            )
+            .await
         };
         let connections = async {
-            let ep = paths::environment_connections(env);
-            let listing = format!("GET {} {}", ep.host.name(), ep.path);
-            let list: Vec<wi::Connection> = {
-                let _slot = slot().await;
-                t.list_unique(ep, |c: &wi::Connection| Some(c.name.clone()))
-                    .await?
-            };
-            list.iter()
-                .map(|c| {
-                    crate::convert::inventory::connection(c)
-                        .map_err(|e| ClientError::invalid(&listing, e.0))
-                })
-                .collect::<Result<Vec<_>, _>>()
+            let _slot = slot().await;
+            self.list_converted(
+                paths::environment_connections(env),
+                |c: &wi::Connection| &c.name,
+                crate::convert::inventory::connection,
+            )
+            .await
         };
         let (apps, flows, custom_connectors, connections) =
             futures::try_join!(apps, flows, custom_connectors, connections)?;
