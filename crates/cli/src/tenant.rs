@@ -232,12 +232,17 @@ async fn observe_reading(
         .collect();
     let inventory_of: std::collections::BTreeSet<String> = match inventory {
         _ if !connection.inventory_known => {
-            if inventory != InventoryRead::None
-                && !ppgov_planner::impact::affected_environments(&first, &observed, &catalog)
-                    .is_empty()
-            {
+            let wanted = match inventory {
+                InventoryRead::None => false,
+                InventoryRead::All => true,
+                InventoryRead::Affected => {
+                    !ppgov_planner::impact::affected_environments(&first, &observed, &catalog)
+                        .is_empty()
+                }
+            };
+            if wanted {
                 eprintln!(
-                    "note: {} holds no inventory (apps, flows, custom connectors), so what the plan's DLP changes break is unknown; export one with `ppgov export --inventory`",
+                    "note: {} holds no inventory (apps, flows, custom connectors), so what runs there, and what DLP changes break, is unknown; export one with `ppgov export --inventory`",
                     connection.source
                 );
             }

@@ -460,6 +460,23 @@ fn an_exported_snapshot_plans_exactly_like_its_tenant() {
         note.contains("holds no inventory") && note.contains("ppgov export --inventory"),
         "{note}"
     );
+    // Asked for every environment's inventory, it says so too.
+    let all = ppgov(
+        &[
+            "plan",
+            "policies",
+            "--snapshot",
+            file.to_str().unwrap(),
+            "--inventory",
+            "all",
+        ],
+        &[],
+    );
+    assert!(
+        stderr(&all).contains("holds no inventory"),
+        "{}",
+        stderr(&all)
+    );
     runtime.block_on(emulator.shutdown());
     let _ = std::fs::remove_dir_all(dir);
 }
