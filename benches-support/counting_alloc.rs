@@ -1,14 +1,16 @@
 //! A global allocator that counts bytes, for the benchmarks' peak-heap figures. Included by
 //! each benchmark with `#[path]` (benchmarks cannot share a crate-private module otherwise).
 //!
-//! Counting is off by default: its shared counters would slow multi-threaded runs, so
+//! It wraps the allocator the measured program uses (the `ppgov` binary's, for benchmarks that
+//! compare with it). Counting is off by default: its shared counters would slow multi-threaded runs, so
 //! timings are taken with it off and peaks in a separate run with [`measure_peak`].
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-pub struct Counting;
+/// Counts, then forwards every call to `A`.
+pub struct Counting<A = System>(pub A);
 
 static CURRENT: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicIsize = AtomicIsize::new(0);
@@ -16,10 +18,10 @@ static COUNTING: AtomicBool = AtomicBool::new(false);
 /// Calls that returned memory (`alloc` and `realloc`) while counting.
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
-unsafe impl GlobalAlloc for Counting {
+// SAFETY: every call is forwarded to the wrapped allocator unchanged; only counters are added.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for Counting<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { self.0.alloc(layout) };
         if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
             let size = layout.size() as isize;
             let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
@@ -29,10 +31,10 @@ unsafe impl GlobalAlloc for Counting {
         p
     }
 
-    // Forwarded, not left to the default (a new block, a copy and a free): the binary uses the
-    // system allocator's `realloc`, which shrinks and often grows in place.
+    // Forwarded, not left to the default (a new block, a copy and a free): the binary uses its
+    // allocator's `realloc`, which shrinks and often grows in place.
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { self.0.realloc(ptr, layout, new_size) };
         if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
             let delta = new_size as isize - layout.size() as isize;
             let now = CURRENT.fetch_add(delta, Ordering::Relaxed) + delta;
@@ -43,7 +45,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { self.0.dealloc(ptr, layout) };
         if COUNTING.load(Ordering::Relaxed) {
             CURRENT.fetch_sub(layout.size() as isize, Ordering::Relaxed);
         }

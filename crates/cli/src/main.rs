@@ -6,6 +6,12 @@
 // First: its `println!`, `print!`, `eprint!` and `eprintln!` replace std's in every module below.
 #[macro_use]
 mod output;
+
+// Loading a repository allocates about 385,000 times for 2,000 documents; mimalloc took
+// one-thread validation from 2.8-3.2x to 2.0-2.2x the bare parse (BENCHMARKS.md, "Load and
+// validate", whose benchmark uses it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod apply_cmd;
 mod approvals_cmd;
 mod check_cmd;

@@ -17,8 +17,10 @@ mod counting_alloc;
 
 use counting_alloc::{allocations, time};
 
+// The `ppgov` binary's allocator (crates/cli/src/main.rs), counted.
 #[global_allocator]
-static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
+static ALLOCATOR: counting_alloc::Counting<mimalloc::MiMalloc> =
+    counting_alloc::Counting(mimalloc::MiMalloc);
 
 const ENVIRONMENTS_DECLARED: usize = 500;
 const GROUPS: usize = 300;

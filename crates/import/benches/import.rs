@@ -14,7 +14,7 @@
 mod counting_alloc;
 
 #[global_allocator]
-static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting(std::alloc::System);
 
 use ppgov_core::catalog::Catalog;
 use ppgov_core::doc::Cloud;

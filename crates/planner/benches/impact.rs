@@ -20,7 +20,7 @@ mod counting_alloc;
 use counting_alloc::time;
 
 #[global_allocator]
-static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting(std::alloc::System);
 
 const ENVIRONMENTS: usize = 2_000;
 const ITEMS: usize = 100_000;
