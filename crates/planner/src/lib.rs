@@ -12,9 +12,11 @@
 //! - [`simulate`]: a plan applied in memory, to check that plans converge.
 
 pub mod approvals;
+mod builder;
 pub mod classification;
 mod diff;
 pub mod impact;
+mod kinds;
 mod lifecycle;
 pub mod order;
 pub mod plan;
