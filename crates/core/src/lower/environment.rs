@@ -3,7 +3,7 @@
 
 use super::{Lowering, Parsed};
 use crate::diag::{Code, Diagnostic};
-use crate::doc::{self};
+use crate::doc;
 use crate::kind::Kind;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,7 +4,7 @@
 use super::{Lowering, Parsed};
 use crate::catalog::ConnectorId;
 use crate::diag::{Code, Diagnostic};
-use crate::doc::{self};
+use crate::doc;
 use crate::kind::Kind;
 use crate::model::*;
 use crate::source::Span;

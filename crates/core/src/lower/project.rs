@@ -2,9 +2,9 @@
 //! approvers (one per repository).
 
 use super::Lowering;
-use crate::catalog::{self};
+use crate::catalog;
 use crate::diag::{Code, Diagnostic};
-use crate::doc::{self};
+use crate::doc;
 use crate::kind::Kind;
 use crate::model::*;
 
