@@ -20,6 +20,7 @@ mod kinds;
 mod lifecycle;
 pub mod order;
 pub mod plan;
+mod planned_scope;
 pub mod render;
 pub mod resolve;
 pub mod risk;
@@ -29,6 +30,6 @@ pub mod target;
 pub use diff::{plan, rbac_environment_scopes};
 pub use impact::affected_environments;
 pub use plan::{
-    Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError, Ref,
-    ResourceKind,
+    Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError,
+    PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,
 };

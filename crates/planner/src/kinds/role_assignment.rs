@@ -14,14 +14,14 @@ use std::collections::BTreeMap;
 
 /// Plans the declared role assignments.
 pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Memberships) {
-    let mut wanted: BTreeMap<(String, Role, ObservedScope), (&RoleAssignment, Vec<String>)> =
+    let mut wanted: BTreeMap<(String, Role, PlannedScope), (&RoleAssignment, Vec<String>)> =
         BTreeMap::new();
     for assignment in b.desired.role_assignments.values() {
         let resource =
             Address::named(ResourceKind::RoleAssignment, assignment.document.as_str()).to_string();
         let key = &assignment.key;
-        let scopes: Vec<(ObservedScope, Vec<String>)> = match &key.scope {
-            RoleScope::Tenant => vec![(ObservedScope::Tenant, Vec::new())],
+        let scopes: Vec<(PlannedScope, Vec<String>)> = match &key.scope {
+            RoleScope::Tenant => vec![(PlannedScope::Tenant, Vec::new())],
             RoleScope::Environment(target) => {
                 match b.resolve_env(target, &resource, "/spec/scope/environment") {
                     Some(env) if key.role.is_environment_role() && env.has_dataverse => {
@@ -43,7 +43,7 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
                         ));
                         continue;
                     }
-                    Some(env) => vec![(ObservedScope::Environment(env.id.clone()), Vec::new())],
+                    Some(env) => vec![(PlannedScope::Environment(env.id.clone()), Vec::new())],
                     None => continue,
                 }
             }
@@ -70,17 +70,19 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
                                 assignment.document
                             ));
                     } else {
-                        scopes.push((ObservedScope::Environment(env_id), deps.clone()));
+                        scopes.push((PlannedScope::Environment(env_id), deps.clone()));
                     }
                 }
                 scopes
             }
             RoleScope::EnvironmentGroup(group) => match groups.refs.get(group) {
-                Some(Ref::Id(id)) => {
-                    vec![(ObservedScope::EnvironmentGroup(id.clone()), Vec::new())]
-                }
-                Some(Ref::CreatedBy(address)) => {
-                    vec![(created_group_scope(address), vec![address.clone()])]
+                Some(group_ref) => {
+                    // A group created by this plan: the assignment waits for its create.
+                    let deps = match group_ref {
+                        Ref::CreatedBy(address) => vec![address.clone()],
+                        Ref::Id(_) => Vec::new(),
+                    };
+                    vec![(PlannedScope::EnvironmentGroup(group_ref.clone()), deps)]
                 }
                 None => continue,
             },
@@ -119,7 +121,10 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
         }
     }
     for ((principal, role, scope), (assignment, depends_on)) in &wanted {
-        if let Some(live) = live_keys.get(&(principal.clone(), *role, scope.clone())) {
+        let live = scope
+            .live()
+            .and_then(|scope| live_keys.get(&(principal.clone(), *role, scope)));
+        if let Some(live) = live {
             // Relied on: it exists, so nothing is created.
             b.fingerprint(ResourceKind::RoleAssignment, &live.id, *live);
             continue;
@@ -136,12 +141,7 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
             address: Address::named_keyed(
                 ResourceKind::RoleAssignment,
                 assignment.document.as_str(),
-                format!(
-                    "{}/{}/{}",
-                    principal,
-                    role_name(*role),
-                    crate::plan::scope_label(scope)
-                ),
+                format!("{}/{}/{}", principal, role_name(*role), scope.label()),
             )
             .to_string(),
             kind: ResourceKind::RoleAssignment,
@@ -170,7 +170,7 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
         b.exclusive(ResourceKind::RoleAssignment);
     }
     for (key, live) in &live_keys {
-        if wanted.contains_key(key) {
+        if wanted.contains_key(&(key.0.clone(), key.1, PlannedScope::from(key.2.clone()))) {
             continue;
         }
         b.fingerprint(ResourceKind::RoleAssignment, &live.id, *live);
@@ -196,7 +196,14 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
                 attributes: vec![
                     attr("principal", Some(json!(name)), None),
                     attr("role", Some(json!(role_name(key.1))), None),
-                    attr("scope", Some(json!(scope_value(b, &live.scope))), None),
+                    attr(
+                        "scope",
+                        Some(json!(scope_value(
+                            b,
+                            &PlannedScope::from(live.scope.clone())
+                        ))),
+                        None,
+                    ),
                 ],
                 after: After::Nothing,
                 depends_on: Vec::new(),
@@ -219,7 +226,7 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Membe
 
 /// A role assignment's scope as an attribute value: `group: Finance`,
 /// `environment: Finance Prod` or `tenant`.
-fn scope_value(b: &PlanBuilder<'_>, scope: &ObservedScope) -> String {
+fn scope_value(b: &PlanBuilder<'_>, scope: &PlannedScope) -> String {
     let (kind, name, note) = scope_parts(b, scope);
     match kind {
         "tenant" => kind.to_owned(),
@@ -229,6 +236,7 @@ fn scope_value(b: &PlanBuilder<'_>, scope: &ObservedScope) -> String {
 
 /// A role assignment's scope in a sentence: `group "Finance"`.
 fn scope_name(b: &PlanBuilder<'_>, scope: &ObservedScope) -> String {
+    let scope = &PlannedScope::from(scope.clone());
     let (kind, name, note) = scope_parts(b, scope);
     match kind {
         "tenant" => kind.to_owned(),
@@ -238,30 +246,35 @@ fn scope_name(b: &PlanBuilder<'_>, scope: &ObservedScope) -> String {
 
 /// A scope as a reviewer knows it: kind, the group's or environment's name (an id when it
 /// is not in the tenant), and a remark. Addresses keep ids, which are stable.
-fn scope_parts(b: &PlanBuilder<'_>, scope: &ObservedScope) -> (&'static str, String, &'static str) {
+fn scope_parts(b: &PlanBuilder<'_>, scope: &PlannedScope) -> (&'static str, String, &'static str) {
     match scope {
-        ObservedScope::Tenant => ("tenant", String::new(), ""),
-        ObservedScope::EnvironmentGroup(id) => match id.strip_prefix("@EnvironmentGroup.") {
-            Some(declared) => (
+        PlannedScope::Tenant => ("tenant", String::new(), ""),
+        PlannedScope::EnvironmentGroup(Ref::CreatedBy(address)) => {
+            let declared = address
+                .parse::<Address>()
+                .ok()
+                .and_then(|a| a.name)
+                .unwrap_or_else(|| address.clone());
+            (
                 "group",
                 b.desired
                     .environment_groups
-                    .get(declared)
-                    .map_or(declared, |g| g.display_name.as_str())
+                    .get(&declared)
+                    .map_or(declared.as_str(), |g| g.display_name.as_str())
                     .to_owned(),
                 " (created by this plan)",
-            ),
-            None => (
-                "group",
-                b.observed
-                    .environment_groups
-                    .get(id)
-                    .map_or(id.as_str(), |g| g.display_name.as_str())
-                    .to_owned(),
-                "",
-            ),
-        },
-        ObservedScope::Environment(id) => (
+            )
+        }
+        PlannedScope::EnvironmentGroup(Ref::Id(id)) => (
+            "group",
+            b.observed
+                .environment_groups
+                .get(id)
+                .map_or(id.as_str(), |g| g.display_name.as_str())
+                .to_owned(),
+            "",
+        ),
+        PlannedScope::Environment(id) => (
             "environment",
             b.observed
                 .environments
@@ -270,7 +283,7 @@ fn scope_parts(b: &PlanBuilder<'_>, scope: &ObservedScope) -> (&'static str, Str
                 .to_owned(),
             "",
         ),
-        ObservedScope::Unknown(scope) => ("scope", scope.clone(), " (not understood by ppgov)"),
+        PlannedScope::Unknown(scope) => ("scope", scope.clone(), " (not understood by ppgov)"),
     }
 }
 
