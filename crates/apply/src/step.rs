@@ -3,7 +3,7 @@
 
 use crate::{Shared, TenantWrites};
 use ppgov_core::model::{PatternGroup, UrlPattern};
-use ppgov_core::observed::{ObservedDlpPolicy, ObservedGroup, ObservedScope};
+use ppgov_core::observed::{ObservedDlpPolicy, ObservedGroup};
 use ppgov_planner::plan::fingerprint;
 use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
 use serde::Serialize;
@@ -443,16 +443,12 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             Ok(())
         }
         (After::RoleAssignment(after), _) => {
-            let mut a = after.clone();
-            if let Some(address) = ppgov_planner::plan::created_group_of(&a.scope) {
-                a.scope = ObservedScope::EnvironmentGroup(resolve(
-                    &Ref::CreatedBy(address.into()),
-                    shared,
-                )?);
-            }
-            if let ObservedScope::Environment(id) = &a.scope {
-                a.scope = ObservedScope::Environment(live_environment_id(id, shared)?);
-            }
+            let a = after.clone().map_scope(|scope| {
+                scope.resolve(
+                    |address| resolve(&Ref::CreatedBy(address.to_owned()), shared),
+                    |id| live_environment_id(id, shared),
+                )
+            })?;
             let got = t.create_role_assignment(&a).await.map_err(err)?;
             lock(&shared.created).insert(c.address.clone(), got.id.clone());
             let mut diff = Vec::new();

@@ -5,7 +5,7 @@ use ppgov_apply::{Event, Options, Outcome, TenantWrites, apply};
 use ppgov_core::model::{ConnectorGroup, ScopeMode};
 use ppgov_core::observed::*;
 use ppgov_planner::plan::{FORMAT_VERSION, fingerprint};
-use ppgov_planner::{Action, After, Change, Plan, Ref, ResourceKind};
+use ppgov_planner::{Action, After, Change, Plan, PlannedScope, Ref, ResourceKind};
 use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ClientError, ErrorKind, Secret};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -468,7 +468,9 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
                 principal_type: Some(ppgov_core::model::PrincipalType::Group),
                 principal_name: None,
                 role: Some(ppgov_core::model::Role::Contributor),
-                scope: ObservedScope::EnvironmentGroup("@EnvironmentGroup.new".into()),
+                scope: PlannedScope::EnvironmentGroup(Ref::CreatedBy(
+                    "EnvironmentGroup.new".into(),
+                )),
             }),
             depends_on: vec!["EnvironmentGroup.new".into()],
         },

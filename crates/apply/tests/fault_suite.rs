@@ -33,7 +33,7 @@
 use ppgov_apply::{ApplyReport, Options, Outcome, apply};
 use ppgov_core::observed::{Observed, ObservedScope};
 use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, SeedRequest};
-use ppgov_planner::{Action, After, Plan, Ref, ResourceKind};
+use ppgov_planner::{Action, After, Plan, PlannedScope, Ref, ResourceKind};
 use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, Secret};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -476,15 +476,12 @@ fn allowed(c: &ppgov_planner::Change, target: &Target, ids: &Ids) -> bool {
 }
 
 /// A planned scope with ids in lower case and `@address` resolved to the created group.
-fn planned_scope(scope: &ObservedScope, ids: &Ids) -> ObservedScope {
+fn planned_scope(scope: &PlannedScope, ids: &Ids) -> ObservedScope {
     match scope {
-        ObservedScope::EnvironmentGroup(g) => match g.strip_prefix('@') {
-            Some(addr) => {
-                ObservedScope::EnvironmentGroup(ids.created.get(addr).cloned().unwrap_or_default())
-            }
-            None => ObservedScope::EnvironmentGroup(g.to_lowercase()),
-        },
-        other => lc_scope(other),
+        PlannedScope::EnvironmentGroup(Ref::CreatedBy(addr)) => {
+            ObservedScope::EnvironmentGroup(ids.created.get(addr).cloned().unwrap_or_default())
+        }
+        other => lc_scope(&other.live().expect("names no created group")),
     }
 }
 

@@ -221,7 +221,7 @@ async fn observe_reading(
             // Only environment roles (BAP) are read per environment.
             if let ppgov_planner::After::RoleAssignment(a) = &c.after
                 && a.role.is_some_and(|r| r.is_environment_role())
-                && let ppgov_core::observed::ObservedScope::Environment(id) = &a.scope
+                && let ppgov_planner::PlannedScope::Environment(id) = &a.scope
             {
                 Some(id.clone())
             } else {

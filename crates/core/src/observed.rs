@@ -145,9 +145,11 @@ pub enum ObservedScope {
     Unknown(String),
 }
 
+/// A role assignment. `S` is its scope: an [`ObservedScope`] for a live assignment; a plan's
+/// after-value uses a scope that may also name a group the same plan creates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ObservedRoleAssignment {
+pub struct ObservedRoleAssignment<S = ObservedScope> {
     pub id: String,
     /// Lower-cased object id.
     pub principal_id: String,
@@ -157,7 +159,24 @@ pub struct ObservedRoleAssignment {
     pub principal_name: Option<String>,
     /// `None` for roles ppgov has no name for (custom RBAC roles).
     pub role: Option<Role>,
-    pub scope: ObservedScope,
+    pub scope: S,
+}
+
+impl<S> ObservedRoleAssignment<S> {
+    /// The same assignment at the scope `f` makes of this one's.
+    pub fn map_scope<T, E>(
+        self,
+        f: impl FnOnce(S) -> Result<T, E>,
+    ) -> Result<ObservedRoleAssignment<T>, E> {
+        Ok(ObservedRoleAssignment {
+            id: self.id,
+            principal_id: self.principal_id,
+            principal_type: self.principal_type,
+            principal_name: self.principal_name,
+            role: self.role,
+            scope: f(self.scope)?,
+        })
+    }
 }
 
 impl ObservedRoleAssignment {

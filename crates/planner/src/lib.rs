@@ -12,12 +12,15 @@
 //! - [`simulate`]: a plan applied in memory, to check that plans converge.
 
 pub mod approvals;
+mod builder;
 pub mod classification;
 mod diff;
 pub mod impact;
+mod kinds;
 mod lifecycle;
 pub mod order;
 pub mod plan;
+mod planned_scope;
 pub mod render;
 pub mod resolve;
 pub mod risk;
@@ -27,6 +30,6 @@ pub mod target;
 pub use diff::{plan, rbac_environment_scopes};
 pub use impact::affected_environments;
 pub use plan::{
-    Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError, Ref,
-    ResourceKind,
+    Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError,
+    PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,
 };

@@ -1,8 +1,8 @@
 //! The plan: what to change, in what order, and what it was computed from.
 
+pub use crate::planned_scope::{PlannedRoleAssignment, PlannedScope};
 use ppgov_core::observed::{
-    Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment,
-    ObservedScope,
+    Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedScope,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,7 +62,8 @@ pub enum After {
         environment_id: String,
     },
     DlpPolicy(Box<ObservedDlpPolicy>),
-    RoleAssignment(ObservedRoleAssignment),
+    /// Its scope may name a group created by the same plan.
+    RoleAssignment(PlannedRoleAssignment),
     /// Changed settings only, flattened.
     TenantSettings(BTreeMap<String, serde_json::Value>),
     /// Deletions carry no after-value.
@@ -380,19 +381,11 @@ impl std::str::FromStr for FingerprintKey {
     }
 }
 
-/// The role assignment scope that stands for the group created by the change at `address`
-/// (its id is known only once apply has created it): `@{address}`, as plan files hold it.
-pub fn created_group_scope(address: &str) -> ObservedScope {
-    ObservedScope::EnvironmentGroup(format!("@{address}"))
-}
-
-/// The address of the change creating the group `scope` stands for ([`created_group_scope`]
-/// read back); `None` for a scope naming a live object.
-pub fn created_group_of(scope: &ObservedScope) -> Option<&str> {
-    match scope {
-        ObservedScope::EnvironmentGroup(group) => group.strip_prefix('@'),
-        ObservedScope::Tenant | ObservedScope::Environment(_) | ObservedScope::Unknown(_) => None,
-    }
+/// The address of the change creating the group a planned role assignment's `scope` names
+/// (a typed [`Ref`]; plan files hold it as `@{address}`); `None` for a scope naming a live
+/// object.
+pub fn created_group_of(scope: &PlannedScope) -> Option<&str> {
+    scope.created_group()
 }
 
 /// The id that stands for the environment created by the change at `address` (its id is
@@ -415,10 +408,10 @@ pub fn created_environments_in(after: &After) -> Vec<&str> {
             created_environment_of(environment_id).into_iter().collect()
         }
         After::RoleAssignment(a) => match &a.scope {
-            ObservedScope::Environment(id) => created_environment_of(id).into_iter().collect(),
-            ObservedScope::Tenant
-            | ObservedScope::EnvironmentGroup(_)
-            | ObservedScope::Unknown(_) => Vec::new(),
+            PlannedScope::Environment(id) => created_environment_of(id).into_iter().collect(),
+            PlannedScope::Tenant | PlannedScope::EnvironmentGroup(_) | PlannedScope::Unknown(_) => {
+                Vec::new()
+            }
         },
         After::DlpPolicy(p) => p
             .environment_ids
@@ -584,17 +577,13 @@ mod tests {
     #[test]
     fn a_created_group_scope_gives_back_its_address() {
         let address = "EnvironmentGroup.sales";
-        let scope = created_group_scope(address);
-        assert_eq!(
-            scope,
-            ObservedScope::EnvironmentGroup("@EnvironmentGroup.sales".into())
-        );
+        let scope = PlannedScope::EnvironmentGroup(Ref::CreatedBy(address.into()));
         assert_eq!(created_group_of(&scope), Some(address));
         assert_eq!(
-            created_group_of(&ObservedScope::EnvironmentGroup("4c9a2f71".into())),
+            created_group_of(&PlannedScope::EnvironmentGroup(Ref::Id("4c9a2f71".into()))),
             None
         );
-        assert_eq!(created_group_of(&ObservedScope::Tenant), None);
+        assert_eq!(created_group_of(&PlannedScope::Tenant), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! or else the one live object with its display name. Two live objects with the name are an
 //! error, never a guess.
 
-use ppgov_core::model::{Desired, EnvironmentTarget};
+use ppgov_core::model::{Desired, DlpPolicy, EnvironmentTarget};
 use ppgov_core::observed::{Observed, ObservedEnvironment};
 use std::collections::BTreeMap;
 
@@ -53,6 +53,25 @@ pub struct Resolver<'a> {
     observed: &'a Observed,
     environments_by_name: BTreeMap<&'a str, Vec<&'a str>>,
     groups_by_name: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Tenant-level data policies only: environment-level ones are never adopted, even when
+    /// a name matches.
+    dlp_policies_by_name: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
+/// How a desired data policy matches the live ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DlpMatch {
+    /// No live policy: the plan creates one.
+    New,
+    /// This live tenant-level policy, by id.
+    Live(String),
+    /// Not planned: the error to report at `pointer`, and the live policies the document
+    /// claims nonetheless (so they are not reported as unmanaged as well).
+    Refused {
+        pointer: &'static str,
+        message: String,
+        claimed: Vec<String>,
+    },
 }
 
 impl<'a> Resolver<'a> {
@@ -71,11 +90,21 @@ impl<'a> Resolver<'a> {
                 .or_default()
                 .push(&group.id);
         }
+        let mut dlp_policies_by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (id, p) in &observed.dlp_policies {
+            if p.scope_mode.is_some() {
+                dlp_policies_by_name
+                    .entry(p.display_name.as_str())
+                    .or_default()
+                    .push(id);
+            }
+        }
         Resolver {
             desired,
             observed,
             environments_by_name,
             groups_by_name,
+            dlp_policies_by_name,
         }
     }
 
@@ -165,6 +194,60 @@ impl<'a> Resolver<'a> {
                 what: format!("group display name \"{}\"", group.display_name),
                 ids: ids.iter().map(|s| (*s).to_owned()).collect(),
             }),
+        }
+    }
+}
+
+impl Resolver<'_> {
+    /// The live tenant-level policy data policy `name` matches: pinned id, else display
+    /// name, else a declared previous name.
+    pub fn dlp_policy(&self, name: &str, policy: &DlpPolicy) -> DlpMatch {
+        match &policy.meta.id {
+            Some(id)
+                if self
+                    .observed
+                    .dlp_policies
+                    .get(id)
+                    .is_some_and(|p| p.scope_mode.is_none()) =>
+            {
+                DlpMatch::Refused {
+                    pointer: "/metadata/id",
+                    message: format!(
+                        "data policy `{name}` is pinned to id {id}, an environment-level policy, which tenant-level governance does not manage"
+                    ),
+                    claimed: vec![id.clone()],
+                }
+            }
+            Some(id) if self.observed.dlp_policies.contains_key(id) => DlpMatch::Live(id.clone()),
+            Some(id) => DlpMatch::Refused {
+                pointer: "/metadata/id",
+                message: Unresolved::PinnedIdMissing {
+                    what: format!("data policy `{name}`"),
+                    id: id.clone(),
+                }
+                .to_string(),
+                claimed: Vec::new(),
+            },
+            None => {
+                let by_name = |name: &str| self.dlp_policies_by_name.get(name).map(Vec::as_slice);
+                match match (by_name(&policy.display_name), renamed_from(&policy.meta)) {
+                    (None | Some([]), Some(old)) => by_name(old),
+                    (found, _) => found,
+                } {
+                    None | Some([]) => DlpMatch::New,
+                    Some([id]) => DlpMatch::Live((*id).to_owned()),
+                    Some(ids) => DlpMatch::Refused {
+                        pointer: "/spec/displayName",
+                        message: format!(
+                            "{} live data policies are named \"{}\" ({}); pin one with `metadata.id`",
+                            ids.len(),
+                            policy.display_name,
+                            ids.join(", ")
+                        ),
+                        claimed: ids.iter().map(|id| (*id).to_owned()).collect(),
+                    },
+                }
+            }
         }
     }
 }

@@ -4,8 +4,9 @@
 //! function again on a saved plan, so a risk field (or an impact) removed from a plan file
 //! cannot skip a gate.
 
-use crate::diff::{dlp_risks, normalize_rules, rules_loosened};
 use crate::impact::Impact;
+use crate::kinds::dlp_policy::dlp_risks;
+use crate::kinds::environment_group::{normalize_rules, rules_loosened};
 use crate::plan::{Action, After, Change, Plan, Ref, ResourceKind};
 use ppgov_core::catalog::Catalog;
 use ppgov_core::inventory::ItemKind;

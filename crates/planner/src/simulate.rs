@@ -3,7 +3,7 @@
 
 use crate::Action;
 use crate::plan::{After, Plan, Ref, ResourceKind, created_environment_of};
-use ppgov_core::observed::{Observed, ObservedScope};
+use ppgov_core::observed::Observed;
 use std::collections::BTreeMap;
 
 /// Ids of objects created by the simulation are derived from the creating change's address,
@@ -96,17 +96,14 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                 state.dlp_policies.insert(policy.id.clone(), policy);
             }
             (After::RoleAssignment(assignment), _) => {
-                let mut assignment = assignment.clone();
+                let Ok::<_, std::convert::Infallible>(mut assignment) =
+                    assignment.clone().map_scope(|scope| {
+                        scope.resolve(
+                            |address| Ok(resolve(&Ref::CreatedBy(address.to_owned()), &created)),
+                            |id| Ok(env_id(id, &created)),
+                        )
+                    });
                 assignment.id = new_id();
-                if let Some(address) = crate::plan::created_group_of(&assignment.scope) {
-                    assignment.scope = ObservedScope::EnvironmentGroup(resolve(
-                        &Ref::CreatedBy(address.to_owned()),
-                        &created,
-                    ));
-                }
-                if let ObservedScope::Environment(id) = &assignment.scope {
-                    assignment.scope = ObservedScope::Environment(env_id(id, &created));
-                }
                 state
                     .role_assignments
                     .insert(assignment.id.clone(), assignment);

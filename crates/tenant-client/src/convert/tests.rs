@@ -1,5 +1,16 @@
 use super::*;
-use serde_json::json;
+use ppgov_core::model::{
+    AllowBlock, BackupRetention, ConnectorGroup, GenerativeAi, GroupRules, MakerWelcomeContent,
+    PatternGroup, PrincipalType, Role, ScopeMode, SharingControls, SharingMode,
+    SolutionCheckerMode, Toggle, UsageInsights,
+};
+use ppgov_core::observed::{ObservedDlpPolicy, ObservedEnvironment, ObservedScope};
+use ppgov_tenant_api::dlp as wd;
+use ppgov_tenant_api::environments as we;
+use ppgov_tenant_api::roles as wro;
+use ppgov_tenant_api::rules as wr;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 fn rule_set(params: Value) -> wr::RuleSet {
     serde_json::from_value(json!({

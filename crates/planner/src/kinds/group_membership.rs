@@ -1,0 +1,225 @@
+//! Group membership: environments leaving and joining the declared groups (a joining member is
+//! made managed first), and environments that stop being managed leaving their group first.
+
+use super::attr;
+use super::environment::{self, Environments};
+use super::environment_group::Groups;
+use crate::builder::{PlanBuilder, Planned};
+use crate::plan::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// What the membership step hands on: the addresses of each declared group's membership
+/// changes, which whatever refers to the group's members depends on.
+pub(crate) struct Memberships {
+    by_group: BTreeMap<String, Vec<String>>,
+}
+
+impl Memberships {
+    /// Addresses of the membership changes of desired group `group`.
+    pub fn of(&self, group: &str) -> Vec<String> {
+        self.by_group.get(group).cloned().unwrap_or_default()
+    }
+}
+
+/// Plans the membership changes of the declared groups.
+pub(crate) fn plan(
+    b: &mut PlanBuilder<'_>,
+    groups: &Groups,
+    envs: &mut Environments,
+) -> Memberships {
+    let mut memberships = Memberships {
+        by_group: BTreeMap::new(),
+    };
+    // Removals first, so adds can depend on them.
+    let removals = removals(b, groups, &mut memberships);
+    for (name, members) in &groups.members {
+        let Some(group_ref) = groups.refs.get(name).cloned() else {
+            continue;
+        };
+        let group_address =
+            Address::named(ResourceKind::EnvironmentGroup, name.as_str()).to_string();
+        for env_id in members {
+            let env = &b.observed.environments[env_id];
+            if let Ref::Id(gid) = &group_ref
+                && env.group_id.as_deref() == Some(gid.as_str())
+            {
+                // Already a member. Recorded tenants hold members whose Managed
+                // Environment is off (`protectionLevel: Basic`); the platform applies a
+                // group's rules to managed members only, so a declared member is made
+                // managed.
+                environment::make_managed(b, envs, env_id);
+                continue;
+            }
+            let mut depends_on = Vec::new();
+            if matches!(group_ref, Ref::CreatedBy(_)) {
+                depends_on.push(group_address.clone());
+            }
+            if let Some(r) = removals.get(env_id) {
+                depends_on.push(r.clone());
+            } else if let Some(current) = &env.group_id {
+                // In a group nobody declared: it has to leave that group first.
+                let current_name = b
+                    .observed
+                    .environment_groups
+                    .get(current)
+                    .map_or(current.as_str(), |g| g.display_name.as_str());
+                let address = Address::keyed(
+                    ResourceKind::GroupMembership,
+                    format!("{current}][\"{}\"", env.display_name),
+                )
+                .to_string();
+                b.delete(Planned {
+                    address: address.clone(),
+                    kind: ResourceKind::GroupMembership,
+                    id: Some(env.id.clone()),
+                    display_name: env.display_name.clone(),
+                    attributes: vec![attr("group", Some(json!(current_name)), None)],
+                    after: After::Membership {
+                        group: Ref::Id(current.clone()),
+                        environment_id: env.id.clone(),
+                    },
+                    depends_on: Vec::new(),
+                });
+                depends_on.push(address);
+            }
+            // Only managed environments can join a group.
+            environment::make_managed(b, envs, env_id);
+            if let Some(a) = envs.addresses.get(env_id) {
+                depends_on.push(a.clone());
+            }
+            b.fingerprint(ResourceKind::Environment, env_id, env);
+            let address = Address::named_keyed(
+                ResourceKind::GroupMembership,
+                name.as_str(),
+                format!("\"{}\"", env.display_name),
+            )
+            .to_string();
+            memberships
+                .by_group
+                .entry(name.clone())
+                .or_default()
+                .push(address.clone());
+            let before = env
+                .group_id
+                .as_ref()
+                .map(|g| json!(group_label(b, groups, g)));
+            b.create(Planned {
+                address,
+                kind: ResourceKind::GroupMembership,
+                id: Some(env.id.clone()),
+                display_name: env.display_name.clone(),
+                attributes: vec![attr("group", before, Some(json!(name)))],
+                after: After::Membership {
+                    group: group_ref.clone(),
+                    environment_id: env.id.clone(),
+                },
+                depends_on,
+            });
+        }
+    }
+    memberships
+}
+
+/// Members of live declared groups that the documents no longer list leave; returns their
+/// addresses by environment id.
+fn removals(
+    b: &mut PlanBuilder<'_>,
+    groups: &Groups,
+    memberships: &mut Memberships,
+) -> BTreeMap<String, String> {
+    let mut removals: BTreeMap<String, String> = BTreeMap::new();
+    for (name, members) in &groups.members {
+        let Some(Ref::Id(gid)) = groups.refs.get(name).cloned() else {
+            continue;
+        };
+        for env in b.observed.environments.values() {
+            if env.group_id.as_deref() == Some(gid.as_str()) && !members.contains(&env.id) {
+                let address = Address::named_keyed(
+                    ResourceKind::GroupMembership,
+                    name.as_str(),
+                    format!("\"{}\"", env.display_name),
+                )
+                .to_string();
+                removals.insert(env.id.clone(), address.clone());
+                memberships
+                    .by_group
+                    .entry(name.clone())
+                    .or_default()
+                    .push(address.clone());
+                b.delete(Planned {
+                    address,
+                    kind: ResourceKind::GroupMembership,
+                    id: Some(env.id.clone()),
+                    display_name: env.display_name.clone(),
+                    attributes: vec![attr("group", Some(json!(name)), None)],
+                    after: After::Membership {
+                        group: Ref::Id(gid.clone()),
+                        environment_id: env.id.clone(),
+                    },
+                    depends_on: Vec::new(),
+                });
+            }
+        }
+    }
+    removals
+}
+
+/// How a live group is shown: its declared name when a document matches it, else its
+/// live display name.
+fn group_label(b: &PlanBuilder<'_>, groups: &Groups, id: &str) -> String {
+    groups
+        .refs
+        .iter()
+        .find(|(_, r)| matches!(r, Ref::Id(g) if g == id))
+        .map(|(name, _)| name.clone())
+        .or_else(|| {
+            b.observed
+                .environment_groups
+                .get(id)
+                .map(|g| g.display_name.clone())
+        })
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// An environment that stops being managed must first leave its group (only managed
+/// environments can be in one): by a membership removal or the group's deletion.
+pub(crate) fn unmanage_after_leaving(b: &mut PlanBuilder<'_>) {
+    let leaving: Vec<(String, String)> = b
+        .changes()
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .filter_map(|c| match c.kind {
+            ResourceKind::GroupMembership => Some((c.id.clone()?, c.address.clone())),
+            ResourceKind::Environment
+            | ResourceKind::EnvironmentGroup
+            | ResourceKind::DlpPolicy
+            | ResourceKind::RoleAssignment
+            | ResourceKind::TenantSettings => None,
+        })
+        .chain(
+            b.changes()
+                .iter()
+                .filter(|c| c.action == Action::Delete && c.kind == ResourceKind::EnvironmentGroup)
+                .flat_map(|c| {
+                    let gid = c.id.clone().unwrap_or_default();
+                    b.observed
+                        .environments
+                        .values()
+                        .filter(move |e| e.group_id.as_deref() == Some(gid.as_str()))
+                        .map(|e| (e.id.clone(), c.address.clone()))
+                }),
+        )
+        .collect();
+    for change in b.changes_mut() {
+        if let After::Environment(env) = &change.after
+            && !env.managed
+        {
+            for (env_id, address) in &leaving {
+                if *env_id == env.id && !change.depends_on.contains(address) {
+                    change.depends_on.push(address.clone());
+                }
+            }
+        }
+    }
+}

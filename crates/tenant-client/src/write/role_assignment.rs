@@ -1,0 +1,247 @@
+//! Role assignments: BAP environment roles (`modifyRoleAssignments`) and Power Platform
+//! RBAC assignments.
+
+use super::{cannot_write, gone_is_fine};
+use crate::Client;
+use crate::convert;
+use crate::error::{ClientError, ErrorKind};
+use crate::http::Req;
+use ppgov_core::observed::{ObservedRoleAssignment, ObservedScope};
+use ppgov_tenant_api::roles as wro;
+use ppgov_tenant_api::{environments as we, groups as wg, paths};
+use std::collections::BTreeMap;
+
+impl Client {
+    /// The BAP environment role assignments of one environment.
+    pub async fn list_environment_role_assignments(
+        &self,
+        env: &str,
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let list: Vec<wro::BapRoleAssignment> = self
+            .transport
+            .list_unique(
+                paths::environment_role_assignments(env),
+                |a: &wro::BapRoleAssignment| Some(a.id.clone()),
+            )
+            .await?;
+        Ok(list
+            .iter()
+            .map(|a| convert::bap_role_assignment(a, env))
+            .collect())
+    }
+
+    /// Every Power Platform RBAC assignment of the tenant, at every scope ppgov governs: the
+    /// tenant-level list holds only tenant-scope assignments, so each group's and each
+    /// environment's list is read too (concurrently, bounded by the request limit).
+    pub async fn list_rbac_role_assignments(
+        &self,
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let t = &self.transport;
+        let (groups, envs) = futures::try_join!(
+            t.list::<wg::EnvironmentGroup>(paths::environment_groups()),
+            t.list::<we::Environment>(paths::list_environments()),
+        )?;
+        let scopes = std::iter::once(ObservedScope::Tenant)
+            .chain(
+                groups
+                    .into_iter()
+                    .filter_map(|g| g.id)
+                    .map(ObservedScope::EnvironmentGroup),
+            )
+            .chain(envs.into_iter().map(|e| ObservedScope::Environment(e.name)));
+        let mut by_id = BTreeMap::new();
+        for a in self.rbac_scopes(scopes, None).await? {
+            by_id.insert(a.id.clone(), a);
+        }
+        Ok(by_id.into_values().collect())
+    }
+
+    /// The RBAC assignments one scope's list answers (tenant, group or environment).
+    pub async fn list_rbac_role_assignments_at(
+        &self,
+        scope: &ObservedScope,
+    ) -> Result<Vec<ObservedRoleAssignment>, ClientError> {
+        let endpoint = match scope {
+            ObservedScope::Tenant => paths::rbac_role_assignments(),
+            ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignments(g),
+            ObservedScope::Environment(e) => paths::rbac_environment_role_assignments(e),
+            ObservedScope::Unknown(s) => {
+                return Err(ClientError::config(format!(
+                    "cannot list role assignments at the unknown scope `{s}`"
+                )));
+            }
+        };
+        let label = format!("GET powerplatform {}", endpoint.path);
+        let list: Vec<wro::RbacRoleAssignment> = self
+            .transport
+            .list_unique(endpoint, |a: &wro::RbacRoleAssignment| {
+                Some(a.role_assignment_id.clone()).filter(|id| !id.is_empty())
+            })
+            .await?;
+        list.iter()
+            .map(|a| {
+                convert::rbac_role_assignment(a).map_err(|e| ClientError::invalid(&label, e.0))
+            })
+            .collect()
+    }
+
+    /// Creates an assignment (its `id` is ignored): environment roles through BAP
+    /// `modifyRoleAssignments`, the others through Power Platform RBAC.
+    pub async fn create_role_assignment(
+        &self,
+        a: &ObservedRoleAssignment,
+    ) -> Result<ObservedRoleAssignment, ClientError> {
+        let tenant = self.tenant_id().await?;
+        let t = &self.transport;
+        let Some(role) = a.role else {
+            return Err(ClientError::config(
+                "cannot create an assignment of an unknown role",
+            ));
+        };
+        if role.is_environment_role() {
+            let ObservedScope::Environment(env) = &a.scope else {
+                return Err(ClientError::config(
+                    "environment roles are assigned on one environment",
+                ));
+            };
+            let body = wro::ModifyRoleAssignments {
+                add: vec![convert::bap_role_assignment_request(a, &tenant).map_err(cannot_write)?],
+                remove: Vec::new(),
+            };
+            let resp = t
+                .send(&Req::post(paths::modify_environment_role_assignments(env)).json(&body))
+                .await?;
+            let answer: wro::ModifyRoleAssignmentsResponse = resp.json()?;
+            let item = answer.add.into_iter().next().ok_or_else(|| {
+                ClientError::invalid(&resp.label, "the answer has no result for the added item")
+            })?;
+            if !item_succeeded(&item.http_status) {
+                return Err(item_error(&resp.label, &item));
+            }
+            if let Some(created) = &item.role_assignment {
+                return Ok(convert::bap_role_assignment(created, env));
+            }
+            // No echo: find it.
+            return self
+                .list_environment_role_assignments(env)
+                .await?
+                .into_iter()
+                .find(|x| x.principal_id == a.principal_id && x.role == a.role)
+                .ok_or_else(|| {
+                    ClientError::invalid(&resp.label, "the new assignment is not listed")
+                });
+        }
+        let body = convert::rbac_role_assignment_request(a, &tenant).map_err(cannot_write)?;
+        // Group and environment assignments are created on their scope's route, as
+        // Microsoft's PowerShell module does.
+        let route = match &a.scope {
+            ObservedScope::Tenant => paths::rbac_role_assignments(),
+            ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignments(g),
+            ObservedScope::Environment(e) => paths::rbac_environment_role_assignments(e),
+            ObservedScope::Unknown(s) => {
+                return Err(ClientError::config(format!(
+                    "cannot create a role assignment at the unknown scope `{s}`"
+                )));
+            }
+        };
+        let resp = t.send(&Req::post(route).json(&body)).await?;
+        if !resp.is_empty()
+            && let Some(created) = resp.json::<wro::RbacCreateResponse>()?.into_assignment()
+        {
+            return convert::rbac_role_assignment(&created)
+                .map_err(|e| ClientError::invalid(&resp.label, e.0));
+        }
+        let scope = a.scope.clone();
+        self.list_rbac_role_assignments_at(&scope)
+            .await?
+            .into_iter()
+            .find(|x| x.principal_id == a.principal_id && x.role == a.role && x.scope == scope)
+            .ok_or_else(|| ClientError::invalid(&resp.label, "the new assignment is not listed"))
+    }
+
+    /// Deletes an assignment by its id (BAP ids are `.../roleAssignments/{id}` paths).
+    pub async fn delete_role_assignment(
+        &self,
+        a: &ObservedRoleAssignment,
+    ) -> Result<(), ClientError> {
+        let t = &self.transport;
+        if !a.is_bap() {
+            let route = match &a.scope {
+                ObservedScope::EnvironmentGroup(g) => paths::rbac_group_role_assignment(g, &a.id),
+                ObservedScope::Environment(e) => paths::rbac_environment_role_assignment(e, &a.id),
+                ObservedScope::Tenant | ObservedScope::Unknown(_) => {
+                    paths::rbac_role_assignment(&a.id)
+                }
+            };
+            return gone_is_fine(t.send(&Req::delete(route)).await);
+        }
+        let ObservedScope::Environment(env) = &a.scope else {
+            return Err(ClientError::config(
+                "environment role assignments belong to one environment",
+            ));
+        };
+        let body = wro::ModifyRoleAssignments {
+            add: Vec::new(),
+            remove: vec![wro::RemoveRoleAssignment { id: a.id.clone() }],
+        };
+        let resp = t
+            .send(
+                &Req::post(paths::modify_environment_role_assignments(env))
+                    .json(&body)
+                    .idempotent(),
+            )
+            .await?;
+        if resp.is_empty() {
+            return Ok(());
+        }
+        let answer: wro::ModifyRoleAssignmentsResponse = resp.json()?;
+        match answer.remove.first() {
+            Some(item)
+                if !item_succeeded(&item.http_status)
+                    && !item.http_status.eq_ignore_ascii_case("NotFound") =>
+            {
+                Err(item_error(&resp.label, item))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Per-item `httpStatus` of `modifyRoleAssignments`: `Created`, `OK`, `NoContent`, `200`, ...
+fn item_succeeded(status: &str) -> bool {
+    matches!(
+        status.to_ascii_lowercase().as_str(),
+        "ok" | "created" | "nocontent" | "accepted"
+    ) || status.parse::<u16>().is_ok_and(|s| (200..300).contains(&s))
+}
+
+pub(super) fn item_error(label: &str, item: &wro::ModifyResult) -> ClientError {
+    let detail = item.error.clone().unwrap_or_default();
+    ClientError {
+        kind: ErrorKind::Rejected,
+        request: Some(label.to_owned()),
+        status: None,
+        code: Some(detail.code).filter(|c| !c.is_empty()),
+        message: if detail.message.is_empty() {
+            format!("the item failed with {}", item.http_status)
+        } else {
+            detail.message
+        },
+        hint: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modify_item_statuses() {
+        for ok in ["Created", "OK", "NoContent", "200", "204"] {
+            assert!(item_succeeded(ok), "{ok}");
+        }
+        for bad in ["BadRequest", "Forbidden", "500", ""] {
+            assert!(!item_succeeded(bad), "{bad}");
+        }
+    }
+}
