@@ -12,6 +12,7 @@ use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod rating;
+mod tenant_isolation;
 
 /// A document that passed schema validation, with its tree for spans.
 #[derive(Debug)]
@@ -100,13 +101,14 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
     // Names every kind's documents and who lowers them: a new kind (a line in `kinds!`) is a
     // compile error here until its documents are lowered too, rather than silently ignored.
     let ParsedSet {
-        projects: _,          // project()
-        environments: _,      // environments()
-        groups: _,            // groups()
-        dlp_policies: _,      // dlp_policies()
-        role_assignments: _,  // role_assignments()
-        tenant_settings: _,   // tenant_settings()
-        connector_ratings: _, // connector_rating()
+        projects: _,                  // project()
+        environments: _,              // environments()
+        groups: _,                    // groups()
+        dlp_policies: _,              // dlp_policies()
+        role_assignments: _,          // role_assignments()
+        tenant_settings: _,           // tenant_settings()
+        tenant_isolation_policies: _, // tenant_isolation()
+        connector_ratings: _,         // connector_rating()
         invalid_names: _,
         document_count: _,
         expect_project: _,
@@ -127,6 +129,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
     let dlp_policies = cx.dlp_policies();
     let role_assignments = cx.role_assignments();
     let tenant_settings = cx.tenant_settings();
+    let tenant_isolation = cx.tenant_isolation(project.tenant_id.as_deref());
     let connector_rating = cx.connector_rating();
     if let Some((rating, spans)) = &connector_rating {
         cx.rating_constraints(
@@ -144,6 +147,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         dlp_policies,
         role_assignments,
         tenant_settings,
+        tenant_isolation,
         connector_rating: connector_rating.map(|(rating, _)| rating),
     };
     (desired, cx.catalog)
@@ -484,6 +488,7 @@ impl Lowering<'_> {
                 environment_group: o.environment_group,
                 dlp_policy: o.dlp_policy,
                 role_assignment: o.role_assignment,
+                tenant_isolation_policy: o.tenant_isolation_policy,
             },
             checks: spec.checks.clone(),
             default_approvers: spec.approvals.default.iter().cloned().collect(),
@@ -631,6 +636,7 @@ impl Lowering<'_> {
             | Kind::EnvironmentGroup
             | Kind::DlpPolicy
             | Kind::TenantSettings
+            | Kind::TenantIsolationPolicy
             | Kind::ConnectorRating => "remove `id`",
         });
         self.push(d);

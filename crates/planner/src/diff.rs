@@ -42,6 +42,11 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     p.dlp_policies();
     p.role_assignments();
     p.tenant_settings();
+    p.changes.extend(crate::tenant_isolation::plan(
+        desired,
+        tenant,
+        &mut p.fingerprints,
+    ));
     depend_on_created_environments(&mut p.changes);
     let changes = crate::order::order(p.changes, &mut p.errors);
     p.notes.sort();
@@ -188,7 +193,8 @@ impl<'a> Planner<'a> {
                 // Exclusive ownership governs no object of these kinds (the map is empty).
                 ResourceKind::Environment
                 | ResourceKind::GroupMembership
-                | ResourceKind::TenantSettings => continue,
+                | ResourceKind::TenantSettings
+                | ResourceKind::TenantIsolationPolicy => continue,
             };
             self.fingerprints.insert(key, value);
         }
@@ -705,7 +711,8 @@ impl<'a> Planner<'a> {
                 | ResourceKind::EnvironmentGroup
                 | ResourceKind::DlpPolicy
                 | ResourceKind::RoleAssignment
-                | ResourceKind::TenantSettings => None,
+                | ResourceKind::TenantSettings
+                | ResourceKind::TenantIsolationPolicy => None,
             })
             .chain(
                 self.changes

@@ -23,6 +23,7 @@ pub mod resolve;
 pub mod risk;
 pub mod simulate;
 pub mod target;
+pub mod tenant_isolation;
 
 pub use diff::{plan, rbac_environment_scopes};
 pub use impact::affected_environments;

@@ -1514,6 +1514,7 @@ pub fn is_no_group(id: &str) -> bool {
 mod connector_metadata;
 pub mod inventory;
 mod snapshot;
+pub mod tenant_isolation;
 pub use snapshot::tenant_snapshot;
 
 #[cfg(test)]

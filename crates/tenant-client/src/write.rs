@@ -19,6 +19,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+pub(crate) mod tenant_isolation;
+
 /// A live object's identity as its listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedObject {
