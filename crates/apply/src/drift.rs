@@ -478,6 +478,7 @@ fn live_differences(after: &After, object: Option<&str>, observed: &Observed) ->
             | After::Membership { .. }
             | After::RoleAssignment(_)
             | After::TenantSettings(_)
+            | After::TenantIsolationPolicy(_)
             | After::Nothing => {}
         }
     }
@@ -539,6 +540,12 @@ fn repository_changed(c: &Change, j: &Journal) -> bool {
             // by its id: only a different address means the repository moved the environment.
             matches!((a, b), (ppgov_planner::Ref::CreatedBy(x), ppgov_planner::Ref::CreatedBy(y)) if x != y)
                 || matches!((a, b), (ppgov_planner::Ref::Id(x), ppgov_planner::Ref::Id(y)) if x != y)
+        }
+        After::TenantIsolationPolicy(a) => {
+            let After::TenantIsolationPolicy(b) = &c.after else {
+                return true;
+            };
+            a != b
         }
         // Settings return early above; a delete wrote no value to compare with.
         After::TenantSettings(_) | After::Nothing => true,

@@ -53,7 +53,8 @@ pub fn declaring_resource(address: &str) -> Option<String> {
         | ResourceKind::EnvironmentGroup
         | ResourceKind::DlpPolicy
         | ResourceKind::RoleAssignment
-        | ResourceKind::TenantSettings) => kind,
+        | ResourceKind::TenantSettings
+        | ResourceKind::TenantIsolationPolicy) => kind,
     };
     Some(Address::named(kind, name).to_string())
 }
@@ -75,6 +76,10 @@ fn annotations<'a>(
         ResourceKind::DlpPolicy => desired.dlp_policies.get(name).map(|p| &p.meta.annotations),
         ResourceKind::TenantSettings => desired
             .tenant_settings
+            .as_ref()
+            .map(|t| &t.meta.annotations),
+        ResourceKind::TenantIsolationPolicy => desired
+            .tenant_isolation
             .as_ref()
             .map(|t| &t.meta.annotations),
         // Desired role assignments are keyed by principal, role and scope, not by name.
@@ -170,6 +175,10 @@ pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
         ResourceKind::RoleAssignment => observed.role_assignments.get(id).map(fingerprint),
         // One managed setting (a dotted path); absent is a value too.
         ResourceKind::TenantSettings => Some(fingerprint(&observed.tenant_settings.get(id))),
+        // The singleton policy; absent is a value too.
+        ResourceKind::TenantIsolationPolicy => {
+            Some(fingerprint(&observed.tenant_isolation.as_ref()))
+        }
         // A membership is fingerprinted as its environment (`Environment:{id}`).
         ResourceKind::GroupMembership => None,
     }
@@ -227,7 +236,12 @@ pub fn describe_stale(plan: &Plan, observed: &Observed, s: &Stale) -> String {
                 .unwrap_or_else(|| a.principal_id.clone())
         }),
         // Settings are named by their path (the key says it); memberships have no key.
-        Some(ResourceKind::TenantSettings | ResourceKind::GroupMembership) | None => None,
+        Some(
+            ResourceKind::TenantSettings
+            | ResourceKind::GroupMembership
+            | ResourceKind::TenantIsolationPolicy,
+        )
+        | None => None,
     };
     let fields = change
         .map(|c| crate::step::differences_from(&c.after, observed))

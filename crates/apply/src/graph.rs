@@ -50,6 +50,7 @@ pub fn created_refs(c: &Change) -> Vec<String> {
         | After::EnvironmentGroup(_)
         | After::DlpPolicy(_)
         | After::TenantSettings(_)
+        | After::TenantIsolationPolicy(_)
         | After::Nothing => {}
     }
     out
@@ -68,13 +69,15 @@ fn environment_written(c: &Change) -> Option<&str> {
             ResourceKind::EnvironmentGroup
             | ResourceKind::DlpPolicy
             | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings,
+            | ResourceKind::TenantSettings
+            | ResourceKind::TenantIsolationPolicy,
         )
         | (
             After::EnvironmentGroup(_)
             | After::DlpPolicy(_)
             | After::RoleAssignment(_)
-            | After::TenantSettings(_),
+            | After::TenantSettings(_)
+            | After::TenantIsolationPolicy(_),
             _,
         ) => None,
     }

@@ -74,6 +74,11 @@ pub fn object_key(change: &Change) -> Option<String> {
             FingerprintKey::new(ResourceKind::Environment, environment_id.as_str())
         }
         After::TenantSettings(_) => FingerprintKey::new(ResourceKind::TenantSettings, "tenant"),
+        // A singleton, fingerprinted even before it exists.
+        After::TenantIsolationPolicy(_) => FingerprintKey::new(
+            ResourceKind::TenantIsolationPolicy,
+            ppgov_planner::tenant_isolation::POLICY_ID,
+        ),
         After::EnvironmentGroup(_)
         | After::DlpPolicy(_)
         | After::RoleAssignment(_)

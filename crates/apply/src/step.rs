@@ -8,6 +8,8 @@ use ppgov_planner::plan::fingerprint;
 use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
 use serde::Serialize;
 
+mod tenant_isolation;
+
 type StepResult = Result<(), String>;
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -162,6 +164,10 @@ pub(crate) fn differences_from(
             .filter(|(k, v)| observed.tenant_settings.get(*k) != Some(v))
             .map(|(k, _)| k.clone())
             .collect(),
+        After::TenantIsolationPolicy(a) => owned(tenant_isolation::differences(
+            a,
+            observed.tenant_isolation.as_ref(),
+        )),
         After::Membership { .. } | After::RoleAssignment(_) | After::Nothing => Vec::new(),
     }
 }
@@ -503,6 +509,9 @@ pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> 
             }
             Ok(())
         }
+        (After::TenantIsolationPolicy(after), _) => {
+            tenant_isolation::run(c, after, t, shared).await
+        }
         (After::Nothing, _) => delete(c, t, shared).await,
     }
 }
@@ -591,7 +600,10 @@ async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResu
             }
         }
         // A membership removal carries `After::Membership`, so it never gets here.
-        other @ (ResourceKind::GroupMembership | ResourceKind::TenantSettings) => Err(format!(
+        // The isolation policy's removal carries the policy it writes, so it never gets here.
+        other @ (ResourceKind::GroupMembership
+        | ResourceKind::TenantSettings
+        | ResourceKind::TenantIsolationPolicy) => Err(format!(
             "{}: ppgov does not delete {other:?} objects",
             c.address
         )),

@@ -1,6 +1,7 @@
 //! The writes and reads the executor needs, as a trait: implemented by the real client, and
 //! by in-memory fakes in tests.
 
+use ppgov_core::model::TenantIsolation;
 use ppgov_core::observed::{
     ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedRoleAssignment, ObservedScope,
 };
@@ -72,6 +73,12 @@ pub trait TenantWrites {
         &self,
         changed: &BTreeMap<String, Value>,
     ) -> impl Future<Output = R<BTreeMap<String, Value>>>;
+    /// `None`: the tenant has no policy.
+    fn get_tenant_isolation(&self) -> impl Future<Output = R<Option<TenantIsolation>>>;
+    fn put_tenant_isolation(
+        &self,
+        policy: &TenantIsolation,
+    ) -> impl Future<Output = R<TenantIsolation>>;
 }
 
 impl TenantWrites for Client {
@@ -156,5 +163,11 @@ impl TenantWrites for Client {
         changed: &BTreeMap<String, Value>,
     ) -> R<BTreeMap<String, Value>> {
         Client::update_tenant_settings(self, changed).await
+    }
+    async fn get_tenant_isolation(&self) -> R<Option<TenantIsolation>> {
+        Client::get_tenant_isolation(self).await
+    }
+    async fn put_tenant_isolation(&self, policy: &TenantIsolation) -> R<TenantIsolation> {
+        Client::put_tenant_isolation(self, policy).await
     }
 }

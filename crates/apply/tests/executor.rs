@@ -123,6 +123,15 @@ impl TenantWrites for Fake {
     ) -> R<BTreeMap<String, Value>> {
         nope()
     }
+    async fn get_tenant_isolation(&self) -> R<Option<ppgov_core::model::TenantIsolation>> {
+        nope()
+    }
+    async fn put_tenant_isolation(
+        &self,
+        _: &ppgov_core::model::TenantIsolation,
+    ) -> R<ppgov_core::model::TenantIsolation> {
+        nope()
+    }
 }
 
 fn policy(name: &str) -> ObservedDlpPolicy {

@@ -760,6 +760,7 @@ fn observed_value(
         ResourceKind::DlpPolicy => of!(observed.dlp_policies.get(id)?),
         ResourceKind::RoleAssignment => of!(observed.role_assignments.get(id)?),
         ResourceKind::TenantSettings => of!(&observed.tenant_settings),
+        ResourceKind::TenantIsolationPolicy => of!(&observed.tenant_isolation),
         // A membership is fingerprinted as its environment.
         ResourceKind::GroupMembership => None,
     }

@@ -61,6 +61,7 @@ pub enum KindArg {
     DlpPolicy,
     RoleAssignment,
     TenantSettings,
+    TenantIsolationPolicy,
 }
 
 impl KindArg {
@@ -71,6 +72,7 @@ impl KindArg {
             KindArg::DlpPolicy => ImportKind::DlpPolicy,
             KindArg::RoleAssignment => ImportKind::RoleAssignment,
             KindArg::TenantSettings => ImportKind::TenantSettings,
+            KindArg::TenantIsolationPolicy => ImportKind::TenantIsolationPolicy,
         }
     }
 }
@@ -266,6 +268,7 @@ fn adopt_from_plan(
             ResourceKind::DlpPolicy => ImportKind::DlpPolicy,
             ResourceKind::RoleAssignment => ImportKind::RoleAssignment,
             ResourceKind::TenantSettings => ImportKind::TenantSettings,
+            ResourceKind::TenantIsolationPolicy => ImportKind::TenantIsolationPolicy,
             // Membership follows the groups and environments; nothing to declare on its own.
             ResourceKind::GroupMembership => continue,
         };

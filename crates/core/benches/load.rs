@@ -266,6 +266,9 @@ fn phases(files: &[(String, String)]) {
             Kind::ConnectorRating => {
                 tree_de::take::<doc::Document<doc::ConnectorRatingSpec>>(root).is_ok()
             }
+            Kind::TenantIsolationPolicy => {
+                tree_de::take::<doc::Document<doc::TenantIsolationPolicySpec>>(root).is_ok()
+            }
         };
         assert!(ok);
     }

@@ -8,6 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod tenant_isolation;
+pub use tenant_isolation::*;
+
 /// The only supported `apiVersion`.
 pub const API_VERSION: &str = "ppgov.dev/v1";
 
@@ -973,6 +976,10 @@ pub struct Ownership {
     pub dlp_policy: OwnershipMode,
     #[serde(default, rename = "RoleAssignment")]
     pub role_assignment: OwnershipMode,
+    /// `exclusive`: without a `TenantIsolationPolicy` document, a live policy is removed
+    /// (turned off with an empty allow-list: the platform has no delete).
+    #[serde(default, rename = "TenantIsolationPolicy")]
+    pub tenant_isolation_policy: OwnershipMode,
 }
 
 // ---------------------------------------------------------------------------------------------

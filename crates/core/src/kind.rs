@@ -119,6 +119,8 @@ kinds! {
     RoleAssignment: doc::RoleAssignmentSpec => role_assignments;
     /// A singleton: the tenant-wide settings ppgov governs.
     TenantSettings: doc::TenantSettingsSpec => tenant_settings;
+    /// A singleton: cross-tenant connection restrictions.
+    TenantIsolationPolicy: doc::TenantIsolationPolicySpec => tenant_isolation_policies;
     /// Repository-only: the connector criticality scale (see [`Kind::is_live`]).
     ConnectorRating: doc::ConnectorRatingSpec => connector_ratings;
 }
@@ -134,7 +136,8 @@ impl Kind {
             | Kind::EnvironmentGroup
             | Kind::DlpPolicy
             | Kind::RoleAssignment
-            | Kind::TenantSettings => true,
+            | Kind::TenantSettings
+            | Kind::TenantIsolationPolicy => true,
             Kind::Project | Kind::ConnectorRating => false,
         }
     }

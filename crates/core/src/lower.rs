@@ -19,6 +19,7 @@ mod environment_group;
 mod project;
 mod rating;
 mod role_assignment;
+mod tenant_isolation;
 mod tenant_settings;
 
 /// A document that passed schema validation, with its tree for spans.
@@ -108,13 +109,14 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
     // Names every kind's documents and who lowers them: a new kind (a line in `kinds!`) is a
     // compile error here until its documents are lowered too, rather than silently ignored.
     let ParsedSet {
-        projects: _,          // project()
-        environments: _,      // environments()
-        groups: _,            // groups()
-        dlp_policies: _,      // dlp_policies()
-        role_assignments: _,  // role_assignments()
-        tenant_settings: _,   // tenant_settings()
-        connector_ratings: _, // connector_rating()
+        projects: _,                  // project()
+        environments: _,              // environments()
+        groups: _,                    // groups()
+        dlp_policies: _,              // dlp_policies()
+        role_assignments: _,          // role_assignments()
+        tenant_settings: _,           // tenant_settings()
+        tenant_isolation_policies: _, // tenant_isolation()
+        connector_ratings: _,         // connector_rating()
         invalid_names: _,
         document_count: _,
         expect_project: _,
@@ -135,6 +137,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
     let dlp_policies = cx.dlp_policies();
     let role_assignments = cx.role_assignments();
     let tenant_settings = cx.tenant_settings();
+    let tenant_isolation = cx.tenant_isolation(project.tenant_id.as_deref());
     let connector_rating = cx.connector_rating();
     if let Some((rating, spans)) = &connector_rating {
         cx.rating_constraints(
@@ -152,6 +155,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         dlp_policies,
         role_assignments,
         tenant_settings,
+        tenant_isolation,
         connector_rating: connector_rating.map(|(rating, _)| rating),
     };
     (desired, cx.catalog)
@@ -429,6 +433,7 @@ impl Lowering<'_> {
             | Kind::EnvironmentGroup
             | Kind::DlpPolicy
             | Kind::TenantSettings
+            | Kind::TenantIsolationPolicy
             | Kind::ConnectorRating => "remove `id`",
         });
         self.push(d);

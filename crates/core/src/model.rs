@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod group_rules;
+mod tenant_isolation;
+pub use tenant_isolation::*;
 
 /// Everything the repository declares.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -27,6 +29,8 @@ pub struct Desired {
     #[serde(serialize_with = "values_in_key_order")]
     pub role_assignments: BTreeMap<RoleAssignmentKey, RoleAssignment>,
     pub tenant_settings: Option<TenantSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_isolation: Option<TenantIsolationPolicy>,
     /// Repository-only: governs where connectors may be classified; never planned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connector_rating: Option<crate::rating::ConnectorRating>,
@@ -65,6 +69,7 @@ pub struct Ownership {
     pub environment_group: OwnershipMode,
     pub dlp_policy: OwnershipMode,
     pub role_assignment: OwnershipMode,
+    pub tenant_isolation_policy: OwnershipMode,
 }
 
 /// Identity shared by every resource.

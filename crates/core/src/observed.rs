@@ -30,6 +30,9 @@ pub struct Observed {
     /// Every live tenant setting, flattened to dotted paths
     /// (`powerPlatform.powerApps.disableShareWithEveryone`).
     pub tenant_settings: BTreeMap<String, serde_json::Value>,
+    /// The tenant isolation policy; `None` when the tenant has none (never written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_isolation: Option<crate::model::TenantIsolation>,
     /// The tenant's live connector catalog, when it was read.
     pub connectors: Option<Vec<Connector>>,
     /// Environments whose BAP role assignments were read; assignments of other environments

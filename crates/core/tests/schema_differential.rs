@@ -138,6 +138,7 @@ fn compare_typed(kind: Kind, root: &Node, what: &str) {
         Kind::DlpPolicy => both::<doc::DlpPolicySpec>(root, what),
         Kind::RoleAssignment => both::<doc::RoleAssignmentSpec>(root, what),
         Kind::TenantSettings => both::<doc::TenantSettingsSpec>(root, what),
+        Kind::TenantIsolationPolicy => both::<doc::TenantIsolationPolicySpec>(root, what),
         Kind::ConnectorRating => both::<doc::ConnectorRatingSpec>(root, what),
     }
 }

@@ -7,6 +7,7 @@
 
 mod names;
 mod selectors;
+mod tenant_isolation;
 pub mod yaml;
 
 use ppgov_core::catalog::{API_PREFIX, Catalog, Connector, ConnectorId, Resolved, Tier};
@@ -27,15 +28,17 @@ pub enum ImportKind {
     DlpPolicy,
     RoleAssignment,
     TenantSettings,
+    TenantIsolationPolicy,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 5] = [
+    pub const ALL: [ImportKind; 6] = [
         ImportKind::Environment,
         ImportKind::EnvironmentGroup,
         ImportKind::DlpPolicy,
         ImportKind::RoleAssignment,
         ImportKind::TenantSettings,
+        ImportKind::TenantIsolationPolicy,
     ];
 
     /// The document kind (its `kind:`); every live kind (`Kind::is_live`) is one
@@ -47,6 +50,7 @@ impl ImportKind {
             ImportKind::DlpPolicy => ppgov_core::Kind::DlpPolicy,
             ImportKind::RoleAssignment => ppgov_core::Kind::RoleAssignment,
             ImportKind::TenantSettings => ppgov_core::Kind::TenantSettings,
+            ImportKind::TenantIsolationPolicy => ppgov_core::Kind::TenantIsolationPolicy,
         }
     }
 
@@ -61,7 +65,7 @@ impl ImportKind {
             ImportKind::EnvironmentGroup => "environment-groups",
             ImportKind::DlpPolicy => "dlp",
             ImportKind::RoleAssignment => "roles",
-            ImportKind::TenantSettings => "",
+            ImportKind::TenantSettings | ImportKind::TenantIsolationPolicy => "",
         }
     }
 }
@@ -352,6 +356,26 @@ impl<'a> Importer<'a> {
         if let Some(doc) = settings {
             docs.push((ImportKind::TenantSettings, "tenant".into(), doc));
         }
+        if let Some(policy) = &observed.tenant_isolation
+            && self.options.adopt.is_none()
+            && self
+                .options
+                .kinds
+                .contains(&ImportKind::TenantIsolationPolicy)
+        {
+            let (spec, skipped) = tenant_isolation::spec(policy, observed.tenant_id.as_deref());
+            self.out.skipped.extend(skipped);
+            let doc = yaml::document(&Self::envelope(
+                "TenantIsolationPolicy",
+                json!({"name": "tenant-isolation"}),
+                spec,
+            ));
+            docs.push((
+                ImportKind::TenantIsolationPolicy,
+                "tenant-isolation".into(),
+                doc,
+            ));
+        }
         if self.options.adopt.is_none() {
             let project = self.project();
             self.write_file(
@@ -366,6 +390,9 @@ impl<'a> Importer<'a> {
             let what = match kind {
                 ImportKind::TenantSettings => {
                     "The tenant settings ppgov governs, as they are".to_owned()
+                }
+                ImportKind::TenantIsolationPolicy => {
+                    "The tenant isolation policy, as it is in the tenant".to_owned()
                 }
                 other @ (ImportKind::Environment
                 | ImportKind::EnvironmentGroup

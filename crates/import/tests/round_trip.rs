@@ -146,3 +146,50 @@ async fn seeded_tenants_round_trip() {
         "only {nontrivial} of {cases} tenants had five or more documents"
     );
 }
+
+/// A tenant isolation policy is imported as a `TenantIsolationPolicy` document that plans
+/// nothing; an entry the language cannot hold (the tenant itself) is left out, with the
+/// reason.
+#[tokio::test]
+async fn the_tenant_isolation_policy_round_trips() {
+    let with_policy = |extra: Option<&str>| {
+        let mut tenant = bundled_snapshot();
+        let mut allowed = vec![
+            serde_json::json!({"tenantId": "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f",
+                "direction": {"inbound": true, "outbound": false}}),
+            serde_json::json!({"tenantId": "*", "direction": {"inbound": false, "outbound": true}}),
+        ];
+        if let Some(id) = extra {
+            allowed.push(serde_json::json!({"tenantId": id,
+                "direction": {"inbound": true, "outbound": true}}));
+        }
+        tenant.tenant_isolation_policy = Some(
+            serde_json::from_value(serde_json::json!({
+                "tenantId": tenant.tenant_id, "isDisabled": false, "allowedTenants": allowed
+            }))
+            .unwrap(),
+        );
+        tenant
+    };
+    let options = options(EnvironmentSelection::Governed, false);
+    let observed = observe(with_policy(None), &options).await;
+    let imported = import(&observed, Catalog::bundled(), &options);
+    assert!(
+        imported.files.contains_key("tenant-isolation.yaml"),
+        "{:?}",
+        imported.files.keys().collect::<Vec<_>>()
+    );
+    assert_round_trip(&observed, &imported, "tenant isolation");
+
+    let own = bundled_snapshot().tenant_id.to_lowercase();
+    let observed = observe(with_policy(Some(&own)), &options).await;
+    let imported = import(&observed, Catalog::bundled(), &options);
+    assert!(
+        imported
+            .skipped
+            .iter()
+            .any(|s| s.contains("is the tenant itself")),
+        "{:?}",
+        imported.skipped
+    );
+}

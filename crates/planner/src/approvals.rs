@@ -54,7 +54,8 @@ pub fn required(
                         | After::EnvironmentGroup(_)
                         | After::Membership { .. }
                         | After::RoleAssignment(_)
-                        | After::TenantSettings(_) => None,
+                        | After::TenantSettings(_)
+                        | After::TenantIsolationPolicy(_) => None,
                     };
                     let mut by_approver: BTreeMap<String, Vec<String>> = BTreeMap::new();
                     for id in touched_connectors(before, after, catalog) {
@@ -87,7 +88,8 @@ pub fn required(
             }
             ResourceKind::Environment
             | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings => {}
+            | ResourceKind::TenantSettings
+            | ResourceKind::TenantIsolationPolicy => {}
         }
         for approver in &desired.project.default_approvers {
             add(approver, "default approver (ppgov.yaml)".into());

@@ -199,7 +199,8 @@ impl<'a> PlanBuilder<'a> {
                 // Exclusive ownership governs no object of these kinds (the map is empty).
                 ResourceKind::Environment
                 | ResourceKind::GroupMembership
-                | ResourceKind::TenantSettings => continue,
+                | ResourceKind::TenantSettings
+                | ResourceKind::TenantIsolationPolicy => continue,
             };
             self.fingerprints.insert(key, value);
         }

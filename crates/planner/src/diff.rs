@@ -4,7 +4,8 @@
 
 use crate::builder::{Built, PlanBuilder};
 use crate::kinds::{
-    dlp_policy, environment, environment_group, group_membership, role_assignment, tenant_settings,
+    dlp_policy, environment, environment_group, group_membership, role_assignment, tenant_isolation,
+    tenant_settings,
 };
 use crate::plan::*;
 use crate::resolve::Resolver;
@@ -30,6 +31,7 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     dlp_policy::plan(&mut b, &groups, &memberships);
     role_assignment::plan(&mut b, &groups, &memberships);
     tenant_settings::plan(&mut b);
+    tenant_isolation::plan(&mut b);
     let Built {
         mut changes,
         mut notes,

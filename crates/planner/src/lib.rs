@@ -26,6 +26,7 @@ pub mod resolve;
 pub mod risk;
 pub mod simulate;
 pub mod target;
+pub use kinds::tenant_isolation;
 
 pub use diff::{plan, rbac_environment_scopes};
 pub use impact::affected_environments;

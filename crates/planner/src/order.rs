@@ -16,6 +16,8 @@ fn phase(c: &Change) -> u8 {
         (Create | Update, DlpPolicy) => 4,
         (Create | Update, RoleAssignment) => 5,
         (_, TenantSettings) => 6,
+        // A singleton that refers to nothing: with the tenant settings.
+        (_, TenantIsolationPolicy) => 6,
         (Delete, RoleAssignment) => 7,
         (Delete, DlpPolicy) => 8,
         (Delete, EnvironmentGroup) => 9,

@@ -40,6 +40,21 @@ pub enum ResourceKind {
     DlpPolicy,
     RoleAssignment,
     TenantSettings,
+    TenantIsolationPolicy,
+}
+
+impl ResourceKind {
+    /// Every resource kind. `tests::every_live_document_kind_is_a_resource_kind` fails when a
+    /// live document kind has no resource kind here.
+    pub const ALL: [ResourceKind; 7] = [
+        ResourceKind::Environment,
+        ResourceKind::EnvironmentGroup,
+        ResourceKind::GroupMembership,
+        ResourceKind::DlpPolicy,
+        ResourceKind::RoleAssignment,
+        ResourceKind::TenantSettings,
+        ResourceKind::TenantIsolationPolicy,
+    ];
 }
 
 /// One attribute that changes: a dotted path, its value before and after.
@@ -66,6 +81,8 @@ pub enum After {
     RoleAssignment(PlannedRoleAssignment),
     /// Changed settings only, flattened.
     TenantSettings(BTreeMap<String, serde_json::Value>),
+    /// The whole policy, as written (removing it writes it off and empty).
+    TenantIsolationPolicy(ppgov_core::model::TenantIsolation),
     /// Deletions carry no after-value.
     Nothing,
 }
@@ -421,6 +438,7 @@ pub fn created_environments_in(after: &After) -> Vec<&str> {
         After::Environment(_)
         | After::EnvironmentGroup(_)
         | After::TenantSettings(_)
+        | After::TenantIsolationPolicy(_)
         | After::Nothing => Vec::new(),
     }
 }
@@ -473,6 +491,7 @@ pub fn kind_name(kind: ResourceKind) -> &'static str {
         ResourceKind::DlpPolicy => "DlpPolicy",
         ResourceKind::RoleAssignment => "RoleAssignment",
         ResourceKind::TenantSettings => "TenantSettings",
+        ResourceKind::TenantIsolationPolicy => "TenantIsolationPolicy",
     }
 }
 
@@ -510,10 +529,12 @@ pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap
                 (id.clone(), name.clone())
             })
             .collect(),
-        // Exclusive ownership deletes no environment, membership or setting.
+        // Exclusive ownership deletes no environment, membership or setting; the isolation
+        // policy is a singleton, fingerprinted by its own change.
         ResourceKind::Environment
         | ResourceKind::GroupMembership
-        | ResourceKind::TenantSettings => BTreeMap::new(),
+        | ResourceKind::TenantSettings
+        | ResourceKind::TenantIsolationPolicy => BTreeMap::new(),
     }
 }
 
@@ -565,14 +586,23 @@ pub fn fingerprint<T: Serialize>(value: &T) -> String {
 mod tests {
     use super::*;
 
-    const EVERY_KIND: [ResourceKind; 6] = [
-        ResourceKind::Environment,
-        ResourceKind::EnvironmentGroup,
-        ResourceKind::GroupMembership,
-        ResourceKind::DlpPolicy,
-        ResourceKind::RoleAssignment,
-        ResourceKind::TenantSettings,
-    ];
+    const EVERY_KIND: [ResourceKind; 7] = ResourceKind::ALL;
+
+    /// A live document kind (`ppgov_core::kind::Kind::is_live`) is planned, so it needs a
+    /// `ResourceKind` of its name, listed in `ResourceKind::ALL` (which `--target` reads).
+    #[test]
+    fn every_live_document_kind_is_a_resource_kind() {
+        for kind in ppgov_core::Kind::ALL.into_iter().filter(|k| k.is_live()) {
+            let resource = parse_kind_name(kind.as_str()).unwrap_or_else(|| {
+                panic!("document kind {kind} has no ResourceKind in crates/planner/src/plan.rs")
+            });
+            assert!(
+                ResourceKind::ALL.contains(&resource),
+                "ResourceKind::{resource:?} is missing from ResourceKind::ALL (crates/planner/src/plan.rs)"
+            );
+            assert_eq!(kind_name(resource), kind.as_str());
+        }
+    }
 
     #[test]
     fn a_created_group_scope_gives_back_its_address() {

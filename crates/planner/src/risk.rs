@@ -165,6 +165,9 @@ pub fn assess(change: &Change, observed: &Observed, catalog: &Catalog) -> Option
                 )
             }
             ResourceKind::TenantSettings => "deletes a live object".to_owned(),
+            ResourceKind::TenantIsolationPolicy => {
+                crate::tenant_isolation::removal_risk(observed.tenant_isolation.as_ref())
+            }
         };
         return Some(Risk::new(RiskClass::Destroy, reason));
     }
@@ -203,6 +206,10 @@ pub fn assess(change: &Change, observed: &Observed, catalog: &Catalog) -> Option
             let before = observed.dlp_policies.get(id)?;
             let risks = dlp_risks(before, after, catalog, &observed.environments);
             (!risks.is_empty()).then(|| Risk::new(RiskClass::Loosening, risks.join("; ")))
+        }
+        (After::TenantIsolationPolicy(after), _) => {
+            crate::tenant_isolation::loosened(observed.tenant_isolation.as_ref(), after)
+                .map(|reason| Risk::new(RiskClass::Loosening, reason))
         }
         // A create (no live object yet) loosens nothing; these kinds have no loosening rule.
         (After::Environment(_) | After::EnvironmentGroup(_) | After::DlpPolicy(_), _)

@@ -111,6 +111,9 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
             (After::TenantSettings(settings), _) => {
                 state.tenant_settings.extend(settings.clone());
             }
+            (After::TenantIsolationPolicy(policy), _) => {
+                state.tenant_isolation = Some(policy.clone());
+            }
             (After::Nothing, _) => {
                 let id = change.id.clone().unwrap_or_default();
                 match change.kind {
@@ -132,8 +135,11 @@ pub fn apply_in_memory(observed: &Observed, plan: &Plan) -> Observed {
                         state.environments.remove(&id);
                     }
                     // Never deleted with no after-value: tenant settings are not deleted, a
-                    // membership removal carries `After::Membership`.
-                    ResourceKind::GroupMembership | ResourceKind::TenantSettings => {}
+                    // membership removal carries `After::Membership`, and
+                    // the isolation policy's removal carries the policy it writes.
+                    ResourceKind::GroupMembership
+                    | ResourceKind::TenantSettings
+                    | ResourceKind::TenantIsolationPolicy => {}
                 }
             }
         }

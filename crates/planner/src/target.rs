@@ -4,16 +4,6 @@ use crate::plan::{Address, Plan, ResourceKind};
 use ppgov_core::model::Desired;
 use std::collections::BTreeSet;
 
-/// Resource kinds as addresses spell them; a kind alone targets every resource of it.
-const KINDS: [&str; 6] = [
-    "Environment",
-    "EnvironmentGroup",
-    "GroupMembership",
-    "DlpPolicy",
-    "RoleAssignment",
-    "TenantSettings",
-];
-
 /// A `--target` that names nothing declared, with the closest declared address, if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unmatched {
@@ -45,6 +35,15 @@ pub fn declared_addresses(desired: &Desired) -> BTreeSet<String> {
             Address::named(ResourceKind::TenantSettings, settings.meta.name.as_str()).to_string(),
         );
     }
+    if let Some(policy) = &desired.tenant_isolation {
+        out.insert(
+            Address::named(
+                ResourceKind::TenantIsolationPolicy,
+                policy.meta.name.as_str(),
+            )
+            .to_string(),
+        );
+    }
     out
 }
 
@@ -69,7 +68,10 @@ pub fn restrict(
     let unmatched: Vec<Unmatched> = targets
         .iter()
         .filter(|t| {
-            !KINDS.contains(&t.as_str())
+            // A kind alone targets every resource of it.
+            !ResourceKind::ALL
+                .iter()
+                .any(|k| crate::plan::kind_name(*k) == t.as_str())
                 && !plan.changes.iter().any(|c| matches(&c.address, t))
                 && !declared.iter().any(|d| matches(t, d) || matches(d, t))
         })

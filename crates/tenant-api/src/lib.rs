@@ -22,6 +22,7 @@ pub mod roles;
 pub mod rules;
 pub mod snapshot;
 pub mod tenant;
+pub mod tenant_isolation;
 
 use serde::{Deserialize, Serialize};
 

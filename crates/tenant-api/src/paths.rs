@@ -79,7 +79,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    fn new(host: Host, path: impl Into<String>) -> Self {
+    pub(crate) fn new(host: Host, path: impl Into<String>) -> Self {
         Endpoint {
             host,
             path: path.into(),

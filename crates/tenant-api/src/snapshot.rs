@@ -59,6 +59,9 @@ pub struct TenantSnapshot {
     /// read, like the service).
     #[serde(default)]
     pub tenant_settings: TenantSettings,
+    /// The tenant isolation policy; absent until one is first written (reads answer 404).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_isolation_policy: Option<crate::tenant_isolation::TenantIsolationProperties>,
     /// The connector catalog; absent means the emulator's bundled `data/connectors.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connectors: Option<Vec<CatalogEntry>>,
@@ -96,6 +99,7 @@ impl TenantSnapshot {
             bap_role_assignments: BTreeMap::new(),
             rbac_role_assignments: BTreeMap::new(),
             tenant_settings: default_tenant_settings(),
+            tenant_isolation_policy: None,
             connectors: None,
             apps: BTreeMap::new(),
             flows: BTreeMap::new(),

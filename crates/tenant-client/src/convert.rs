@@ -41,6 +41,7 @@ mod group_rule_sets;
 pub mod inventory;
 mod role_assignment;
 mod snapshot;
+pub mod tenant_isolation;
 mod tenant_settings;
 
 pub use connectors::*;

@@ -69,7 +69,9 @@ impl Client {
             let info: wt::TenantInfo = t.send(&Req::get(paths::tenant())).await?.json()?;
             let id = info.tenant_id.to_lowercase();
             let _ = self.tenant_id.set(id.clone());
-            Ok::<_, ClientError>(id)
+            // The policy's path names the tenant, so it is read once the id is known.
+            let isolation = crate::write::tenant_isolation::read(t, &id).await?;
+            Ok::<_, ClientError>((id, isolation))
         };
         let environments_and_roles = async {
             let wanted: BTreeSet<String> = options
@@ -196,7 +198,7 @@ impl Client {
         };
 
         let (
-            tenant_id,
+            (tenant_id, tenant_isolation),
             (envs, bap_roles),
             (groups, mut rbac),
             rule_sets,
@@ -242,6 +244,7 @@ impl Client {
             tenant_id: Some(tenant_id),
             connectors,
             tenant_settings: convert::tenant_settings(&settings),
+            tenant_isolation,
             inventory,
             rbac_environment_scopes_read: options
                 .rbac_environment_scopes

@@ -11,6 +11,8 @@ use crate::convert::ConvertError;
 use crate::error::{ClientError, ErrorKind};
 use crate::http::Response;
 
+pub(crate) mod tenant_isolation;
+
 /// A live object's identity as its listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedObject {

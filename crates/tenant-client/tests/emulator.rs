@@ -173,6 +173,7 @@ async fn observe_reads_a_seeded_tenant_in_bulk() {
         + 1 + state.environment_groups.len() as u64 + state.environments.len() as u64
         + 1 // tenant
         + 1 // tenant settings
+        + 1 // tenant isolation policy (404: none)
         + 3 // connectors, unblockable, virtual
         + plain.len() as u64;
     let stats = c.stats();

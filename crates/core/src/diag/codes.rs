@@ -174,6 +174,15 @@ registry! {
     "PPG340" InvalidLifecycle Error "environment lifecycle settings do not fit"
         "An environment with `lifecycle: owned` is created by ppgov when it is missing, so it needs a `type` the platform can create (Production, Sandbox, Trial or Developer) and a `region`. `dataverse` describes what ppgov provisions at creation, so it is only allowed with `lifecycle: owned`.";
 
+    "PPG350" DuplicateAllowedTenant Error "tenant allowed twice"
+        "A tenant isolation policy lists each allowed tenant once, with one `direction` (`inbound`, `outbound` or `both`). Tenant ids are compared without regard to case. Merge the entries: two would leave it unclear which direction is meant.";
+    "PPG351" OwnTenantAllowed Error "own tenant in the isolation allow-list"
+        "Tenant isolation restricts connections to and from other tenants; connections within your own tenant are never blocked. Listing the project's own tenant (`spec.tenant.id` in `ppgov.yaml`) is a mistake, usually a copied id: remove it, or fix the id of the partner tenant meant.";
+    "PPG352" InvalidAllowedTenant Error "allowed tenant is not a tenant id"
+        "An allowed tenant is written as its Entra tenant id (a GUID) or `*` (every tenant, in the given direction). The platform stores tenant ids, and ppgov resolves nothing over the network while validating, so a domain name such as `contoso.com` is not accepted: look the id up (the `tenant_id` in `https://login.microsoftonline.com/<domain>/v2.0/.well-known/openid-configuration`, or the partner's admin) and keep the domain in `name` for readers.";
+    "PPG353" DuplicateTenantIsolationPolicy Error "more than one TenantIsolationPolicy document"
+        "The tenant isolation policy is a singleton: declare it in one `TenantIsolationPolicy` document.";
+
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
         "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";

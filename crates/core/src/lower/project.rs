@@ -85,6 +85,7 @@ impl Lowering<'_> {
                 environment_group: o.environment_group,
                 dlp_policy: o.dlp_policy,
                 role_assignment: o.role_assignment,
+                tenant_isolation_policy: o.tenant_isolation_policy,
             },
             checks: spec.checks.clone(),
             default_approvers: spec.approvals.default.iter().cloned().collect(),

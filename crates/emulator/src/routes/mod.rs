@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod roles;
 pub mod rules;
 pub mod tenant;
+pub mod tenant_isolation;
 
 use crate::app::{Shared, lock};
 use crate::error::{ApiError, Flavor};
@@ -50,7 +51,8 @@ pub fn api(shared: Arc<Shared>) -> Router {
     // PowerPlatform.Governance routes ignore api-version.
     let governance = Router::new()
         .merge(dlp::router())
-        .merge(connectors::governance_router());
+        .merge(connectors::governance_router())
+        .merge(tenant_isolation::router());
     Router::new()
         .merge(bap)
         .merge(power_platform)

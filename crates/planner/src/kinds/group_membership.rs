@@ -195,7 +195,8 @@ pub(crate) fn unmanage_after_leaving(b: &mut PlanBuilder<'_>) {
             | ResourceKind::EnvironmentGroup
             | ResourceKind::DlpPolicy
             | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings => None,
+            | ResourceKind::TenantSettings
+            | ResourceKind::TenantIsolationPolicy => None,
         })
         .chain(
             b.changes()

@@ -8,6 +8,7 @@ pub(crate) mod environment_group;
 pub(crate) mod group_membership;
 pub(crate) mod role_assignment;
 pub(crate) mod tenant_settings;
+pub mod tenant_isolation;
 
 use crate::plan::AttributeChange;
 use ppgov_core::model::EnvironmentType;

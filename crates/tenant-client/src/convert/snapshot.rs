@@ -30,6 +30,7 @@ pub fn tenant_snapshot(
         dlp_policies,
         role_assignments,
         tenant_settings,
+        tenant_isolation,
         connectors,
         // What was read, not tenant state: a snapshot holds every scope.
         role_assignments_read_for: _,
@@ -113,6 +114,9 @@ pub fn tenant_snapshot(
     }
     super::inventory::inventory_to_wire(inventory, &mut t);
     t.tenant_settings = tenant_settings_update(tenant_settings);
+    t.tenant_isolation_policy = tenant_isolation
+        .as_ref()
+        .map(|p| super::tenant_isolation::tenant_isolation_to_wire(p, &tenant_id).properties);
     t.connectors = connectors
         .as_ref()
         .map(|list| list.iter().map(catalog_entry).collect());
