@@ -18,11 +18,13 @@ mod files;
 mod history_cmd;
 mod import_cmd;
 mod inventory_cmd;
+mod inventory_read;
 mod notify;
 mod plan_cmd;
 mod repo;
 mod report;
 mod schema_cmd;
+mod table;
 mod tenant;
 mod validate;
 
