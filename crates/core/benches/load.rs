@@ -264,6 +264,9 @@ fn phases(files: &[(String, String)]) {
             Kind::ConnectorRating => {
                 tree_de::take::<doc::Document<doc::ConnectorRatingSpec>>(root).is_ok()
             }
+            Kind::AppCriticality => {
+                tree_de::take::<doc::Document<doc::AppCriticalitySpec>>(root).is_ok()
+            }
         };
         assert!(ok);
     }

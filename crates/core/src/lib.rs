@@ -27,6 +27,7 @@ mod lower;
 pub mod model;
 pub mod observed;
 pub mod rating;
+pub mod app_criticality;
 pub mod schema;
 pub mod source;
 pub mod suggest;

@@ -11,6 +11,7 @@ use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod app_criticality;
 mod rating;
 
 /// A document that passed schema validation, with its tree for spans.
@@ -107,6 +108,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         role_assignments: _,  // role_assignments()
         tenant_settings: _,   // tenant_settings()
         connector_ratings: _, // connector_rating()
+        app_criticalities: _, // app_criticality()
         invalid_names: _,
         document_count: _,
         expect_project: _,
@@ -137,6 +139,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
             &environment_groups,
         );
     }
+    let app_criticality = cx.app_criticality(connector_rating.as_ref().map(|(r, _)| r));
     let desired = Desired {
         project,
         environments,
@@ -145,6 +148,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         role_assignments,
         tenant_settings,
         connector_rating: connector_rating.map(|(rating, _)| rating),
+        app_criticality,
     };
     (desired, cx.catalog)
 }
@@ -631,7 +635,8 @@ impl Lowering<'_> {
             | Kind::EnvironmentGroup
             | Kind::DlpPolicy
             | Kind::TenantSettings
-            | Kind::ConnectorRating => "remove `id`",
+            | Kind::ConnectorRating
+            | Kind::AppCriticality => "remove `id`",
         });
         self.push(d);
     }

@@ -139,6 +139,7 @@ fn compare_typed(kind: Kind, root: &Node, what: &str) {
         Kind::RoleAssignment => both::<doc::RoleAssignmentSpec>(root, what),
         Kind::TenantSettings => both::<doc::TenantSettingsSpec>(root, what),
         Kind::ConnectorRating => both::<doc::ConnectorRatingSpec>(root, what),
+        Kind::AppCriticality => both::<doc::AppCriticalitySpec>(root, what),
     }
 }
 
