@@ -7,6 +7,7 @@
 #[macro_use]
 mod output;
 mod apply_cmd;
+mod apps_cmd;
 mod approvals_cmd;
 mod check_cmd;
 mod check_report;
@@ -123,6 +124,13 @@ enum Command {
     /// The catalog alone, or with the tenant's connectors (custom connectors, live metadata)
     /// given --snapshot, --base-url or --live. Exit 1 when a connector is in a --fail-on state.
     Connectors(connectors_cmd::ConnectorsArgs),
+    /// Every app of the tenant's inventory by criticality (the repository's `AppCriticality`),
+    /// the control process that applies and what is due (reviews overdue, apps never
+    /// reviewed, criticality risen since the last review).
+    ///
+    /// Reads the tenant like `plan` (--snapshot FILE, or credentials). Exit 1 when an app is in
+    /// a --fail-on state.
+    Apps(apps_cmd::AppsArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -172,6 +180,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(args),
         Command::Inventory(args) => inventory_cmd::run(args),
         Command::Connectors(args) => connectors_cmd::run(args),
+        Command::Apps(args) => apps_cmd::run(args),
         Command::Approvals(args) => approvals_cmd::run(args),
     };
     let code = match result {
