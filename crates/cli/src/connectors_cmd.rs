@@ -36,7 +36,6 @@ pub struct ConnectorsArgs {
     pub today: Option<String>,
 }
 
-
 /// What a connector's review needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,8 +7,8 @@
 #[macro_use]
 mod output;
 mod apply_cmd;
-mod apps_cmd;
 mod approvals_cmd;
+mod apps_cmd;
 mod check_cmd;
 mod check_report;
 mod client_env;

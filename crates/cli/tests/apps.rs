@@ -50,7 +50,11 @@ fn the_sample_apps_are_listed_by_criticality_in_every_format() {
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 4);
     let levels: Vec<&str> = rows.iter().map(|r| r["level"].as_str().unwrap()).collect();
-    assert_eq!(levels, ["high", "high", "high", "medium"], "most critical first");
+    assert_eq!(
+        levels,
+        ["high", "high", "high", "medium"],
+        "most critical first"
+    );
     let quote = rows.iter().find(|r| r["app"] == "Quote Builder").unwrap();
     assert_eq!(quote["reviewedLevel"], "medium");
     assert_eq!(quote["due"], json!(["overdue", "rose"]));
@@ -87,7 +91,9 @@ fn fail_on_names_the_apps_due_and_follows_today() {
     let rose = apps_offline(&["--fail-on", "rose"]);
     assert_eq!(rose.status.code(), Some(1), "{}", text(&rose));
     assert!(
-        String::from_utf8_lossy(&rose.stderr).contains("Quote Builder (Sales Prod EU, 5a1e03ec-0000-4000-8000-0000000003ec, high): rose"),
+        String::from_utf8_lossy(&rose.stderr).contains(
+            "Quote Builder (Sales Prod EU, 5a1e03ec-0000-4000-8000-0000000003ec, high): rose"
+        ),
         "{}",
         text(&rose)
     );
@@ -126,10 +132,18 @@ fn fail_on_names_the_apps_due_and_follows_today() {
 fn a_new_widely_shared_app_fails_until_it_is_reviewed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let emu = sample_emulator(&rt);
-    let before = against(&emu, "policies", &["--today", "2026-11-27", "--format", "json"]);
+    let before = against(
+        &emu,
+        "policies",
+        &["--today", "2026-11-27", "--format", "json"],
+    );
     assert_eq!(before.status.code(), Some(0), "{}", text(&before));
     assert_eq!(
-        serde_json::from_slice::<Value>(&before.stdout).unwrap().as_array().unwrap().len(),
+        serde_json::from_slice::<Value>(&before.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
         4
     );
 
@@ -179,7 +193,10 @@ fn a_new_widely_shared_app_fails_until_it_is_reviewed() {
     for (app, level) in [
         ("{id: 5a1e0999-0000-4000-8000-000000000999}", "high"),
         ("{name: Expense Receipts, environment: default}", "high"),
-        ("{name: team lunch poll, environment: Northwind Traders (default)}", "medium"),
+        (
+            "{name: team lunch poll, environment: Northwind Traders (default)}",
+            "medium",
+        ),
     ] {
         yaml.push_str(&format!(
             "    - app: {app}\n      date: \"2026-11-26\"\n      reviewer: coe@northwindtraders.com\n      outcome: approved\n      level: {level}\n"
@@ -267,7 +284,13 @@ fn without_a_scale_or_an_inventory_it_says_so() {
     let bare = dir.join("bare.json");
     std::fs::write(&bare, snapshot.to_string()).unwrap();
     let out = apps(
-        &["policies", "--snapshot", bare.to_str().unwrap(), "--today", "2026-11-27"],
+        &[
+            "policies",
+            "--snapshot",
+            bare.to_str().unwrap(),
+            "--today",
+            "2026-11-27",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -276,5 +299,9 @@ fn without_a_scale_or_an_inventory_it_says_so() {
         "{}",
         text(&out)
     );
-    assert!(stdout(&out).contains("0 apps: 0 high, 0 medium, 0 low"), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("0 apps: 0 high, 0 medium, 0 low"),
+        "{}",
+        text(&out)
+    );
 }

@@ -111,7 +111,11 @@ impl AppRef {
         match self {
             AppRef::Id { id } => facts.item.id.eq_ignore_ascii_case(id),
             AppRef::Named { name, environment } => {
-                facts.item.display_name.trim().eq_ignore_ascii_case(name.trim())
+                facts
+                    .item
+                    .display_name
+                    .trim()
+                    .eq_ignore_ascii_case(name.trim())
                     && facts
                         .environment_names
                         .contains(&environment.trim().to_lowercase())
@@ -199,9 +203,14 @@ impl<'a> AppFacts<'a> {
             .environment_groups
             .iter()
             .filter(|(name, g)| {
-                declared.iter().any(|(_, e)| e.group.as_ref() == Some(*name))
+                declared
+                    .iter()
+                    .any(|(_, e)| e.group.as_ref() == Some(*name))
                     || live_group.is_some_and(|(id, live_name)| {
-                        g.meta.id.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(id))
+                        g.meta
+                            .id
+                            .as_deref()
+                            .is_some_and(|g| g.eq_ignore_ascii_case(id))
                             || live_name.is_some_and(|n| {
                                 n.trim().eq_ignore_ascii_case(g.display_name.trim())
                             })
@@ -405,13 +414,13 @@ impl AppCriticality {
 
     /// The app's last review (the latest date; of two on one day, the later in the file).
     pub fn last_review(&self, facts: &AppFacts<'_>) -> Option<&AppReview> {
-        self.reviews
-            .iter()
-            .filter(|r| r.app.matches(facts))
-            .fold(None, |last: Option<&AppReview>, r| match last {
+        self.reviews.iter().filter(|r| r.app.matches(facts)).fold(
+            None,
+            |last: Option<&AppReview>, r| match last {
                 Some(l) if l.date > r.date => Some(l),
                 _ => Some(r),
-            })
+            },
+        )
     }
 
     /// The app's criticality, process and what is due on `today`.

@@ -266,7 +266,10 @@ impl CustomConnector {
         let id = if self.id.starts_with(API_PREFIX) {
             self.id.clone()
         } else {
-            format!("{API_PREFIX}{}", self.id.rsplit('/').next().unwrap_or(&self.key))
+            format!(
+                "{API_PREFIX}{}",
+                self.id.rsplit('/').next().unwrap_or(&self.key)
+            )
         };
         Connector {
             name: id.rsplit('/').next().unwrap_or(&self.key).to_owned(),

@@ -16,6 +16,7 @@
 //! assert_eq!(loaded.sources.location(span), "env.yaml:4:21");
 //! ```
 
+pub mod app_criticality;
 pub mod catalog;
 mod compiled_schema;
 pub mod diag;
@@ -27,7 +28,6 @@ mod lower;
 pub mod model;
 pub mod observed;
 pub mod rating;
-pub mod app_criticality;
 pub mod schema;
 pub mod source;
 pub mod suggest;

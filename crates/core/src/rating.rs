@@ -407,7 +407,10 @@ mod tests {
         assert_eq!(leap.plus_days(2).to_string(), "2024-03-01");
         assert_eq!(leap.plus_days(365).to_string(), "2025-02-27");
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
-        assert_eq!(Date::parse("2000-03-01").unwrap().days_since_epoch(), 11_017);
+        assert_eq!(
+            Date::parse("2000-03-01").unwrap().days_since_epoch(),
+            11_017
+        );
         assert_eq!(
             Date::of_timestamp("2023-09-26T00:11:38.2143635Z").map(|d| d.to_string()),
             Some("2023-09-26".into())

@@ -76,9 +76,7 @@ fn criticality_evaluates_as_recorded() {
                     s.process.describe(),
                     s.last_review.as_ref().map_or("-".into(), |r| format!(
                         "{} at {} ({:?})",
-                        r.date,
-                        criticality.levels[r.level].name,
-                        r.outcome
+                        r.date, criticality.levels[r.level].name, r.outcome
                     )),
                     s.next_review.map_or("-".into(), |d| d.to_string()),
                     if due.is_empty() {

@@ -70,7 +70,11 @@ impl<'a> Lowering<'a> {
                 .help("give each criterion its own name: explanations name the criterion that decided");
                 self.push(d);
             }
-            let level = rank_of(self, &c.level.0, p.at_item("/spec/criteria", i, Some("level")));
+            let level = rank_of(
+                self,
+                &c.level.0,
+                p.at_item("/spec/criteria", i, Some("level")),
+            );
             let when = self.criticality_condition(p, i, &c.when, rating);
             if let (Some(level), Some(when)) = (level, when) {
                 criteria.push(CriticalityCriterion {
@@ -104,11 +108,18 @@ impl<'a> Lowering<'a> {
                     Code::InvalidReviewDate,
                     format!("`{}` is not a date", r.date),
                 )
-                .at(p.at_item("/spec/reviews", i, Some("date")), "not YYYY-MM-DD")
+                .at(
+                    p.at_item("/spec/reviews", i, Some("date")),
+                    "not YYYY-MM-DD",
+                )
                 .help("write the date as `YYYY-MM-DD`, e.g. `2026-03-31`");
                 self.push(d);
             }
-            let level = rank_of(self, &r.level.0, p.at_item("/spec/reviews", i, Some("level")));
+            let level = rank_of(
+                self,
+                &r.level.0,
+                p.at_item("/spec/reviews", i, Some("level")),
+            );
             let (Some(app), Some(date), Some(level)) = (app, date, level) else {
                 continue;
             };
@@ -155,7 +166,10 @@ impl<'a> Lowering<'a> {
                     format!("level `{}` is declared twice", level.name.0),
                 )
                 .at(p.at_item("/spec/levels", i, Some("name")), "again")
-                .also(p.at_item("/spec/levels", *first, Some("name")), "first here")
+                .also(
+                    p.at_item("/spec/levels", *first, Some("name")),
+                    "first here",
+                )
                 .help("give each level of the scale its own name");
                 self.push(d);
                 continue;
@@ -195,7 +209,8 @@ impl<'a> Lowering<'a> {
                 description: level.description.clone(),
                 process: ControlProcess {
                     control: process.control,
-                    review_every_days: days.filter(|_| process.control == ControlKind::PeriodicReview),
+                    review_every_days: days
+                        .filter(|_| process.control == ControlKind::PeriodicReview),
                 },
             });
         }
@@ -248,15 +263,20 @@ impl<'a> Lowering<'a> {
             for (j, g) in groups.iter().enumerate() {
                 let declared = self.set.groups.iter().any(|d| d.name() == g.0);
                 if !declared && !self.known_name(Kind::EnvironmentGroup, &g.0) {
-                    let span =
-                        p.at_item(&format!("/spec/criteria/{i}/when/environmentGroups"), j, None);
+                    let span = p.at_item(
+                        &format!("/spec/criteria/{i}/when/environmentGroups"),
+                        j,
+                        None,
+                    );
                     self.unknown_group(&g.0, span);
                     ok = false;
                 }
             }
         }
-        let lower_set =
-            |v: &Option<Vec<String>>| v.as_ref().map(|v| v.iter().map(|s| s.trim().to_lowercase()).collect());
+        let lower_set = |v: &Option<Vec<String>>| {
+            v.as_ref()
+                .map(|v| v.iter().map(|s| s.trim().to_lowercase()).collect())
+        };
         ok.then(|| AppCondition {
             shared_users_at_least: w.shared_users_at_least,
             premium: w.premium,
@@ -268,7 +288,10 @@ impl<'a> Lowering<'a> {
                 .environment_groups
                 .as_ref()
                 .map(|v| v.iter().map(|g| g.0.clone()).collect()),
-            tags: w.tags.as_ref().map(|v| v.iter().cloned().collect::<BTreeSet<_>>()),
+            tags: w
+                .tags
+                .as_ref()
+                .map(|v| v.iter().cloned().collect::<BTreeSet<_>>()),
         })
     }
 
@@ -299,7 +322,13 @@ impl<'a> Lowering<'a> {
     }
 }
 
-fn unknown_level(code: Code, scale_name: &str, name: &str, span: Span, scale: &[&str]) -> Diagnostic {
+fn unknown_level(
+    code: Code,
+    scale_name: &str,
+    name: &str,
+    span: Span,
+    scale: &[&str],
+) -> Diagnostic {
     let d = Diagnostic::new(code, format!("no level `{name}` on {scale_name}"))
         .at(span, "unknown level");
     match crate::suggest::closest(name, scale) {

@@ -153,7 +153,10 @@ pub fn metadata_to_wire(m: &ConnectorMetadata) -> BTreeMap<String, Value> {
                     "token",
                     json!({"type": "oauthSetting", "oAuthSettings": {"properties": {"IsFirstParty": "True"}}}),
                 ),
-                AuthType::Oauth => ("oauth", json!({"type": "oauthSetting", "oAuthSettings": {}})),
+                AuthType::Oauth => (
+                    "oauth",
+                    json!({"type": "oauthSetting", "oAuthSettings": {}}),
+                ),
                 AuthType::Certificate => ("certificate", json!({"type": "clientCertificate"})),
                 AuthType::ApiKey => ("api_key", json!({"type": "securestring"})),
                 AuthType::Basic => ("password", json!({"type": "securestring"})),

@@ -314,7 +314,12 @@ pub fn custom_connector(
         .and_then(wi::EnvironmentRef::environment_id)
         .unwrap_or(environment)
         .to_lowercase();
-    let text = |field: &str| p.other.get(field).and_then(|v| v.as_str()).map(str::to_owned);
+    let text = |field: &str| {
+        p.other
+            .get(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
     // The listing is the catalog shape: its properties give the same rating facts.
     let as_catalog = ppgov_tenant_api::connectors::ConnectorProperties {
         display_name: p.display_name.clone().unwrap_or_default(),
@@ -521,9 +526,7 @@ pub fn custom_connector_to_wire(c: &CustomConnector) -> wi::CustomConnector {
 }
 
 /// The catalog-shape properties of a custom connector: tier, publisher and its rating facts.
-fn custom_connector_properties_to_wire(
-    c: &CustomConnector,
-) -> BTreeMap<String, serde_json::Value> {
+fn custom_connector_properties_to_wire(c: &CustomConnector) -> BTreeMap<String, serde_json::Value> {
     let mut out = super::connector_metadata::metadata_to_wire(&c.metadata);
     if let Some(tier) = c.tier {
         let tier = match tier {
