@@ -291,6 +291,8 @@ pub struct Context<'a> {
     pub observed: Option<&'a Observed>,
     /// This rule's threshold (configured, else its default).
     pub threshold: Option<u32>,
+    /// `YYYY-MM-DD`, for checks of what is due.
+    pub today: &'a str,
 }
 
 impl Context<'_> {
@@ -312,6 +314,7 @@ pub fn run(input: &Input<'_>) -> Report {
         views,
         observed: input.observed,
         threshold: None,
+        today: input.today,
     };
     let mut report = Report {
         scope: if input.observed.is_some() {

@@ -2,6 +2,7 @@
 //! it, and its review state (unrated, new or changed since the last review, review overdue);
 //! `--fail-on` turns states into exit 1 for a scheduled CI job.
 
+use crate::table::{self, ListFormat, Table};
 use crate::{repo, tenant};
 use clap::{Args, ValueEnum};
 use ppgov_core::catalog::{self, Catalog, Connector};
@@ -33,14 +34,6 @@ pub struct ConnectorsArgs {
     /// The date reviews are due against, `YYYY-MM-DD` (default: today, UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Text,
-    Json,
-    Csv,
-    Markdown,
 }
 
 /// What a connector's review needs.
@@ -86,43 +79,26 @@ struct Row {
     next_review: Option<String>,
     changed_time: Option<String>,
     review: Vec<ReviewState>,
+    /// A custom connector found in the tenant's inventory: the environments holding it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    environments: Vec<String>,
 }
 
 pub fn run(args: ConnectorsArgs) -> Result<ExitCode, String> {
-    let today = match &args.today {
-        Some(text) => Date::parse(text)
-            .ok_or_else(|| format!("--today `{text}` is not a date (YYYY-MM-DD)"))?,
-        None => today_utc(),
-    };
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("policies"));
-    let loaded = repo::load(std::slice::from_ref(&dir))?;
-    if loaded.has_errors() {
-        repo::print_diagnostics(&loaded);
-        return Err(format!(
-            "the policy files have errors; fix them first ({})",
-            ppgov_core::diag::render::summary(&loaded.diagnostics)
-        ));
-    }
+    let today = today_or(args.today.as_deref())?;
+    let loaded = load_clean(args.dir.as_deref())?;
     let reads_tenant =
         args.live || args.tenant.snapshot.is_some() || args.tenant.base_url.is_some();
-    let catalog = if reads_tenant {
+    let (catalog, found_in) = if reads_tenant {
         live_catalog(&args.tenant, &loaded)?
     } else {
-        loaded.catalog.clone()
+        (loaded.catalog.clone(), BTreeMap::new())
     };
-    let rows = rows(&loaded.desired, &catalog, today);
-    match args.format {
-        ListFormat::Text => print_text(&rows),
-        ListFormat::Json => {
-            let json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
-            println!("{json}");
-        }
-        ListFormat::Csv => print_csv(&rows),
-        ListFormat::Markdown => print_markdown(&rows),
+    let mut rows = rows(&loaded.desired, &catalog, today);
+    for row in &mut rows {
+        row.environments = found_in.get(&row.id).cloned().unwrap_or_default();
     }
+    table(&rows).print(args.format, &rows, "Connector ratings", &summary(&rows))?;
     let failing: Vec<String> = rows
         .iter()
         .filter_map(|r| {
@@ -136,41 +112,48 @@ pub fn run(args: ConnectorsArgs) -> Result<ExitCode, String> {
                 .then(|| format!("{} ({}): {}", r.connector, r.display_name, hit.join(", ")))
         })
         .collect();
-    if failing.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!(
-        "error: {} connector(s) in a --fail-on state:\n  {}",
-        failing.len(),
-        failing.join("\n  ")
-    );
-    Ok(ExitCode::from(1))
+    Ok(table::fail_on("connector", &failing))
 }
 
-/// The repository's catalog with the tenant's live connectors merged in.
-fn live_catalog(args: &tenant::TenantArgs, loaded: &ppgov_core::Loaded) -> Result<Catalog, String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(async {
-        let connection = tenant::connect(args, loaded).await?;
-        let options = ppgov_tenant_client::ObserveOptions {
-            connectors: true,
-            ..Default::default()
-        };
-        let observed = connection
-            .client
-            .observe(&options)
-            .await
-            .map_err(|e| e.to_string())?;
-        tenant::check_tenant(&connection, loaded, &observed)?;
-        if let Some(emulator) = connection.emulator {
-            emulator.shutdown().await;
+/// The policy directory (default `policies`) loaded; its errors printed and refused.
+pub fn load_clean(dir: Option<&std::path::Path>) -> Result<ppgov_core::Loaded, String> {
+    let dir = dir.map_or_else(|| PathBuf::from("policies"), PathBuf::from);
+    let loaded = repo::load(std::slice::from_ref(&dir))?;
+    if loaded.has_errors() {
+        repo::print_diagnostics(&loaded);
+        return Err(format!(
+            "the policy files have errors; fix them first ({})",
+            ppgov_core::diag::render::summary(&loaded.diagnostics)
+        ));
+    }
+    Ok(loaded)
+}
+
+/// The repository's catalog with the tenant's live connectors merged in, and the custom
+/// connectors of every environment's inventory (by id: the environments holding each).
+fn live_catalog(
+    args: &tenant::TenantArgs,
+    loaded: &ppgov_core::Loaded,
+) -> Result<(Catalog, BTreeMap<String, Vec<String>>), String> {
+    let observed = crate::inventory_read::read(args, loaded, true)?;
+    let live = observed.connectors.as_deref().unwrap_or_default();
+    let mut custom = Vec::new();
+    let mut found_in: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (env_id, inventory) in &observed.inventory.environments {
+        let env_name = observed
+            .environments
+            .get(env_id)
+            .map_or(env_id.as_str(), |e| e.display_name.as_str());
+        for c in inventory.custom_connectors.values() {
+            let connector = c.as_catalog_connector();
+            found_in
+                .entry(connector.id.clone())
+                .or_default()
+                .push(env_name.to_owned());
+            custom.push(connector);
         }
-        let live = observed.connectors.unwrap_or_default();
-        Ok(loaded.catalog.with_live(&live))
-    })
+    }
+    Ok((loaded.catalog.with_live(live).with_live(&custom), found_in))
 }
 
 fn rows(desired: &Desired, catalog: &Catalog, today: Date) -> Vec<Row> {
@@ -251,6 +234,7 @@ fn row(c: &Connector, rating: Option<&ConnectorRating>, desired: &Desired, today
         next_review: overriding.map(|o| o.next_review.to_string()),
         changed_time: c.metadata.changed_time.clone(),
         review,
+        environments: Vec::new(),
     }
 }
 
@@ -305,76 +289,29 @@ fn summary(rows: &[Row]) -> String {
     )
 }
 
-fn print_text(rows: &[Row]) {
-    let table: Vec<[String; 6]> = rows.iter().map(cells).collect();
-    let mut widths = COLUMNS.map(|c| c.chars().count());
-    for cells in &table {
-        for (w, cell) in widths.iter_mut().zip(cells) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(cell);
-            } else {
-                out.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
-        }
-        out
-    };
-    println!("{}", line(&COLUMNS.map(|c| c.to_uppercase())));
-    for cells in &table {
-        println!("{}", line(cells));
-    }
-    println!();
-    println!("{}", summary(rows));
-}
-
-fn print_csv(rows: &[Row]) {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
-    println!("{}", COLUMNS.map(|c| c.replace(' ', "_")).join(","));
-    for r in rows {
-        let cells = cells(r);
-        let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
-        println!("{}", line.join(","));
+fn table(rows: &[Row]) -> Table<'static> {
+    Table {
+        columns: &COLUMNS,
+        rows: rows.iter().map(|r| cells(r).to_vec()).collect(),
     }
 }
 
-fn print_markdown(rows: &[Row]) {
-    let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    println!("### Connector ratings\n");
-    println!("{}\n", summary(rows));
-    println!("| {} |", COLUMNS.join(" | "));
-    println!("|{}", "---|".repeat(COLUMNS.len()));
-    for r in rows {
-        let cells = cells(r).map(|c| escape(&c));
-        println!("| {} |", cells.join(" | "));
-    }
-}
-
-/// Today's date in UTC from the system clock (civil-from-days, proleptic Gregorian).
-fn today_utc() -> Date {
+/// Today's date in UTC from the system clock.
+pub fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    Date { year, month, day }
+    Date::from_days_since_epoch((secs / 86_400) as i64)
+}
+
+/// `--today DATE` (`YYYY-MM-DD`), or today in UTC.
+pub fn today_or(given: Option<&str>) -> Result<Date, String> {
+    match given {
+        Some(text) => {
+            Date::parse(text).ok_or_else(|| format!("--today `{text}` is not a date (YYYY-MM-DD)"))
+        }
+        None => Ok(today_utc()),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod output;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod apply_cmd;
 mod approvals_cmd;
+mod apps_cmd;
 mod check_cmd;
 mod check_report;
 mod client_env;
@@ -24,11 +25,13 @@ mod files;
 mod history_cmd;
 mod import_cmd;
 mod inventory_cmd;
+mod inventory_read;
 mod notify;
 mod plan_cmd;
 mod repo;
 mod report;
 mod schema_cmd;
+mod table;
 mod tenant;
 mod validate;
 
@@ -127,6 +130,13 @@ enum Command {
     /// The catalog alone, or with the tenant's connectors (custom connectors, live metadata)
     /// given --snapshot, --base-url or --live. Exit 1 when a connector is in a --fail-on state.
     Connectors(connectors_cmd::ConnectorsArgs),
+    /// Every app of the tenant's inventory by criticality (the repository's `AppCriticality`),
+    /// the control process that applies and what is due (reviews overdue, apps never
+    /// reviewed, criticality risen since the last review).
+    ///
+    /// Reads the tenant like `plan` (--snapshot FILE, or credentials). Exit 1 when an app is in
+    /// a --fail-on state.
+    Apps(apps_cmd::AppsArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -176,6 +186,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import_cmd::run(args),
         Command::Inventory(args) => inventory_cmd::run(args),
         Command::Connectors(args) => connectors_cmd::run(args),
+        Command::Apps(args) => apps_cmd::run(args),
         Command::Approvals(args) => approvals_cmd::run(args),
     };
     let code = match result {

@@ -1,7 +1,9 @@
 //! `ppgov connectors` through the real binary: the sample repository's ratings offline (text
 //! snapshot; JSON, CSV and Markdown shapes), review states against `--today`, and against an
 //! emulator a custom connector that appears in the tenant (control API) fails
-//! `--fail-on unrated`, named, until the repository rates it.
+//! `--fail-on unrated`, named, until the repository rates it; likewise one that appears in an
+//! environment's inventory (the admin custom connector listing), rated by the criteria from
+//! the sign-in its listing tells.
 
 use ppgov_emulator::{Config, Emulator, RunningEmulator, Tenant};
 use serde_json::{Value, json};
@@ -117,6 +119,105 @@ fn a_new_custom_connector_fails_unrated_until_it_is_rated() {
         &["--fail-on", "unrated,new"],
     );
     assert_eq!(rated.status.code(), Some(0), "{}", text(&rated));
+    rt.block_on(emu.shutdown());
+}
+
+/// The Sales Prod EU environment of the bundled snapshot.
+const SALES_PROD: &str = "5a1e000b-0000-4000-8000-00000000000b";
+const WMS_ID: &str = "/providers/Microsoft.PowerApps/apis/shared_wms-5fsales-5f0a1b2c";
+
+/// A maker in Sales Prod EU publishes a custom connector signed in with an API key: only the
+/// environment's custom connector listing (the inventory) holds it.
+fn publish_custom_connector_in_sales(emu: &RunningEmulator) {
+    let url = format!(
+        "{}/_emulator/environments/{SALES_PROD}/customConnectors/shared_wms-5fsales-5f0a1b2c",
+        emu.base_url()
+    );
+    let body = json!({
+        "name": "shared_wms-5fsales-5f0a1b2c",
+        "id": WMS_ID,
+        "type": "Microsoft.PowerApps/apis",
+        "properties": {
+            "displayName": "Sales WMS",
+            "isCustomApi": true,
+            "tier": "Premium",
+            "createdTime": "2026-11-21T08:00:00Z",
+            "changedTime": "2026-11-21T08:00:00Z",
+            "environment": {"id": format!("/providers/Microsoft.PowerApps/environments/{SALES_PROD}"), "name": SALES_PROD},
+            "connectionParameters": {
+                "api_key": {"type": "securestring", "uiDefinition": {"displayName": "API Key"}}
+            },
+            "swagger": {"swagger": "2.0", "host": "wms.sales.example.net", "schemes": ["https"]}
+        }
+    });
+    let (status, text) = http::request("PUT", &url, Some(&body.to_string()));
+    assert_eq!(status, 201, "{text}");
+}
+
+#[test]
+fn a_custom_connector_in_an_environment_inventory_is_rated_or_named() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = emulator(&rt);
+    publish_custom_connector_in_sales(&emu);
+
+    let out = connectors_against(
+        &emu,
+        "policies",
+        &["--fail-on", "unrated", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 connector(s) in a --fail-on state")
+            && stderr.contains("wms-5fsales-5f0a1b2c (Sales WMS): unrated\n"),
+        "{stderr}"
+    );
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == WMS_ID)
+        .expect("the inventory's custom connector is listed");
+    assert_eq!(row["custom"], true);
+    assert_eq!(row["level"], Value::Null);
+    assert_eq!(row["environments"], json!(["Sales Prod EU"]));
+    assert_eq!(row["review"], json!(["unrated", "new"]));
+    // The sample's own custom connector (in the inventory too) keeps its override.
+    let orders = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["connector"] == "northwind-5forders-5f1a2b3c4d5e6f7a8b")
+        .unwrap();
+    assert_eq!(orders["level"], "medium");
+    assert_eq!(orders["environments"], json!(["Sales Prod EU"]));
+
+    // A criterion over the sign-in the listing tells rates it: the job passes.
+    let dir = fresh_dir("connectors", "criteria");
+    let policies = dir.join("policies");
+    copy_dir(&root().join("policies"), &policies);
+    let rating = policies.join("connector-rating.yaml");
+    let yaml = std::fs::read_to_string(&rating).unwrap().replace(
+        "  criteria:\n",
+        "  criteria:\n    - name: custom-api-key\n      level: high\n      when:\n        custom: true\n        authTypes: [apiKey]\n",
+    );
+    std::fs::write(&rating, yaml).unwrap();
+    let rated = connectors_against(
+        &emu,
+        policies.to_str().unwrap(),
+        &["--fail-on", "unrated", "--format", "json"],
+    );
+    assert_eq!(rated.status.code(), Some(0), "{}", text(&rated));
+    let rows: Value = serde_json::from_slice(&rated.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == WMS_ID)
+        .unwrap();
+    assert_eq!(row["level"], "high");
+    assert_eq!(row["why"], "high: criterion `custom-api-key`");
     rt.block_on(emu.shutdown());
 }
 

@@ -269,6 +269,9 @@ fn phases(files: &[(String, String)]) {
             Kind::TenantIsolationPolicy => {
                 tree_de::take::<doc::Document<doc::TenantIsolationPolicySpec>>(root).is_ok()
             }
+            Kind::AppCriticality => {
+                tree_de::take::<doc::Document<doc::AppCriticalitySpec>>(root).is_ok()
+            }
         };
         assert!(ok);
     }

@@ -1150,3 +1150,143 @@ pub struct RatingOverride {
     #[serde(default)]
     pub approvers: Vec<String>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// AppCriticality
+
+/// The app criticality scale: criteria over inventory facts that place each app on it, the
+/// control process per level, and the record of app reviews. A repository-only kind: it
+/// governs how apps are reviewed (`ppgov apps`), so it is never planned against the tenant
+/// nor written by `ppgov import`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppCriticalitySpec {
+    /// `firstMatch`: the first criterion that matches decides; `highest`: the highest level
+    /// among every criterion that matches.
+    pub mode: RatingMode,
+    /// The scale, lowest level first.
+    #[schemars(length(min = 1))]
+    pub levels: Vec<CriticalityLevel>,
+    /// Rules over inventory facts that assign a level, in order. An app no criterion
+    /// matches is at the lowest level.
+    #[serde(default)]
+    pub criteria: Vec<CriticalityCriterion>,
+    /// Explicit tags on apps, for criteria on `tags`.
+    #[serde(default)]
+    pub tags: Vec<AppTags>,
+    /// The reviews done, each at the level the app had then.
+    #[serde(default)]
+    pub reviews: Vec<AppReview>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CriticalityLevel {
+    pub name: Name,
+    #[schemars(length(min = 1))]
+    pub description: String,
+    /// How apps at this level are controlled.
+    pub process: ControlProcess,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlProcess {
+    pub control: ControlKind,
+    /// `periodicReview` only (and required there): days between reviews.
+    #[schemars(range(min = 1))]
+    pub review_every_days: Option<u32>,
+}
+
+/// `automated`: checks only, no person reviews; `reviewBeforeGoLive`: reviewed once before
+/// it is shared widely; `periodicReview`: reviewed before go-live and every
+/// `reviewEveryDays`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ControlKind {
+    Automated,
+    ReviewBeforeGoLive,
+    PeriodicReview,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CriticalityCriterion {
+    /// Shown in explanations.
+    pub name: Name,
+    /// The level assigned when the criterion matches.
+    pub level: Name,
+    /// Every condition given must hold; no condition matches every app.
+    #[serde(default)]
+    pub when: CriticalityCondition,
+}
+
+/// Conditions over what the inventory tells of an app. A fact nobody knows (an unknown
+/// shared users count, a connector the catalog lacks) never matches.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CriticalityCondition {
+    /// Shared with at least this many users.
+    pub shared_users_at_least: Option<u64>,
+    /// Uses a premium connector (or not).
+    pub premium: Option<bool>,
+    /// Uses a custom connector (or not).
+    pub custom: Option<bool>,
+    /// Uses an on-premises data gateway (or not).
+    pub on_premises_gateway: Option<bool>,
+    /// Uses a connector the `ConnectorRating` rates at this level or above.
+    pub connector_rating_at_least: Option<Name>,
+    /// Lives in one of these environments: a repository `Environment` name, a live
+    /// environment id or display name.
+    pub environments: Option<Vec<String>>,
+    /// Lives in an environment of one of these repository `EnvironmentGroup`s.
+    pub environment_groups: Option<Vec<Name>>,
+    /// Carries one of these tags (`spec.tags`).
+    pub tags: Option<Vec<String>>,
+}
+
+/// An app: by id, or by display name within an environment (as `environments` names one).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppRefDoc {
+    /// The app GUID.
+    pub id: Option<String>,
+    /// The app's display name.
+    pub name: Option<String>,
+    /// With `name`: a repository `Environment` name, a live environment id or display name.
+    pub environment: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppTags {
+    pub app: AppRefDoc,
+    #[schemars(length(min = 1))]
+    pub tags: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppReview {
+    pub app: AppRefDoc,
+    /// When it was reviewed, `YYYY-MM-DD`.
+    #[schemars(length(min = 1))]
+    pub date: String,
+    #[schemars(length(min = 1))]
+    pub reviewer: String,
+    pub outcome: ReviewOutcome,
+    /// The criticality level the app was reviewed at.
+    pub level: Name,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ReviewOutcome {
+    Approved,
+    ChangesRequested,
+    Rejected,
+}

@@ -7,6 +7,7 @@
 //! shared_sql`) while policies keep the catalog's casing, so every comparison goes through
 //! the key.
 
+use crate::catalog::{API_PREFIX, Connector, ConnectorMetadata, Fact, Provenance, Tier};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -139,6 +140,28 @@ pub struct InventoryItem {
     pub connectors: BTreeMap<ConnectorKey, ConnectorUse>,
     /// The service's own last DLP evaluation (apps carry one).
     pub service_evaluation: Option<ServiceEvaluation>,
+    /// The service's risk flags for an app (`usesPremiumApi`, `usesCustomApi`,
+    /// `usesOnPremiseGateway`); `None` when it does not say.
+    #[serde(skip_serializing_if = "RiskFlags::is_empty")]
+    pub risk_flags: RiskFlags,
+}
+
+/// What the service says an app uses; each `None` when it does not say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RiskFlags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub premium: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_premises_gateway: Option<bool>,
+}
+
+impl RiskFlags {
+    pub fn is_empty(&self) -> bool {
+        *self == RiskFlags::default()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +245,44 @@ pub struct CustomConnector {
     /// Scheme and host of the API it calls (`https://api.contoso.com`), matched against a
     /// policy's custom connector URL patterns; `None` when unknown.
     pub host_url: Option<String>,
+    /// `Standard` or `Premium`, when the listing tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    /// The publisher's name, when the listing tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// The rating facts the listing holds (sign-in, created and changed times, ...).
+    #[serde(skip_serializing_if = "ConnectorMetadata::is_empty")]
+    pub metadata: ConnectorMetadata,
+}
+
+impl CustomConnector {
+    /// The connector as a catalog entry, so connector ratings apply to it. A custom connector
+    /// is premium unless the service says otherwise (custom connectors need a premium
+    /// licence), and custom whatever the listing omits: only custom connectors are listed.
+    pub fn as_catalog_connector(&self) -> Connector {
+        let mut metadata = self.metadata.clone();
+        metadata.custom = Some(Fact::new(true, Provenance::Live));
+        let id = if self.id.starts_with(API_PREFIX) {
+            self.id.clone()
+        } else {
+            format!(
+                "{API_PREFIX}{}",
+                self.id.rsplit('/').next().unwrap_or(&self.key)
+            )
+        };
+        Connector {
+            name: id.rsplit('/').next().unwrap_or(&self.key).to_owned(),
+            id,
+            display_name: self.display_name.clone(),
+            tier: self.tier.unwrap_or(Tier::Premium),
+            publisher: self.publisher.clone().unwrap_or_default(),
+            unblockable: false,
+            is_virtual: false,
+            endpoint_filtering: false,
+            metadata,
+        }
+    }
 }
 
 #[cfg(test)]

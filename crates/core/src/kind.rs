@@ -123,13 +123,16 @@ kinds! {
     TenantIsolationPolicy: doc::TenantIsolationPolicySpec => tenant_isolation_policies;
     /// Repository-only: the connector criticality scale (see [`Kind::is_live`]).
     ConnectorRating: doc::ConnectorRatingSpec => connector_ratings;
+    /// Repository-only: the app criticality scale and review record (see [`Kind::is_live`]).
+    AppCriticality: doc::AppCriticalitySpec => app_criticalities;
 }
 
 impl Kind {
     /// Whether documents of the kind declare live tenant objects, which the planner plans
-    /// and `ppgov import` writes. `Project` configures ppgov and `ConnectorRating` governs the
-    /// repository itself (where connectors may be classified, who approves): neither has a
-    /// live object, so neither is planned, exported or imported.
+    /// and `ppgov import` writes. `Project` configures ppgov; `ConnectorRating` and
+    /// `AppCriticality` govern the repository itself (where connectors may be classified, who
+    /// approves, how apps are reviewed): none has a live object, so none is planned, exported
+    /// or imported.
     pub fn is_live(self) -> bool {
         match self {
             Kind::Environment
@@ -138,7 +141,7 @@ impl Kind {
             | Kind::RoleAssignment
             | Kind::TenantSettings
             | Kind::TenantIsolationPolicy => true,
-            Kind::Project | Kind::ConnectorRating => false,
+            Kind::Project | Kind::ConnectorRating | Kind::AppCriticality => false,
         }
     }
 

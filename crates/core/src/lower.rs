@@ -11,6 +11,7 @@ use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod app_criticality;
 mod dlp_connectors;
 mod dlp_endpoints;
 mod dlp_policy;
@@ -117,6 +118,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         tenant_settings: _,           // tenant_settings()
         tenant_isolation_policies: _, // tenant_isolation()
         connector_ratings: _,         // connector_rating()
+        app_criticalities: _,         // app_criticality()
         invalid_names: _,
         document_count: _,
         expect_project: _,
@@ -148,6 +150,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
             &environment_groups,
         );
     }
+    let app_criticality = cx.app_criticality(connector_rating.as_ref().map(|(r, _)| r));
     let desired = Desired {
         project,
         environments,
@@ -157,6 +160,7 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         tenant_settings,
         tenant_isolation,
         connector_rating: connector_rating.map(|(rating, _)| rating),
+        app_criticality,
     };
     (desired, cx.catalog)
 }
@@ -434,7 +438,8 @@ impl Lowering<'_> {
             | Kind::DlpPolicy
             | Kind::TenantSettings
             | Kind::TenantIsolationPolicy
-            | Kind::ConnectorRating => "remove `id`",
+            | Kind::ConnectorRating
+            | Kind::AppCriticality => "remove `id`",
         });
         self.push(d);
     }

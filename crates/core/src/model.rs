@@ -34,6 +34,9 @@ pub struct Desired {
     /// Repository-only: governs where connectors may be classified; never planned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connector_rating: Option<crate::rating::ConnectorRating>,
+    /// Repository-only: the app criticality scale and reviews; never planned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_criticality: Option<crate::app_criticality::AppCriticality>,
 }
 
 fn values_in_key_order<K, V: Serialize, S: serde::Serializer>(

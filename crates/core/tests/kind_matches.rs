@@ -20,6 +20,7 @@ const KIND_NAMES: &[&str] = &[
     "RoleAssignment",
     "TenantSettings",
     "ConnectorRating",
+    "AppCriticality",
 ];
 
 #[test]

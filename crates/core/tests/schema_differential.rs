@@ -140,6 +140,7 @@ fn compare_typed(kind: Kind, root: &Node, what: &str) {
         Kind::TenantSettings => both::<doc::TenantSettingsSpec>(root, what),
         Kind::TenantIsolationPolicy => both::<doc::TenantIsolationPolicySpec>(root, what),
         Kind::ConnectorRating => both::<doc::ConnectorRatingSpec>(root, what),
+        Kind::AppCriticality => both::<doc::AppCriticalitySpec>(root, what),
     }
 }
 

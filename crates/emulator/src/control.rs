@@ -38,6 +38,10 @@ pub fn router() -> Router<Arc<Shared>> {
             "/_emulator/environments/{env}/flows/{name}",
             axum::routing::put(put_flow).delete(delete_flow),
         )
+        .route(
+            "/_emulator/environments/{env}/customConnectors/{name}",
+            axum::routing::put(put_custom_connector).delete(delete_custom_connector),
+        )
 }
 
 /// Which inventory collection a control route edits.
@@ -134,6 +138,23 @@ async fn delete_flow(
     Path((env, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     delete_item(&shared, &env, &name, |t| &mut t.flows)
+}
+
+/// A maker publishes a custom connector (the body is one item of the admin custom connector
+/// listing, as that listing serves it).
+async fn put_custom_connector(
+    State(shared): State<Arc<Shared>>,
+    Path((env, name)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    put_item(&shared, &env, &name, &body, |t| &mut t.custom_connectors)
+}
+
+async fn delete_custom_connector(
+    State(shared): State<Arc<Shared>>,
+    Path((env, name)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    delete_item(&shared, &env, &name, |t| &mut t.custom_connectors)
 }
 
 fn bad(message: impl Into<String>) -> ApiError {

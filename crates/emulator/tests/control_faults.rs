@@ -521,6 +521,30 @@ async fn apps_and_flows_are_added_and_removed_through_the_control_api() {
         .await
         .expect(204);
 
+    // A custom connector is listed by the admin custom connector listing.
+    let custom_list = format!(
+        "/providers/Microsoft.PowerApps/scopes/admin/environments/{env}/apis?api-version=2017-05-01"
+    );
+    let listed_custom = |json: &serde_json::Value| {
+        json["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "shared_wms-5f01")
+    };
+    assert!(!listed_custom(&api.get(&custom_list).await.json));
+    let custom_path = format!("/_emulator/environments/{env}/customConnectors/shared_wms-5f01");
+    let custom = json!({"name": "shared_wms-5f01", "id": "/providers/Microsoft.PowerApps/apis/shared_wms-5f01",
+        "properties": {"displayName": "WMS", "isCustomApi": true, "environment": {"name": env}}});
+    control(&api, reqwest::Method::PUT, &custom_path, Some(custom))
+        .await
+        .expect(201);
+    assert!(listed_custom(&api.get(&custom_list).await.json));
+    control(&api, reqwest::Method::DELETE, &custom_path, None)
+        .await
+        .expect(204);
+    assert!(!listed_custom(&api.get(&custom_list).await.json));
+
     control(
         &api,
         reqwest::Method::PUT,

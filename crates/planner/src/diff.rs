@@ -4,8 +4,8 @@
 
 use crate::builder::{Built, PlanBuilder};
 use crate::kinds::{
-    dlp_policy, environment, environment_group, group_membership, role_assignment, tenant_isolation,
-    tenant_settings,
+    dlp_policy, environment, environment_group, group_membership, role_assignment,
+    tenant_isolation, tenant_settings,
 };
 use crate::plan::*;
 use crate::resolve::Resolver;

@@ -55,6 +55,7 @@ rules! {
     c206_guest_owned_item,
     c207_app_oversharing,
     c208_connection_error,
+    c210_app_review_overdue,
 }
 
 pub mod expired_suppression;

@@ -173,6 +173,16 @@ registry! {
 
     "PPG340" InvalidLifecycle Error "environment lifecycle settings do not fit"
         "An environment with `lifecycle: owned` is created by ppgov when it is missing, so it needs a `type` the platform can create (Production, Sandbox, Trial or Developer) and a `region`. `dataverse` describes what ppgov provisions at creation, so it is only allowed with `lifecycle: owned`.";
+    "PPG345" DuplicateAppCriticality Error "app criticality declared twice"
+        "A repository has one app criticality scale: one `AppCriticality` document, each level and each criterion declared once.";
+    "PPG346" UnknownCriticalityLevel Error "no such level on the app criticality scale"
+        "A criterion or a review names a level that `spec.levels` of the `AppCriticality` does not declare.";
+    "PPG347" InvalidControlProcess Error "control process does not fit"
+        "`control: periodicReview` needs `reviewEveryDays` (at least 1), the days between reviews; `automated` and `reviewBeforeGoLive` have no period, so `reviewEveryDays` there would silently do nothing.";
+    "PPG348" UnknownCriticalityRatingLevel Error "no such level on the connector rating scale"
+        "`connectorRatingAtLeast` in an `AppCriticality` criterion names a level of the repository's `ConnectorRating`: the repository must declare one, with that level.";
+    "PPG349" InvalidAppReview Error "app reference or review record is invalid"
+        "An app in `spec.tags` or `spec.reviews` of the `AppCriticality` is named by `id` alone, or by `name` and `environment`; and each app has at most one review per day.";
 
     "PPG350" DuplicateAllowedTenant Error "tenant allowed twice"
         "A tenant isolation policy lists each allowed tenant once, with one `direction` (`inbound`, `outbound` or `both`). Tenant ids are compared without regard to case. Merge the entries: two would leave it unclear which direction is meant.";

@@ -146,6 +146,7 @@ fn custom(key: &str, host: Option<&str>) -> CustomConnector {
         display_name: key.into(),
         environment_id: ENV.into(),
         host_url: host.map(str::to_owned),
+        ..Default::default()
     }
 }
 

@@ -7,8 +7,8 @@ pub(crate) mod environment;
 pub(crate) mod environment_group;
 pub(crate) mod group_membership;
 pub(crate) mod role_assignment;
-pub(crate) mod tenant_settings;
 pub mod tenant_isolation;
+pub(crate) mod tenant_settings;
 
 use crate::plan::AttributeChange;
 use ppgov_core::model::EnvironmentType;

@@ -7,8 +7,8 @@ use ppgov_core::catalog::{
     AuthType, ConnectorMetadata, Fact, Provenance, PublisherKind, ReleaseTag,
 };
 use ppgov_tenant_api::connectors as wc;
-use serde_json::Value;
-use std::collections::BTreeSet;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 
 fn live<T>(value: T) -> Fact<T> {
     Fact::new(value, Provenance::Live)
@@ -139,6 +139,81 @@ fn parameters(params: &serde_json::Map<String, Value>, out: &mut BTreeSet<AuthTy
     }
 }
 
+/// The catalog-shape properties that [`metadata`] reads back as `m` (custom and publisher
+/// aside: `isCustomApi` and `publisher` are the caller's), for snapshots of custom connectors.
+pub fn metadata_to_wire(m: &ConnectorMetadata) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    if let Some(auth) = &m.auth_types {
+        let mut params = serde_json::Map::new();
+        let mut gateway_types = Vec::new();
+        let mut sets = Vec::new();
+        for a in &auth.value {
+            let (name, param) = match a {
+                AuthType::EntraId => (
+                    "token",
+                    json!({"type": "oauthSetting", "oAuthSettings": {"properties": {"IsFirstParty": "True"}}}),
+                ),
+                AuthType::Oauth => (
+                    "oauth",
+                    json!({"type": "oauthSetting", "oAuthSettings": {}}),
+                ),
+                AuthType::Certificate => ("certificate", json!({"type": "clientCertificate"})),
+                AuthType::ApiKey => ("api_key", json!({"type": "securestring"})),
+                AuthType::Basic => ("password", json!({"type": "securestring"})),
+                AuthType::Windows => {
+                    gateway_types.push(json!({"value": "windows"}));
+                    continue;
+                }
+                // Alone, no parameter at all is what says "no sign-in".
+                AuthType::Anonymous if auth.value.len() == 1 => continue,
+                AuthType::Anonymous => {
+                    gateway_types.push(json!({"value": "anonymous"}));
+                    continue;
+                }
+                AuthType::ServicePrincipal => {
+                    sets.push(json!({"name": "oAuthClientCredentials", "parameters": {}}));
+                    continue;
+                }
+            };
+            params.insert(name.to_owned(), param);
+        }
+        if !gateway_types.is_empty() {
+            params.insert(
+                "authType".to_owned(),
+                json!({"type": "string", "allowedValues": gateway_types}),
+            );
+        }
+        if !params.is_empty() || sets.is_empty() {
+            out.insert("connectionParameters".to_owned(), Value::Object(params));
+        }
+        if !sets.is_empty() {
+            out.insert(
+                "connectionParameterSets".to_owned(),
+                json!({ "values": sets }),
+            );
+        }
+    }
+    if let Some(capabilities) = &m.capabilities {
+        out.insert("capabilities".to_owned(), json!(capabilities.value));
+    }
+    if let Some(tag) = &m.release_tag {
+        let tag = match tag.value {
+            ReleaseTag::Production => "Production",
+            ReleaseTag::Preview => "Preview",
+        };
+        out.insert("releaseTag".to_owned(), tag.into());
+    }
+    for (field, time) in [
+        ("createdTime", &m.created_time),
+        ("changedTime", &m.changed_time),
+    ] {
+        if let Some(time) = time {
+            out.insert(field.to_owned(), time.as_str().into());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +253,46 @@ mod tests {
             onedrive.release_tag.map(|f| (f.value, f.source)),
             Some((ReleaseTag::Production, Provenance::Live))
         );
+    }
+
+    /// Every sign-in combination, capability set, release tag and time written to the wire
+    /// reads back as the same facts (what an exported snapshot of custom connectors relies on).
+    #[test]
+    fn facts_written_to_the_wire_read_back_the_same() {
+        use AuthType::*;
+        let all = [
+            EntraId,
+            Oauth,
+            ServicePrincipal,
+            Certificate,
+            ApiKey,
+            Basic,
+            Windows,
+            Anonymous,
+        ];
+        let mut cases: Vec<BTreeSet<AuthType>> = all.iter().map(|a| [*a].into()).collect();
+        cases.push(all.into());
+        cases.push([Anonymous, Windows].into());
+        cases.push([ServicePrincipal, Certificate].into());
+        for auth in cases {
+            let m = ConnectorMetadata {
+                auth_types: Some(live(auth.clone())),
+                capabilities: Some(live(["actions".to_owned(), "gateway".to_owned()].into())),
+                release_tag: Some(live(ReleaseTag::Preview)),
+                created_time: Some("2026-01-02T03:04:05Z".into()),
+                changed_time: Some("2026-02-02T03:04:05Z".into()),
+                ..Default::default()
+            };
+            let props = wc::ConnectorProperties {
+                other: metadata_to_wire(&m),
+                ..Default::default()
+            };
+            assert_eq!(metadata(&props), m, "{auth:?}");
+        }
+        let unknown = wc::ConnectorProperties {
+            other: metadata_to_wire(&ConnectorMetadata::default()),
+            ..Default::default()
+        };
+        assert_eq!(metadata(&unknown), ConnectorMetadata::default());
     }
 }

@@ -132,6 +132,11 @@ pub fn app(a: &wi::App) -> Result<InventoryItem, ConvertError> {
         state: None,
         connectors,
         service_evaluation,
+        risk_flags: ppgov_core::inventory::RiskFlags {
+            premium: p.uses_premium_api,
+            custom: p.uses_custom_api,
+            on_premises_gateway: p.uses_on_premise_gateway,
+        },
     })
 }
 
@@ -205,6 +210,7 @@ pub fn flow(f: &wi::Flow) -> Result<InventoryItem, ConvertError> {
         state: p.state.clone(),
         connectors,
         service_evaluation: None,
+        risk_flags: Default::default(),
     })
 }
 
@@ -308,12 +314,38 @@ pub fn custom_connector(
         .and_then(wi::EnvironmentRef::environment_id)
         .unwrap_or(environment)
         .to_lowercase();
+    let text = |field: &str| {
+        p.other
+            .get(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    // The listing is the catalog shape: its properties give the same rating facts.
+    let as_catalog = ppgov_tenant_api::connectors::ConnectorProperties {
+        display_name: p.display_name.clone().unwrap_or_default(),
+        tier: text("tier"),
+        publisher: text("publisher"),
+        is_custom_api: p.is_custom_api,
+        other: p.other.clone(),
+    };
+    let mut metadata = super::connector_metadata::metadata(&as_catalog);
+    // The admin listing holds custom connectors only; the model says so for every one.
+    metadata.custom = None;
     Ok(CustomConnector {
         id: c.id.clone().unwrap_or_else(|| c.name.clone()),
-        display_name: p.display_name.clone().unwrap_or_default(),
+        display_name: as_catalog.display_name,
         environment_id,
         host_url: p.swagger.as_ref().and_then(swagger_host_url),
         key,
+        tier: as_catalog.tier.as_deref().map(|t| {
+            if t.eq_ignore_ascii_case("premium") {
+                ppgov_core::catalog::Tier::Premium
+            } else {
+                ppgov_core::catalog::Tier::Standard
+            }
+        }),
+        publisher: as_catalog.publisher,
+        metadata,
     })
 }
 
@@ -390,6 +422,9 @@ pub fn app_to_wire(item: &InventoryItem) -> wi::App {
             environment: Some(environment_ref(&item.environment_id)),
             connection_references,
             execution_restrictions,
+            uses_premium_api: item.risk_flags.premium,
+            uses_custom_api: item.risk_flags.custom,
+            uses_on_premise_gateway: item.risk_flags.on_premises_gateway,
             ..Default::default()
         },
         ..Default::default()
@@ -483,10 +518,27 @@ pub fn custom_connector_to_wire(c: &CustomConnector) -> wi::CustomConnector {
             is_custom_api: Some(true),
             environment: Some(environment_ref(&c.environment_id)),
             swagger,
+            other: custom_connector_properties_to_wire(c),
             ..Default::default()
         },
         ..Default::default()
     }
+}
+
+/// The catalog-shape properties of a custom connector: tier, publisher and its rating facts.
+fn custom_connector_properties_to_wire(c: &CustomConnector) -> BTreeMap<String, serde_json::Value> {
+    let mut out = super::connector_metadata::metadata_to_wire(&c.metadata);
+    if let Some(tier) = c.tier {
+        let tier = match tier {
+            ppgov_core::catalog::Tier::Premium => "Premium",
+            _ => "Standard",
+        };
+        out.insert("tier".to_owned(), tier.into());
+    }
+    if let Some(publisher) = &c.publisher {
+        out.insert("publisher".to_owned(), publisher.as_str().into());
+    }
+    out
 }
 
 /// A connection as the admin list would send it; its endpoint (SQL Server `server,
