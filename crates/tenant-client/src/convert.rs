@@ -1511,6 +1511,7 @@ pub fn is_no_group(id: &str) -> bool {
     id.is_empty() || id == ZERO_GUID
 }
 
+pub mod advisor;
 mod connector_metadata;
 pub mod inventory;
 mod snapshot;
