@@ -139,6 +139,13 @@ pub struct InventoryItem {
     pub connectors: BTreeMap<ConnectorKey, ConnectorUse>,
     /// The service's own last DLP evaluation (apps carry one).
     pub service_evaluation: Option<ServiceEvaluation>,
+    /// Apps: the app opens without asking users to consent to its connections
+    /// (`bypassConsent`); `None` when the service does not say.
+    pub bypass_consent: Option<bool>,
+    /// Apps: an admin quarantined the app (only its owners can open it). The recorded app
+    /// list carries no quarantine field; ppgov reads `appQuarantineState` or
+    /// `quarantineStatus` (the write's spelling) when present: an assumption, `None` otherwise.
+    pub quarantined: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -132,6 +132,11 @@ pub fn app(a: &wi::App) -> Result<InventoryItem, ConvertError> {
         state: None,
         connectors,
         service_evaluation,
+        bypass_consent: p.bypass_consent,
+        quarantined: ["appQuarantineState", "quarantineStatus"]
+            .iter()
+            .find_map(|k| p.other.get(*k).and_then(|v| v.as_str()))
+            .map(|state| state.eq_ignore_ascii_case("Quarantined")),
     })
 }
 
@@ -205,6 +210,8 @@ pub fn flow(f: &wi::Flow) -> Result<InventoryItem, ConvertError> {
         state: p.state.clone(),
         connectors,
         service_evaluation: None,
+        bypass_consent: None,
+        quarantined: None,
     })
 }
 
