@@ -464,6 +464,58 @@ async def run(args: argparse.Namespace) -> int:
         await r.check("role_assignments.list_contains_new", list_role_assignments, (role_assignment_id,),
                       ("role_assignments.create_tenant_scope",))
 
+        # -- Power Platform Advisor (read-only; scenario ids discovered, never assumed) --------
+        async def advisor_scenarios() -> dict[str, str]:
+            builder = client.analytics.advisor_recommendations.scenarios
+            scenarios = await builder.get(v(builder, "Get"))
+            expect(scenarios is not None and len(scenarios) > 0, "no scenarios listed")
+            for s in scenarios:
+                expect(bool(s.scenario) and bool(s.scenario_name), f"scenario without id or name: {s!r}")
+            return {s.scenario: s.scenario_name for s in scenarios}
+
+        scenario_names = await r.check("advisor.scenarios", advisor_scenarios)
+
+        async def advisor_recommendations() -> dict[str, int]:
+            builder = client.analytics.advisor_recommendations
+            page = await builder.get(v(builder, "Get"))
+            counts: dict[str, int] = {}
+            for _ in range(MAX_PAGES):
+                expect(page is not None and page.value is not None, "list body has no `value` array")
+                for rec in page.value:
+                    expect(rec.scenario in scenario_names, f"recommendation {rec.scenario!r} has no scenario name")
+                    expect(rec.details is not None and rec.details.resource_count is not None,
+                           f"recommendation {rec.scenario!r} has no resourceCount")
+                    expect(rec.details.last_refreshed_timestamp is not None,
+                           f"recommendation {rec.scenario!r} has no lastRefreshedTimestamp")
+                    counts[rec.scenario] = rec.details.resource_count
+                if not page.next_link:
+                    expect_eq("recommended scenarios", set(counts), set(scenario_names))
+                    return counts
+                page = await builder.with_url(page.next_link).get()
+            raise CheckFailed(f"more than {MAX_PAGES} pages of nextLink")
+
+        counts = await r.check("advisor.recommendations.list", advisor_recommendations, (scenario_names,),
+                               ("advisor.scenarios",))
+
+        async def advisor_resources() -> None:
+            for scenario, count in counts.items():
+                builder = client.analytics.advisor_recommendations.by_scenario(scenario).resources
+                page = await builder.get(v(builder, "Get"))
+                seen: list[str] = []
+                for _ in range(MAX_PAGES):
+                    expect(page is not None and page.value is not None, "list body has no `value` array")
+                    for res in page.value:
+                        expect(bool(res.resource_id) and bool(res.environment_id),
+                               f"resource without id or environment in {scenario!r}")
+                        seen.append(res.resource_id)
+                    if not page.next_link:
+                        break
+                    page = await builder.with_url(page.next_link).get()
+                expect_eq(f"resources of {scenario!r}", len(seen), count)
+                expect(len(set(seen)) == len(seen), f"a resource of {scenario!r} is listed twice")
+
+        await r.check("advisor.resources.list", advisor_resources, (counts,), ("advisor.recommendations.list",))
+
         # -- cleanup (also checks the delete routes) -------------------------------------------
         if not args.no_cleanup:
             async def delete_role_assignment() -> None:

@@ -64,7 +64,7 @@ impl Config {
         today: &str,
     ) -> Option<(usize, &CheckSuppression)> {
         self.suppressions.iter().enumerate().find(|(_, s)| {
-            s.check.eq_ignore_ascii_case(finding.rule_id)
+            s.check.eq_ignore_ascii_case(&finding.rule_id)
                 && (s.object == finding.location.address
                     || finding
                         .location
@@ -116,7 +116,9 @@ pub fn config_problems(loaded: &Loaded) -> Vec<ConfigProblem> {
         };
         d.help(help)
     };
-    let is_known = |id: &str| known.iter().any(|k| k.eq_ignore_ascii_case(id));
+    let is_known = |id: &str| {
+        crate::advisor::is_advisor_id(id) || known.iter().any(|k| k.eq_ignore_ascii_case(id))
+    };
     let mut out = Vec::new();
     for id in checks.rules.keys() {
         if !is_known(id) {

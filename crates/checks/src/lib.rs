@@ -13,12 +13,15 @@
 //!
 //! No I/O, no clock: the caller passes today's date for suppression expiry.
 
+use ppgov_core::advisor::Advisor;
 use ppgov_core::observed::Observed;
 use ppgov_core::{Kind, Loaded};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod advisor;
 pub mod config;
 pub mod maturity;
 pub mod registry;
@@ -217,9 +220,10 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
-    pub rule_id: &'static str,
-    pub rule_name: &'static str,
-    pub title: &'static str,
+    /// A check's id, or `ADVISOR:<scenario>` for a Power Platform Advisor recommendation.
+    pub rule_id: Cow<'static, str>,
+    pub rule_name: Cow<'static, str>,
+    pub title: Cow<'static, str>,
     pub severity: Severity,
     pub stage: Stage,
     pub area: Area,
@@ -281,6 +285,9 @@ pub struct Input<'a> {
     pub observed: Option<&'a Observed>,
     /// Today's date (`YYYY-MM-DD`), for suppression expiry.
     pub today: &'a str,
+    /// Power Platform Advisor's recommendations, for `assess --advisor`: each affected
+    /// resource becomes a finding `ADVISOR:<scenario>` ([`advisor`]).
+    pub advisor: Option<&'a Advisor>,
 }
 
 /// What a rule's `run` receives.
@@ -349,9 +356,16 @@ pub fn run(input: &Input<'_>) -> Report {
             (rule, source, raw)
         }));
     }
+    let mut findings: Vec<Finding> = raw_findings
+        .into_iter()
+        .map(|(rule, source, raw)| finish(rule.info, &config, source, raw, input.loaded))
+        .collect();
+    if let Some(advisor) = input.advisor {
+        report.scope.push_str("+advisor");
+        findings.extend(advisor::findings(advisor, &config));
+    }
     let mut used_suppressions = vec![false; config.suppressions.len()];
-    for (rule, source, raw) in raw_findings {
-        let finding = finish(rule.info, &config, source, raw, input.loaded);
+    for finding in findings {
         match config.suppression_for(&finding, input.today) {
             Some((index, s)) => {
                 used_suppressions[index] = true;
@@ -387,9 +401,9 @@ pub fn run(input: &Input<'_>) -> Report {
 }
 
 fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (b.severity, a.rule_id, &a.location, &a.message).cmp(&(
+    (b.severity, &a.rule_id, &a.location, &a.message).cmp(&(
         a.severity,
-        b.rule_id,
+        &b.rule_id,
         &b.location,
         &b.message,
     ))
@@ -404,9 +418,9 @@ fn finish(
     loaded: &Loaded,
 ) -> Finding {
     Finding {
-        rule_id: info.id,
-        rule_name: info.name,
-        title: info.title,
+        rule_id: Cow::Borrowed(info.id),
+        rule_name: Cow::Borrowed(info.name),
+        title: Cow::Borrowed(info.title),
         severity: config.severity(info.id).unwrap_or(info.severity),
         stage: info.stage,
         area: info.area,

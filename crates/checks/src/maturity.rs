@@ -49,7 +49,7 @@ pub struct StageEvidence {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Blocker {
-    pub rule_id: &'static str,
+    pub rule_id: String,
     pub address: String,
 }
 
@@ -61,9 +61,11 @@ pub fn score(findings: &[Finding], checks_run: &[&'static str]) -> Vec<AreaScore
             let failing = |stage: Stage| -> Vec<Blocker> {
                 findings
                     .iter()
-                    .filter(|f| f.area == area && f.stage == stage)
+                    .filter(|f| {
+                        f.area == area && f.stage == stage && !crate::advisor::is_advisor(f)
+                    })
                     .map(|f| Blocker {
-                        rule_id: f.rule_id,
+                        rule_id: f.rule_id.to_string(),
                         address: f.location.address.clone(),
                     })
                     .collect()
@@ -167,7 +169,7 @@ pub fn compare(baseline: &Baseline, report: &Report) -> Comparison {
     let now: BTreeSet<(String, String)> = report
         .findings
         .iter()
-        .map(|f| (f.rule_id.to_owned(), f.location.address.clone()))
+        .map(|f| (f.rule_id.to_string(), f.location.address.clone()))
         .collect();
     let levels = report
         .maturity
@@ -195,9 +197,9 @@ mod tests {
 
     fn finding(rule_id: &'static str, area: Area, stage: Stage, address: &str) -> Finding {
         Finding {
-            rule_id,
-            rule_name: "",
-            title: "",
+            rule_id: rule_id.into(),
+            rule_name: "".into(),
+            title: "".into(),
             severity: Severity::Warning,
             stage,
             area,

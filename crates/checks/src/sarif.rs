@@ -1,8 +1,8 @@
-//! SARIF 2.1.0 for GitHub code scanning: one run, every check as a rule, every finding as
-//! a result. Repository findings have a physical location (file, line, column); tenant
+//! SARIF 2.1.0 for GitHub code scanning: one run, every check (and every Advisor scenario
+//! that has findings) as a rule, every finding as a result. Repository findings have a physical location (file, line, column); tenant
 //! findings a logical one (the object's address).
 
-use crate::{Report, Severity, registry};
+use crate::{Report, Severity, advisor, registry};
 use serde_json::{Value, json};
 
 /// Where the checks are documented, for rule help links.
@@ -21,7 +21,7 @@ fn sarif_level(s: Severity) -> &'static str {
 /// findings a logical one (the object's address).
 pub fn sarif(report: &Report, uri_prefix: &str, version: &str) -> Value {
     let infos: Vec<_> = registry::all_infos().collect();
-    let rules: Vec<Value> = infos
+    let mut rules: Vec<Value> = infos
         .iter()
         .map(|i| {
             let mut help = format!("{}\n\nFix: {}", i.rationale, i.fix);
@@ -40,11 +40,34 @@ pub fn sarif(report: &Report, uri_prefix: &str, version: &str) -> Value {
             })
         })
         .collect();
+    // Advisor's scenarios are known only at run time: one rule each, after the checks.
+    let mut advisor_ids: Vec<&str> = Vec::new();
+    for f in report.findings.iter().filter(|f| advisor::is_advisor(f)) {
+        if advisor_ids.contains(&f.rule_id.as_ref()) {
+            continue;
+        }
+        advisor_ids.push(&f.rule_id);
+        rules.push(json!({
+            "id": f.rule_id,
+            "name": f.rule_name,
+            "shortDescription": {"text": f.title},
+            "fullDescription": {"text": format!("Power Platform Advisor recommendation `{}`.", f.title)},
+            "help": {"text": f.remediation},
+            "helpUri": format!("{DOCS}#power-advisor"),
+            "defaultConfiguration": {"level": sarif_level(f.severity)},
+            "properties": {"tags": [f.area.as_str(), "advisor"]},
+        }));
+    }
     let results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
-            let rule_index = infos.iter().position(|i| i.id == f.rule_id);
+            let rule_index = infos.iter().position(|i| i.id == f.rule_id).or_else(|| {
+                advisor_ids
+                    .iter()
+                    .position(|id| *id == f.rule_id)
+                    .map(|i| infos.len() + i)
+            });
             let mut result = json!({
                 "ruleId": f.rule_id,
                 "level": sarif_level(f.severity),

@@ -98,6 +98,7 @@ fn report_of(overlay: Option<&Path>) -> ppgov_checks::Report {
         loaded: &loaded,
         observed: Some(&observed),
         today: TODAY,
+        advisor: None,
     })
 }
 
@@ -173,6 +174,7 @@ fn the_base_fixture_is_clean() {
         loaded: &loaded,
         observed: Some(&observed),
         today: TODAY,
+        advisor: None,
     });
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert_eq!(report.checks_run.len(), registry::all_infos().count());

@@ -67,8 +67,36 @@ fn checks_reference() -> String {
             out.push_str(&format!("\nDefault threshold: {t}.\n"));
         }
     }
+    out.push_str(ADVISOR);
     out
 }
+
+const ADVISOR: &str = "\n## Power Advisor\n\n\
+`ppgov assess --advisor` also reads Power Platform Advisor's recommendations (api-version \
+2024-10-01: the scenario list, the recommendation list and each recommendation's resources; the \
+response shapes are generated from Microsoft's reference and SDK, no response of the real service \
+has been recorded) and reports every affected resource as a finding with the id \
+`ADVISOR:<scenario>`, where `<scenario>` is the service's own scenario id. Scenario ids are \
+undocumented, so no list of them is built in: they are discovered at run time, and a new \
+scenario shows up without a ppgov release. Advisor details resources in managed environments \
+only.\n\n\
+Severity follows the recommendation's category: **Security is `warning`; Operational \
+efficiency, Licensing and capacity, Performance and an unknown category are `info`**. The \
+documented responses carry no category, so it is the one the service names when it sends one, \
+else the one the scenario's name suggests (`security`, `shar`, `guest`, `anonymous`, `public`, \
+`quarantin`, `credential`, `consent`: Security; `licens`, `capacity`, `storage`: Licensing and \
+capacity; `slow`, `performance`: Performance; `unused`, `inactive`, `idle`, `orphan`, \
+`high-value`: Operational efficiency). Security findings are in the area *security and roles*, \
+the others in *monitoring*; all are at stage Capable, and none counts towards the maturity \
+score, which measures ppgov's own checks. The finding's object is `<resourceType>[<resourceId>]` \
+(`PowerApp[<id>]`) with the resource's id; in SARIF each scenario with findings is a rule.\n\n\
+Configure and suppress them like checks (an `ADVISOR:` id is accepted offline, where no \
+scenario is known):\n\n\
+<!-- not-a-document -->\n```yaml\nspec:\n  checks:\n    rules:\n      ADVISOR:UnusedApps: {enabled: false}\n      ADVISOR:AppsSharedWithEveryone: {severity: error}\n    suppressions:\n      - check: ADVISOR:AppsSharedWithEveryone\n        object: 5a1e03eb-0000-4000-8000-0000000003eb\n        reason: the public kiosk app, reviewed by security (SEC-112)\n        expires: 2027-03-31\n```\n\n\
+With `--snapshot`, the recommendations come from the snapshot's `advisorRecommendations` \
+(see [snapshot-format.md](snapshot-format.md)); `ppgov export` does not write them (they are the \
+service's weekly analysis, not governed state), so a snapshot carries them only when written \
+by hand or persisted by the emulator.\n";
 
 const CONFIGURATION: &str = "\n## Configuration\n\n\
 `spec.checks` in `ppgov.yaml` turns checks off, changes their severity or threshold, and \

@@ -61,6 +61,10 @@ pub struct AssessArgs {
     /// inventory checks, `PPG-C2xx`).
     #[arg(long)]
     pub inventory: bool,
+    /// Also read Power Platform Advisor's recommendations and report each affected resource
+    /// as a finding `ADVISOR:<scenario>` (Security: warning; other categories: info).
+    #[arg(long)]
+    pub advisor: bool,
 }
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, String> {
@@ -68,10 +72,24 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, String> {
 }
 
 pub fn assess(args: AssessArgs) -> Result<ExitCode, String> {
-    run(&args.check, Some((&args.tenant, args.inventory)))
+    let what = TenantRead {
+        inventory: args.inventory,
+        advisor: args.advisor,
+    };
+    run(&args.check, Some((&args.tenant, what)))
 }
 
-fn run(args: &CheckArgs, tenant_args: Option<(&TenantArgs, bool)>) -> Result<ExitCode, String> {
+/// What `assess` reads besides the governed tenant.
+#[derive(Clone, Copy)]
+struct TenantRead {
+    inventory: bool,
+    advisor: bool,
+}
+
+fn run(
+    args: &CheckArgs,
+    tenant_args: Option<(&TenantArgs, TenantRead)>,
+) -> Result<ExitCode, String> {
     let loaded = repo::load(std::slice::from_ref(&args.dir))?;
     if loaded.has_errors() {
         repo::print_diagnostics(&loaded);
@@ -81,15 +99,19 @@ fn run(args: &CheckArgs, tenant_args: Option<(&TenantArgs, bool)>) -> Result<Exi
         );
         return Ok(ExitCode::from(1));
     }
-    let observed = match tenant_args {
-        None => None,
-        Some((tenant_args, inventory)) => Some(read_tenant(tenant_args, &loaded, inventory)?),
+    let (observed, advisor) = match tenant_args {
+        None => (None, None),
+        Some((tenant_args, what)) => {
+            let (observed, advisor) = read_tenant(tenant_args, &loaded, what)?;
+            (Some(observed), advisor)
+        }
     };
     let today = crate::apply_cmd::rfc3339_now()[..10].to_owned();
     let report = ppgov_checks::run(&Input {
         loaded: &loaded,
         observed: observed.as_ref(),
         today: &today,
+        advisor: advisor.as_ref(),
     });
     let comparison = match &args.baseline {
         None => None,
@@ -133,28 +155,45 @@ fn run(args: &CheckArgs, tenant_args: Option<(&TenantArgs, bool)>) -> Result<Exi
 }
 
 /// Reads the tenant as `plan` does, plus every environment's inventory (apps, flows, custom
-/// connectors, connections) with `inventory`.
+/// connectors, connections) with `inventory`, and Advisor's recommendations with `advisor`.
 fn read_tenant(
     args: &TenantArgs,
     loaded: &ppgov_core::Loaded,
-    inventory: bool,
-) -> Result<ppgov_core::observed::Observed, String> {
+    what: TenantRead,
+) -> Result<
+    (
+        ppgov_core::observed::Observed,
+        Option<ppgov_core::advisor::Advisor>,
+    ),
+    String,
+> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         let connection = tenant::connect(args, loaded).await?;
-        let which = if inventory {
+        let which = if what.inventory {
             tenant::InventoryRead::All
         } else {
             tenant::InventoryRead::None
         };
         let observed = tenant::observe(&connection, loaded, which).await?;
+        let advisor = if what.advisor {
+            let advisor = connection.client.read_advisor().await.map_err(|e| {
+                format!(
+                    "cannot read the Power Platform Advisor recommendations from {}: {e}",
+                    connection.source
+                )
+            })?;
+            Some(advisor)
+        } else {
+            None
+        };
         if let Some(emulator) = connection.emulator {
             emulator.shutdown().await;
         }
-        Ok(observed)
+        Ok((observed, advisor))
     })
 }
 

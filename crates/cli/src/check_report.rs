@@ -19,7 +19,7 @@ fn level_line(score: &AreaScore) -> String {
             for b in &score.blockers {
                 match ids.iter_mut().find(|(id, _)| *id == b.rule_id) {
                     Some((_, n)) => *n += 1,
-                    None => ids.push((b.rule_id, 1)),
+                    None => ids.push((&b.rule_id, 1)),
                 }
             }
             let ids: Vec<String> = ids
@@ -151,9 +151,9 @@ pub fn markdown(report: &Report, comparison: Option<&Comparison>) -> String {
                 s,
                 "| {} | [{}]({}) {} | `{}` | {} |",
                 f.severity,
-                f.rule_id,
+                md_escape(&f.rule_id),
                 f.help,
-                md_escape(f.title),
+                md_escape(&f.title),
                 f.location.display().replace('`', "'"),
                 md_escape(&f.message)
             );
@@ -164,12 +164,12 @@ pub fn markdown(report: &Report, comparison: Option<&Comparison>) -> String {
             if seen.contains(&f.rule_id) {
                 continue;
             }
-            seen.push(f.rule_id);
+            seen.push(f.rule_id.clone());
             let _ = writeln!(
                 s,
                 "- **{}** {}: {}",
-                f.rule_id,
-                md_escape(f.title),
+                md_escape(&f.rule_id),
+                md_escape(&f.title),
                 md_escape(&f.remediation)
             );
         }
@@ -264,12 +264,12 @@ pub fn html(report: &Report, comparison: Option<&Comparison>) -> String {
             let _ = writeln!(
                 s,
                 "<tr data-rule=\"{}\" data-severity=\"{}\"><td data-label=\"severity\" class=\"sev-{}\">{}</td><td data-label=\"check\"><code>{}</code> {}</td><td data-label=\"where\"><code>{}</code></td><td data-label=\"finding\">{}</td><td data-label=\"fix\">{}{yaml}</td></tr>",
-                f.rule_id,
+                html_escape(&f.rule_id),
                 f.severity,
                 f.severity,
                 f.severity,
-                f.rule_id,
-                html_escape(f.title),
+                html_escape(&f.rule_id),
+                html_escape(&f.title),
                 html_escape(&f.location.display()),
                 html_escape(&f.message),
                 html_escape(&f.remediation),
@@ -284,7 +284,7 @@ pub fn html(report: &Report, comparison: Option<&Comparison>) -> String {
             let _ = writeln!(
                 s,
                 "<li><code>{}</code> on <code>{}</code> until {}: {}</li>",
-                x.finding.rule_id,
+                html_escape(&x.finding.rule_id),
                 html_escape(&x.finding.location.address),
                 html_escape(&x.expires),
                 html_escape(&x.reason)

@@ -144,6 +144,13 @@ pub struct InventoryItem {
     /// `usesOnPremiseGateway`); `None` when it does not say.
     #[serde(skip_serializing_if = "RiskFlags::is_empty")]
     pub risk_flags: RiskFlags,
+    /// Apps: the app opens without asking users to consent to its connections
+    /// (`bypassConsent`); `None` when the service does not say.
+    pub bypass_consent: Option<bool>,
+    /// Apps: an admin quarantined the app (only its owners can open it). The recorded app
+    /// list carries no quarantine field; ppgov reads `appQuarantineState` or
+    /// `quarantineStatus` (the write's spelling) when present: an assumption, `None` otherwise.
+    pub quarantined: Option<bool>,
 }
 
 /// What the service says an app uses; each `None` when it does not say.

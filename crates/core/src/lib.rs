@@ -16,6 +16,7 @@
 //! assert_eq!(loaded.sources.location(span), "env.yaml:4:21");
 //! ```
 
+pub mod advisor;
 pub mod app_criticality;
 pub mod catalog;
 mod compiled_schema;

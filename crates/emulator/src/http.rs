@@ -132,12 +132,23 @@ pub fn paginate<T>(
     ctx: &Ctx,
     page_size: usize,
 ) -> ApiResult<(Vec<T>, Option<String>)> {
+    paginate_by("$skiptoken", items, ctx, page_size)
+}
+
+/// [`paginate`] with the continuation parameter spelled `token` (read without case; Advisor
+/// writes `$skipToken`).
+pub fn paginate_by<T>(
+    token: &str,
+    items: Vec<T>,
+    ctx: &Ctx,
+    page_size: usize,
+) -> ApiResult<(Vec<T>, Option<String>)> {
     let flavor = ctx.flavor();
-    let skip = match ctx.param("$skiptoken") {
+    let skip = match ctx.param(token) {
         None => 0,
         Some(t) => t
             .parse::<usize>()
-            .map_err(|_| ApiError::bad_request(flavor, format!("invalid $skiptoken {t:?}")))?,
+            .map_err(|_| ApiError::bad_request(flavor, format!("invalid {token} {t:?}")))?,
     };
     let top = match ctx.param("$top") {
         None => page_size,
@@ -154,10 +165,10 @@ pub fn paginate<T>(
         let mut query: Vec<String> = ctx
             .query
             .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
+            .filter(|(k, _)| !k.eq_ignore_ascii_case(token))
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect();
-        query.push(format!("$skiptoken={next}"));
+        query.push(format!("{token}={next}"));
         ctx.url(&format!("{}?{}", ctx.path, query.join("&")))
     });
     Ok((page, link))

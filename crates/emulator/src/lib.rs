@@ -25,6 +25,7 @@ mod http;
 pub mod log;
 mod routes;
 pub mod seed;
+mod seed_advisor;
 mod server;
 pub mod state;
 

@@ -186,6 +186,7 @@ pub fn generate(req: &SeedRequest) -> Tenant {
     // Last, and from its own generator: a tenant seeded without inventory is the same as
     // before inventory existed.
     inventory(&mut t, req, &env_names);
+    crate::seed_advisor::advisor(&mut t);
     t
 }
 

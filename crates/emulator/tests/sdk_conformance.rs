@@ -20,8 +20,17 @@ async fn microsoft_python_sdk_conforms() {
     assert!(script.is_file(), "{} is missing", script.display());
 
     // A small tenant whose group pages are shorter than its group count, so the SDK follows
-    // @odata.nextLink, and a managed environment outside any group for the SDK to add.
-    let api = Api::seeded(seed(10, 4, 2, 3), 3).await;
+    // @odata.nextLink, and a managed environment outside any group for the SDK to add; with
+    // apps, so Advisor has recommendations whose resources page too.
+    let api = Api::seeded(
+        ppgov_emulator::seed::SeedRequest {
+            apps: 150,
+            ..seed(10, 4, 2, 3)
+        },
+        3,
+    )
+    .await;
+    assert!(!api.state().advisor_recommendations.is_empty());
     let env = api.free_managed_env();
     let tenant = api.emu.tenant_id();
     let args = [
@@ -57,7 +66,7 @@ async fn microsoft_python_sdk_conforms() {
         "sdk_conformance.py failed ({})",
         output.status
     );
-    assert!(stdout.contains("16 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("19 passed, 0 failed"), "{stdout}");
     // Parsing warnings mean unknown fields in answers the SDK models have no room for.
     assert!(!stderr.contains("UserWarning"), "{stderr}");
 
@@ -79,6 +88,18 @@ async fn microsoft_python_sdk_conforms() {
     );
     assert_eq!(log.count("PUT", "/governance/ruleSets/{id}"), 1);
     assert_eq!(log.count("POST", "/authorization/roleAssignments"), 1);
+    assert_eq!(
+        log.count("GET", "/analytics/advisorRecommendations/scenarios"),
+        1
+    );
+    assert!(
+        log.count(
+            "GET",
+            "/analytics/advisorRecommendations/{scenario}/resources"
+        ) >= 2,
+        "{:?}",
+        log.by_route
+    );
     assert_eq!(
         log.count("DELETE", "/authorization/roleAssignments/{id}"),
         1

@@ -10,6 +10,7 @@
 //!
 //! Sources and confidence for every shape: `shared/reference/power-platform-admin-api.md`.
 
+pub mod advisor;
 pub mod connectors;
 pub mod dlp;
 pub mod environments;

@@ -448,6 +448,31 @@ pub fn virtual_connectors() -> Endpoint {
     )
 }
 
+// ---- Power Platform Advisor ([G]: see `advisor`) ------------------------------------------
+
+const ADVISOR: &str = "/analytics/advisorRecommendations";
+
+pub fn advisor_recommendations() -> Endpoint {
+    Endpoint::new(Host::PowerPlatform, ADVISOR).version(versions::POWER_PLATFORM)
+}
+
+pub fn advisor_scenarios() -> Endpoint {
+    Endpoint::new(Host::PowerPlatform, format!("{ADVISOR}/scenarios"))
+        .version(versions::POWER_PLATFORM)
+}
+
+/// The resources of one scenario (its id percent-encoded: ids are undocumented).
+pub fn advisor_resources(scenario: &str) -> Endpoint {
+    Endpoint::new(
+        Host::PowerPlatform,
+        format!(
+            "{ADVISOR}/{}/resources",
+            encode(scenario).replace('/', "%2F")
+        ),
+    )
+    .version(versions::POWER_PLATFORM)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,11 @@ pub struct TenantSnapshot {
     /// `connections` list returns them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub connections: BTreeMap<String, BTreeMap<String, crate::inventory::Connection>>,
+    /// Power Platform Advisor: scenario id -> its name, refresh times and affected resources
+    /// (generated shapes, see `advisor`). `ppgov export` does not write it; a snapshot written
+    /// by hand or persisted by the emulator may carry it for `ppgov assess --advisor`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub advisor_recommendations: BTreeMap<String, crate::advisor::SnapshotRecommendation>,
 }
 
 impl TenantSnapshot {
@@ -105,6 +110,7 @@ impl TenantSnapshot {
             flows: BTreeMap::new(),
             custom_connectors: BTreeMap::new(),
             connections: BTreeMap::new(),
+            advisor_recommendations: BTreeMap::new(),
         }
     }
 

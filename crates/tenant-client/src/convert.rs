@@ -31,6 +31,7 @@ const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
 const RESOURCE_TYPE_KEY: &str = "@resourceType";
 const VERSION_KEY: &str = "@version";
 
+pub mod advisor;
 mod connector_metadata;
 mod connectors;
 mod dlp_policy;

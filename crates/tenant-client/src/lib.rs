@@ -10,6 +10,7 @@
 //! jitter that honour `Retry-After`, one token refresh on 401, waiting out busy environments,
 //! polling of long-running operations to a deadline, and paging.
 
+mod advisor;
 pub mod auth;
 pub mod config;
 pub mod convert;

@@ -615,3 +615,150 @@ async fn an_inventory_read_that_outlasts_the_deadline_fails_in_bounded_time() {
     assert!(e.to_string().contains("observe_deadline"), "{e}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+// ---- Power Platform Advisor ---------------------------------------------------------------
+
+const ADVISOR: &str = "/analytics/advisorRecommendations";
+
+/// An Advisor with one scenario, `Shared`, whose listings `resources` answers (with the
+/// request number and port); every other request gets the default answer.
+async fn serve_advisor(
+    resources: impl Fn(u32, u16) -> Response + Send + Sync + 'static,
+) -> (String, Arc<AtomicU32>) {
+    serve(move |req, n, port| match req.uri().path() {
+        p if p == format!("{ADVISOR}/scenarios") => Some(
+            axum::Json(
+                json!([{"scenario": "Shared", "scenarioName": "Apps shared with everyone"}]),
+            )
+            .into_response(),
+        ),
+        ADVISOR => Some(
+            axum::Json(json!({"value": [{"scenario": "Shared", "details": {"resourceCount": 2}}]}))
+                .into_response(),
+        ),
+        p if p == format!("{ADVISOR}/Shared/resources") => Some(resources(n, port)),
+        _ => None,
+    })
+    .await
+}
+
+fn advisor_resource(id: &str) -> serde_json::Value {
+    json!({"resourceId": id, "resourceName": format!("App {id}"), "resourceType": "PowerApp",
+           "environmentId": "env-1", "resourceUsage": 12.0})
+}
+
+#[tokio::test]
+async fn advisor_resources_that_page_forever_are_cut_at_max_pages() {
+    let (base, requests) = serve_advisor(|n, port| {
+        axum::Json(json!({
+            "value": [advisor_resource(&format!("app-{n}"))],
+            "nextLink": format!("http://127.0.0.1:{port}{ADVISOR}/Shared/resources?api-version=2024-10-01&$skipToken={n}")
+        }))
+        .into_response()
+    })
+    .await;
+    let mut c = config(&base);
+    c.limits.max_pages = 25;
+    let e = Client::new(c).unwrap().read_advisor().await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
+    assert!(e.to_string().contains("past 25 pages"), "{e}");
+    assert!(e.to_string().contains("/Shared/resources"), "{e}");
+    assert!(requests.load(Ordering::SeqCst) < 40);
+}
+
+#[tokio::test]
+async fn advisor_resources_repeating_a_next_link_are_an_error() {
+    let (base, _) = serve_advisor(|_, port| {
+        axum::Json(json!({
+            "value": [],
+            "nextLink": format!("http://127.0.0.1:{port}{ADVISOR}/Shared/resources?$skipToken=same")
+        }))
+        .into_response()
+    })
+    .await;
+    let e = Client::new(config(&base))
+        .unwrap()
+        .read_advisor()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
+    assert!(e.to_string().contains("repeats an earlier one"), "{e}");
+}
+
+#[tokio::test]
+async fn advisor_throttling_is_retried_then_the_resources_are_read() {
+    let throttled = Arc::new(AtomicU32::new(0));
+    let seen = throttled.clone();
+    let (base, _) = serve_advisor(move |_, port| {
+        if seen.fetch_add(1, Ordering::SeqCst) < 2 {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "0.01")],
+                "slow down",
+            )
+                .into_response();
+        }
+        let second_page = seen.load(Ordering::SeqCst) > 3;
+        if second_page {
+            axum::Json(json!({"value": [advisor_resource("app-2")]})).into_response()
+        } else {
+            axum::Json(json!({
+                "value": [advisor_resource("app-1")],
+                "nextLink": format!("http://127.0.0.1:{port}{ADVISOR}/Shared/resources?api-version=2024-10-01&$skipToken=1")
+            }))
+            .into_response()
+        }
+    })
+    .await;
+    let advisor = Client::new(config(&base))
+        .unwrap()
+        .read_advisor()
+        .await
+        .unwrap();
+    assert_eq!(throttled.load(Ordering::SeqCst), 4);
+    let [r] = advisor.recommendations.as_slice() else {
+        panic!("{advisor:?}")
+    };
+    assert_eq!(r.scenario, "Shared");
+    assert_eq!(r.name, "Apps shared with everyone");
+    assert_eq!(r.category, ppgov_core::advisor::Category::Security);
+    let ids: Vec<&str> = r.resources.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(ids, ["app-1", "app-2"]);
+}
+
+#[tokio::test]
+async fn advisor_garbage_is_an_error_naming_the_request() {
+    for (body, says) in [
+        ("<html>maintenance</html>", "/Shared/resources"),
+        (r#"{"value": "nope"}"#, "/Shared/resources"),
+        (
+            r#"{"value": [{"resourceName": "No id"}]}"#,
+            "scenario `Shared` has no resourceId (resourceName `No id`)",
+        ),
+    ] {
+        let (base, _) = serve_advisor(move |_, _| {
+            (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+        })
+        .await;
+        let e = Client::new(config(&base))
+            .unwrap()
+            .read_advisor()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
+        assert!(e.to_string().contains(says), "{body}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn an_advisor_read_that_outlasts_the_deadline_fails_in_bounded_time() {
+    let (base, _) = serve_advisor(|_, _| StatusCode::SERVICE_UNAVAILABLE.into_response()).await;
+    let mut c = config(&base);
+    c.retry.max_attempts = 1000;
+    c.limits.observe_deadline = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let e = Client::new(c).unwrap().read_advisor().await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    assert!(e.to_string().contains("Advisor"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

@@ -55,7 +55,11 @@ rules! {
     c206_guest_owned_item,
     c207_app_oversharing,
     c208_connection_error,
+    c209_app_bypass_consent,
     c210_app_review_overdue,
+    c211_app_quarantined,
+    c212_independent_publisher_connector,
+    c213_deprecated_connector,
 }
 
 pub mod expired_suppression;
@@ -206,6 +210,31 @@ pub(crate) fn each_item(
         for item in env.apps.values().chain(env.flows.values()) {
             if let Some(message) = f(item) {
                 out.push(raw(item_anchor(item), message));
+            }
+        }
+    }
+}
+
+/// Calls `f` for every connector of the catalog that an app or flow of the inventory uses
+/// (one finding per item and connector).
+pub(crate) fn each_catalog_connector_use(
+    cx: &Context<'_>,
+    out: &mut Vec<Raw>,
+    f: impl Fn(&InventoryItem, &ppgov_core::catalog::Connector) -> Option<String>,
+) {
+    let Some(observed) = cx.observed else { return };
+    let by_key: std::collections::BTreeMap<String, &ppgov_core::catalog::Connector> = cx
+        .loaded
+        .catalog
+        .iter()
+        .map(|c| (ppgov_core::inventory::connector_key(&c.name), c))
+        .collect();
+    for env in observed.inventory.environments.values() {
+        for item in env.apps.values().chain(env.flows.values()) {
+            for key in item.connectors.keys() {
+                if let Some(message) = by_key.get(key).and_then(|c| f(item, c)) {
+                    out.push(raw(item_anchor(item), message));
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The API routes, one module per area, assembled into one router that serves every host:
 //! routing is by path alone, so a client may point all its base URLs at one listener.
 
+pub mod advisor;
 pub mod bap;
 pub mod connectors;
 pub mod dlp;
@@ -47,6 +48,7 @@ pub fn api(shared: Arc<Shared>) -> Router {
         .merge(groups::router())
         .merge(rules::router())
         .merge(roles::rbac_router())
+        .merge(advisor::router())
         .route_layer(middleware::from_fn(require_power_platform_api_version));
     // PowerPlatform.Governance routes ignore api-version.
     let governance = Router::new()

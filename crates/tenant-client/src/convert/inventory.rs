@@ -137,6 +137,11 @@ pub fn app(a: &wi::App) -> Result<InventoryItem, ConvertError> {
             custom: p.uses_custom_api,
             on_premises_gateway: p.uses_on_premise_gateway,
         },
+        bypass_consent: p.bypass_consent,
+        quarantined: ["appQuarantineState", "quarantineStatus"]
+            .iter()
+            .find_map(|k| p.other.get(*k).and_then(|v| v.as_str()))
+            .map(|state| state.eq_ignore_ascii_case("Quarantined")),
     })
 }
 
@@ -211,6 +216,8 @@ pub fn flow(f: &wi::Flow) -> Result<InventoryItem, ConvertError> {
         connectors,
         service_evaluation: None,
         risk_flags: Default::default(),
+        bypass_consent: None,
+        quarantined: None,
     })
 }
 

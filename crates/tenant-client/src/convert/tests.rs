@@ -757,3 +757,27 @@ fn an_environment_ppgov_created_says_so_in_its_description_and_keeps_its_delete_
     assert_eq!(environment(&environment_to_wire(&o)), o);
     assert_eq!(owner_of("made by hand"), None);
 }
+
+#[test]
+fn an_apps_consent_bypass_and_quarantine_reach_the_model() {
+    let app = |properties: Value| -> ppgov_core::inventory::InventoryItem {
+        let wire: ppgov_tenant_api::inventory::App = serde_json::from_value(json!({
+            "name": "A1", "properties": properties,
+            "id": "/providers/Microsoft.PowerApps/scopes/admin/environments/env-1/apps/A1"
+        }))
+        .unwrap();
+        inventory::app(&wire).unwrap()
+    };
+    let plain = app(json!({"displayName": "x"}));
+    assert_eq!((plain.bypass_consent, plain.quarantined), (None, None));
+    let flagged = app(json!({"bypassConsent": true, "appQuarantineState": "Quarantined"}));
+    assert_eq!(
+        (flagged.bypass_consent, flagged.quarantined),
+        (Some(true), Some(true))
+    );
+    let lifted = app(json!({"bypassConsent": false, "quarantineStatus": "Unquarantined"}));
+    assert_eq!(
+        (lifted.bypass_consent, lifted.quarantined),
+        (Some(false), Some(false))
+    );
+}

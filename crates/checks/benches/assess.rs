@@ -1,0 +1,78 @@
+//! Benchmark: `ppgov assess`'s pure part (every check over the repository and the tenant,
+//! then maturity scoring) on the 10,000-environment tenant of the planning benchmark (no
+//! inventory), next to planning the same inputs in the same run. Target: assess ≤ 1x plan.
+//!
+//! Run: `cargo bench -p ppgov-checks --bench assess` (figures go in BENCHMARKS.md).
+
+// A global allocator that counts bytes is the one place unsafe code is needed.
+#![allow(unsafe_code)]
+
+use ppgov_checks::{Input, maturity};
+use ppgov_core::SourceMap;
+use ppgov_core::observed::Observed;
+use std::time::Duration;
+
+#[path = "../../../benches-support/counting_alloc.rs"]
+mod counting_alloc;
+#[path = "../../../benches-support/tenant_10k.rs"]
+mod tenant_10k;
+
+use counting_alloc::time;
+
+#[global_allocator]
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting(std::alloc::System);
+
+fn main() {
+    let (files, observed_json) = tenant_10k::generate();
+    let runs = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(7);
+    let mut sources = SourceMap::new();
+    for (n, t) in &files {
+        sources.add(n.clone(), t.clone());
+    }
+    let loaded = ppgov_core::load(sources);
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics.first());
+    let observed: Observed = serde_json::from_str(&observed_json).unwrap();
+
+    let (plan_time, plan_peak, plan) = time(runs, || {
+        ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog)
+    });
+    assert!(plan.errors.is_empty(), "{:?}", plan.errors.first());
+    let input = Input {
+        loaded: &loaded,
+        observed: Some(&observed),
+        today: "2026-11-28",
+        advisor: None,
+    };
+    let (assess_time, assess_peak, report) = time(runs, || ppgov_checks::run(&input));
+    let (score_time, _, _) = time(runs, || {
+        maturity::score(&report.findings, &report.checks_run)
+    });
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "inputs: {} documents, {} environments, {} groups, {} DLP policies, {} role assignments; median of {runs} runs",
+        loaded.documents,
+        tenant_10k::ENVIRONMENTS,
+        tenant_10k::GROUPS,
+        tenant_10k::POLICIES,
+        observed.role_assignments.len()
+    );
+    println!(
+        "assess: {} checks, {} findings",
+        report.checks_run.len(),
+        report.findings.len()
+    );
+    println!("| step | time (ms) | peak heap (MiB) |");
+    println!("|---|---:|---:|");
+    println!("| plan | {:.1} | {:.1} |", ms(plan_time), mib(plan_peak));
+    println!(
+        "| assess (checks + maturity) | {:.1} | {:.1} |",
+        ms(assess_time),
+        mib(assess_peak)
+    );
+    println!("| of which maturity scoring | {:.2} | |", ms(score_time));
+    println!("assess / plan = {:.2}x", ms(assess_time) / ms(plan_time));
+}
