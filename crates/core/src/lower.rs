@@ -11,6 +11,7 @@ use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod expiry;
 mod rating;
 
 /// A document that passed schema validation, with its tree for spans.
@@ -487,6 +488,7 @@ impl Lowering<'_> {
             },
             checks: spec.checks.clone(),
             default_approvers: spec.approvals.default.iter().cloned().collect(),
+            expiry_warning_days: spec.lifecycle.expiry_warning_days,
         }
     }
 
@@ -527,6 +529,7 @@ impl Lowering<'_> {
             }
             let owned = spec.lifecycle == Some(doc::Lifecycle::Owned);
             self.check_lifecycle(p, owned);
+            let (expires, expiry_grace_days) = self.expiry(p, owned);
             out.insert(
                 p.name().to_owned(),
                 Environment {
@@ -543,6 +546,8 @@ impl Lowering<'_> {
                         security_group: d.security_group.as_ref().map(|g| g.0.to_lowercase()),
                         domain: d.domain.clone(),
                     }),
+                    expires,
+                    expiry_grace_days,
                 },
             );
         }

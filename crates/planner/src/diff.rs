@@ -28,6 +28,7 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
         group_refs: BTreeMap::new(),
         members: BTreeMap::new(),
         declared_envs: BTreeMap::new(),
+        retired: lifecycle.retired.clone(),
     };
     for env in &lifecycle.relied_on {
         p.fingerprint(ResourceKind::Environment, &env.id, env);
@@ -124,6 +125,8 @@ struct Planner<'a> {
     membership_addresses: BTreeMap<String, Vec<String>>,
     /// Live environment id -> the `Environment` document that adopts it.
     declared_envs: BTreeMap<String, String>,
+    /// Expired environments' document names: references to them are left out.
+    retired: BTreeSet<String>,
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {
@@ -204,6 +207,9 @@ impl<'a> Planner<'a> {
             Ok(env) => {
                 self.fingerprint(ResourceKind::Environment, &env.id.clone(), env);
                 Some(env)
+            }
+            Err(_) if matches!(target, EnvironmentTarget::Declared(name) if self.retired.contains(name)) => {
+                None
             }
             Err(e) => {
                 self.error(resource.to_owned(), pointer, e.to_string());

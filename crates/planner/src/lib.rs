@@ -14,6 +14,7 @@
 pub mod approvals;
 pub mod classification;
 mod diff;
+pub mod expiry;
 pub mod impact;
 mod lifecycle;
 pub mod order;

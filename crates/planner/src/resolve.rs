@@ -206,6 +206,8 @@ mod tests {
                     region: None,
                     owned: false,
                     dataverse: None,
+                    expires: None,
+                    expiry_grace_days: 0,
                 },
             );
         }

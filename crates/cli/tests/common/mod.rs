@@ -73,6 +73,9 @@ pub fn ppgov_command(args: &[&str], envs: &[(&str, &str)]) -> Command {
         "PPGOV_OBSERVE_DEADLINE",
         "PPGOV_MAX_PAGES",
         "PPGOV_MAX_RESPONSE_BYTES",
+        // Pins today's date for environment expiry (crates/cli/src/clock.rs): tests that
+        // depend on the date set it explicitly.
+        "PPGOV_TODAY",
     ] {
         cmd.env_remove(var);
     }

@@ -173,6 +173,10 @@ registry! {
 
     "PPG340" InvalidLifecycle Error "environment lifecycle settings do not fit"
         "An environment with `lifecycle: owned` is created by ppgov when it is missing, so it needs a `type` the platform can create (Production, Sandbox, Trial or Developer) and a `region`. `dataverse` describes what ppgov provisions at creation, so it is only allowed with `lifecycle: owned`.";
+    "PPG341" InvalidExpiry Error "invalid environment expiry"
+        "`spec.expires` is the last day an environment is needed, a calendar date written `YYYY-MM-DD`; `spec.expiryGraceDays` (days kept after that day) only means something with `expires`.";
+    "PPG342" ExpiryNeedsOwnership Error "expiry on an environment ppgov does not own"
+        "An expired environment is deleted, and ppgov deletes only environments it owns (`lifecycle: owned`). On an adopted environment `expires` would never take effect, so it is refused rather than silently ignored. Add `lifecycle: owned` when ppgov may delete the environment (its `type` and `region` are then required), or remove `expires` and decommission the environment by hand.";
 
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
