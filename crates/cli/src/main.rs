@@ -24,6 +24,7 @@ mod notify;
 mod plan_cmd;
 mod repo;
 mod report;
+mod request;
 mod schema_cmd;
 mod tenant;
 mod validate;
@@ -123,6 +124,13 @@ enum Command {
     /// The catalog alone, or with the tenant's connectors (custom connectors, live metadata)
     /// given --snapshot, --base-url or --live. Exit 1 when a connector is in a --fail-on state.
     Connectors(connectors_cmd::ConnectorsArgs),
+    /// Turn a request into a reviewed change: write it into the repository (following its
+    /// layout), validate and plan it, and print the plan and the approvals it needs.
+    ///
+    /// `request environment NAME --type --region [--group] [--owner]...` adds an environment
+    /// ppgov creates; `request connector CONNECTOR --for ENVIRONMENT|GROUP` allows a connector
+    /// there (docs/requests.md). A request that fails leaves the repository untouched.
+    Request(request::RequestArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -173,6 +181,7 @@ fn main() -> ExitCode {
         Command::Inventory(args) => inventory_cmd::run(args),
         Command::Connectors(args) => connectors_cmd::run(args),
         Command::Approvals(args) => approvals_cmd::run(args),
+        Command::Request(args) => request::run(args),
     };
     let code = match result {
         Ok(code) => code,

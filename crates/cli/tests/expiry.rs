@@ -2,16 +2,8 @@
 //! date pinned with `PPGOV_TODAY`: warnings with the line to edit ahead of the last day, the
 //! deletion once it (and the grace days) passed, behind the destroy gate, from a saved plan.
 
-use std::process::Output;
-
 mod common;
-use common::{ALLOW, SNAPSHOT, copy_dir, fresh_dir, ppgov_command as command, root, text};
-
-fn ppgov_on(today: &str, args: &[&str]) -> Output {
-    command(args, &[("PPGOV_TODAY", today)])
-        .output()
-        .expect("ppgov runs")
-}
+use common::{ALLOW, SNAPSHOT, ppgov_on, scratch_repository, text};
 
 const HACKATHON: &str = "\
 apiVersion: ppgov.dev/v1
@@ -40,12 +32,8 @@ fn in_tenant(snap: &str, display_name: &str) -> usize {
 
 #[test]
 fn an_expiring_environment_is_warned_about_then_deleted_behind_the_gate_and_not_recreated() {
-    let dir = fresh_dir("expiry", "hackathon");
-    let repo = dir.join("policies");
-    copy_dir(&root().join("policies"), &repo);
+    let (dir, repo, snap) = scratch_repository("expiry", "hackathon");
     std::fs::write(repo.join("environments/hackathon.yaml"), HACKATHON).unwrap();
-    let snap = dir.join("tenant.json");
-    std::fs::copy(root().join(SNAPSHOT), &snap).unwrap();
     let (repo, snap) = (repo.to_str().unwrap(), snap.to_str().unwrap());
     let journal = dir.join("journal.jsonl");
     let journal = journal.to_str().unwrap();
