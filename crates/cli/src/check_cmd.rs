@@ -106,7 +106,10 @@ fn run(
             (Some(observed), advisor)
         }
     };
-    let today = crate::apply_cmd::rfc3339_now()[..10].to_owned();
+    let today = crate::clock::today()?;
+    if let Some(observed) = &observed {
+        crate::expiry_warn::print(&loaded, observed, args.format == ReportFormat::Text);
+    }
     let report = ppgov_checks::run(&Input {
         loaded: &loaded,
         observed: observed.as_ref(),

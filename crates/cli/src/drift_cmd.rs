@@ -222,6 +222,7 @@ async fn drift(
 ) -> Result<Option<DriftOutput>, String> {
     let journal = read_journal(journal_path)?;
     let observed = tenant::observe(connection, loaded, args.inventory.inventory).await?;
+    crate::expiry_warn::print(loaded, &observed, args.format == DriftFormat::Text);
     let plan = apply_cmd::plan_now(loaded, &observed);
     if !plan.errors.is_empty() {
         for e in &plan.errors {

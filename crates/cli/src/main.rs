@@ -18,8 +18,10 @@ mod apps_cmd;
 mod check_cmd;
 mod check_report;
 mod client_env;
+mod clock;
 mod connectors_cmd;
 mod drift_cmd;
+mod expiry_warn;
 mod export_cmd;
 mod files;
 mod history_cmd;
@@ -30,6 +32,7 @@ mod notify;
 mod plan_cmd;
 mod repo;
 mod report;
+mod request;
 mod schema_cmd;
 mod table;
 mod tenant;
@@ -137,6 +140,13 @@ enum Command {
     /// Reads the tenant like `plan` (--snapshot FILE, or credentials). Exit 1 when an app is in
     /// a --fail-on state.
     Apps(apps_cmd::AppsArgs),
+    /// Turn a request into a reviewed change: write it into the repository (following its
+    /// layout), validate and plan it, and print the plan and the approvals it needs.
+    ///
+    /// `request environment NAME --type --region [--group] [--owner]...` adds an environment
+    /// ppgov creates; `request connector CONNECTOR --for ENVIRONMENT|GROUP` allows a connector
+    /// there (docs/requests.md). A request that fails leaves the repository untouched.
+    Request(request::RequestArgs),
     /// Write the JSON Schemas of the policy language.
     Schema {
         /// Directory to write the schemas to.
@@ -188,6 +198,7 @@ fn main() -> ExitCode {
         Command::Connectors(args) => connectors_cmd::run(args),
         Command::Apps(args) => apps_cmd::run(args),
         Command::Approvals(args) => approvals_cmd::run(args),
+        Command::Request(args) => request::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -110,7 +110,6 @@ fn plan_and_print(args: &PlanArgs, notice: &mut Option<Summary>) -> Result<ExitC
         }
         Ok::<_, String>((plan, observed))
     })?;
-    let _ = observed;
     if !args.target.is_empty() {
         let declared = ppgov_planner::target::declared_addresses(&loaded.desired);
         let unmatched = ppgov_planner::target::restrict(&mut plan, &args.target, &declared);
@@ -153,6 +152,7 @@ fn plan_and_print(args: &PlanArgs, notice: &mut Option<Summary>) -> Result<ExitC
     if !loaded.diagnostics.is_empty() && args.format == PlanFormat::Text {
         repo::print_diagnostics(&loaded);
     }
+    crate::expiry_warn::print(&loaded, &observed, args.format == PlanFormat::Text);
     plan.seal(
         loaded.desired.project.name.clone(),
         repo::policies_hash(&loaded),

@@ -206,6 +206,7 @@ async fn observe_reading(
         ..Default::default()
     };
     let mut observed = client.observe(&options).await.map_err(|e| e.to_string())?;
+    observed.observed_on = Some(crate::clock::today()?);
     check_tenant(connection, loaded, &observed)?;
     let rbac_scopes = ppgov_planner::rbac_environment_scopes(&loaded.desired, &observed);
     client

@@ -227,6 +227,13 @@ pub struct EnvironmentSpec {
     /// Dataverse to provision when ppgov creates the environment (`lifecycle: owned` only).
     /// Creation parameters: the platform cannot change them afterwards.
     pub dataverse: Option<DataverseSpec>,
+    /// The last day the environment is needed, `YYYY-MM-DD` (`lifecycle: owned` only): after
+    /// it (and `expiryGraceDays`), the plan deletes the environment; before it, `plan`,
+    /// `drift` and `assess` warn its owners, who can extend it in a pull request.
+    pub expires: Option<String>,
+    /// Days the environment is kept after `expires` before the plan deletes it (default 0).
+    #[schemars(range(max = 3650))]
+    pub expiry_grace_days: Option<u32>,
 }
 
 /// Who owns an environment's existence.
@@ -833,6 +840,19 @@ pub struct ProjectSpec {
     /// check off, change its severity or threshold, suppress one finding until a date.
     #[serde(default)]
     pub checks: ChecksConfig,
+    /// Environment lifecycle settings (expiry warnings).
+    #[serde(default)]
+    pub lifecycle: LifecycleConfig,
+}
+
+/// Settings for environments ppgov owns.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LifecycleConfig {
+    /// How many days before an environment's `expires` date `plan`, `drift` and `assess`
+    /// start warning (default 30).
+    #[schemars(range(max = 3650))]
+    pub expiry_warning_days: Option<u32>,
 }
 
 /// Configuration of the governance checks.

@@ -17,6 +17,7 @@ mod dlp_endpoints;
 mod dlp_policy;
 mod environment;
 mod environment_group;
+mod expiry;
 mod project;
 mod rating;
 mod role_assignment;

@@ -64,6 +64,16 @@ pub struct Project {
     pub checks: crate::doc::ChecksConfig,
     /// Approvers every change needs (`spec.approvals.default`).
     pub default_approvers: BTreeSet<String>,
+    /// `spec.lifecycle.expiryWarningDays`, when set ([`Project::expiry_warning_days`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry_warning_days: Option<u32>,
+}
+
+impl Project {
+    /// How many days ahead of an environment's expiry the reports warn.
+    pub fn expiry_warning_days(&self) -> u32 {
+        self.expiry_warning_days.unwrap_or(30)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -111,6 +121,16 @@ pub struct Environment {
     /// ppgov creates, replaces and deletes it (`lifecycle: owned`).
     pub owned: bool,
     pub dataverse: Option<Dataverse>,
+    /// The last day it is needed (`spec.expires`); only on owned environments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<crate::rating::Date>,
+    /// Days kept after `expires` before the plan deletes it.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub expiry_grace_days: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The Dataverse database of an environment ppgov creates.

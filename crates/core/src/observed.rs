@@ -48,6 +48,10 @@ pub struct Observed {
     /// empty. Read only when a plan or report needs it.
     #[serde(skip_serializing_if = "crate::inventory::Inventory::is_empty")]
     pub inventory: crate::inventory::Inventory,
+    /// The day (UTC, `YYYY-MM-DD`) the tenant was read, which environment expiry is judged
+    /// against; the caller's clock, so the planner stays pure. `None`: nothing expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<String>,
 }
 
 impl Observed {

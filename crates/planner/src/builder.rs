@@ -9,7 +9,7 @@ use crate::resolve::Resolver;
 use ppgov_core::catalog::Catalog;
 use ppgov_core::model::{Desired, EnvironmentTarget};
 use ppgov_core::observed::{Observed, ObservedEnvironment};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A change as a step plans it; the builder adds the action (and the risk and impact,
 /// computed once the whole plan is known).
@@ -42,6 +42,8 @@ pub(crate) struct PlanBuilder<'a> {
     notes: Vec<Note>,
     errors: Vec<PlanError>,
     fingerprints: BTreeMap<String, String>,
+    /// Expired environments' document names: references to them are left out.
+    pub retired: BTreeSet<String>,
 }
 
 impl<'a> PlanBuilder<'a> {
@@ -55,6 +57,7 @@ impl<'a> PlanBuilder<'a> {
             notes: Vec::new(),
             errors: Vec::new(),
             fingerprints: BTreeMap::new(),
+            retired: BTreeSet::new(),
         }
     }
 
@@ -218,6 +221,11 @@ impl<'a> PlanBuilder<'a> {
             Ok(env) => {
                 self.fingerprint(ResourceKind::Environment, &env.id.clone(), env);
                 Some(env)
+            }
+            // An expired environment's document stays until someone removes it: what refers
+            // to it is left out rather than an error.
+            Err(_) if matches!(target, EnvironmentTarget::Declared(name) if self.retired.contains(name)) => {
+                None
             }
             Err(e) => {
                 self.error(resource.to_owned(), pointer, e.to_string());

@@ -20,6 +20,7 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     // The tenant with the environments to create in and those to delete out.
     let tenant = lifecycle.tenant.as_ref().unwrap_or(observed);
     let mut b = PlanBuilder::new(desired, tenant, catalog);
+    b.retired = lifecycle.retired.clone();
     for env in &lifecycle.relied_on {
         b.fingerprint(ResourceKind::Environment, &env.id, env);
     }

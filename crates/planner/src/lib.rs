@@ -15,6 +15,7 @@ pub mod approvals;
 mod builder;
 pub mod classification;
 mod diff;
+pub mod expiry;
 pub mod impact;
 mod kinds;
 mod lifecycle;

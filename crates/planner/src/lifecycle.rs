@@ -21,6 +21,9 @@ pub(crate) struct Lifecycle {
     pub tenant: Option<Observed>,
     /// Placeholder id -> address of the create.
     pub created: BTreeMap<String, String>,
+    /// Expired environments (by document name): deleted or never created, so what refers to
+    /// them is left out of the plan rather than reported as unresolvable.
+    pub retired: BTreeSet<String>,
 }
 
 fn type_name(t: ppgov_core::model::EnvironmentType) -> String {
@@ -135,6 +138,23 @@ fn delete_change(
     }
 }
 
+/// Why an expired environment is deleted: its last day and grace days, as they were declared.
+fn expiry_attributes(env: &Environment) -> Vec<AttributeChange> {
+    let mut out = vec![AttributeChange {
+        path: crate::expiry::EXPIRES_ATTRIBUTE.to_owned(),
+        before: env.expires.map(|d| json!(d.to_string())),
+        after: None,
+    }];
+    if env.expiry_grace_days > 0 {
+        out.push(AttributeChange {
+            path: crate::expiry::GRACE_ATTRIBUTE.to_owned(),
+            before: Some(json!(env.expiry_grace_days)),
+            after: None,
+        });
+    }
+    out
+}
+
 pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
     let project = desired.project.name.as_str();
     let resolver = Resolver::new(desired, observed);
@@ -144,6 +164,7 @@ pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
         relied_on: Vec::new(),
         tenant: None,
         created: BTreeMap::new(),
+        retired: BTreeSet::new(),
     };
     let mut removed: BTreeSet<String> = BTreeSet::new();
     let mut added: Vec<ObservedEnvironment> = Vec::new();
@@ -164,10 +185,22 @@ pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
     };
     for (name, env) in &desired.environments {
         let address = Address::named(ResourceKind::Environment, name.as_str()).to_string();
+        let expired = crate::expiry::is_expired(env, observed);
+        if expired {
+            out.retired.insert(name.clone());
+        }
         match resolver.environment(&EnvironmentTarget::Declared(name.clone())) {
             Ok(live) => {
                 declared.insert(live.id.as_str());
                 if !env.owned {
+                    continue;
+                }
+                if expired {
+                    refuse_delete(&mut out.errors, &address, live);
+                    out.changes
+                        .push(delete_change(address, live, expiry_attributes(env)));
+                    out.relied_on.push(live.clone());
+                    removed.insert(live.id.clone());
                     continue;
                 }
                 let reasons = replacement_reasons(env, live);
@@ -191,6 +224,8 @@ pub(crate) fn plan(desired: &Desired, observed: &Observed) -> Lifecycle {
                 added.push(after.clone());
                 out.changes.push(create_change(after, vec![delete_address]));
             }
+            // Expired and gone (or never made): nothing to create.
+            Err(_) if expired => {}
             Err(Unresolved::NotFound { .. }) if env.owned && env.meta.id.is_none() => {
                 let after = to_create(name, env, project);
                 out.created.insert(after.id.clone(), address);

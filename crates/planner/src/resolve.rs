@@ -289,6 +289,8 @@ mod tests {
                     region: None,
                     owned: false,
                     dataverse: None,
+                    expires: None,
+                    expiry_grace_days: 0,
                 },
             );
         }

@@ -148,6 +148,9 @@ pub fn assess(change: &Change, observed: &Observed, catalog: &Catalog) -> Option
             ResourceKind::Environment if change.attributes.is_empty() => {
                 "deletes the environment and everything in it (apps, flows, data): ppgov created it and no document declares it any more".to_owned()
             }
+            ResourceKind::Environment if crate::expiry::is_expiry_delete(change) => {
+                crate::expiry::deletion_reason(change)
+            }
             ResourceKind::Environment => {
                 let why: Vec<String> = change
                     .attributes

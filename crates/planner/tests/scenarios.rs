@@ -201,6 +201,10 @@ fn scenarios_plan_as_recorded_and_converge() {
             insta::assert_snapshot!("plan-text", render::text(&plan, Colors { enabled: false }));
             insta::assert_snapshot!("plan-json", serde_json::to_string_pretty(&plan).unwrap());
             insta::assert_snapshot!("plan-markdown", render::markdown(&plan));
+            let warnings = ppgov_planner::expiry::warnings(&loaded.desired, &observed);
+            if !warnings.is_empty() {
+                insta::assert_debug_snapshot!("expiry-warnings", warnings);
+            }
         });
 
         if plan.errors.is_empty() {

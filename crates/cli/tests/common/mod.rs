@@ -73,6 +73,9 @@ pub fn ppgov_command(args: &[&str], envs: &[(&str, &str)]) -> Command {
         "PPGOV_OBSERVE_DEADLINE",
         "PPGOV_MAX_PAGES",
         "PPGOV_MAX_RESPONSE_BYTES",
+        // Pins today's date for environment expiry (crates/cli/src/clock.rs): tests that
+        // depend on the date set it explicitly.
+        "PPGOV_TODAY",
     ] {
         cmd.env_remove(var);
     }
@@ -80,6 +83,24 @@ pub fn ppgov_command(args: &[&str], envs: &[(&str, &str)]) -> Command {
         cmd.env(k, v);
     }
     cmd
+}
+
+/// `ppgov` with today's date pinned (`PPGOV_TODAY`, crates/cli/src/clock.rs).
+pub fn ppgov_on(today: &str, args: &[&str]) -> Output {
+    ppgov_command(args, &[("PPGOV_TODAY", today)])
+        .output()
+        .expect("ppgov runs")
+}
+
+/// A scratch copy of the sample repository and of the bundled tenant snapshot (which `apply`
+/// then changes): the scratch directory, its `policies` and its `tenant.json`.
+pub fn scratch_repository(prefix: &str, name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = fresh_dir(prefix, name);
+    let repo = dir.join("policies");
+    copy_dir(&root().join("policies"), &repo);
+    let snap = dir.join("tenant.json");
+    std::fs::copy(root().join(SNAPSHOT), &snap).unwrap();
+    (dir, repo, snap)
 }
 
 /// Copies the directory tree `from` to `to`.

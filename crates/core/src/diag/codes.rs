@@ -193,6 +193,11 @@ registry! {
     "PPG353" DuplicateTenantIsolationPolicy Error "more than one TenantIsolationPolicy document"
         "The tenant isolation policy is a singleton: declare it in one `TenantIsolationPolicy` document.";
 
+    "PPG341" InvalidExpiry Error "invalid environment expiry"
+        "`spec.expires` is the last day an environment is needed, a calendar date written `YYYY-MM-DD`; `spec.expiryGraceDays` (days kept after that day) only means something with `expires`.";
+    "PPG342" ExpiryNeedsOwnership Error "expiry on an environment ppgov does not own"
+        "An expired environment is deleted, and ppgov deletes only environments it owns (`lifecycle: owned`). On an adopted environment `expires` would never take effect, so it is refused rather than silently ignored. Add `lifecycle: owned` when ppgov may delete the environment (its `type` and `region` are then required), or remove `expires` and decommission the environment by hand.";
+
     // ---- PPG4xx: project file -----------------------------------------------------------
     "PPG400" MissingProjectFile Warning "no ppgov.yaml"
         "The directory has no `ppgov.yaml` project file, or the file holds no `kind: Project` document (for example because it is empty). Defaults apply: public cloud, bundled connector catalog, and `shared` ownership for every kind (unmanaged live objects are only reported).";

@@ -44,6 +44,7 @@ impl Lowering<'_> {
             }
             let owned = spec.lifecycle == Some(doc::Lifecycle::Owned);
             self.check_lifecycle(p, owned);
+            let (expires, expiry_grace_days) = self.expiry(p, owned);
             out.insert(
                 p.name().to_owned(),
                 Environment {
@@ -60,6 +61,8 @@ impl Lowering<'_> {
                         security_group: d.security_group.as_ref().map(|g| g.0.to_lowercase()),
                         domain: d.domain.clone(),
                     }),
+                    expires,
+                    expiry_grace_days,
                 },
             );
         }

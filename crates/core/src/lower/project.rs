@@ -89,6 +89,7 @@ impl Lowering<'_> {
             },
             checks: spec.checks.clone(),
             default_approvers: spec.approvals.default.iter().cloned().collect(),
+            expiry_warning_days: spec.lifecycle.expiry_warning_days,
         }
     }
 }

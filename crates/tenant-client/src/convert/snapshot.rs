@@ -38,6 +38,8 @@ pub fn tenant_snapshot(
         // The environments read (all of them when `ppgov export --inventory`); one read and
         // empty leaves nothing in the snapshot, which serves it as empty.
         inventory,
+        // When it was read, not tenant state.
+        observed_on: _,
     } = observed;
     let tenant_id = tenant_id.clone().unwrap_or_default();
     let mut t = TenantSnapshot::new(tenant_id.clone());
