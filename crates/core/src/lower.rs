@@ -423,6 +423,29 @@ impl Lowering<'_> {
         self.push(d);
     }
 
+    /// The one document of a singleton kind (`ConnectorRating`, `AppCriticality`,
+    /// `TenantIsolationPolicy`): each further one is `code` at its `kind`, beside the first,
+    /// and a pinned `metadata.id` is refused.
+    fn singleton<'s, S>(
+        &mut self,
+        docs: &'s [Parsed<S>],
+        kind: Kind,
+        (code, message, help): (Code, &str, &str),
+    ) -> Option<&'s Parsed<S>> {
+        let (first, extras) = docs.split_first()?;
+        for extra in extras {
+            let d = Diagnostic::new(code, message)
+                .at(extra.at("/kind"), format!("second {kind}"))
+                .also(first.at("/kind"), format!("first {kind}"))
+                .help(help);
+            self.push(d);
+        }
+        if first.doc.metadata.id.is_some() {
+            self.id_not_allowed(first, kind);
+        }
+        Some(first)
+    }
+
     fn id_not_allowed<S>(&mut self, p: &Parsed<S>, kind: Kind) {
         let d = Diagnostic::new(
             Code::IdNotAllowed,

@@ -21,20 +21,15 @@ impl<'a> Lowering<'a> {
         rating: Option<&ConnectorRating>,
     ) -> Option<AppCriticality> {
         let set = self.set;
-        let p = set.app_criticalities.first()?;
-        for extra in &set.app_criticalities[1..] {
-            let d = Diagnostic::new(
+        let p = self.singleton(
+            &set.app_criticalities,
+            Kind::AppCriticality,
+            (
                 Code::DuplicateAppCriticality,
                 "app criticality is declared in more than one document",
-            )
-            .at(extra.at("/kind"), "second AppCriticality")
-            .also(p.at("/kind"), "first AppCriticality")
-            .help("keep one scale: merge them into one `AppCriticality` document");
-            self.push(d);
-        }
-        if p.doc.metadata.id.is_some() {
-            self.id_not_allowed(p, Kind::AppCriticality);
-        }
+                "keep one scale: merge them into one `AppCriticality` document",
+            ),
+        )?;
         let spec = &p.doc.spec;
         let levels = self.criticality_levels(p);
         let ranks: BTreeMap<&str, usize> = levels

@@ -26,20 +26,15 @@ const NAMED_CONNECTORS: usize = 10;
 impl<'a> Lowering<'a> {
     pub(super) fn connector_rating(&mut self) -> Option<(ConnectorRating, RatingSpans<'a>)> {
         let set = self.set;
-        let p = set.connector_ratings.first()?;
-        for extra in &set.connector_ratings[1..] {
-            let d = Diagnostic::new(
+        let p = self.singleton(
+            &set.connector_ratings,
+            Kind::ConnectorRating,
+            (
                 Code::DuplicateConnectorRating,
                 "connector ratings are declared in more than one document",
-            )
-            .at(extra.at("/kind"), "second ConnectorRating")
-            .also(p.at("/kind"), "first ConnectorRating")
-            .help("keep one scale: merge them into one `ConnectorRating` document");
-            self.push(d);
-        }
-        if p.doc.metadata.id.is_some() {
-            self.id_not_allowed(p, Kind::ConnectorRating);
-        }
+                "keep one scale: merge them into one `ConnectorRating` document",
+            ),
+        )?;
         let spec = &p.doc.spec;
         let mut ranks: BTreeMap<&str, usize> = BTreeMap::new();
         let mut levels = Vec::new();

@@ -17,20 +17,15 @@ impl Lowering<'_> {
         own_tenant: Option<&str>,
     ) -> Option<TenantIsolationPolicy> {
         let set = self.set;
-        let p = set.tenant_isolation_policies.first()?;
-        for extra in &set.tenant_isolation_policies[1..] {
-            let d = Diagnostic::new(
+        let p = self.singleton(
+            &set.tenant_isolation_policies,
+            Kind::TenantIsolationPolicy,
+            (
                 Code::DuplicateTenantIsolationPolicy,
                 "the tenant isolation policy is declared in more than one document",
-            )
-            .at(extra.at("/kind"), "second TenantIsolationPolicy")
-            .also(p.at("/kind"), "first TenantIsolationPolicy")
-            .help("merge them into one `TenantIsolationPolicy` document");
-            self.push(d);
-        }
-        if p.doc.metadata.id.is_some() {
-            self.id_not_allowed(p, Kind::TenantIsolationPolicy);
-        }
+                "merge them into one `TenantIsolationPolicy` document",
+            ),
+        )?;
         let list = p.items_at("/spec/allowedTenants");
         let mut allowed: BTreeMap<String, Directions> = BTreeMap::new();
         let mut first_at: BTreeMap<String, usize> = BTreeMap::new();
