@@ -446,6 +446,34 @@ impl Lowering<'_> {
         Some(first)
     }
 
+    /// The item indices of a scale's levels, the first of each name only: a later level of
+    /// the same name is `code` at its name, beside the first.
+    fn distinct_levels<'n, S>(
+        &mut self,
+        p: &Parsed<S>,
+        names: impl IntoIterator<Item = &'n str>,
+        code: Code,
+    ) -> Vec<usize> {
+        let mut first_of: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut kept = Vec::new();
+        for (i, name) in names.into_iter().enumerate() {
+            if let Some(first) = first_of.get(name) {
+                let d = Diagnostic::new(code, format!("level `{name}` is declared twice"))
+                    .at(p.at_item("/spec/levels", i, Some("name")), "again")
+                    .also(
+                        p.at_item("/spec/levels", *first, Some("name")),
+                        "first here",
+                    )
+                    .help("give each level of the scale its own name");
+                self.push(d);
+                continue;
+            }
+            first_of.insert(name, i);
+            kept.push(i);
+        }
+        kept
+    }
+
     fn id_not_allowed<S>(&mut self, p: &Parsed<S>, kind: Kind) {
         let d = Diagnostic::new(
             Code::IdNotAllowed,

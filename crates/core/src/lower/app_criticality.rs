@@ -152,24 +152,15 @@ impl<'a> Lowering<'a> {
 
     /// The scale: each level once, each with a process that fits its control.
     fn criticality_levels(&mut self, p: &Doc) -> Vec<CriticalityLevel> {
-        let mut first_of: BTreeMap<&str, usize> = BTreeMap::new();
+        let spec_levels = &p.doc.spec.levels;
+        let kept = self.distinct_levels(
+            p,
+            spec_levels.iter().map(|l| l.name.0.as_str()),
+            Code::DuplicateAppCriticality,
+        );
         let mut levels = Vec::new();
-        for (i, level) in p.doc.spec.levels.iter().enumerate() {
-            if let Some(first) = first_of.get(level.name.0.as_str()) {
-                let d = Diagnostic::new(
-                    Code::DuplicateAppCriticality,
-                    format!("level `{}` is declared twice", level.name.0),
-                )
-                .at(p.at_item("/spec/levels", i, Some("name")), "again")
-                .also(
-                    p.at_item("/spec/levels", *first, Some("name")),
-                    "first here",
-                )
-                .help("give each level of the scale its own name");
-                self.push(d);
-                continue;
-            }
-            first_of.insert(&level.name.0, i);
+        for i in kept {
+            let level = &spec_levels[i];
             let process = &level.process;
             let days = process.review_every_days;
             let problem = match (process.control, days) {

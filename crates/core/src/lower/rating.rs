@@ -36,23 +36,14 @@ impl<'a> Lowering<'a> {
             ),
         )?;
         let spec = &p.doc.spec;
+        let kept = self.distinct_levels(
+            p,
+            spec.levels.iter().map(|l| l.name.0.as_str()),
+            Code::DuplicateConnectorRating,
+        );
         let mut ranks: BTreeMap<&str, usize> = BTreeMap::new();
         let mut levels = Vec::new();
-        for (i, level) in spec.levels.iter().enumerate() {
-            if let Some(first) = ranks.get(level.name.0.as_str()) {
-                let d = Diagnostic::new(
-                    Code::DuplicateConnectorRating,
-                    format!("level `{}` is declared twice", level.name.0),
-                )
-                .at(p.at_item("/spec/levels", i, Some("name")), "again")
-                .also(
-                    p.at_item("/spec/levels", *first, Some("name")),
-                    "first here",
-                )
-                .help("give each level of the scale its own name");
-                self.push(d);
-                continue;
-            }
+        for level in kept.into_iter().map(|i| &spec.levels[i]) {
             ranks.insert(&level.name.0, levels.len());
             levels.push(Level {
                 name: level.name.0.clone(),
