@@ -10,7 +10,7 @@
 //! `Limits::observe_deadline`. 429s are retried by the transport (`Retry-After`, budget).
 
 use crate::Client;
-use crate::error::{ClientError, ErrorKind};
+use crate::error::ClientError;
 use crate::http::Req;
 use futures::StreamExt;
 use ppgov_core::advisor::Advisor;
@@ -20,17 +20,11 @@ use ppgov_tenant_api::paths;
 impl Client {
     /// Every Advisor recommendation of the tenant with its affected resources, converted.
     pub async fn read_advisor(&self) -> Result<Advisor, ClientError> {
-        let deadline = self.transport.config.limits.observe_deadline;
-        match tokio::time::timeout(deadline, self.read_advisor_unbounded()).await {
-            Ok(result) => result,
-            Err(_) => Err(ClientError::new(
-                ErrorKind::Timeout,
-                format!(
-                    "reading the Power Platform Advisor recommendations took longer than {}s (observe_deadline, PPGOV_OBSERVE_DEADLINE)",
-                    deadline.as_secs()
-                ),
-            )),
-        }
+        self.within_observe_deadline(
+            "the Power Platform Advisor recommendations",
+            self.read_advisor_unbounded(),
+        )
+        .await
     }
 
     async fn read_advisor_unbounded(&self) -> Result<Advisor, ClientError> {

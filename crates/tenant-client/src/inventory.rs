@@ -66,17 +66,11 @@ impl Client {
         &self,
         environments: &BTreeSet<String>,
     ) -> Result<Inventory, ClientError> {
-        let deadline = self.transport.config.limits.observe_deadline;
-        match tokio::time::timeout(deadline, self.read_inventory_within(environments, None)).await {
-            Ok(result) => result,
-            Err(_) => Err(ClientError::new(
-                ErrorKind::Timeout,
-                format!(
-                    "reading the inventory took longer than {}s (observe_deadline, PPGOV_OBSERVE_DEADLINE)",
-                    deadline.as_secs()
-                ),
-            )),
-        }
+        self.within_observe_deadline(
+            "the inventory",
+            self.read_inventory_within(environments, None),
+        )
+        .await
     }
 
     /// [`Client::read_inventory`] without its deadline (`observe` has its own), every request

@@ -44,13 +44,24 @@ pub struct ObserveOptions {
 impl Client {
     /// The whole governed state of the tenant, within `Limits::observe_deadline`.
     pub async fn observe(&self, options: &ObserveOptions) -> Result<Observed, ClientError> {
+        self.within_observe_deadline("the tenant", self.observe_unbounded(options))
+            .await
+    }
+
+    /// `read`, cut off at `Limits::observe_deadline` with an error naming `what` was read
+    /// and the setting that bounds it.
+    pub(crate) async fn within_observe_deadline<T>(
+        &self,
+        what: &str,
+        read: impl std::future::Future<Output = Result<T, ClientError>>,
+    ) -> Result<T, ClientError> {
         let deadline = self.transport.config.limits.observe_deadline;
-        match tokio::time::timeout(deadline, self.observe_unbounded(options)).await {
+        match tokio::time::timeout(deadline, read).await {
             Ok(result) => result,
             Err(_) => Err(ClientError::new(
                 crate::ErrorKind::Timeout,
                 format!(
-                    "reading the tenant took longer than {}s (observe_deadline, PPGOV_OBSERVE_DEADLINE)",
+                    "reading {what} took longer than {}s (observe_deadline, PPGOV_OBSERVE_DEADLINE)",
                     deadline.as_secs()
                 ),
             )),
