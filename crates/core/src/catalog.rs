@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 /// The prefix of every non-virtual connector id.
@@ -163,8 +163,9 @@ pub enum Resolved<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     by_id: Arc<BTreeMap<String, Connector>>,
-    /// Lower-cased id, API name and short name (`sharepointonline`) to canonical id.
-    aliases: Arc<BTreeMap<String, String>>,
+    /// Lower-cased id, API name and short name (`sharepointonline`) to canonical id. Hashed:
+    /// every connector a policy names is looked up here, and the map is never iterated.
+    aliases: Arc<HashMap<String, String>>,
 }
 
 impl Catalog {

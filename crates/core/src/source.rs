@@ -6,6 +6,7 @@
 //! is identical on every machine).
 
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,8 +51,9 @@ impl Span {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    /// Byte offset of the start of every line, for line/column lookups.
-    line_starts: Vec<u32>,
+    /// Byte offset of the start of every line, for line/column lookups: computed on the first
+    /// lookup, since a load without diagnostics never needs it (a pass over every byte).
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column (column counted in characters).
@@ -69,19 +71,25 @@ impl fmt::Display for LineCol {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
         SourceFile {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts
+        })
     }
 
     /// Line and column of a byte offset (clamped to the text). Columns count characters
@@ -99,13 +107,13 @@ impl SourceFile {
 
     /// Number of lines (a text without a final newline still ends in a line).
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The 0-based line holding byte `offset` (clamped to the text).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len()) as u32;
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
@@ -114,9 +122,9 @@ impl SourceFile {
     /// Byte range of line `line`'s content: without its line break (`\n` or `\r\n`), and
     /// for the first line without a byte order mark.
     pub fn line_content(&self, line: usize) -> std::ops::Range<usize> {
-        let mut start = self.line_starts[line] as usize;
-        let mut end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let mut start = line_starts[line] as usize;
+        let mut end = line_starts
             .get(line + 1)
             .map_or(self.text.len(), |&next| next as usize - 1);
         if line == 0 && self.text.starts_with(BYTE_ORDER_MARK) {
