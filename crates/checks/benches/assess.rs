@@ -8,15 +8,16 @@
 #![allow(unsafe_code)]
 
 use ppgov_checks::{Input, maturity};
-use ppgov_core::SourceMap;
 use ppgov_core::observed::Observed;
-use std::time::Duration;
 
+#[path = "../../../benches-support/bench_report.rs"]
+mod bench_report;
 #[path = "../../../benches-support/counting_alloc.rs"]
 mod counting_alloc;
 #[path = "../../../benches-support/tenant_10k.rs"]
 mod tenant_10k;
 
+use bench_report::{ms, print_ratio, print_row, print_table_header};
 use counting_alloc::time;
 
 #[global_allocator]
@@ -24,16 +25,8 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting(std::alloc
 
 fn main() {
     let (files, observed_json) = tenant_10k::generate();
-    let runs = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(7);
-    let mut sources = SourceMap::new();
-    for (n, t) in &files {
-        sources.add(n.clone(), t.clone());
-    }
-    let loaded = ppgov_core::load(sources);
-    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics.first());
+    let runs = bench_report::runs();
+    let loaded = bench_report::load(&files);
     let observed: Observed = serde_json::from_str(&observed_json).unwrap();
 
     let (plan_time, plan_peak, plan) = time(runs, || {
@@ -50,8 +43,6 @@ fn main() {
     let (score_time, _, _) = time(runs, || {
         maturity::score(&report.findings, &report.checks_run)
     });
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
     println!(
         "inputs: {} documents, {} environments, {} groups, {} DLP policies, {} role assignments; median of {runs} runs",
         loaded.documents,
@@ -65,14 +56,9 @@ fn main() {
         report.checks_run.len(),
         report.findings.len()
     );
-    println!("| step | time (ms) | peak heap (MiB) |");
-    println!("|---|---:|---:|");
-    println!("| plan | {:.1} | {:.1} |", ms(plan_time), mib(plan_peak));
-    println!(
-        "| assess (checks + maturity) | {:.1} | {:.1} |",
-        ms(assess_time),
-        mib(assess_peak)
-    );
+    print_table_header();
+    print_row("plan", plan_time, Some(plan_peak));
+    print_row("assess (checks + maturity)", assess_time, Some(assess_peak));
     println!("| of which maturity scoring | {:.2} | |", ms(score_time));
-    println!("assess / plan = {:.2}x", ms(assess_time) / ms(plan_time));
+    print_ratio("assess / plan", assess_time, plan_time);
 }

@@ -74,14 +74,17 @@ macro_rules! kinds {
                 match kind { $( Kind::$variant => crate::typed_from_tree(root, &mut self.$field, out), )* }
             }
 
+            /// The tree of the document of `kind` named `name`.
+            pub fn root(&self, kind: Kind, name: &str) -> Option<&Node> {
+                fn find<'d, S>(docs: &'d [Parsed<S>], name: &str) -> Option<&'d Node> {
+                    docs.iter().find(|p| p.doc.metadata.name == name).map(|p| &p.root)
+                }
+                match kind { $( Kind::$variant => find(&self.$field, name), )* }
+            }
+
             /// The span of the value at `pointer` in the document of `kind` named `name`.
             pub fn span(&self, kind: Kind, name: &str, pointer: &str) -> Option<Span> {
-                fn find<S>(docs: &[Parsed<S>], name: &str, pointer: &str) -> Option<Span> {
-                    docs.iter()
-                        .find(|p| p.doc.metadata.name == name)
-                        .map(|p| p.root.locate_pointer(pointer).node.span)
-                }
-                match kind { $( Kind::$variant => find(&self.$field, name, pointer), )* }
+                self.root(kind, name).map(|root| root.locate_pointer(pointer).node.span)
             }
 
             /// Appends the documents of files read after this set's files.

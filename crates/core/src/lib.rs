@@ -73,6 +73,39 @@ impl Loaded {
     pub fn span_of(&self, kind: Kind, name: &str, pointer: &str) -> Option<Span> {
         self.parsed.span(kind, name, pointer)
     }
+
+    /// The pointer of the first item of the list at `list` (`/spec/connectors/business`) in
+    /// the document of `kind` named `name` whose scalar text `matches`: to point a finding at
+    /// one entry of a list that the model keeps as a set.
+    pub fn list_item_pointer(
+        &self,
+        kind: Kind,
+        name: &str,
+        list: &str,
+        matches: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let located = self.parsed.root(kind, name)?.locate_pointer(list);
+        let yaml::Value::Seq(items) = &located.node.value else {
+            return None;
+        };
+        // The typed document took the strings out of the tree: read them from the source.
+        let text = |span: Span| {
+            let file = self.sources.get(span.source);
+            let raw = file.text.get(span.start as usize..span.end as usize)?;
+            Some(
+                raw.trim()
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_owned(),
+            )
+        };
+        items
+            .iter()
+            .position(|item| {
+                matches!(item.value, yaml::Value::Str(_))
+                    && text(item.span).is_some_and(|t| matches(&t))
+            })
+            .map(|i| format!("{list}/{i}"))
+    }
 }
 
 /// How to load.

@@ -6,17 +6,18 @@
 // A global allocator that counts bytes is the one place unsafe code is needed.
 #![allow(unsafe_code)]
 
-use ppgov_core::SourceMap;
 use ppgov_core::inventory::{ConnectorUse, Inventory, InventoryItem, ItemKind, Owner};
 use ppgov_core::model::{ConnectorGroup, ScopeMode};
 use ppgov_core::observed::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::time::Duration;
 
+#[path = "../../../benches-support/bench_report.rs"]
+mod bench_report;
 #[path = "../../../benches-support/counting_alloc.rs"]
 mod counting_alloc;
 
+use bench_report::{mib, ms};
 use counting_alloc::time;
 
 #[global_allocator]
@@ -169,16 +170,8 @@ fn generate() -> (Vec<(String, String)>, Observed, Inventory) {
 
 fn main() {
     let (files, observed, inventory) = generate();
-    let runs = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(7);
-    let mut sources = SourceMap::new();
-    for (n, t) in &files {
-        sources.add(n.clone(), t.clone());
-    }
-    let loaded = ppgov_core::load(sources);
-    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics.first());
+    let runs = bench_report::runs();
+    let loaded = bench_report::load(&files);
     let (plan_time, plan_peak, plan) = time(runs, || {
         ppgov_planner::plan(&loaded.desired, &observed, &loaded.catalog)
     });
@@ -205,8 +198,6 @@ fn main() {
         );
         fixed += impact.fixes.len();
     }
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
     println!(
         "inputs: {ENVIRONMENTS} environments, {} DLP policies ({POLICIES} changed: twitter blocked), {ITEMS} apps and flows",
         observed.dlp_policies.len()

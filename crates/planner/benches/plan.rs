@@ -6,15 +6,16 @@
 // A global allocator that counts bytes is the one place unsafe code is needed.
 #![allow(unsafe_code)]
 
-use ppgov_core::SourceMap;
 use ppgov_core::observed::Observed;
-use std::time::Duration;
 
+#[path = "../../../benches-support/bench_report.rs"]
+mod bench_report;
 #[path = "../../../benches-support/counting_alloc.rs"]
 mod counting_alloc;
 #[path = "../../../benches-support/tenant_10k.rs"]
 mod tenant_10k;
 
+use bench_report::{load, mib, print_ratio, print_row, print_table_header};
 use counting_alloc::time;
 
 #[global_allocator]
@@ -24,19 +25,8 @@ use tenant_10k::{ENVIRONMENTS, GROUPS, POLICIES, generate};
 
 fn main() {
     let (files, observed_json) = generate();
-    let runs = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(7);
-    let (load_desired, load_desired_peak, loaded) = time(runs, || {
-        let mut sources = SourceMap::new();
-        for (n, t) in &files {
-            sources.add(n.clone(), t.clone());
-        }
-        let loaded = ppgov_core::load(sources);
-        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics.first());
-        loaded
-    });
+    let runs = bench_report::runs();
+    let (load_desired, load_desired_peak, loaded) = time(runs, || load(&files));
     let (load_observed, load_observed_peak, observed) = time(runs, || {
         serde_json::from_str::<Observed>(&observed_json).unwrap()
     });
@@ -45,8 +35,6 @@ fn main() {
     });
     assert!(plan.errors.is_empty(), "{:?}", plan.errors.first());
     let (add, change, destroy) = plan.counts();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
     let load = load_desired + load_observed;
     println!(
         "inputs: {} documents in {} files ({:.1} MiB YAML), observed {:.1} MiB JSON: {ENVIRONMENTS} environments, {GROUPS} groups, {POLICIES} DLP policies, {} role assignments",
@@ -57,18 +45,17 @@ fn main() {
         observed.role_assignments.len()
     );
     println!("plan: {add} to add, {change} to change, {destroy} to destroy; median of {runs} runs");
-    println!("| step | time (ms) | peak heap (MiB) |");
-    println!("|---|---:|---:|");
-    println!(
-        "| load desired (YAML, validate) | {:.1} | {:.1} |",
-        ms(load_desired),
-        mib(load_desired_peak)
+    print_table_header();
+    print_row(
+        "load desired (YAML, validate)",
+        load_desired,
+        Some(load_desired_peak),
     );
-    println!(
-        "| load observed (JSON) | {:.1} | {:.1} |",
-        ms(load_observed),
-        mib(load_observed_peak)
+    print_row(
+        "load observed (JSON)",
+        load_observed,
+        Some(load_observed_peak),
     );
-    println!("| plan | {:.1} | {:.1} |", ms(plan_time), mib(plan_peak));
-    println!("plan / load = {:.2}x", ms(plan_time) / ms(load));
+    print_row("plan", plan_time, Some(plan_peak));
+    print_ratio("plan / load", plan_time, load);
 }

@@ -47,6 +47,8 @@ rules! {
     c028_maker_welcome_content,
     c029_group_ownership_exclusive,
     c030_default_environment_routing,
+    c031_unrated_business_connector,
+    c032_tenant_isolation,
     c201_app_dlp_violation,
     c202_flow_dlp_violation,
     c203_flow_suspended,
