@@ -23,7 +23,8 @@
 //! route as the floor assumes, and that the read returned every app and flow.
 //!
 //! Run: `cargo bench -p ppgov-tenant-client --bench inventory` (figures go in BENCHMARKS.md;
-//! `BENCH_RUNS`, `BENCH_LATENCY_MS` and `BENCH_CONCURRENCY` override the defaults).
+//! `BENCH_RUNS`, `BENCH_LATENCY_MS`, `BENCH_CONCURRENCY`, and the tenant's size
+//! `BENCH_ENVIRONMENTS`, `BENCH_APPS` and `BENCH_FLOWS` override the defaults).
 
 use ppgov_core::doc::Cloud;
 use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, SeedRequest};
@@ -126,6 +127,10 @@ fn main() {
     let latency_ms: u64 = env_var("BENCH_LATENCY_MS").unwrap_or(LATENCY_MS);
     // Default: the client's own default limit.
     let concurrency: Option<usize> = env_var("BENCH_CONCURRENCY");
+    let (apps, flows): (usize, usize) = (
+        env_var("BENCH_APPS").unwrap_or(APPS),
+        env_var("BENCH_FLOWS").unwrap_or(FLOWS),
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let emulator = Emulator::start(
@@ -138,14 +143,14 @@ fn main() {
                 ..Default::default()
             }
             .seeded(SeedRequest {
-                environments: ENVIRONMENTS,
+                environments: env_var("BENCH_ENVIRONMENTS").unwrap_or(ENVIRONMENTS),
                 groups: 10,
                 dlp_policies: 20,
                 role_assignments: 0,
                 seed: 7,
                 tenant_id: None,
-                apps: APPS,
-                flows: FLOWS,
+                apps,
+                flows,
             }),
         )
         .await
@@ -168,7 +173,7 @@ fn main() {
         let floor = Duration::from_millis(latency_ms * rounds as u64);
 
         println!(
-            "tenant: {} environments, {APPS} apps, {FLOWS} flows; {latency_ms} ms latency per request; page size {PAGE_SIZE}; {concurrency} requests in flight",
+            "tenant: {} environments, {apps} apps, {flows} flows; {latency_ms} ms latency per request; page size {PAGE_SIZE}; {concurrency} requests in flight",
             environments.len()
         );
         let mut times = Vec::new();
@@ -197,7 +202,7 @@ fn main() {
                 .values()
                 .map(|e| e.apps.len() + e.flows.len())
                 .sum();
-            assert_eq!(items, APPS + FLOWS, "every app and flow read");
+            assert_eq!(items, apps + flows, "every app and flow read");
         }
         times.sort();
         let median = times[times.len() / 2];
