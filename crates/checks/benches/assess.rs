@@ -2,7 +2,8 @@
 //! then maturity scoring) on the 10,000-environment tenant of the planning benchmark (no
 //! inventory), next to planning the same inputs in the same run. Target: assess ≤ 1x plan.
 //!
-//! Run: `cargo bench -p ppgov-checks --bench assess` (figures go in BENCHMARKS.md).
+//! Run: `cargo bench -p ppgov-checks --bench assess` (figures go in BENCHMARKS.md); with
+//! `BENCH_CHECKS=1` it also prints each check's time and findings ([`per_check`]).
 
 // A global allocator that counts bytes is the one place unsafe code is needed.
 #![allow(unsafe_code)]
@@ -14,6 +15,8 @@ use std::time::Duration;
 
 #[path = "../../../benches-support/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "assess/per_check.rs"]
+mod per_check;
 #[path = "../../../benches-support/tenant_10k.rs"]
 mod tenant_10k;
 
@@ -75,4 +78,7 @@ fn main() {
     );
     println!("| of which maturity scoring | {:.2} | |", ms(score_time));
     println!("assess / plan = {:.2}x", ms(assess_time) / ms(plan_time));
+    if std::env::var_os("BENCH_CHECKS").is_some() {
+        per_check::print(&input, runs, assess_time);
+    }
 }

@@ -302,7 +302,23 @@ pub struct Context<'a> {
     pub today: &'a str,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// What every check reads for `input`: the views of its sides, built once per run; the
+    /// threshold is left to the caller (the engine sets each rule's before running it).
+    pub fn new(input: &Input<'a>) -> Context<'a> {
+        let mut views = vec![View::repository(input.loaded)];
+        if let Some(observed) = input.observed {
+            views.push(View::tenant(observed));
+        }
+        Context {
+            loaded: input.loaded,
+            views,
+            observed: input.observed,
+            threshold: None,
+            today: input.today,
+        }
+    }
+
     /// The view of one side, if present.
     pub fn view(&self, side: Side) -> Option<&View<'_>> {
         self.views.iter().find(|v| v.side == side)
@@ -312,17 +328,7 @@ impl Context<'_> {
 /// Runs every enabled check.
 pub fn run(input: &Input<'_>) -> Report {
     let config = Config::from_project(&input.loaded.desired.project.checks);
-    let mut views = vec![View::repository(input.loaded)];
-    if let Some(observed) = input.observed {
-        views.push(View::tenant(observed));
-    }
-    let mut cx = Context {
-        loaded: input.loaded,
-        views,
-        observed: input.observed,
-        threshold: None,
-        today: input.today,
-    };
+    let mut cx = Context::new(input);
     let mut report = Report {
         scope: if input.observed.is_some() {
             "repository+tenant".into()
