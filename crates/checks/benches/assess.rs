@@ -78,6 +78,10 @@ fn main() {
     );
     println!("| of which maturity scoring | {:.2} | |", ms(score_time));
     println!("assess / plan = {:.2}x", ms(assess_time) / ms(plan_time));
+    // Changes made for speed must not change the report: compare this line before and after.
+    let mut digest = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(&serde_json::to_string(&report).unwrap(), &mut digest);
+    println!("report digest: {:016x}", std::hash::Hasher::finish(&digest));
     if std::env::var_os("BENCH_CHECKS").is_some() {
         per_check::print(&input, runs, assess_time);
     }
