@@ -23,6 +23,7 @@ use std::fmt;
 
 pub mod advisor;
 pub mod config;
+mod coverage;
 pub mod maturity;
 pub mod registry;
 mod rules;
