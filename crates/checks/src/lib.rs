@@ -231,11 +231,12 @@ pub struct Finding {
     pub source: Source,
     pub message: String,
     pub location: Location,
-    pub remediation: String,
+    /// The check's fix in words, shared by all its findings.
+    pub remediation: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation_yaml: Option<String>,
+    pub remediation_yaml: Option<Cow<'static, str>>,
     /// The documentation anchor.
-    pub help: String,
+    pub help: Cow<'static, str>,
 }
 
 /// A finding that a suppression in the project file holds back.
@@ -434,9 +435,12 @@ fn finish(
         source,
         message: raw.message,
         location: locate(&raw.anchor, loaded),
-        remediation: info.fix.to_owned(),
-        remediation_yaml: raw.fix_yaml.or(info.fix_yaml.map(str::to_owned)),
-        help: info.doc_anchor(),
+        remediation: Cow::Borrowed(info.fix),
+        remediation_yaml: match raw.fix_yaml {
+            Some(yaml) => Some(Cow::Owned(yaml)),
+            None => info.fix_yaml.map(Cow::Borrowed),
+        },
+        help: Cow::Borrowed(registry::doc_anchor(info)),
     }
 }
 

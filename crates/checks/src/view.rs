@@ -135,7 +135,7 @@ pub struct RoleView {
     pub scope: ScopeView,
     pub origin: Origin,
     /// Where in the origin the principal is written.
-    pub pointer: String,
+    pub pointer: &'static str,
 }
 
 pub struct View<'a> {
@@ -273,7 +273,7 @@ impl<'a> View<'a> {
                     kind: Kind::RoleAssignment,
                     name: a.document.clone(),
                 },
-                pointer: "/spec/principals".into(),
+                pointer: "/spec/principals",
             })
             .collect();
         let (settings, settings_origin) = match &desired.tenant_settings {
@@ -373,7 +373,7 @@ impl<'a> View<'a> {
                     kind: Kind::RoleAssignment,
                     id: a.id.clone(),
                 },
-                pointer: String::new(),
+                pointer: "",
             })
             .collect();
         let settings =
