@@ -25,7 +25,7 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
             if role.principal_type == Some(PrincipalType::User) {
                 let who = role.principal_name.as_deref().unwrap_or(&role.principal_id);
                 let what = role.role.map_or("a role".to_owned(), |r| format!("{r:?}"));
-                out.push(raw(role.origin.at(&role.pointer), format!("{what} is assigned to user `{who}` in {}", view.noun())));
+                out.push(raw(role.origin.at(role.pointer), format!("{what} is assigned to user `{who}` in {}", view.noun())));
             }
         }
     }
