@@ -2,7 +2,8 @@
 //! then maturity scoring) on the 10,000-environment tenant of the planning benchmark (no
 //! inventory), next to planning the same inputs in the same run. Target: assess ≤ 1x plan.
 //!
-//! Run: `cargo bench -p ppgov-checks --bench assess` (figures go in BENCHMARKS.md).
+//! Run: `cargo bench -p ppgov-checks --bench assess` (figures go in BENCHMARKS.md); with
+//! `BENCH_CHECKS=1` it also prints each check's time and findings ([`per_check`]).
 
 // A global allocator that counts bytes is the one place unsafe code is needed.
 #![allow(unsafe_code)]
@@ -14,6 +15,8 @@ use ppgov_core::observed::Observed;
 mod bench_report;
 #[path = "../../../benches-support/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "assess/per_check.rs"]
+mod per_check;
 #[path = "../../../benches-support/tenant_10k.rs"]
 mod tenant_10k;
 
@@ -61,4 +64,11 @@ fn main() {
     print_row("assess (checks + maturity)", assess_time, Some(assess_peak));
     println!("| of which maturity scoring | {:.2} | |", ms(score_time));
     print_ratio("assess / plan", assess_time, plan_time);
+    // Changes made for speed must not change the report: compare this line before and after.
+    let mut digest = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(&serde_json::to_string(&report).unwrap(), &mut digest);
+    println!("report digest: {:016x}", std::hash::Hasher::finish(&digest));
+    if std::env::var_os("BENCH_CHECKS").is_some() {
+        per_check::print(&input, runs, assess_time);
+    }
 }

@@ -86,12 +86,12 @@ pub fn findings(advisor: &Advisor, config: &Config) -> Vec<Finding> {
                     id: Some(resource.id.clone()),
                     ..Default::default()
                 },
-                remediation: format!(
+                remediation: Cow::Owned(format!(
                     "Review the recommendation in the Power Platform admin center (Advisor, {} category): act on the resource there or with the scenario's actions, or suppress the finding with a reason.",
                     recommendation.category.as_str()
-                ),
+                )),
                 remediation_yaml: None,
-                help: DOC_ANCHOR.to_owned(),
+                help: Cow::Borrowed(DOC_ANCHOR),
             });
         }
     }

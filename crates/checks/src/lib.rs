@@ -23,6 +23,7 @@ use std::fmt;
 
 pub mod advisor;
 pub mod config;
+mod coverage;
 pub mod maturity;
 pub mod registry;
 mod rules;
@@ -230,11 +231,12 @@ pub struct Finding {
     pub source: Source,
     pub message: String,
     pub location: Location,
-    pub remediation: String,
+    /// The check's fix in words, shared by all its findings.
+    pub remediation: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation_yaml: Option<String>,
+    pub remediation_yaml: Option<Cow<'static, str>>,
     /// The documentation anchor.
-    pub help: String,
+    pub help: Cow<'static, str>,
 }
 
 /// A finding that a suppression in the project file holds back.
@@ -302,7 +304,23 @@ pub struct Context<'a> {
     pub today: &'a str,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// What every check reads for `input`: the views of its sides, built once per run; the
+    /// threshold is left to the caller (the engine sets each rule's before running it).
+    pub fn new(input: &Input<'a>) -> Context<'a> {
+        let mut views = vec![View::repository(input.loaded)];
+        if let Some(observed) = input.observed {
+            views.push(View::tenant(observed));
+        }
+        Context {
+            loaded: input.loaded,
+            views,
+            observed: input.observed,
+            threshold: None,
+            today: input.today,
+        }
+    }
+
     /// The view of one side, if present.
     pub fn view(&self, side: Side) -> Option<&View<'_>> {
         self.views.iter().find(|v| v.side == side)
@@ -312,17 +330,7 @@ impl Context<'_> {
 /// Runs every enabled check.
 pub fn run(input: &Input<'_>) -> Report {
     let config = Config::from_project(&input.loaded.desired.project.checks);
-    let mut views = vec![View::repository(input.loaded)];
-    if let Some(observed) = input.observed {
-        views.push(View::tenant(observed));
-    }
-    let mut cx = Context {
-        loaded: input.loaded,
-        views,
-        observed: input.observed,
-        threshold: None,
-        today: input.today,
-    };
+    let mut cx = Context::new(input);
     let mut report = Report {
         scope: if input.observed.is_some() {
             "repository+tenant".into()
@@ -427,9 +435,12 @@ fn finish(
         source,
         message: raw.message,
         location: locate(&raw.anchor, loaded),
-        remediation: info.fix.to_owned(),
-        remediation_yaml: raw.fix_yaml.or(info.fix_yaml.map(str::to_owned)),
-        help: info.doc_anchor(),
+        remediation: Cow::Borrowed(info.fix),
+        remediation_yaml: match raw.fix_yaml {
+            Some(yaml) => Some(Cow::Owned(yaml)),
+            None => info.fix_yaml.map(Cow::Borrowed),
+        },
+        help: Cow::Borrowed(registry::doc_anchor(info)),
     }
 }
 

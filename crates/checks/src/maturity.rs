@@ -209,9 +209,9 @@ mod tests {
                 address: address.into(),
                 ..Default::default()
             },
-            remediation: String::new(),
+            remediation: "".into(),
             remediation_yaml: None,
-            help: String::new(),
+            help: "".into(),
         }
     }
 

@@ -2,6 +2,8 @@
 //! [`ALL`] from it, so a check exists exactly when it is listed there.
 
 use crate::{CheckInfo, Context, Raw};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A check: its description and its logic.
 pub struct Rule {
@@ -22,4 +24,12 @@ pub fn all_infos() -> impl Iterator<Item = &'static CheckInfo> {
 /// A check's description by id (case-insensitive).
 pub fn info(id: &str) -> Option<&'static CheckInfo> {
     all_infos().find(|i| i.id.eq_ignore_ascii_case(id))
+}
+
+/// A check's documentation anchor ([`CheckInfo::doc_anchor`]), built once per process for
+/// every check, so each finding borrows it instead of formatting its own.
+pub fn doc_anchor(info: &'static CheckInfo) -> &'static str {
+    static ANCHORS: OnceLock<BTreeMap<&'static str, String>> = OnceLock::new();
+    let anchors = ANCHORS.get_or_init(|| all_infos().map(|i| (i.id, i.doc_anchor())).collect());
+    anchors[info.id].as_str()
 }

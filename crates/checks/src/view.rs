@@ -58,6 +58,9 @@ pub struct EnvironmentView {
     pub group: Option<String>,
     pub is_default: bool,
     pub origin: Origin,
+    /// How many of the view's DLP policies apply to it, counted once per view
+    /// ([`crate::coverage`]): `0` means none covers it.
+    pub covering_policies: usize,
 }
 
 pub struct GroupView {
@@ -132,7 +135,7 @@ pub struct RoleView {
     pub scope: ScopeView,
     pub origin: Origin,
     /// Where in the origin the principal is written.
-    pub pointer: String,
+    pub pointer: &'static str,
 }
 
 pub struct View<'a> {
@@ -162,7 +165,7 @@ impl<'a> View<'a> {
             .iter()
             .map(|(name, g)| (name, g.selectors.iter().map(|s| s.compile()).collect()))
             .collect();
-        let environments: Vec<EnvironmentView> = desired
+        let mut environments: Vec<EnvironmentView> = desired
             .environments
             .iter()
             .map(|(name, e)| {
@@ -187,6 +190,7 @@ impl<'a> View<'a> {
                         kind: Kind::Environment,
                         name: name.clone(),
                     },
+                    covering_policies: 0,
                 }
             })
             .collect();
@@ -203,7 +207,7 @@ impl<'a> View<'a> {
                 (None, EnvironmentTarget::DisplayName(d)) => d.clone(),
             }
         };
-        let policies = desired
+        let policies: Vec<PolicyView> = desired
             .dlp_policies
             .iter()
             .map(|(name, p)| {
@@ -269,7 +273,7 @@ impl<'a> View<'a> {
                     kind: Kind::RoleAssignment,
                     name: a.document.clone(),
                 },
-                pointer: "/spec/principals".into(),
+                pointer: "/spec/principals",
             })
             .collect();
         let (settings, settings_origin) = match &desired.tenant_settings {
@@ -284,6 +288,7 @@ impl<'a> View<'a> {
             ),
             None => (None, None),
         };
+        crate::coverage::count_covering(&mut environments, &policies);
         View {
             side: Side::Repository,
             environments,
@@ -297,7 +302,7 @@ impl<'a> View<'a> {
     }
 
     pub fn tenant(observed: &'a Observed) -> View<'a> {
-        let environments = observed
+        let mut environments: Vec<EnvironmentView> = observed
             .environments
             .values()
             .map(|e| EnvironmentView {
@@ -311,6 +316,7 @@ impl<'a> View<'a> {
                     kind: Kind::Environment,
                     id: e.id.clone(),
                 },
+                covering_policies: 0,
             })
             .collect();
         let groups = observed
@@ -331,7 +337,7 @@ impl<'a> View<'a> {
                 )
             })
             .collect();
-        let policies = observed
+        let policies: Vec<PolicyView> = observed
             .dlp_policies
             .values()
             .map(|p| PolicyView {
@@ -367,11 +373,12 @@ impl<'a> View<'a> {
                     kind: Kind::RoleAssignment,
                     id: a.id.clone(),
                 },
-                pointer: String::new(),
+                pointer: "",
             })
             .collect();
         let settings =
             (!observed.tenant_settings.is_empty()).then(|| observed.tenant_settings.clone());
+        crate::coverage::count_covering(&mut environments, &policies);
         View {
             side: Side::Tenant,
             environments,

@@ -18,8 +18,8 @@ pub const INFO: CheckInfo = CheckInfo {
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
-    each_environment(cx, out, |view, env| {
-        (view.policies_covering(&env.key).next().is_none())
+    each_environment(cx, out, |_, env| {
+        (env.covering_policies == 0)
             .then(|| ("", format!("no DLP policy covers environment `{}`", env.display_name)))
     });
 }

@@ -23,9 +23,9 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     for view in &cx.views {
         for role in &view.roles {
             if role.principal_type == Some(PrincipalType::User) {
-                let who = role.principal_name.clone().unwrap_or_else(|| role.principal_id.clone());
+                let who = role.principal_name.as_deref().unwrap_or(&role.principal_id);
                 let what = role.role.map_or("a role".to_owned(), |r| format!("{r:?}"));
-                out.push(raw(role.origin.at(&role.pointer), format!("{what} is assigned to user `{who}` in {}", view.noun())));
+                out.push(raw(role.origin.at(role.pointer), format!("{what} is assigned to user `{who}` in {}", view.noun())));
             }
         }
     }

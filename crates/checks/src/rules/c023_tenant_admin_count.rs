@@ -33,7 +33,7 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
         if principals.len() > limit {
             let first = admins.last().expect("more than the limit");
             out.push(raw(
-                first.origin.at(&first.pointer),
+                first.origin.at(first.pointer),
                 format!("{} principals hold tenant-level admin roles in {} (at most {limit})", principals.len(), view.noun()),
             ));
         }

@@ -141,13 +141,19 @@ pub(crate) fn each_policy(
 /// The groups that hold production environments, with those environments' names.
 fn production_groups<'v>(view: &'v View<'_>) -> Vec<(&'v GroupView, Vec<&'v str>)> {
     let mut groups: Vec<(&GroupView, Vec<&str>)> = Vec::new();
+    // Each group's place in `groups` (first seen first), found by key in a map: a scan of
+    // `groups` per environment is groups × environments.
+    let mut position: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for env in view.production() {
         let Some(group) = env.group.as_ref().and_then(|g| view.groups.get(g)) else {
             continue;
         };
-        match groups.iter_mut().find(|(g, _)| g.key == group.key) {
-            Some((_, names)) => names.push(&env.display_name),
-            None => groups.push((group, vec![&env.display_name])),
+        match position.get(group.key.as_str()) {
+            Some(&i) => groups[i].1.push(&env.display_name),
+            None => {
+                position.insert(&group.key, groups.len());
+                groups.push((group, vec![&env.display_name]));
+            }
         }
     }
     groups
