@@ -471,16 +471,7 @@ fn live_differences(after: &After, object: Option<&str>, observed: &Observed) ->
         .map(|key| key.id);
     let mut after = after.clone();
     if let Some(id) = id {
-        match &mut after {
-            After::EnvironmentGroup(g) => g.id = id,
-            After::DlpPolicy(p) => p.id = id,
-            After::Environment(_)
-            | After::Membership { .. }
-            | After::RoleAssignment(_)
-            | After::TenantSettings(_)
-            | After::TenantIsolationPolicy(_)
-            | After::Nothing => {}
-        }
+        crate::step::set_live_id(&mut after, id);
     }
     crate::step::differences_from(&after, observed)
 }
@@ -502,54 +493,9 @@ fn repository_changed(c: &Change, j: &Journal) -> bool {
     let Some(written) = &w.after else {
         return true;
     };
-    use crate::step::{dlp_differences, environment_differences, group_differences};
     // The written value and the desired one are of the same kind unless the address was
     // reused for another kind; then the repository changed.
-    match written {
-        After::Environment(a) => {
-            let After::Environment(b) = &c.after else {
-                return true;
-            };
-            !environment_differences(a, b).is_empty()
-        }
-        After::EnvironmentGroup(a) => {
-            let After::EnvironmentGroup(b) = &c.after else {
-                return true;
-            };
-            !group_differences(a, b).is_empty()
-        }
-        After::DlpPolicy(a) => {
-            let After::DlpPolicy(b) = &c.after else {
-                return true;
-            };
-            let mut b = b.clone();
-            b.id.clone_from(&a.id);
-            !dlp_differences(a, &b).is_empty()
-        }
-        After::RoleAssignment(a) => {
-            let After::RoleAssignment(b) = &c.after else {
-                return true;
-            };
-            serde_json::to_value(a).ok() != serde_json::to_value(b).ok()
-        }
-        After::Membership { group: a, .. } => {
-            let After::Membership { group: b, .. } = &c.after else {
-                return true;
-            };
-            // A group created by ppgov is referred to by the address that created it, then
-            // by its id: only a different address means the repository moved the environment.
-            matches!((a, b), (ppgov_planner::Ref::CreatedBy(x), ppgov_planner::Ref::CreatedBy(y)) if x != y)
-                || matches!((a, b), (ppgov_planner::Ref::Id(x), ppgov_planner::Ref::Id(y)) if x != y)
-        }
-        After::TenantIsolationPolicy(a) => {
-            let After::TenantIsolationPolicy(b) = &c.after else {
-                return true;
-            };
-            a != b
-        }
-        // Settings return early above; a delete wrote no value to compare with.
-        After::TenantSettings(_) | After::Nothing => true,
-    }
+    crate::step::repository_changed(written, &c.after)
 }
 
 #[cfg(test)]

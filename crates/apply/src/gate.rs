@@ -4,7 +4,7 @@
 use ppgov_core::catalog::Catalog;
 use ppgov_core::model::Desired;
 use ppgov_core::observed::Observed;
-use ppgov_planner::plan::{Address, FingerprintKey, exclusively_governed, fingerprint, kind_name};
+use ppgov_planner::plan::{Address, FingerprintKey, exclusively_governed, kind_name};
 use ppgov_planner::risk::{self, RiskClass};
 use ppgov_planner::{Change, Plan, ResourceKind};
 
@@ -47,15 +47,7 @@ pub struct Refused {
 pub fn declaring_resource(address: &str) -> Option<String> {
     let address: Address = address.parse().ok()?;
     let name = address.name?;
-    let kind = match address.kind {
-        ResourceKind::GroupMembership => ResourceKind::EnvironmentGroup,
-        kind @ (ResourceKind::Environment
-        | ResourceKind::EnvironmentGroup
-        | ResourceKind::DlpPolicy
-        | ResourceKind::RoleAssignment
-        | ResourceKind::TenantSettings
-        | ResourceKind::TenantIsolationPolicy) => kind,
-    };
+    let kind = address.kind.rules().declared_by();
     Some(Address::named(kind, name).to_string())
 }
 
@@ -67,24 +59,7 @@ fn annotations<'a>(
 ) -> Option<&'a std::collections::BTreeMap<String, String>> {
     let address: Address = c.address.parse().ok()?;
     let name = address.name.as_deref()?;
-    match address.kind {
-        ResourceKind::Environment => desired.environments.get(name).map(|e| &e.meta.annotations),
-        ResourceKind::EnvironmentGroup | ResourceKind::GroupMembership => desired
-            .environment_groups
-            .get(name)
-            .map(|g| &g.meta.annotations),
-        ResourceKind::DlpPolicy => desired.dlp_policies.get(name).map(|p| &p.meta.annotations),
-        ResourceKind::TenantSettings => desired
-            .tenant_settings
-            .as_ref()
-            .map(|t| &t.meta.annotations),
-        ResourceKind::TenantIsolationPolicy => desired
-            .tenant_isolation
-            .as_ref()
-            .map(|t| &t.meta.annotations),
-        // Desired role assignments are keyed by principal, role and scope, not by name.
-        ResourceKind::RoleAssignment => None,
-    }
+    address.kind.rules().annotations(desired, name)
 }
 
 /// The annotations of the declared groups whose memberships need `env_change` first (the
@@ -167,21 +142,7 @@ pub fn refused(
 /// The fingerprint of the observed object named `Kind:id`, `None` when it no longer exists.
 pub fn observed_fingerprint(observed: &Observed, key: &str) -> Option<String> {
     let FingerprintKey { kind, id } = key.parse().ok()?;
-    let id = id.as_str();
-    match kind {
-        ResourceKind::Environment => observed.environments.get(id).map(fingerprint),
-        ResourceKind::EnvironmentGroup => observed.environment_groups.get(id).map(fingerprint),
-        ResourceKind::DlpPolicy => observed.dlp_policies.get(id).map(fingerprint),
-        ResourceKind::RoleAssignment => observed.role_assignments.get(id).map(fingerprint),
-        // One managed setting (a dotted path); absent is a value too.
-        ResourceKind::TenantSettings => Some(fingerprint(&observed.tenant_settings.get(id))),
-        // The singleton policy; absent is a value too.
-        ResourceKind::TenantIsolationPolicy => {
-            Some(fingerprint(&observed.tenant_isolation.as_ref()))
-        }
-        // A membership is fingerprinted as its environment (`Environment:{id}`).
-        ResourceKind::GroupMembership => None,
-    }
+    kind.rules().observed_fingerprint(observed, &id)
 }
 
 /// An object a saved plan depends on that is no longer as it was observed.
@@ -217,32 +178,9 @@ pub fn describe_stale(plan: &Plan, observed: &Observed, s: &Stale) -> String {
     });
     let kind = key.as_ref().map_or("", |k| kind_name(k.kind));
     let id = key.as_ref().map_or("", |k| k.id.as_str());
-    let live_name = match key.as_ref().map(|k| k.kind) {
-        Some(ResourceKind::Environment) => observed
-            .environments
-            .get(id)
-            .map(|e| e.display_name.clone()),
-        Some(ResourceKind::EnvironmentGroup) => observed
-            .environment_groups
-            .get(id)
-            .map(|g| g.display_name.clone()),
-        Some(ResourceKind::DlpPolicy) => observed
-            .dlp_policies
-            .get(id)
-            .map(|p| p.display_name.clone()),
-        Some(ResourceKind::RoleAssignment) => observed.role_assignments.get(id).map(|a| {
-            a.principal_name
-                .clone()
-                .unwrap_or_else(|| a.principal_id.clone())
-        }),
-        // Settings are named by their path (the key says it); memberships have no key.
-        Some(
-            ResourceKind::TenantSettings
-            | ResourceKind::GroupMembership
-            | ResourceKind::TenantIsolationPolicy,
-        )
-        | None => None,
-    };
+    let live_name = key
+        .as_ref()
+        .and_then(|k| k.kind.rules().live_name(observed, id));
     let fields = change
         .map(|c| crate::step::differences_from(&c.after, observed))
         .unwrap_or_default();

@@ -14,7 +14,7 @@
 //! The plan's order is a topological order of `depends_on`, so every edge goes forward and
 //! the graph has no cycle.
 
-use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
+use ppgov_planner::{Action, Change, ResourceKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Graph {
@@ -32,55 +32,13 @@ pub fn created_refs(c: &Change) -> Vec<String> {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    match &c.after {
-        After::Membership {
-            group: Ref::CreatedBy(a),
-            ..
-        } => out.push(a.clone()),
-        After::RoleAssignment(a) => {
-            if let Some(address) = ppgov_planner::plan::created_group_of(&a.scope) {
-                out.push(address.to_owned());
-            }
-        }
-        // These refer to no object by the address of its creation.
-        After::Membership {
-            group: Ref::Id(_), ..
-        }
-        | After::Environment(_)
-        | After::EnvironmentGroup(_)
-        | After::DlpPolicy(_)
-        | After::TenantSettings(_)
-        | After::TenantIsolationPolicy(_)
-        | After::Nothing => {}
-    }
+    out.extend(crate::step::edges(c).created_refs);
     out
 }
 
 /// The environment a step writes, if it writes one.
 fn environment_written(c: &Change) -> Option<&str> {
-    match (&c.after, c.kind) {
-        (After::Environment(e), _) => Some(e.id.as_str()),
-        (After::Membership { environment_id, .. }, _) => Some(environment_id.as_str()),
-        (After::Nothing, ResourceKind::Environment | ResourceKind::GroupMembership) => {
-            c.id.as_deref()
-        }
-        (
-            After::Nothing,
-            ResourceKind::EnvironmentGroup
-            | ResourceKind::DlpPolicy
-            | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings
-            | ResourceKind::TenantIsolationPolicy,
-        )
-        | (
-            After::EnvironmentGroup(_)
-            | After::DlpPolicy(_)
-            | After::RoleAssignment(_)
-            | After::TenantSettings(_)
-            | After::TenantIsolationPolicy(_),
-            _,
-        ) => None,
-    }
+    crate::step::edges(c).environment_written
 }
 
 impl Graph {

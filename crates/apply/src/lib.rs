@@ -21,7 +21,7 @@ pub use tenant::TenantWrites;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use ppgov_planner::{Action, After, Change, FingerprintKey, Plan, ResourceKind};
+use ppgov_planner::{Action, Change, Plan, ResourceKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -63,28 +63,7 @@ impl std::fmt::Debug for Options {
 /// The key in [`Plan::fingerprints`] of the live object `change` writes: `Kind:id`;
 /// `None` for a create, whose object does not exist yet.
 pub fn object_key(change: &Change) -> Option<String> {
-    let key = match &change.after {
-        // An environment created in this plan, or a membership of one.
-        After::Environment(ppgov_core::observed::ObservedEnvironment { id, .. })
-        | After::Membership {
-            environment_id: id, ..
-        } if ppgov_planner::plan::created_environment_of(id).is_some() => return None,
-        After::Environment(e) => FingerprintKey::new(ResourceKind::Environment, e.id.as_str()),
-        After::Membership { environment_id, .. } => {
-            FingerprintKey::new(ResourceKind::Environment, environment_id.as_str())
-        }
-        After::TenantSettings(_) => FingerprintKey::new(ResourceKind::TenantSettings, "tenant"),
-        // A singleton, fingerprinted even before it exists.
-        After::TenantIsolationPolicy(_) => FingerprintKey::new(
-            ResourceKind::TenantIsolationPolicy,
-            ppgov_planner::tenant_isolation::POLICY_ID,
-        ),
-        After::EnvironmentGroup(_)
-        | After::DlpPolicy(_)
-        | After::RoleAssignment(_)
-        | After::Nothing => FingerprintKey::new(change.kind, change.id.as_deref()?),
-    };
-    Some(key.to_string())
+    step::object_key(change).map(|key| key.to_string())
 }
 
 /// What happened to one step.

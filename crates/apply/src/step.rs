@@ -2,13 +2,124 @@
 //! compare the read-back with the plan's after-value.
 
 use crate::{Shared, TenantWrites};
-use ppgov_core::model::{PatternGroup, UrlPattern};
-use ppgov_core::observed::{ObservedDlpPolicy, ObservedGroup};
+use ppgov_core::observed::{Observed, ObservedDlpPolicy};
 use ppgov_planner::plan::fingerprint;
-use ppgov_planner::{Action, After, Change, Ref, ResourceKind};
+use ppgov_planner::{After, Change, FingerprintKey, Ref, ResourceKind};
 use serde::Serialize;
 
-mod tenant_isolation;
+/// What each kind's steps do, in `step/<kind>.rs` (its `Steps`), dispatched by the one list of
+/// resource kinds ([`ppgov_planner::resource_kinds!`]): a new kind is a compile error here
+/// until its module implements this trait. Functions taking an after-value are called on the
+/// kind of that value ([`Change::handled_by`]); deletions (no after-value) on the change's.
+pub(crate) trait KindSteps {
+    /// Writes the change's after-value (a create or an update; a membership's removal too),
+    /// checking the live object first and the read-back after.
+    async fn write<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult;
+
+    /// Deletes live object `id`, checking it first and that it is gone after.
+    async fn delete<T: TenantWrites>(c: &Change, id: &str, t: &T, shared: &Shared) -> StepResult;
+
+    /// The fields in which the observed object differs from the after-value (empty when it
+    /// matches, or there is nothing to compare).
+    fn differences(after: &After, observed: &Observed) -> Vec<String>;
+
+    /// Whether the repository now wants (`wanted`) something other than what ppgov last
+    /// wrote (`written`, of this kind), in governed fields, ids aside.
+    fn repository_changed(written: &After, wanted: &After) -> bool;
+
+    /// Gives the after-value the id of the live object it was written to (a create's
+    /// after-value has none yet).
+    fn set_live_id(after: &mut After, id: String);
+
+    /// What the step's place in the graph (`crate::graph`) depends on.
+    fn edges(c: &Change) -> Edges<'_>;
+
+    /// The key in the plan's fingerprints of the live object the after-value is written to;
+    /// `None` for a create.
+    fn object_key(c: &Change) -> Option<FingerprintKey>;
+}
+
+macro_rules! kind_steps {
+    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
+        $( mod $module; )*
+
+        pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
+            if let After::Nothing = c.after {
+                let Some(id) = c.id.as_deref() else {
+                    return Err(format!("{}: a delete without an object id", c.address));
+                };
+                return match c.kind {
+                    $( ResourceKind::$variant => {
+                        <$module::Steps as KindSteps>::delete(c, id, t, shared).await
+                    } )*
+                };
+            }
+            match c.handled_by() {
+                $( ResourceKind::$variant => <$module::Steps as KindSteps>::write(c, t, shared).await, )*
+            }
+        }
+
+        /// The fields in which the observed object differs from a plan's after-value (empty
+        /// when it matches, or the plan holds no after-value to compare).
+        pub(crate) fn differences_from(after: &After, observed: &Observed) -> Vec<String> {
+            match after.kind() {
+                None => Vec::new(),
+                $( Some(ResourceKind::$variant) => {
+                    <$module::Steps as KindSteps>::differences(after, observed)
+                } )*
+            }
+        }
+
+        /// [`KindSteps::repository_changed`]; a delete wrote no value to compare with.
+        pub(crate) fn repository_changed(written: &After, wanted: &After) -> bool {
+            match written.kind() {
+                None => true,
+                $( Some(ResourceKind::$variant) => {
+                    <$module::Steps as KindSteps>::repository_changed(written, wanted)
+                } )*
+            }
+        }
+
+        /// [`KindSteps::set_live_id`].
+        pub(crate) fn set_live_id(after: &mut After, id: String) {
+            match after.kind() {
+                None => {}
+                $( Some(ResourceKind::$variant) => <$module::Steps as KindSteps>::set_live_id(after, id), )*
+            }
+        }
+
+        /// [`KindSteps::edges`].
+        pub(crate) fn edges(c: &Change) -> Edges<'_> {
+            match c.handled_by() {
+                $( ResourceKind::$variant => <$module::Steps as KindSteps>::edges(c), )*
+            }
+        }
+
+        /// [`KindSteps::object_key`]; a deletion's object is the change's own.
+        pub(crate) fn object_key(c: &Change) -> Option<FingerprintKey> {
+            match c.after.kind() {
+                None => own_object_key(c),
+                $( Some(ResourceKind::$variant) => <$module::Steps as KindSteps>::object_key(c), )*
+            }
+        }
+    };
+}
+ppgov_planner::resource_kinds!(kind_steps);
+
+/// What a step's place in the dependency graph depends on, besides the plan's `depends_on`.
+#[derive(Default)]
+pub(crate) struct Edges<'a> {
+    /// The environment the step writes, if it writes one: steps writing the same environment
+    /// run one after another.
+    pub environment_written: Option<&'a str>,
+    /// Addresses of the creates (other than environments') the after-value refers to.
+    pub created_refs: Vec<String>,
+}
+
+/// `Kind:id` of the change's own kind and live id; `None` for a create.
+fn own_object_key(c: &Change) -> Option<FingerprintKey> {
+    Some(FingerprintKey::new(c.kind, c.id.as_deref()?))
+}
 
 type StepResult = Result<(), String>;
 
@@ -129,6 +240,10 @@ fn older_twin(
         .map(|o| o.id.clone())
 }
 
+fn owned(fields: Vec<&str>) -> Vec<String> {
+    fields.into_iter().map(str::to_owned).collect()
+}
+
 fn not_converged(what: &str, fields: &[&str]) -> String {
     format!(
         "did not converge: {what} read back differs from the plan in {}",
@@ -136,386 +251,7 @@ fn not_converged(what: &str, fields: &[&str]) -> String {
     )
 }
 
-/// The fields in which the observed object differs from a plan's after-value (empty when it
-/// matches, or the plan holds no after-value to compare).
-pub(crate) fn differences_from(
-    after: &After,
-    observed: &ppgov_core::observed::Observed,
-) -> Vec<String> {
-    let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect();
-    match after {
-        After::Environment(a) => observed
-            .environments
-            .get(&a.id)
-            .map(|l| owned(environment_differences(a, l)))
-            .unwrap_or_default(),
-        After::EnvironmentGroup(a) => observed
-            .environment_groups
-            .get(&a.id)
-            .map(|l| owned(group_differences(a, l)))
-            .unwrap_or_default(),
-        After::DlpPolicy(a) => observed
-            .dlp_policies
-            .get(&a.id)
-            .map(|l| owned(dlp_differences(a, l)))
-            .unwrap_or_default(),
-        After::TenantSettings(changed) => changed
-            .iter()
-            .filter(|(k, v)| observed.tenant_settings.get(*k) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect(),
-        After::TenantIsolationPolicy(a) => owned(tenant_isolation::differences(
-            a,
-            observed.tenant_isolation.as_ref(),
-        )),
-        After::Membership { .. } | After::RoleAssignment(_) | After::Nothing => Vec::new(),
-    }
-}
-
-/// Fields of an environment the plan governs that differ.
-pub(crate) fn environment_differences(
-    after: &ppgov_core::observed::ObservedEnvironment,
-    got: &ppgov_core::observed::ObservedEnvironment,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if after.display_name != got.display_name {
-        out.push("displayName");
-    }
-    if after.managed != got.managed {
-        out.push("managed");
-    }
-    out
-}
-
-/// Fields of a group the plan governs that differ.
-pub(crate) fn group_differences(after: &ObservedGroup, got: &ObservedGroup) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if after.display_name != got.display_name {
-        out.push("displayName");
-    }
-    if after.description != got.description {
-        out.push("description");
-    }
-    if after.rules != got.rules {
-        out.push("rules");
-    }
-    out
-}
-
-/// As the planner compares them: a lone `*` rule with `ignore` (the platform's default) means
-/// the same as no patterns.
-fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
-    match patterns {
-        [only] if only.pattern == "*" && only.group == PatternGroup::Ignore => &[],
-        other => other,
-    }
-}
-
-pub(crate) fn dlp_differences(
-    after: &ObservedDlpPolicy,
-    got: &ObservedDlpPolicy,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if after.display_name != got.display_name {
-        out.push("displayName");
-    }
-    if after.scope_mode != got.scope_mode {
-        out.push("scope");
-    }
-    if after.environment_ids != got.environment_ids {
-        out.push("environments");
-    }
-    if after.default_group != got.default_group {
-        out.push("defaultGroup");
-    }
-    if after.classification != got.classification {
-        out.push("connectors");
-    }
-    if after.action_rules != got.action_rules {
-        out.push("actionRules");
-    }
-    if after.endpoint_rules != got.endpoint_rules {
-        out.push("endpointRules");
-    }
-    if patterns_meaning(&after.custom_connector_patterns)
-        != patterns_meaning(&got.custom_connector_patterns)
-    {
-        out.push("customConnectorPatterns");
-    }
-    out
-}
-
-pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
-    let err = |e: ppgov_tenant_client::ClientError| e.to_string();
-    match (&c.after, c.action) {
-        (After::Environment(after), Action::Create) => {
-            // Creates have no fingerprint to check; the natural key is the display name.
-            let names = t.list_environment_names().await.map_err(err)?;
-            if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
-                return Err(created_since("environment", &after.display_name, &o.id));
-            }
-            let mut got = t.create_environment(after).await.map_err(err)?;
-            lock(&shared.created).insert(c.address.clone(), got.id.clone());
-            if after.managed && !got.managed {
-                got = t.set_managed(&got.id, true).await.map_err(err)?;
-            }
-            record(
-                fingerprint_key(ResourceKind::Environment, &got.id),
-                &got,
-                shared,
-            );
-            let mut diff = Vec::new();
-            if got.display_name != after.display_name {
-                diff.push("displayName");
-            }
-            if got.managed != after.managed {
-                diff.push("managed");
-            }
-            if !got
-                .environment_type
-                .eq_ignore_ascii_case(&after.environment_type)
-            {
-                diff.push("type");
-            }
-            if !got.region.eq_ignore_ascii_case(&after.region) {
-                diff.push("region");
-            }
-            if !diff.is_empty() {
-                return Err(not_converged("the environment", &diff));
-            }
-            Ok(())
-        }
-        (After::Environment(after), _) => {
-            let key = fingerprint_key(ResourceKind::Environment, &after.id);
-            let live = t.get_environment(&after.id).await;
-            let live = match live {
-                Ok(v) => Some(v),
-                Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
-                Err(e) => return Err(err(e)),
-            };
-            let differences = live
-                .as_ref()
-                .map(|l| environment_differences(after, l))
-                .unwrap_or_default();
-            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
-                return Ok(());
-            }
-            let live = live.expect("checked");
-            if live.display_name != after.display_name {
-                return Err(format!(
-                    "cannot rename environment \"{}\" to \"{}\": ppgov has no write for an environment's display name; rename it in the admin center (nothing was written)",
-                    live.display_name, after.display_name
-                ));
-            }
-            let got = if live.managed == after.managed {
-                live
-            } else {
-                t.set_managed(&after.id, after.managed).await.map_err(err)?
-            };
-            record(key, &got, shared);
-            if got.managed != after.managed {
-                return Err(not_converged("the environment", &["managed"]));
-            }
-            Ok(())
-        }
-        (
-            After::Membership {
-                group,
-                environment_id,
-            },
-            action,
-        ) => {
-            let gid = resolve(group, shared)?;
-            let environment_id = &live_environment_id(environment_id, shared)?;
-            let key = fingerprint_key(ResourceKind::Environment, environment_id);
-            let live = match t.get_environment(environment_id).await {
-                Ok(v) => Some(v),
-                Err(e) if e.kind == ppgov_tenant_client::ErrorKind::NotFound => None,
-                Err(e) => return Err(err(e)),
-            };
-            let in_group = |e: &ppgov_core::observed::ObservedEnvironment| {
-                e.group_id
-                    .as_deref()
-                    .is_some_and(|g| g.eq_ignore_ascii_case(&gid))
-            };
-            let differences: Vec<&str> = match &live {
-                Some(l) if in_group(l) != (action != Action::Delete) => vec!["group"],
-                _ => Vec::new(),
-            };
-            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
-                return Ok(());
-            }
-            let got = if action == Action::Delete {
-                t.remove_environment_from_group(environment_id, &gid)
-                    .await
-                    .map_err(err)?
-            } else {
-                t.add_environment_to_group(environment_id, &gid)
-                    .await
-                    .map_err(err)?
-            };
-            record(key, &got, shared);
-            let want = (action != Action::Delete).then(|| gid.to_lowercase());
-            if got.group_id.as_deref().map(str::to_lowercase) != want {
-                return Err(not_converged("the environment", &["group"]));
-            }
-            Ok(())
-        }
-        (After::EnvironmentGroup(after), Action::Create) => {
-            // Creates have no fingerprint to check; their natural key is the display name.
-            let names = t.list_group_names().await.map_err(err)?;
-            if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
-                return Err(created_since("group", &after.display_name, &o.id));
-            }
-            let got = t.create_group(after).await.map_err(err)?;
-            // Two applies can pass that check at once. The earliest-created object wins: one
-            // that finds an older twin removes its own, so exactly one survives.
-            let names = t.list_group_names().await.map_err(err)?;
-            if let Some(older) = older_twin(&names, &got.id, &after.display_name) {
-                t.delete_group(&got.id).await.map_err(err)?;
-                return Err(raced("group", &after.display_name, &older, &got.id));
-            }
-            lock(&shared.created).insert(c.address.clone(), got.id.clone());
-            record(
-                fingerprint_key(ResourceKind::EnvironmentGroup, &got.id),
-                &got,
-                shared,
-            );
-            let diff = group_differences(after, &got);
-            if !diff.is_empty() {
-                return Err(not_converged("the group", &diff));
-            }
-            Ok(())
-        }
-        (After::EnvironmentGroup(after), _) => {
-            let key = fingerprint_key(ResourceKind::EnvironmentGroup, &after.id);
-            let live = optional(t.get_group(&after.id).await).map_err(err)?;
-            let differences = live
-                .as_ref()
-                .map(|l| group_differences(after, l))
-                .unwrap_or_default();
-            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
-                return Ok(());
-            }
-            let got = t.update_group(after).await.map_err(err)?;
-            record(key, &got, shared);
-            let diff = group_differences(after, &got);
-            if !diff.is_empty() {
-                return Err(not_converged("the group", &diff));
-            }
-            Ok(())
-        }
-        (After::DlpPolicy(after), Action::Create) => {
-            let names = t.list_dlp_policy_names().await.map_err(err)?;
-            if let Some(o) = names.iter().find(|o| o.display_name == after.display_name) {
-                return Err(created_since("data policy", &after.display_name, &o.id));
-            }
-            let after = &with_created_environments(after, shared)?;
-            let got = t.create_dlp_policy(after).await.map_err(err)?;
-            let names = t.list_dlp_policy_names().await.map_err(err)?;
-            if let Some(older) = older_twin(&names, &got.id, &after.display_name) {
-                t.delete_dlp_policy(&got.id).await.map_err(err)?;
-                return Err(raced("data policy", &after.display_name, &older, &got.id));
-            }
-            lock(&shared.created).insert(c.address.clone(), got.id.clone());
-            record(
-                fingerprint_key(ResourceKind::DlpPolicy, &got.id),
-                &got,
-                shared,
-            );
-            let diff = dlp_differences(after, &got);
-            if !diff.is_empty() {
-                return Err(not_converged("the policy", &diff));
-            }
-            Ok(())
-        }
-        (After::DlpPolicy(after), _) => {
-            let after = &with_created_environments(after, shared)?;
-            let key = fingerprint_key(ResourceKind::DlpPolicy, &after.id);
-            let live = optional(t.get_dlp_policy(&after.id).await).map_err(err)?;
-            let differences = live
-                .as_ref()
-                .map(|l| dlp_differences(after, l))
-                .unwrap_or_default();
-            if check(c, &key, live.as_ref(), Some(&differences), shared)? == Write::AlreadyDone {
-                return Ok(());
-            }
-            let got = t.update_dlp_policy(after).await.map_err(err)?;
-            record(key, &got, shared);
-            let diff = dlp_differences(after, &got);
-            if !diff.is_empty() {
-                return Err(not_converged("the policy", &diff));
-            }
-            Ok(())
-        }
-        (After::RoleAssignment(after), _) => {
-            let a = after.clone().map_scope(|scope| {
-                scope.resolve(
-                    |address| resolve(&Ref::CreatedBy(address.to_owned()), shared),
-                    |id| live_environment_id(id, shared),
-                )
-            })?;
-            let got = t.create_role_assignment(&a).await.map_err(err)?;
-            lock(&shared.created).insert(c.address.clone(), got.id.clone());
-            let mut diff = Vec::new();
-            if got.principal_id != a.principal_id {
-                diff.push("principal");
-            }
-            if got.role != a.role {
-                diff.push("role");
-            }
-            if got.scope != a.scope {
-                diff.push("scope");
-            }
-            if !diff.is_empty() {
-                return Err(not_converged("the assignment", &diff));
-            }
-            Ok(())
-        }
-        (After::TenantSettings(changed), _) => {
-            // Fingerprinted per managed setting (`TenantSettings:{path}`): the others may
-            // change freely.
-            let managed: Vec<(String, String)> = lock(&shared.expected)
-                .keys()
-                .filter_map(|k| {
-                    let key: ppgov_planner::FingerprintKey = k.parse().ok()?;
-                    (key.kind == ResourceKind::TenantSettings).then(|| (k.clone(), key.id))
-                })
-                .collect();
-            let live = t.get_tenant_settings().await.map_err(err)?;
-            let differences: Vec<&str> = changed
-                .iter()
-                .filter(|(k, v)| live.get(*k) != Some(v))
-                .map(|(k, _)| k.as_str())
-                .collect();
-            for (key, path) in &managed {
-                check(c, key, Some(&live.get(path)), Some(&differences), shared)?;
-            }
-            if differences.is_empty() {
-                // A racing apply already wrote every planned value.
-                return Ok(());
-            }
-            let got = t.update_tenant_settings(changed).await.map_err(err)?;
-            for (key, path) in managed {
-                record(key, &got.get(&path), shared);
-            }
-            let diff: Vec<&str> = changed
-                .iter()
-                .filter(|(k, v)| got.get(*k) != Some(v))
-                .map(|(k, _)| k.as_str())
-                .collect();
-            if !diff.is_empty() {
-                return Err(not_converged("the tenant settings", &diff));
-            }
-            Ok(())
-        }
-        (After::TenantIsolationPolicy(after), _) => {
-            tenant_isolation::run(c, after, t, shared).await
-        }
-        (After::Nothing, _) => delete(c, t, shared).await,
-    }
-}
-
+/// A read of a live object by id: `None` when it is gone.
 fn optional<V>(
     r: Result<V, ppgov_tenant_client::ClientError>,
 ) -> Result<Option<V>, ppgov_tenant_client::ClientError> {
@@ -526,106 +262,179 @@ fn optional<V>(
     }
 }
 
-async fn delete<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
-    let err = |e: ppgov_tenant_client::ClientError| e.to_string();
-    let Some(id) = c.id.as_deref() else {
-        return Err(format!("{}: a delete without an object id", c.address));
+type ClientResult<V> = Result<V, ppgov_tenant_client::ClientError>;
+
+/// An object the tenant names by display name (a group, a data policy): what the generic
+/// create, update and delete steps ([`write_named`], [`delete_named`]) need to know of it.
+trait Named: Serialize + Sized {
+    /// How errors name the kind, e.g. `data policy`.
+    const WHAT: &'static str;
+    /// How a read-back that differs names it, e.g. `the policy`.
+    const READ_BACK: &'static str;
+    fn id(&self) -> &str;
+    fn display_name(&self) -> &str;
+    /// The governed fields in which `got` differs from `self`.
+    fn differences(&self, got: &Self) -> Vec<&'static str>;
+    async fn list<T: TenantWrites>(t: &T) -> ClientResult<Vec<ppgov_tenant_client::NamedObject>>;
+    async fn get<T: TenantWrites>(t: &T, id: &str) -> ClientResult<Self>;
+    async fn create<T: TenantWrites>(t: &T, after: &Self) -> ClientResult<Self>;
+    async fn update<T: TenantWrites>(t: &T, after: &Self) -> ClientResult<Self>;
+    async fn remove<T: TenantWrites>(t: &T, id: &str) -> ClientResult<()>;
+}
+
+/// `impl Named for $type`: its names in messages, its differences and its five requests.
+macro_rules! named {
+    ($type:ty, $what:literal, $read_back:literal, $differences:path,
+     $list:ident, $get:ident, $create:ident, $update:ident, $remove:ident) => {
+        impl Named for $type {
+            const WHAT: &'static str = $what;
+            const READ_BACK: &'static str = $read_back;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn display_name(&self) -> &str {
+                &self.display_name
+            }
+            fn differences(&self, got: &Self) -> Vec<&'static str> {
+                $differences(self, got)
+            }
+            async fn list<T: TenantWrites>(
+                t: &T,
+            ) -> ClientResult<Vec<ppgov_tenant_client::NamedObject>> {
+                t.$list().await
+            }
+            async fn get<T: TenantWrites>(t: &T, id: &str) -> ClientResult<Self> {
+                t.$get(id).await
+            }
+            async fn create<T: TenantWrites>(t: &T, after: &Self) -> ClientResult<Self> {
+                t.$create(after).await
+            }
+            async fn update<T: TenantWrites>(t: &T, after: &Self) -> ClientResult<Self> {
+                t.$update(after).await
+            }
+            async fn remove<T: TenantWrites>(t: &T, id: &str) -> ClientResult<()> {
+                t.$remove(id).await
+            }
+        }
     };
-    match c.kind {
-        ResourceKind::EnvironmentGroup => {
-            let key = fingerprint_key(ResourceKind::EnvironmentGroup, id);
-            let Some(live) = optional(t.get_group(id).await).map_err(err)? else {
-                // Already gone (a racing apply deleted it): what the plan wants.
-                return Ok(());
-            };
-            check(c, &key, Some(&live), None, shared)?;
-            t.delete_group(id).await.map_err(err)?;
-            match optional(t.get_group(id).await).map_err(err)? {
-                None => Ok(()),
-                Some(_) => Err("did not converge: the group still exists".to_owned()),
-            }
-        }
-        ResourceKind::DlpPolicy => {
-            let key = fingerprint_key(ResourceKind::DlpPolicy, id);
-            let Some(live) = optional(t.get_dlp_policy(id).await).map_err(err)? else {
-                // Already gone (a racing apply deleted it): what the plan wants.
-                return Ok(());
-            };
-            check(c, &key, Some(&live), None, shared)?;
-            t.delete_dlp_policy(id).await.map_err(err)?;
-            match optional(t.get_dlp_policy(id).await).map_err(err)? {
-                None => Ok(()),
-                Some(_) => Err("did not converge: the policy still exists".to_owned()),
-            }
-        }
-        ResourceKind::RoleAssignment => {
-            let key = fingerprint_key(ResourceKind::RoleAssignment, id);
-            // Re-read on the assignment's own list only: its environment's BAP list, or its
-            // RBAC scope's (one request, not one per scope of the tenant).
-            let list_of = match crate::gate::bap_environment(id) {
-                Some(env) => RoleList::Bap(env),
-                None => RoleList::Rbac(
-                    ppgov_planner::plan::scope_of_address(&c.address).ok_or_else(|| {
-                        format!(
-                            "{}: the address names no scope to re-read the assignment on",
-                            c.address
-                        )
-                    })?,
-                ),
-            };
-            let list = role_list(t, &list_of).await.map_err(err)?;
-            let Some(live) = list.into_iter().find(|a| a.id == id) else {
-                // Already gone (a racing apply deleted it): what the plan wants.
-                return Ok(());
-            };
-            check(c, &key, Some(&live), None, shared)?;
-            t.delete_role_assignment(&live).await.map_err(err)?;
-            let after = role_list(t, &list_of).await.map_err(err)?;
-            if after.iter().any(|a| a.id == id) {
-                return Err("did not converge: the assignment still exists".to_owned());
-            }
-            Ok(())
-        }
-        ResourceKind::Environment => {
-            let key = fingerprint_key(ResourceKind::Environment, id);
-            let Some(live) = optional(t.get_environment(id).await).map_err(err)? else {
-                // Already gone (a racing apply deleted it): what the plan wants.
-                return Ok(());
-            };
-            check(c, &key, Some(&live), None, shared)?;
-            t.delete_environment(id).await.map_err(err)?;
-            match optional(t.get_environment(id).await).map_err(err)? {
-                None => Ok(()),
-                Some(_) => Err("did not converge: the environment still exists".to_owned()),
-            }
-        }
-        // A membership removal carries `After::Membership`, so it never gets here.
-        // The isolation policy's removal carries the policy it writes, so it never gets here.
-        other @ (ResourceKind::GroupMembership
-        | ResourceKind::TenantSettings
-        | ResourceKind::TenantIsolationPolicy) => Err(format!(
-            "{}: ppgov does not delete {other:?} objects",
-            c.address
-        )),
-    }
 }
+use named;
 
-/// The list a role assignment is read back from.
-enum RoleList {
-    /// An environment's BAP role assignments.
-    Bap(String),
-    /// One Power Platform RBAC scope's.
-    Rbac(ppgov_core::observed::ObservedScope),
-}
-
-async fn role_list<T: TenantWrites>(
+/// Creates or updates a [`Named`] object as the plan's `after`. A create (which has no
+/// fingerprint to check; the natural key is the display name) is refused when one of that name
+/// appeared since the plan. Two applies can pass that check at once; the earliest-created
+/// object wins: one that finds an older twin removes its own, so exactly one survives.
+async fn write_named<V: Named, T: TenantWrites>(
+    c: &Change,
+    after: &V,
     t: &T,
-    list: &RoleList,
-) -> Result<Vec<ppgov_core::observed::ObservedRoleAssignment>, ppgov_tenant_client::ClientError> {
-    match list {
-        RoleList::Bap(env) => t.list_environment_role_assignments(env).await,
-        RoleList::Rbac(scope) => t.list_rbac_role_assignments_at(scope).await,
+    shared: &Shared,
+) -> StepResult {
+    let err = |e: ppgov_tenant_client::ClientError| e.to_string();
+    if c.action != ppgov_planner::Action::Create {
+        // An update: checked against the plan first, then written, then read back.
+        let key = fingerprint_key(c.kind, after.id());
+        let live = optional(V::get(t, after.id()).await).map_err(err)?;
+        let live_differences = live
+            .as_ref()
+            .map(|l| after.differences(l))
+            .unwrap_or_default();
+        if check(c, &key, live.as_ref(), Some(&live_differences), shared)? == Write::AlreadyDone {
+            return Ok(());
+        }
+        let got = V::update(t, after).await.map_err(err)?;
+        return recorded_read_back(key, after, &got, shared);
     }
+    let name = after.display_name();
+    let names = V::list(t).await.map_err(err)?;
+    if let Some(o) = names.iter().find(|o| o.display_name == name) {
+        return Err(created_since(V::WHAT, name, &o.id));
+    }
+    let got = V::create(t, after).await.map_err(err)?;
+    let id = got.id();
+    let names = V::list(t).await.map_err(err)?;
+    if let Some(older) = older_twin(&names, id, name) {
+        V::remove(t, id).await.map_err(err)?;
+        return Err(raced(V::WHAT, name, &older, id));
+    }
+    lock(&shared.created).insert(c.address.clone(), id.to_owned());
+    recorded_read_back(fingerprint_key(c.kind, id), after, &got, shared)
+}
+
+/// Records the written object's fingerprint under `key` (what the next step expects) and
+/// compares the read-back `got` with `after`.
+fn recorded_read_back<V: Named>(key: String, after: &V, got: &V, shared: &Shared) -> StepResult {
+    record(key, got, shared);
+    let diff = after.differences(got);
+    if !diff.is_empty() {
+        return Err(not_converged(V::READ_BACK, &diff));
+    }
+    Ok(())
+}
+
+/// Deletes the [`Named`] object `id` ([`delete_live`]).
+async fn delete_named<V: Named, T: TenantWrites>(
+    c: &Change,
+    id: &str,
+    t: &T,
+    shared: &Shared,
+) -> StepResult {
+    delete_live(
+        c,
+        id,
+        V::READ_BACK,
+        shared,
+        || V::get(t, id),
+        || V::remove(t, id),
+    )
+    .await
+}
+
+/// Deletes live object `id` of the change's kind: re-read (already gone, as a racing apply
+/// may have made it: what the plan wants), checked against the plan, deleted, and read
+/// back to see it gone.
+async fn delete_live<V, F, D>(
+    c: &Change,
+    id: &str,
+    what: &str,
+    shared: &Shared,
+    read: impl Fn() -> F,
+    remove: impl FnOnce() -> D,
+) -> StepResult
+where
+    V: Serialize,
+    F: std::future::Future<Output = ClientResult<V>>,
+    D: std::future::Future<Output = ClientResult<()>>,
+{
+    let err = |e: ppgov_tenant_client::ClientError| e.to_string();
+    let key = fingerprint_key(c.kind, id);
+    let Some(live) = optional(read().await).map_err(err)? else {
+        return Ok(());
+    };
+    check(c, &key, Some(&live), None, shared)?;
+    remove().await.map_err(err)?;
+    gone(optional(read().await), what)
+}
+
+/// A live object that must not exist any more after its delete: a step that deleted it reads
+/// it back and fails when it is still there.
+fn gone<V>(
+    read_back: Result<Option<V>, ppgov_tenant_client::ClientError>,
+    what: &str,
+) -> StepResult {
+    match read_back.map_err(|e| e.to_string())? {
+        None => Ok(()),
+        Some(_) => Err(format!("did not converge: {what} still exists")),
+    }
+}
+
+/// A delete of a kind ppgov never deletes (its removal carries an after-value, so it never
+/// gets here).
+fn not_deleted(c: &Change) -> StepResult {
+    Err(format!(
+        "{}: ppgov does not delete {:?} objects",
+        c.address, c.kind
+    ))
 }
 
 /// The [`Plan::fingerprints`](ppgov_planner::Plan::fingerprints) key of a live object.

@@ -742,28 +742,8 @@ fn observed_value(
     observed: &ppgov_core::observed::Observed,
     key: &str,
 ) -> Option<(serde_json::Value, String)> {
-    macro_rules! of {
-        ($v:expr) => {{
-            let v = $v;
-            Some((
-                serde_json::to_value(v).ok()?,
-                ppgov_planner::plan::fingerprint(v),
-            ))
-        }};
-    }
-    use ppgov_planner::ResourceKind;
     let ppgov_planner::FingerprintKey { kind, id } = key.parse().ok()?;
-    let id = id.as_str();
-    match kind {
-        ResourceKind::Environment => of!(observed.environments.get(id)?),
-        ResourceKind::EnvironmentGroup => of!(observed.environment_groups.get(id)?),
-        ResourceKind::DlpPolicy => of!(observed.dlp_policies.get(id)?),
-        ResourceKind::RoleAssignment => of!(observed.role_assignments.get(id)?),
-        ResourceKind::TenantSettings => of!(&observed.tenant_settings),
-        ResourceKind::TenantIsolationPolicy => of!(&observed.tenant_isolation),
-        // A membership is fingerprinted as its environment.
-        ResourceKind::GroupMembership => None,
-    }
+    kind.rules().observed_value(observed, &id)
 }
 
 /// Who runs the apply, and where that came from.

@@ -9,7 +9,6 @@ use clap::{Args, ValueEnum};
 use ppgov_core::model::Cloud;
 use ppgov_core::model::EnvironmentTarget;
 use ppgov_import::{Adopt, EnvironmentSelection, ImportKind, Imported, Options};
-use ppgov_planner::ResourceKind;
 use ppgov_planner::resolve::Resolver;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -262,15 +261,13 @@ fn adopt_from_plan(
     }
     let mut adopt = Adopt::default();
     for note in &plan.notes {
-        let kind = match note.kind {
-            ResourceKind::Environment => ImportKind::Environment,
-            ResourceKind::EnvironmentGroup => ImportKind::EnvironmentGroup,
-            ResourceKind::DlpPolicy => ImportKind::DlpPolicy,
-            ResourceKind::RoleAssignment => ImportKind::RoleAssignment,
-            ResourceKind::TenantSettings => ImportKind::TenantSettings,
-            ResourceKind::TenantIsolationPolicy => ImportKind::TenantIsolationPolicy,
-            // Membership follows the groups and environments; nothing to declare on its own.
-            ResourceKind::GroupMembership => continue,
+        // The import kind of the note's name; memberships have none (they follow the groups
+        // and environments, nothing to declare on their own).
+        let Some(kind) = ImportKind::ALL
+            .into_iter()
+            .find(|k| k.kind().as_str() == note.kind.name())
+        else {
+            continue;
         };
         adopt.objects.insert((kind, note.id.clone()));
     }

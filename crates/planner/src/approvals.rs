@@ -3,7 +3,7 @@
 //! touches (a connector whose group, action rules or endpoint rules change, on its level and
 //! its override), and the project's default approvers (`spec.approvals.default`).
 
-use crate::plan::{Address, After, Change, ResourceKind};
+use crate::plan::{Address, After, Change};
 use ppgov_core::catalog::{Catalog, ConnectorId};
 use ppgov_core::model::{ConnectorGroup, Desired};
 use ppgov_core::observed::{Observed, ObservedDlpPolicy};
@@ -35,61 +35,11 @@ pub fn required(
             reasons.entry(approver.clone()).or_default().push(because);
         };
         let name = change.address.parse::<Address>().ok().and_then(|a| a.name);
-        match change.kind {
-            ResourceKind::DlpPolicy => {
-                if let Some(policy) = name.as_ref().and_then(|n| desired.dlp_policies.get(n)) {
-                    for owner in &policy.owners {
-                        add(owner, "owner of the policy".into());
-                    }
-                }
-                if let Some(rating) = &desired.connector_rating {
-                    let before = change
-                        .id
-                        .as_ref()
-                        .and_then(|id| observed.dlp_policies.get(id));
-                    let after = match &change.after {
-                        After::DlpPolicy(p) => Some(p.as_ref()),
-                        After::Nothing
-                        | After::Environment(_)
-                        | After::EnvironmentGroup(_)
-                        | After::Membership { .. }
-                        | After::RoleAssignment(_)
-                        | After::TenantSettings(_)
-                        | After::TenantIsolationPolicy(_) => None,
-                    };
-                    let mut by_approver: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                    for id in touched_connectors(before, after, catalog) {
-                        let Some(connector) = catalog.get(&id) else {
-                            continue;
-                        };
-                        let level = rating.rate(connector).level;
-                        for approver in rating.approvers(connector) {
-                            by_approver.entry(approver).or_default().push(format!(
-                                "`{}` ({})",
-                                ppgov_core::catalog::short_name(connector),
-                                level.as_deref().unwrap_or("unrated")
-                            ));
-                        }
-                    }
-                    for (approver, connectors) in by_approver {
-                        add(&approver, connectors_reason(&connectors));
-                    }
-                }
-            }
-            ResourceKind::EnvironmentGroup | ResourceKind::GroupMembership => {
-                if let Some(group) = name
-                    .as_ref()
-                    .and_then(|n| desired.environment_groups.get(n))
-                {
-                    for owner in &group.owners {
-                        add(owner, "owner of the environment group".into());
-                    }
-                }
-            }
-            ResourceKind::Environment
-            | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings
-            | ResourceKind::TenantIsolationPolicy => {}
+        let rules = change.kind.rules();
+        for (approver, because) in
+            rules.approvals(change, name.as_deref(), desired, observed, catalog)
+        {
+            add(&approver, because);
         }
         for approver in &desired.project.default_approvers {
             add(approver, "default approver (ppgov.yaml)".into());
@@ -106,6 +56,65 @@ pub fn required(
         }
     }
     out
+}
+
+/// A data policy change's approvers: the policy's owners, then the approvers of the rated
+/// connectors it touches.
+pub(crate) fn dlp_policy(
+    change: &Change,
+    name: Option<&str>,
+    desired: &Desired,
+    observed: &Observed,
+    catalog: &Catalog,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(policy) = name.and_then(|n| desired.dlp_policies.get(n)) {
+        for owner in &policy.owners {
+            out.push((owner.clone(), "owner of the policy".to_owned()));
+        }
+    }
+    if let Some(rating) = &desired.connector_rating {
+        let before = change
+            .id
+            .as_ref()
+            .and_then(|id| observed.dlp_policies.get(id));
+        let after = if let After::DlpPolicy(p) = &change.after {
+            Some(p.as_ref())
+        } else {
+            None
+        };
+        let mut by_approver: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for id in touched_connectors(before, after, catalog) {
+            let Some(connector) = catalog.get(&id) else {
+                continue;
+            };
+            let level = rating.rate(connector).level;
+            for approver in rating.approvers(connector) {
+                by_approver.entry(approver).or_default().push(format!(
+                    "`{}` ({})",
+                    ppgov_core::catalog::short_name(connector),
+                    level.as_deref().unwrap_or("unrated")
+                ));
+            }
+        }
+        for (approver, connectors) in by_approver {
+            out.push((approver, connectors_reason(&connectors)));
+        }
+    }
+    out
+}
+
+/// The owners of the environment group named `name`, for its changes and its memberships'.
+pub(crate) fn group_owners(name: Option<&str>, desired: &Desired) -> Vec<(String, String)> {
+    name.and_then(|n| desired.environment_groups.get(n))
+        .map(|group| {
+            group
+                .owners
+                .iter()
+                .map(|owner| (owner.clone(), "owner of the environment group".to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn connectors_reason(connectors: &[String]) -> String {

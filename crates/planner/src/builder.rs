@@ -193,17 +193,8 @@ impl<'a> PlanBuilder<'a> {
             if self.fingerprints.contains_key(&key) {
                 continue;
             }
-            let value = match kind {
-                ResourceKind::EnvironmentGroup => {
-                    fingerprint(&self.observed.environment_groups[id])
-                }
-                ResourceKind::DlpPolicy => fingerprint(&self.observed.dlp_policies[id]),
-                ResourceKind::RoleAssignment => fingerprint(&self.observed.role_assignments[id]),
-                // Exclusive ownership governs no object of these kinds (the map is empty).
-                ResourceKind::Environment
-                | ResourceKind::GroupMembership
-                | ResourceKind::TenantSettings
-                | ResourceKind::TenantIsolationPolicy => continue,
+            let Some(value) = kind.rules().observed_fingerprint(self.observed, id) else {
+                continue;
             };
             self.fingerprints.insert(key, value);
         }

@@ -17,6 +17,7 @@ pub mod classification;
 mod diff;
 pub mod expiry;
 pub mod impact;
+pub mod kind_rules;
 mod kinds;
 mod lifecycle;
 pub mod order;
@@ -31,6 +32,7 @@ pub use kinds::tenant_isolation;
 
 pub use diff::{plan, rbac_environment_scopes};
 pub use impact::affected_environments;
+pub use kind_rules::KindRules;
 pub use plan::{
     Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError,
     PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,

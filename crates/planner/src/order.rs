@@ -2,31 +2,12 @@
 //! the order is stable. Creates and updates come before deletes; deletes run in reverse
 //! dependency order (memberships, then policies and assignments, then groups).
 
-use crate::plan::{Action, Change, PlanError, ResourceKind};
+use crate::plan::{Change, PlanError};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The change's phase, as its kind places it ([`crate::plan::KindRules::phase`]).
 fn phase(c: &Change) -> u8 {
-    use Action::*;
-    use ResourceKind::*;
-    match (c.action, c.kind) {
-        (Create | Update, Environment) => 0,
-        (Create | Update, EnvironmentGroup) => 1,
-        (Delete, GroupMembership) => 2,
-        (Create, GroupMembership) => 3,
-        (Create | Update, DlpPolicy) => 4,
-        (Create | Update, RoleAssignment) => 5,
-        (_, TenantSettings) => 6,
-        // A singleton that refers to nothing: with the tenant settings.
-        (_, TenantIsolationPolicy) => 6,
-        (Delete, RoleAssignment) => 7,
-        (Delete, DlpPolicy) => 8,
-        (Delete, EnvironmentGroup) => 9,
-        // An environment goes last, after what refers to it.
-        (Delete, Environment) => 10,
-        // Not planned (a membership is added or removed); listed so that a new kind must
-        // be placed above.
-        (Update, GroupMembership) => 11,
-    }
+    c.kind.rules().phase(c.action)
 }
 
 pub fn order(changes: Vec<Change>, errors: &mut Vec<PlanError>) -> Vec<Change> {

@@ -30,32 +30,7 @@ impl Action {
     }
 }
 
-/// What a change is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum ResourceKind {
-    Environment,
-    EnvironmentGroup,
-    /// An environment joining or leaving a group.
-    GroupMembership,
-    DlpPolicy,
-    RoleAssignment,
-    TenantSettings,
-    TenantIsolationPolicy,
-}
-
-impl ResourceKind {
-    /// Every resource kind. `tests::every_live_document_kind_is_a_resource_kind` fails when a
-    /// live document kind has no resource kind here.
-    pub const ALL: [ResourceKind; 7] = [
-        ResourceKind::Environment,
-        ResourceKind::EnvironmentGroup,
-        ResourceKind::GroupMembership,
-        ResourceKind::DlpPolicy,
-        ResourceKind::RoleAssignment,
-        ResourceKind::TenantSettings,
-        ResourceKind::TenantIsolationPolicy,
-    ];
-}
+pub use crate::kind_rules::{KindRules, ResourceKind};
 
 /// One attribute that changes: a dotted path, its value before and after.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,6 +60,22 @@ pub enum After {
     TenantIsolationPolicy(ppgov_core::model::TenantIsolation),
     /// Deletions carry no after-value.
     Nothing,
+}
+
+impl After {
+    /// The kind of the object the value is written to; `None` for a deletion.
+    pub fn kind(&self) -> Option<ResourceKind> {
+        match self {
+            After::Environment(_) => Some(ResourceKind::Environment),
+            After::EnvironmentGroup(_) => Some(ResourceKind::EnvironmentGroup),
+            After::Membership { .. } => Some(ResourceKind::GroupMembership),
+            After::DlpPolicy(_) => Some(ResourceKind::DlpPolicy),
+            After::RoleAssignment(_) => Some(ResourceKind::RoleAssignment),
+            After::TenantSettings(_) => Some(ResourceKind::TenantSettings),
+            After::TenantIsolationPolicy(_) => Some(ResourceKind::TenantIsolationPolicy),
+            After::Nothing => None,
+        }
+    }
 }
 
 /// A reference to a live object that may not exist yet when the plan is made.
@@ -117,6 +108,14 @@ pub struct Change {
     pub after: After,
     /// Addresses of changes that must run first.
     pub depends_on: Vec<String>,
+}
+
+impl Change {
+    /// The kind whose [`KindRules`] (and apply's steps) handle the change: its after-value's
+    /// kind, or, for a deletion (no after-value), its own.
+    pub fn handled_by(&self) -> ResourceKind {
+        self.after.kind().unwrap_or(self.kind)
+    }
 }
 
 /// Something the plan reports but does not change.
@@ -420,27 +419,9 @@ pub fn created_environment_of(id: &str) -> Option<&str> {
 
 /// The addresses of the environment creates an after-value refers to.
 pub fn created_environments_in(after: &After) -> Vec<&str> {
-    match after {
-        After::Membership { environment_id, .. } => {
-            created_environment_of(environment_id).into_iter().collect()
-        }
-        After::RoleAssignment(a) => match &a.scope {
-            PlannedScope::Environment(id) => created_environment_of(id).into_iter().collect(),
-            PlannedScope::Tenant | PlannedScope::EnvironmentGroup(_) | PlannedScope::Unknown(_) => {
-                Vec::new()
-            }
-        },
-        After::DlpPolicy(p) => p
-            .environment_ids
-            .iter()
-            .filter_map(|id| created_environment_of(id))
-            .collect(),
-        After::Environment(_)
-        | After::EnvironmentGroup(_)
-        | After::TenantSettings(_)
-        | After::TenantIsolationPolicy(_)
-        | After::Nothing => Vec::new(),
-    }
+    after
+        .kind()
+        .map_or_else(Vec::new, |kind| kind.rules().created_environments_in(after))
 }
 
 /// The fingerprint key that records that `kind` is owned exclusively. Under exclusive
@@ -484,15 +465,7 @@ pub fn scope_of_address(address: &str) -> Option<ObservedScope> {
 
 /// `Kind`, as in fingerprint keys and addresses.
 pub fn kind_name(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Environment => "Environment",
-        ResourceKind::EnvironmentGroup => "EnvironmentGroup",
-        ResourceKind::GroupMembership => "GroupMembership",
-        ResourceKind::DlpPolicy => "DlpPolicy",
-        ResourceKind::RoleAssignment => "RoleAssignment",
-        ResourceKind::TenantSettings => "TenantSettings",
-        ResourceKind::TenantIsolationPolicy => "TenantIsolationPolicy",
-    }
+    kind.name()
 }
 
 /// The kind named `name` ([`kind_name`]'s inverse), as fingerprint keys and addresses
@@ -506,36 +479,7 @@ pub fn parse_kind_name(name: &str) -> Option<ResourceKind> {
 /// nothing declares them (every group, tenant-level data policies, role assignments of a role
 /// and a principal type ppgov models), by id, with a name to show.
 pub fn exclusively_governed(kind: ResourceKind, observed: &Observed) -> BTreeMap<String, String> {
-    match kind {
-        ResourceKind::EnvironmentGroup => observed
-            .environment_groups
-            .iter()
-            .map(|(id, g)| (id.clone(), g.display_name.clone()))
-            .collect(),
-        ResourceKind::DlpPolicy => observed
-            .dlp_policies
-            .iter()
-            .filter(|(_, p)| p.scope_mode.is_some())
-            .map(|(id, p)| (id.clone(), p.display_name.clone()))
-            .collect(),
-        ResourceKind::RoleAssignment => observed
-            .role_assignments
-            .iter()
-            .filter(|(_, a)| {
-                a.role.is_some() && a.principal_type.is_some() && !a.in_unread_scope(observed)
-            })
-            .map(|(id, a)| {
-                let name = a.principal_name.as_ref().unwrap_or(&a.principal_id);
-                (id.clone(), name.clone())
-            })
-            .collect(),
-        // Exclusive ownership deletes no environment, membership or setting; the isolation
-        // policy is a singleton, fingerprinted by its own change.
-        ResourceKind::Environment
-        | ResourceKind::GroupMembership
-        | ResourceKind::TenantSettings
-        | ResourceKind::TenantIsolationPolicy => BTreeMap::new(),
-    }
+    kind.rules().exclusively_governed(observed)
 }
 
 /// The hash of the policy files' texts, given in file-name order.
@@ -586,7 +530,7 @@ pub fn fingerprint<T: Serialize>(value: &T) -> String {
 mod tests {
     use super::*;
 
-    const EVERY_KIND: [ResourceKind; 7] = ResourceKind::ALL;
+    const EVERY_KIND: [ResourceKind; ResourceKind::ALL.len()] = ResourceKind::ALL;
 
     /// A live document kind (`ppgov_core::kind::Kind::is_live`) is planned, so it needs a
     /// `ResourceKind` of its name, listed in `ResourceKind::ALL` (which `--target` reads).

@@ -14,37 +14,15 @@ pub struct Unmatched {
 /// The address of every declared resource (memberships under their group's name), so a
 /// target that names one is known even when it has nothing to change.
 pub fn declared_addresses(desired: &Desired) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for name in desired.environments.keys() {
-        out.insert(Address::named(ResourceKind::Environment, name.as_str()).to_string());
-    }
-    for name in desired.environment_groups.keys() {
-        out.insert(Address::named(ResourceKind::EnvironmentGroup, name.as_str()).to_string());
-        out.insert(Address::named(ResourceKind::GroupMembership, name.as_str()).to_string());
-    }
-    for name in desired.dlp_policies.keys() {
-        out.insert(Address::named(ResourceKind::DlpPolicy, name.as_str()).to_string());
-    }
-    for assignment in desired.role_assignments.values() {
-        out.insert(
-            Address::named(ResourceKind::RoleAssignment, assignment.document.as_str()).to_string(),
-        );
-    }
-    if let Some(settings) = &desired.tenant_settings {
-        out.insert(
-            Address::named(ResourceKind::TenantSettings, settings.meta.name.as_str()).to_string(),
-        );
-    }
-    if let Some(policy) = &desired.tenant_isolation {
-        out.insert(
-            Address::named(
-                ResourceKind::TenantIsolationPolicy,
-                policy.meta.name.as_str(),
-            )
-            .to_string(),
-        );
-    }
-    out
+    ResourceKind::ALL
+        .into_iter()
+        .flat_map(|kind| {
+            kind.rules()
+                .declared_names(desired)
+                .into_iter()
+                .map(move |name| Address::named(kind, name).to_string())
+        })
+        .collect()
 }
 
 /// Whether `address` is `target` or inside it (`EnvironmentGroup.finance` matches

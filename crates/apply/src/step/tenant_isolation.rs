@@ -1,11 +1,54 @@
 //! Writing the tenant isolation policy: one `PUT` of the whole policy, for a create, an update
 //! and a removal alike (removing writes it off and empty).
 
-use super::{StepResult, Write, check, fingerprint_key, not_converged, record};
-use crate::{Shared, TenantWrites};
+use super::*;
 use ppgov_core::model::TenantIsolation;
 use ppgov_planner::tenant_isolation::POLICY_ID;
-use ppgov_planner::{Change, ResourceKind};
+
+pub(crate) struct Steps;
+
+impl KindSteps for Steps {
+    async fn write<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
+        let After::TenantIsolationPolicy(after) = &c.after else {
+            return Err(format!("{}: not a tenant isolation policy", c.address));
+        };
+        run(c, after, t, shared).await
+    }
+
+    async fn delete<T: TenantWrites>(c: &Change, _: &str, _: &T, _: &Shared) -> StepResult {
+        // Its removal carries the policy it writes, so it never gets here.
+        not_deleted(c)
+    }
+
+    fn differences(after: &After, observed: &Observed) -> Vec<String> {
+        let After::TenantIsolationPolicy(a) = after else {
+            return Vec::new();
+        };
+        owned(differences(a, observed.tenant_isolation.as_ref()))
+    }
+
+    fn repository_changed(written: &After, wanted: &After) -> bool {
+        let (After::TenantIsolationPolicy(a), After::TenantIsolationPolicy(b)) = (written, wanted)
+        else {
+            return true;
+        };
+        a != b
+    }
+
+    fn set_live_id(_: &mut After, _: String) {}
+
+    fn edges(_: &Change) -> Edges<'_> {
+        Edges::default()
+    }
+
+    fn object_key(_: &Change) -> Option<FingerprintKey> {
+        // A singleton, fingerprinted even before it exists.
+        Some(FingerprintKey::new(
+            ResourceKind::TenantIsolationPolicy,
+            POLICY_ID,
+        ))
+    }
+}
 
 /// The fields in which the live policy (`None`: there is none) differs from `after`.
 pub(crate) fn differences(
@@ -22,7 +65,7 @@ pub(crate) fn differences(
     out
 }
 
-pub(super) async fn run<T: TenantWrites>(
+async fn run<T: TenantWrites>(
     c: &Change,
     after: &TenantIsolation,
     t: &T,

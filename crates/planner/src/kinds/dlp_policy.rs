@@ -14,6 +14,9 @@ use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use crate::kind_rules::value_and_fingerprint;
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
 
 /// Plans the declared data policies; a policy scoped to a group covers the group's planned
 /// members and runs after their membership changes.
@@ -456,6 +459,112 @@ fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
         other => other,
     }
 }
+
+/// What data policy changes decide wherever kinds differ ([`KindRules`]).
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, action: Action) -> u8 {
+        match action {
+            Action::Create | Action::Update => 4,
+            Action::Delete => 8,
+        }
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::DlpPolicy
+    }
+
+    fn annotations<'a>(
+        &self,
+        desired: &'a Desired,
+        name: &str,
+    ) -> Option<&'a BTreeMap<String, String>> {
+        desired.dlp_policies.get(name).map(|p| &p.meta.annotations)
+    }
+
+    fn approvals(
+        &self,
+        change: &Change,
+        name: Option<&str>,
+        desired: &Desired,
+        observed: &Observed,
+        catalog: &Catalog,
+    ) -> Vec<(String, String)> {
+        crate::approvals::dlp_policy(change, name, desired, observed, catalog)
+    }
+
+    fn deletion_risk(&self, _: &Change, _: &Observed) -> String {
+        "deleting a data policy lifts its restrictions from every environment it covers".to_owned()
+    }
+
+    fn change_risk(&self, change: &Change, observed: &Observed, catalog: &Catalog) -> Option<Risk> {
+        let (After::DlpPolicy(after), Some(id)) = (&change.after, change.id.as_deref()) else {
+            return None;
+        };
+        if change.action != Action::Update {
+            return None;
+        }
+        let before = observed.dlp_policies.get(id)?;
+        let risks = dlp_risks(before, after, catalog, &observed.environments);
+        (!risks.is_empty()).then(|| Risk::new(RiskClass::Loosening, risks.join("; ")))
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        let After::DlpPolicy(policy) = &change.after else {
+            let id = change.id.clone().unwrap_or_default();
+            sim.state.dlp_policies.remove(&id);
+            return;
+        };
+        let mut policy = (**policy).clone();
+        if change.action == Action::Create {
+            policy.id = sim.new_id(change);
+        }
+        policy.environment_ids = policy
+            .environment_ids
+            .iter()
+            .map(|e| sim.environment_id(e))
+            .collect();
+        sim.state.dlp_policies.insert(policy.id.clone(), policy);
+    }
+
+    fn exclusively_governed(&self, observed: &Observed) -> BTreeMap<String, String> {
+        // Tenant-level policies only.
+        observed
+            .dlp_policies
+            .iter()
+            .filter(|(_, p)| p.scope_mode.is_some())
+            .map(|(id, p)| (id.clone(), p.display_name.clone()))
+            .collect()
+    }
+
+    fn observed_fingerprint(&self, observed: &Observed, id: &str) -> Option<String> {
+        observed.dlp_policies.get(id).map(fingerprint)
+    }
+
+    fn observed_value(&self, observed: &Observed, id: &str) -> Option<(Value, String)> {
+        value_and_fingerprint(observed.dlp_policies.get(id)?)
+    }
+
+    fn live_name(&self, observed: &Observed, id: &str) -> Option<String> {
+        observed.dlp_policies.get(id).map(|p| p.display_name.clone())
+    }
+
+    fn created_environments_in<'a>(&self, after: &'a After) -> Vec<&'a str> {
+        let After::DlpPolicy(p) = after else {
+            return Vec::new();
+        };
+        p.environment_ids
+            .iter()
+            .filter_map(|id| created_environment_of(id))
+            .collect()
+    }
+
+    fn declared_names(&self, desired: &Desired) -> Vec<String> {
+        desired.dlp_policies.keys().cloned().collect()
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

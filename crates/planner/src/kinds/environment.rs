@@ -8,6 +8,9 @@ use crate::plan::*;
 use ppgov_core::model::EnvironmentTarget;
 use serde_json::json;
 use std::collections::BTreeMap;
+use crate::kind_rules::value_and_fingerprint;
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
 
 /// What the environment step hands on to the later steps.
 pub(crate) struct Environments {
@@ -150,4 +153,152 @@ pub(crate) fn make_managed(b: &mut PlanBuilder<'_>, envs: &mut Environments, env
         after: After::Environment(after),
         depends_on: Vec::new(),
     });
+}
+
+/// What environment changes decide wherever kinds differ ([`KindRules`]).
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, action: Action) -> u8 {
+        match action {
+            Action::Create | Action::Update => 0,
+            // An environment goes last, after what refers to it.
+            Action::Delete => 10,
+        }
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::Environment
+    }
+
+    fn annotations<'a>(
+        &self,
+        desired: &'a ppgov_core::model::Desired,
+        name: &str,
+    ) -> Option<&'a BTreeMap<String, String>> {
+        desired.environments.get(name).map(|e| &e.meta.annotations)
+    }
+
+    fn approvals(
+        &self,
+        _: &Change,
+        _: Option<&str>,
+        _: &ppgov_core::model::Desired,
+        _: &ppgov_core::observed::Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    fn deletion_risk(&self, change: &Change, _: &ppgov_core::observed::Observed) -> String {
+        if change.attributes.is_empty() {
+            return "deletes the environment and everything in it (apps, flows, data): ppgov created it and no document declares it any more".to_owned();
+        }
+        if crate::expiry::is_expiry_delete(change) {
+            return crate::expiry::deletion_reason(change);
+        }
+        let why: Vec<String> = change
+            .attributes
+            .iter()
+            .map(|a| {
+                let show = |v: &Option<serde_json::Value>| {
+                    v.as_ref().map_or_else(|| "none".to_owned(), |v| v.to_string())
+                };
+                format!("{} changes from {} to {}", a.path, show(&a.before), show(&a.after))
+            })
+            .collect();
+        format!(
+            "replaces the environment: {}, which the platform cannot change in place; the old environment and everything in it (apps, flows, data) are deleted",
+            why.join(", ")
+        )
+    }
+
+    fn change_risk(
+        &self,
+        change: &Change,
+        observed: &ppgov_core::observed::Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Option<Risk> {
+        let After::Environment(after) = &change.after else {
+            return None;
+        };
+        let Some(id) = change.id.as_deref() else {
+            return after.managed.then(|| Risk::new(
+                RiskClass::ManagedEnvironment,
+                "creates a Managed Environment: a licensing change (every user of the environment needs a premium license)",
+            ));
+        };
+        let before = observed.environments.get(id)?;
+        if before.managed && !after.managed {
+            Some(Risk::new(
+                RiskClass::Loosening,
+                "turning Managed Environment off drops the group rules that protect it",
+            ))
+        } else if !before.managed && after.managed {
+            Some(Risk::new(
+                RiskClass::ManagedEnvironment,
+                "turns Managed Environments on: a licensing change (every user of the environment needs a premium license)",
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        let After::Environment(env) = &change.after else {
+            let id = change.id.clone().unwrap_or_default();
+            sim.state.environments.remove(&id);
+            return;
+        };
+        let mut env = env.clone();
+        if change.action == Action::Create {
+            let id = sim.create(change);
+            env.id = id.clone();
+            // Creation parameters are not read back.
+            env.dataverse = None;
+            sim.state.environments.insert(id, env);
+        } else {
+            // Membership is changed by membership changes only, whatever order they run in.
+            if let Some(current) = sim.state.environments.get(&env.id) {
+                env.group_id = current.group_id.clone();
+            }
+            sim.state.environments.insert(env.id.clone(), env);
+        }
+    }
+
+    fn exclusively_governed(
+        &self,
+        _: &ppgov_core::observed::Observed,
+    ) -> BTreeMap<String, String> {
+        // Exclusive ownership deletes no environment.
+        BTreeMap::new()
+    }
+
+    fn observed_fingerprint(
+        &self,
+        observed: &ppgov_core::observed::Observed,
+        id: &str,
+    ) -> Option<String> {
+        observed.environments.get(id).map(fingerprint)
+    }
+
+    fn observed_value(
+        &self,
+        observed: &ppgov_core::observed::Observed,
+        id: &str,
+    ) -> Option<(serde_json::Value, String)> {
+        value_and_fingerprint(observed.environments.get(id)?)
+    }
+
+    fn live_name(&self, observed: &ppgov_core::observed::Observed, id: &str) -> Option<String> {
+        observed.environments.get(id).map(|e| e.display_name.clone())
+    }
+
+    fn created_environments_in<'a>(&self, _: &'a After) -> Vec<&'a str> {
+        Vec::new()
+    }
+
+    fn declared_names(&self, desired: &ppgov_core::model::Desired) -> Vec<String> {
+        desired.environments.keys().cloned().collect()
+    }
 }

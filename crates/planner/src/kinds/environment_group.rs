@@ -10,6 +10,9 @@ use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use crate::kind_rules::value_and_fingerprint;
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
 
 /// What the group step hands on to the later steps.
 pub(crate) struct Groups {
@@ -397,4 +400,119 @@ pub(crate) fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<Str
         }
     }
     out
+}
+
+/// What environment group changes decide wherever kinds differ ([`KindRules`]).
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, action: Action) -> u8 {
+        match action {
+            Action::Create | Action::Update => 1,
+            Action::Delete => 9,
+        }
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::EnvironmentGroup
+    }
+
+    fn annotations<'a>(
+        &self,
+        desired: &'a Desired,
+        name: &str,
+    ) -> Option<&'a BTreeMap<String, String>> {
+        desired
+            .environment_groups
+            .get(name)
+            .map(|g| &g.meta.annotations)
+    }
+
+    fn approvals(
+        &self,
+        _: &Change,
+        name: Option<&str>,
+        desired: &Desired,
+        _: &Observed,
+        _: &Catalog,
+    ) -> Vec<(String, String)> {
+        crate::approvals::group_owners(name, desired)
+    }
+
+    fn deletion_risk(&self, change: &Change, observed: &Observed) -> String {
+        let live_id = change.id.as_deref();
+        let members = observed
+            .environments
+            .values()
+            .filter(|e| e.group_id.is_some() && e.group_id.as_deref() == live_id)
+            .count();
+        format!("deletes the group; its {members} environment(s) leave it and lose its rules")
+    }
+
+    fn change_risk(&self, change: &Change, observed: &Observed, catalog: &Catalog) -> Option<Risk> {
+        let (After::EnvironmentGroup(after), Some(id)) = (&change.after, change.id.as_deref())
+        else {
+            return None;
+        };
+        if change.action != Action::Update {
+            return None;
+        }
+        let before = observed.environment_groups.get(id)?;
+        let loosened = rules_loosened(&normalize_rules(&before.rules, catalog), &after.rules);
+        (!loosened.is_empty()).then(|| {
+            Risk::new(
+                RiskClass::Loosening,
+                format!("loosens the group's rules: {}", loosened.join("; ")),
+            )
+        })
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        let After::EnvironmentGroup(group) = &change.after else {
+            let id = change.id.clone().unwrap_or_default();
+            sim.state.environment_groups.remove(&id);
+            for env in sim.state.environments.values_mut() {
+                if env.group_id.as_deref() == Some(id.as_str()) {
+                    env.group_id = None;
+                }
+            }
+            return;
+        };
+        let mut group = (**group).clone();
+        if change.action == Action::Create {
+            group.id = sim.create(change);
+        }
+        sim.state.environment_groups.insert(group.id.clone(), group);
+    }
+
+    fn exclusively_governed(&self, observed: &Observed) -> BTreeMap<String, String> {
+        observed
+            .environment_groups
+            .iter()
+            .map(|(id, g)| (id.clone(), g.display_name.clone()))
+            .collect()
+    }
+
+    fn observed_fingerprint(&self, observed: &Observed, id: &str) -> Option<String> {
+        observed.environment_groups.get(id).map(fingerprint)
+    }
+
+    fn observed_value(&self, observed: &Observed, id: &str) -> Option<(Value, String)> {
+        value_and_fingerprint(observed.environment_groups.get(id)?)
+    }
+
+    fn live_name(&self, observed: &Observed, id: &str) -> Option<String> {
+        observed
+            .environment_groups
+            .get(id)
+            .map(|g| g.display_name.clone())
+    }
+
+    fn created_environments_in<'a>(&self, _: &'a After) -> Vec<&'a str> {
+        Vec::new()
+    }
+
+    fn declared_names(&self, desired: &Desired) -> Vec<String> {
+        desired.environment_groups.keys().cloned().collect()
+    }
 }

@@ -8,6 +8,9 @@ use crate::builder::{PlanBuilder, Planned};
 use crate::plan::*;
 use serde_json::json;
 use std::collections::BTreeMap;
+use crate::risk::Risk;
+use crate::simulate::Simulation;
+use ppgov_core::observed::Observed;
 
 /// What the membership step hands on: the addresses of each declared group's membership
 /// changes, which whatever refers to the group's members depends on.
@@ -189,15 +192,8 @@ pub(crate) fn unmanage_after_leaving(b: &mut PlanBuilder<'_>) {
         .changes()
         .iter()
         .filter(|c| c.action == Action::Delete)
-        .filter_map(|c| match c.kind {
-            ResourceKind::GroupMembership => Some((c.id.clone()?, c.address.clone())),
-            ResourceKind::Environment
-            | ResourceKind::EnvironmentGroup
-            | ResourceKind::DlpPolicy
-            | ResourceKind::RoleAssignment
-            | ResourceKind::TenantSettings
-            | ResourceKind::TenantIsolationPolicy => None,
-        })
+        .filter(|c| c.kind == ResourceKind::GroupMembership)
+        .filter_map(|c| Some((c.id.clone()?, c.address.clone())))
         .chain(
             b.changes()
                 .iter()
@@ -222,5 +218,117 @@ pub(crate) fn unmanage_after_leaving(b: &mut PlanBuilder<'_>) {
                 }
             }
         }
+    }
+}
+
+/// What membership changes decide wherever kinds differ ([`KindRules`]): a membership is
+/// declared by its group's document, and fingerprinted as its environment.
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, action: Action) -> u8 {
+        match action {
+            Action::Delete => 2,
+            Action::Create => 3,
+            // Not planned (a membership is added or removed).
+            Action::Update => 11,
+        }
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::EnvironmentGroup
+    }
+
+    fn annotations<'a>(
+        &self,
+        desired: &'a ppgov_core::model::Desired,
+        name: &str,
+    ) -> Option<&'a BTreeMap<String, String>> {
+        ResourceKind::EnvironmentGroup
+            .rules()
+            .annotations(desired, name)
+    }
+
+    fn approvals(
+        &self,
+        _: &Change,
+        name: Option<&str>,
+        desired: &ppgov_core::model::Desired,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Vec<(String, String)> {
+        crate::approvals::group_owners(name, desired)
+    }
+
+    fn deletion_risk(&self, change: &Change, observed: &Observed) -> String {
+        // `GroupMembership[{group id}]...` is a group this repository does not declare.
+        if change.address.starts_with("GroupMembership.") {
+            return "the environment leaves the group and its rules stop applying".to_owned();
+        }
+        let group = if let After::Membership {
+            group: Ref::Id(id), ..
+        } = &change.after
+        {
+            observed
+                .environment_groups
+                .get(id)
+                .map_or(id.as_str(), |g| g.display_name.as_str())
+        } else {
+            "its group"
+        };
+        format!("moves the environment out of \"{group}\", which this repository does not manage")
+    }
+
+    fn change_risk(
+        &self,
+        _: &Change,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Option<Risk> {
+        None
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        // A removal carries its membership too.
+        let After::Membership {
+            group,
+            environment_id,
+        } = &change.after
+        else {
+            return;
+        };
+        let group = (change.action != Action::Delete).then(|| sim.resolve(group));
+        let environment_id = sim.environment_id(environment_id);
+        if let Some(env) = sim.state.environments.get_mut(&environment_id) {
+            env.group_id = group;
+        }
+    }
+
+    fn exclusively_governed(&self, _: &Observed) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    fn observed_fingerprint(&self, _: &Observed, _: &str) -> Option<String> {
+        // Fingerprinted as its environment (`Environment:{id}`).
+        None
+    }
+
+    fn observed_value(&self, _: &Observed, _: &str) -> Option<(serde_json::Value, String)> {
+        None
+    }
+
+    fn live_name(&self, _: &Observed, _: &str) -> Option<String> {
+        None
+    }
+
+    fn created_environments_in<'a>(&self, after: &'a After) -> Vec<&'a str> {
+        let After::Membership { environment_id, .. } = after else {
+            return Vec::new();
+        };
+        created_environment_of(environment_id).into_iter().collect()
+    }
+
+    fn declared_names(&self, desired: &ppgov_core::model::Desired) -> Vec<String> {
+        desired.environment_groups.keys().cloned().collect()
     }
 }

@@ -1,14 +1,16 @@
 //! One module per kind of resource the planner plans, each a step that adds its changes
 //! through the [`crate::builder::PlanBuilder`] and returns what later steps need; the step
 //! list is `crate::diff::plan`. Helpers the kinds share live here.
+//!
+//! Each module's `Rules` implements [`crate::plan::KindRules`]; the modules are declared by
+//! the one list of kinds, [`crate::resource_kinds!`].
 
-pub(crate) mod dlp_policy;
-pub(crate) mod environment;
-pub(crate) mod environment_group;
-pub(crate) mod group_membership;
-pub(crate) mod role_assignment;
-pub mod tenant_isolation;
-pub(crate) mod tenant_settings;
+macro_rules! kind_modules {
+    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
+        $( pub mod $module; )*
+    };
+}
+crate::resource_kinds!(kind_modules);
 
 use crate::plan::AttributeChange;
 use ppgov_core::model::EnvironmentType;

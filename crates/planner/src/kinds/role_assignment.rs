@@ -11,6 +11,9 @@ use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::json;
 use std::collections::BTreeMap;
+use crate::kind_rules::value_and_fingerprint;
+use crate::risk::Risk;
+use crate::simulate::Simulation;
 
 /// Plans the declared role assignments.
 pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Memberships) {
@@ -295,4 +298,123 @@ fn left_alone(b: &mut PlanBuilder<'_>, live: &ObservedRoleAssignment, message: S
 
 pub(crate) fn role_name(role: Role) -> String {
     to_json(&role).as_str().unwrap_or_default().to_owned()
+}
+
+/// What role assignment changes decide wherever kinds differ ([`KindRules`]).
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, action: Action) -> u8 {
+        match action {
+            Action::Create | Action::Update => 5,
+            Action::Delete => 7,
+        }
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::RoleAssignment
+    }
+
+    fn annotations<'a>(
+        &self,
+        _: &'a Desired,
+        _: &str,
+    ) -> Option<&'a std::collections::BTreeMap<String, String>> {
+        // Desired role assignments are keyed by principal, role and scope, not by name.
+        None
+    }
+
+    fn approvals(
+        &self,
+        _: &Change,
+        _: Option<&str>,
+        _: &Desired,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    fn deletion_risk(&self, _: &Change, _: &Observed) -> String {
+        "revokes access".to_owned()
+    }
+
+    fn change_risk(
+        &self,
+        _: &Change,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Option<Risk> {
+        None
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        let After::RoleAssignment(assignment) = &change.after else {
+            let id = change.id.clone().unwrap_or_default();
+            sim.state.role_assignments.remove(&id);
+            return;
+        };
+        let Ok::<_, std::convert::Infallible>(mut assignment) =
+            assignment.clone().map_scope(|scope| {
+                scope.resolve(
+                    |address| Ok(sim.resolve(&Ref::CreatedBy(address.to_owned()))),
+                    |id| Ok(sim.environment_id(id)),
+                )
+            });
+        assignment.id = sim.new_id(change);
+        sim.state
+            .role_assignments
+            .insert(assignment.id.clone(), assignment);
+    }
+
+    fn exclusively_governed(&self, observed: &Observed) -> std::collections::BTreeMap<String, String> {
+        // Of a role and a principal type ppgov models.
+        observed
+            .role_assignments
+            .iter()
+            .filter(|(_, a)| {
+                a.role.is_some() && a.principal_type.is_some() && !a.in_unread_scope(observed)
+            })
+            .map(|(id, a)| {
+                let name = a.principal_name.as_ref().unwrap_or(&a.principal_id);
+                (id.clone(), name.clone())
+            })
+            .collect()
+    }
+
+    fn observed_fingerprint(&self, observed: &Observed, id: &str) -> Option<String> {
+        observed.role_assignments.get(id).map(fingerprint)
+    }
+
+    fn observed_value(&self, observed: &Observed, id: &str) -> Option<(serde_json::Value, String)> {
+        value_and_fingerprint(observed.role_assignments.get(id)?)
+    }
+
+    fn live_name(&self, observed: &Observed, id: &str) -> Option<String> {
+        observed.role_assignments.get(id).map(|a| {
+            a.principal_name
+                .clone()
+                .unwrap_or_else(|| a.principal_id.clone())
+        })
+    }
+
+    fn created_environments_in<'a>(&self, after: &'a After) -> Vec<&'a str> {
+        let After::RoleAssignment(a) = after else {
+            return Vec::new();
+        };
+        match &a.scope {
+            PlannedScope::Environment(id) => created_environment_of(id).into_iter().collect(),
+            PlannedScope::Tenant | PlannedScope::EnvironmentGroup(_) | PlannedScope::Unknown(_) => {
+                Vec::new()
+            }
+        }
+    }
+
+    fn declared_names(&self, desired: &Desired) -> Vec<String> {
+        desired
+            .role_assignments
+            .values()
+            .map(|a| a.document.clone())
+            .collect()
+    }
 }

@@ -6,6 +6,11 @@ use crate::plan::{Action, Address, After, AttributeChange, ResourceKind};
 use ppgov_core::model::{Directions, OwnershipMode, TenantIsolation};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use crate::kind_rules::value_and_fingerprint;
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
+use crate::plan::{Change, KindRules, fingerprint};
+use ppgov_core::observed::Observed;
 
 /// The id of the tenant's one policy, in fingerprint keys and changes.
 pub const POLICY_ID: &str = "tenantIsolationPolicy";
@@ -137,5 +142,96 @@ pub fn removal_risk(live: Option<&TenantIsolation>) -> String {
     match live {
         Some(l) if l.enabled => "removes the tenant isolation policy: isolation turns off and connections with every other tenant are allowed again".to_owned(),
         _ => "removes the tenant isolation policy's allow-list (isolation is already off)".to_owned(),
+    }
+}
+
+/// What tenant isolation policy changes decide wherever kinds differ ([`KindRules`]): a
+/// singleton, fingerprinted as [`POLICY_ID`] even when absent, removed by writing it off.
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, _: Action) -> u8 {
+        // A singleton that refers to nothing: with the tenant settings.
+        6
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::TenantIsolationPolicy
+    }
+
+    fn annotations<'a>(
+        &self,
+        desired: &'a ppgov_core::model::Desired,
+        _: &str,
+    ) -> Option<&'a BTreeMap<String, String>> {
+        desired
+            .tenant_isolation
+            .as_ref()
+            .map(|t| &t.meta.annotations)
+    }
+
+    fn approvals(
+        &self,
+        _: &Change,
+        _: Option<&str>,
+        _: &ppgov_core::model::Desired,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    fn deletion_risk(&self, _: &Change, observed: &Observed) -> String {
+        removal_risk(observed.tenant_isolation.as_ref())
+    }
+
+    fn change_risk(
+        &self,
+        change: &Change,
+        observed: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Option<Risk> {
+        let After::TenantIsolationPolicy(after) = &change.after else {
+            return None;
+        };
+        loosened(observed.tenant_isolation.as_ref(), after)
+            .map(|reason| Risk::new(RiskClass::Loosening, reason))
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        // Its removal carries the policy it writes.
+        if let After::TenantIsolationPolicy(policy) = &change.after {
+            sim.state.tenant_isolation = Some(policy.clone());
+        }
+    }
+
+    fn exclusively_governed(&self, _: &Observed) -> BTreeMap<String, String> {
+        // A singleton, fingerprinted by its own change.
+        BTreeMap::new()
+    }
+
+    fn observed_fingerprint(&self, observed: &Observed, _: &str) -> Option<String> {
+        // Absent is a value too.
+        Some(fingerprint(&observed.tenant_isolation.as_ref()))
+    }
+
+    fn observed_value(&self, observed: &Observed, _: &str) -> Option<(Value, String)> {
+        value_and_fingerprint(&observed.tenant_isolation)
+    }
+
+    fn live_name(&self, _: &Observed, _: &str) -> Option<String> {
+        None
+    }
+
+    fn created_environments_in<'a>(&self, _: &'a After) -> Vec<&'a str> {
+        Vec::new()
+    }
+
+    fn declared_names(&self, desired: &ppgov_core::model::Desired) -> Vec<String> {
+        desired
+            .tenant_isolation
+            .iter()
+            .map(|p| p.meta.name.clone())
+            .collect()
     }
 }

@@ -6,6 +6,10 @@ use crate::builder::{PlanBuilder, Planned};
 use crate::plan::*;
 use ppgov_core::observed::flatten_settings;
 use std::collections::BTreeMap;
+use crate::kind_rules::value_and_fingerprint;
+use crate::risk::Risk;
+use crate::simulate::Simulation;
+use ppgov_core::observed::Observed;
 
 pub(crate) fn plan(b: &mut PlanBuilder<'_>) {
     let Some(settings) = &b.desired.tenant_settings else {
@@ -34,5 +38,90 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>) {
             after: After::TenantSettings(changed),
             depends_on: Vec::new(),
         });
+    }
+}
+
+/// What tenant settings changes decide wherever kinds differ ([`KindRules`]): fingerprinted
+/// one managed setting at a time (`TenantSettings:{path}`), never deleted.
+pub struct Rules;
+
+impl KindRules for Rules {
+    fn phase(&self, _: Action) -> u8 {
+        6
+    }
+
+    fn declared_by(&self) -> ResourceKind {
+        ResourceKind::TenantSettings
+    }
+
+    fn annotations<'a>(
+        &self,
+        desired: &'a ppgov_core::model::Desired,
+        _: &str,
+    ) -> Option<&'a BTreeMap<String, String>> {
+        desired
+            .tenant_settings
+            .as_ref()
+            .map(|t| &t.meta.annotations)
+    }
+
+    fn approvals(
+        &self,
+        _: &Change,
+        _: Option<&str>,
+        _: &ppgov_core::model::Desired,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    fn deletion_risk(&self, _: &Change, _: &Observed) -> String {
+        "deletes a live object".to_owned()
+    }
+
+    fn change_risk(
+        &self,
+        _: &Change,
+        _: &Observed,
+        _: &ppgov_core::catalog::Catalog,
+    ) -> Option<Risk> {
+        None
+    }
+
+    fn simulate(&self, change: &Change, sim: &mut Simulation) {
+        if let After::TenantSettings(settings) = &change.after {
+            sim.state.tenant_settings.extend(settings.clone());
+        }
+    }
+
+    fn exclusively_governed(&self, _: &Observed) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    fn observed_fingerprint(&self, observed: &Observed, path: &str) -> Option<String> {
+        // One managed setting (a dotted path); absent is a value too.
+        Some(fingerprint(&observed.tenant_settings.get(path)))
+    }
+
+    fn observed_value(&self, observed: &Observed, _: &str) -> Option<(serde_json::Value, String)> {
+        value_and_fingerprint(&observed.tenant_settings)
+    }
+
+    fn live_name(&self, _: &Observed, _: &str) -> Option<String> {
+        // Settings are named by their path, which the key says.
+        None
+    }
+
+    fn created_environments_in<'a>(&self, _: &'a After) -> Vec<&'a str> {
+        Vec::new()
+    }
+
+    fn declared_names(&self, desired: &ppgov_core::model::Desired) -> Vec<String> {
+        desired
+            .tenant_settings
+            .iter()
+            .map(|s| s.meta.name.clone())
+            .collect()
     }
 }
