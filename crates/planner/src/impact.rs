@@ -27,8 +27,8 @@ use crate::plan::{Action, After, Change, Plan, ResourceKind};
 use ppgov_core::catalog::Catalog;
 use ppgov_core::dlp_eval::{self, CompiledPolicy};
 use ppgov_core::inventory::{
-    ConnectorKey, ConnectorUsage, EnvironmentInventory, InventoryItem, ItemKind, ProfileUse,
-    UsageIndex, connector_key,
+    ConnectorKey, ConnectorUsage, EnvironmentInventory, InventoryItem, ItemKind, Member,
+    ProfileUse, UsageIndex, connector_key,
 };
 use ppgov_core::model::ScopeMode;
 use ppgov_core::observed::{Observed, ObservedDlpPolicy};
@@ -150,9 +150,9 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
 /// The usage index no longer describes an item it reached.
 struct Stale;
 
-fn analyse_with(
+fn analyse_with<'o>(
     plan: &Plan,
-    observed: &Observed,
+    observed: &'o Observed,
     catalog: &Catalog,
     index: &UsageIndex,
 ) -> Result<Vec<Option<Impact>>, Stale> {
@@ -231,11 +231,11 @@ fn analyse_with(
         let evaluation = EnvironmentEvaluation {
             changed: &changed,
             unchanged: &unchanged,
-            inventory,
             environment: &environment,
             memberships: env_memberships,
         };
         verdicts.enter_environment(&inventory.custom_connectors);
+        scratch.reach.enter(inventory);
         let profiles = index.environment(env_id).ok_or(Stale)?;
         for profile in &profiles.profiles {
             evaluation.attribute(profile, &mut verdicts, &mut scratch, &mut impacts)?;
@@ -675,7 +675,6 @@ struct ChangedHere<'e, 'a> {
 struct EnvironmentEvaluation<'e, 'a> {
     changed: &'e [ChangedHere<'e, 'a>],
     unchanged: &'e [Slot],
-    inventory: &'e EnvironmentInventory,
     environment: &'e EnvironmentRef,
     /// The environment's group membership changes, when its policies' coverage changes.
     memberships: &'e [usize],
@@ -683,7 +682,8 @@ struct EnvironmentEvaluation<'e, 'a> {
 
 /// Buffers [`EnvironmentEvaluation::attribute`] reuses from one profile to the next.
 #[derive(Default)]
-struct Scratch {
+struct Scratch<'o> {
+    reach: Reach<'o>,
     /// Indexes into [`EnvironmentEvaluation::changed`] with the slot violated, today and after.
     today: Vec<(usize, Slot)>,
     after: Vec<(usize, Slot)>,
@@ -691,17 +691,47 @@ struct Scratch {
     alike: Vec<Slot>,
 }
 
+/// The items of one environment by [`Member`] place, collected once, when one is first
+/// reached.
+#[derive(Default)]
+struct Reach<'o> {
+    inventory: Option<&'o EnvironmentInventory>,
+    apps: Vec<&'o InventoryItem>,
+    flows: Vec<&'o InventoryItem>,
+}
+
+impl<'o> Reach<'o> {
+    fn enter(&mut self, inventory: &'o EnvironmentInventory) {
+        self.inventory = Some(inventory);
+        self.apps.clear();
+        self.flows.clear();
+    }
+
+    fn item(&mut self, member: Member) -> Option<&'o InventoryItem> {
+        let inventory = self.inventory?;
+        let items = match member.kind {
+            ItemKind::App => &mut self.apps,
+            ItemKind::Flow => &mut self.flows,
+        };
+        if items.is_empty() {
+            items.extend(inventory.items(member.kind).values());
+        }
+        items.get(member.position as usize).copied()
+    }
+}
+
 impl EnvironmentEvaluation<'_, '_> {
     /// Files the items of `profile` under the changes that break or fix them, if any do.
-    fn attribute(
+    fn attribute<'o>(
         &self,
         profile: &ProfileUse,
         verdicts: &mut Verdicts<'_, '_>,
-        scratch: &mut Scratch,
+        scratch: &mut Scratch<'o>,
         impacts: &mut [Option<Impact>],
     ) -> Result<(), Stale> {
         let usage = verdicts.index.profile(profile.profile);
         let Scratch {
+            reach,
             today,
             after,
             alike,
@@ -754,9 +784,8 @@ impl EnvironmentEvaluation<'_, '_> {
             );
         }
         for member in &profile.members {
-            let item = self
-                .inventory
-                .item(member.kind, &member.id)
+            let item = reach
+                .item(*member)
                 .filter(|item| verdicts.index.describes(profile.profile, item))
                 .ok_or(Stale)?;
             let found = Found {

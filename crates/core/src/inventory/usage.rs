@@ -46,11 +46,13 @@ pub struct ProfileUse {
     pub members: Vec<Member>,
 }
 
-/// An item of an environment, as its inventory files it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An item of an environment, by its place in the environment's apps or flows (in id
+/// order): reached without looking its id up (a search through GUIDs that share their first
+/// 24 characters, each one a cache miss, cost as much as the evaluation it served).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Member {
     pub kind: ItemKind,
-    pub id: String,
+    pub position: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -117,16 +119,15 @@ impl UsageIndex {
         let mut environments = BTreeMap::new();
         for (env_id, env) in &inventory.environments {
             let mut members: BTreeMap<ProfileId, Vec<Member>> = BTreeMap::new();
-            for item in env.apps.values().chain(env.flows.values()) {
+            for (member, item) in
+                positioned(env, ItemKind::App).chain(positioned(env, ItemKind::Flow))
+            {
                 let next = profiles.len() as ProfileId;
                 let profile = *interned.entry(Evaluated(&item.connectors)).or_insert(next);
                 if profile == next {
                     profiles.push(without_connections(&item.connectors));
                 }
-                members.entry(profile).or_default().push(Member {
-                    kind: item.kind,
-                    id: item.id.clone(),
-                });
+                members.entry(profile).or_default().push(member);
             }
             let profile_uses = members
                 .into_iter()
@@ -197,6 +198,20 @@ impl fmt::Debug for UsageIndex {
     }
 }
 
+/// The apps or flows of `env` with their [`Member`]s.
+fn positioned(
+    env: &EnvironmentInventory,
+    kind: ItemKind,
+) -> impl Iterator<Item = (Member, &InventoryItem)> {
+    env.items(kind)
+        .values()
+        .enumerate()
+        .map(move |(position, item)| {
+            let position = position as u32;
+            (Member { kind, position }, item)
+        })
+}
+
 fn without_connections(usage: &ConnectorUsage) -> ConnectorUsage {
     usage
         .iter()
@@ -211,11 +226,19 @@ fn without_connections(usage: &ConnectorUsage) -> ConnectorUsage {
 }
 
 impl EnvironmentInventory {
-    /// The app or flow with this id.
-    pub fn item(&self, kind: ItemKind, id: &str) -> Option<&InventoryItem> {
+    /// The item `member` stands for (a walk to its place: for one item; callers that reach
+    /// many collect [`EnvironmentInventory::items`] once).
+    pub fn member(&self, member: Member) -> Option<&InventoryItem> {
+        self.items(member.kind)
+            .values()
+            .nth(member.position as usize)
+    }
+
+    /// The apps or the flows, by lower-cased id.
+    pub fn items(&self, kind: ItemKind) -> &BTreeMap<String, InventoryItem> {
         match kind {
-            ItemKind::App => self.apps.get(id),
-            ItemKind::Flow => self.flows.get(id),
+            ItemKind::App => &self.apps,
+            ItemKind::Flow => &self.flows,
         }
     }
 }

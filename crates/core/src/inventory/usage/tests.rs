@@ -16,13 +16,22 @@ fn item(kind: ItemKind, id: &str, env: &str, connectors: &[&str]) -> InventoryIt
 }
 
 /// The profile each item of `env` is filed under, by item id.
-fn profiles_of(index: &UsageIndex, env: &str) -> BTreeMap<String, ProfileId> {
+fn profiles_of(
+    index: &UsageIndex,
+    inventory: &Inventory,
+    env: &str,
+) -> BTreeMap<String, ProfileId> {
     index
         .environment(env)
         .unwrap()
         .profiles
         .iter()
-        .flat_map(|p| p.members.iter().map(move |m| (m.id.clone(), p.profile)))
+        .flat_map(|p| {
+            p.members.iter().map(move |&m| {
+                let item = inventory.environments[env].member(m).unwrap();
+                (item.id.clone(), p.profile)
+            })
+        })
         .collect()
 }
 
@@ -69,7 +78,10 @@ fn identical_usage_shares_a_profile_across_kinds_and_environments() {
         "the built index is current"
     );
     assert_eq!(index.profile_count(), 3);
-    let (e1, e2) = (profiles_of(&index, "e1"), profiles_of(&index, "e2"));
+    let (e1, e2) = (
+        profiles_of(&index, &inventory, "e1"),
+        profiles_of(&index, &inventory, "e2"),
+    );
     assert_eq!(e1["a1"], e1["f1"]);
     assert_eq!(e1["a1"], e2["a2"]);
     assert_eq!(e2["a3"], e2["f2"]);
@@ -81,11 +93,11 @@ fn identical_usage_shares_a_profile_across_kinds_and_environments() {
         [
             Member {
                 kind: ItemKind::App,
-                id: "a1".into()
+                position: 0
             },
             Member {
                 kind: ItemKind::Flow,
-                id: "f1".into()
+                position: 0
             }
         ]
     );
@@ -102,7 +114,7 @@ fn a_stale_index_is_detected_and_built_again() {
     inventory.insert(item(ItemKind::App, "a2", "e1", &["shared_twitter"]));
     let index = inventory.usage();
     assert!(matches!(index, Cow::Owned(_)));
-    assert_eq!(profiles_of(&index, "e1").len(), 2);
+    assert_eq!(profiles_of(&index, &inventory, "e1").len(), 2);
 
     // Edited through the public maps, past the inserting methods: the counts tell.
     inventory.index_usage();
@@ -113,7 +125,7 @@ fn a_stale_index_is_detected_and_built_again() {
     );
     let index = inventory.usage();
     assert!(matches!(index, Cow::Owned(_)));
-    assert_eq!(profiles_of(&index, "e1").len(), 3);
+    assert_eq!(profiles_of(&index, &inventory, "e1").len(), 3);
 
     inventory.index_usage();
     inventory
@@ -126,7 +138,7 @@ fn a_stale_index_is_detected_and_built_again() {
     // An item changed in place keeps the counts; reaching it through the index tells.
     inventory.index_usage();
     let index = inventory.usage().into_owned();
-    let profile = profiles_of(&index, "e1")["a1"];
+    let profile = profiles_of(&index, &inventory, "e1")["a1"];
     let env = inventory.environments.get_mut("e1").unwrap();
     env.apps.get_mut("a1").unwrap().connectors = item(ItemKind::App, "a1", "e1", &["x"]).connectors;
     assert!(!index.describes(profile, &inventory.environments["e1"].apps["a1"]));
