@@ -150,9 +150,9 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
 /// The usage index no longer describes an item it reached.
 struct Stale;
 
-fn analyse_with<'o>(
+fn analyse_with(
     plan: &Plan,
-    observed: &'o Observed,
+    observed: &Observed,
     catalog: &Catalog,
     index: &UsageIndex,
 ) -> Result<Vec<Option<Impact>>, Stale> {
