@@ -32,7 +32,9 @@
 //! one; URL patterns take precedence over a custom connector listed by name.
 
 use crate::catalog::Catalog;
-use crate::inventory::{ConnectorKey, ConnectorUse, CustomConnector, InventoryItem, connector_key};
+use crate::inventory::{
+    ConnectorKey, ConnectorUsage, ConnectorUse, CustomConnector, InventoryItem, connector_key,
+};
 use crate::model::{AllowBlock, AllowDeny, ConnectorGroup, PatternGroup, ScopeMode};
 use crate::observed::ObservedDlpPolicy;
 use serde::Serialize;
@@ -186,37 +188,39 @@ impl<'a> CompiledPolicy<'a> {
         Some((group, source))
     }
 
-    /// Every way `item` violates this policy, in a stable order: blocked connectors, mixed
-    /// groups, blocked actions, denied endpoints. `unblockable` is [`unblockable`] of the
-    /// catalog. [`Evaluator::evaluate`] checks every policy of an environment; this one policy
-    /// alone serves callers that compare two versions of a few policies over many items.
+    /// Every way an item that uses `usage` (its [`InventoryItem::connectors`]) violates this
+    /// policy, in a stable order: blocked connectors, mixed groups, blocked actions, denied
+    /// endpoints. `unblockable` is [`unblockable`] of the catalog. [`Evaluator::evaluate`]
+    /// checks every policy of an environment; this one policy alone serves callers that
+    /// compare two versions of a few policies over many items (or usage profiles: the answer
+    /// depends on nothing else of the item).
     pub fn violations(
         &self,
-        item: &InventoryItem,
+        usage: &ConnectorUsage,
         custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
         unblockable: &BTreeSet<ConnectorKey>,
     ) -> Vec<Reason> {
         let mut reasons = Vec::new();
-        self.scan(item, custom_connectors, unblockable, Some(&mut reasons));
+        self.scan(usage, custom_connectors, unblockable, Some(&mut reasons));
         reasons
     }
 
-    /// Whether `item` complies with this policy: [`Self::violations`] is empty, found without
-    /// building the reasons (it stops at the first violation).
+    /// Whether an item that uses `usage` complies with this policy: [`Self::violations`] is
+    /// empty, found without building the reasons (it stops at the first violation).
     pub fn complies(
         &self,
-        item: &InventoryItem,
+        usage: &ConnectorUsage,
         custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
         unblockable: &BTreeSet<ConnectorKey>,
     ) -> bool {
-        self.scan(item, custom_connectors, unblockable, None)
+        self.scan(usage, custom_connectors, unblockable, None)
     }
 
-    /// Whether `item` complies; with `reasons`, every violation is recorded there, else the
+    /// Whether `usage` complies; with `reasons`, every violation is recorded there, else the
     /// scan stops at the first one.
     fn scan(
         &self,
-        item: &InventoryItem,
+        usage: &ConnectorUsage,
         custom_connectors: &BTreeMap<ConnectorKey, CustomConnector>,
         unblockable: &BTreeSet<ConnectorKey>,
         mut reasons: Option<&mut Vec<Reason>>,
@@ -238,7 +242,7 @@ impl<'a> CompiledPolicy<'a> {
         let mut business = BTreeSet::new();
         let mut non_business = BTreeSet::new();
         let mut blocked = BTreeSet::new();
-        for (key, used) in &item.connectors {
+        for (key, used) in usage {
             let custom = custom_connectors.get(key);
             match self.classify(key, used, custom, unblockable) {
                 None => {}
@@ -272,7 +276,7 @@ impl<'a> CompiledPolicy<'a> {
                 non_business: owned(non_business),
             });
         }
-        for (key, used) in &item.connectors {
+        for (key, used) in usage {
             if blocked.contains(key) {
                 continue;
             }
@@ -498,7 +502,7 @@ impl<'a> Evaluator<'a> {
             evaluation
                 .policies
                 .insert(policy.policy.id.clone(), coverage);
-            let reasons = policy.violations(item, custom_connectors, &self.unblockable);
+            let reasons = policy.violations(&item.connectors, custom_connectors, &self.unblockable);
             if !reasons.is_empty() {
                 evaluation.violations.push(Violation {
                     policy_id: policy.policy.id.clone(),

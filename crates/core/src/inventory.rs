@@ -9,7 +9,13 @@
 
 use crate::catalog::{API_PREFIX, Connector, ConnectorMetadata, Fact, Provenance, Tier};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+mod usage;
+
+pub use usage::{EnvironmentUsage, Member, ProfileId, ProfileUse, UsageIndex};
 
 /// A connector as inventory and policies are matched: `shared_sql`, `http`, a custom
 /// connector's `shared_contoso-5f2a...`; always lower-case.
@@ -27,12 +33,46 @@ pub fn connector_key(id: &str) -> ConnectorKey {
         .to_lowercase()
 }
 
+/// Every connector an item uses, with what is known of each use.
+pub type ConnectorUsage = BTreeMap<ConnectorKey, ConnectorUse>;
+
 /// The inventory ppgov has read, by lower-cased environment id. An environment that is absent
 /// was not read (its inventory is unknown, not empty).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+///
+/// It also keeps a [`UsageIndex`] (items grouped by the connectors they use), built by
+/// [`Inventory::index_usage`] once the inventory is complete; derived data, never serialized
+/// and ignored by equality. Deserializing builds it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", from = "InventoryData")]
 pub struct Inventory {
     pub environments: BTreeMap<String, EnvironmentInventory>,
+    #[serde(skip)]
+    usage: Option<Arc<UsageIndex>>,
+}
+
+/// [`Inventory`] as serialized.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct InventoryData {
+    environments: BTreeMap<String, EnvironmentInventory>,
+}
+
+impl From<InventoryData> for Inventory {
+    fn from(data: InventoryData) -> Inventory {
+        let mut inventory = Inventory {
+            environments: data.environments,
+            usage: None,
+        };
+        inventory.index_usage();
+        inventory
+    }
+}
+
+impl PartialEq for Inventory {
+    /// The usage index is derived from the environments: equal environments, equal inventories.
+    fn eq(&self, other: &Inventory) -> bool {
+        self.environments == other.environments
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -54,9 +94,27 @@ impl Inventory {
         self.environments.is_empty()
     }
 
+    /// Builds the usage index; call once the inventory is complete (every item inserted,
+    /// endpoints resolved). The inserting methods drop it again.
+    pub fn index_usage(&mut self) {
+        self.usage = Some(Arc::new(UsageIndex::build(self)));
+    }
+
+    /// The usage index: the one [`Inventory::index_usage`] built while it still matches the
+    /// inventory (the same environments, with as many apps, flows and custom connectors each),
+    /// else one built now. Editing items in place through the public maps, keeping every
+    /// count, is not detected: call [`Inventory::index_usage`] after such edits.
+    pub fn usage(&self) -> Cow<'_, UsageIndex> {
+        match &self.usage {
+            Some(index) if index.is_current_for(self) => Cow::Borrowed(index),
+            _ => Cow::Owned(UsageIndex::build(self)),
+        }
+    }
+
     /// Files an item under its environment (by its kind and id; a second item with the same
     /// kind and id replaces the first).
     pub fn insert(&mut self, item: InventoryItem) {
+        self.usage = None;
         let env = self
             .environments
             .entry(item.environment_id.clone())
@@ -70,6 +128,7 @@ impl Inventory {
 
     /// Files a connection under its environment.
     pub fn insert_connection(&mut self, connection: Connection) {
+        self.usage = None;
         self.environments
             .entry(connection.environment_id.clone())
             .or_default()
@@ -80,6 +139,7 @@ impl Inventory {
     /// Adds to every item's connector uses the endpoints of the connections it uses (by
     /// connection name, within its environment). Call once everything is inserted.
     pub fn resolve_endpoints(&mut self) {
+        self.usage = None;
         for env in self.environments.values_mut() {
             let connections = &env.connections;
             for item in env.apps.values_mut().chain(env.flows.values_mut()) {
@@ -97,6 +157,7 @@ impl Inventory {
 
     /// Files a custom connector under its environment.
     pub fn insert_custom_connector(&mut self, connector: CustomConnector) {
+        self.usage = None;
         self.environments
             .entry(connector.environment_id.clone())
             .or_default()
@@ -137,7 +198,7 @@ pub struct InventoryItem {
     /// Flows: `Started`, `Stopped`, `Suspended` (the service suspends a violating flow).
     pub state: Option<String>,
     /// Every connector the item uses, with what is known of that use.
-    pub connectors: BTreeMap<ConnectorKey, ConnectorUse>,
+    pub connectors: ConnectorUsage,
     /// The service's own last DLP evaluation (apps carry one).
     pub service_evaluation: Option<ServiceEvaluation>,
     /// The service's risk flags for an app (`usesPremiumApi`, `usesCustomApi`,
@@ -181,7 +242,7 @@ pub struct Owner {
 }
 
 /// How an item uses one connector.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConnectorUse {
     /// The service marked the connector custom (app references say so).

@@ -9,6 +9,12 @@
 //! item's result changes (then against everything else that applies, which decides whether the
 //! item complies on both sides).
 //!
+//! Items are evaluated by usage profile ([`UsageIndex`]): all items of an environment that use
+//! the same connectors alike fare alike, and a policy's verdict on a profile holds in every
+//! environment unless the profile uses one of that environment's custom connectors. So each
+//! (policy, profile) is evaluated once for the whole tenant, reasons are built once per
+//! (policy, profile), and only the items of profiles that break or are fixed are visited.
+//!
 //! An item is attributed to the policy changes whose policy it violates on the side where it
 //! violates (after, for a break; today, for a fix), and, when such a policy's coverage of the
 //! environment changes, to the environment's group membership changes in the plan (an
@@ -21,12 +27,14 @@ use crate::plan::{Action, After, Change, Plan, ResourceKind};
 use ppgov_core::catalog::Catalog;
 use ppgov_core::dlp_eval::{self, CompiledPolicy};
 use ppgov_core::inventory::{
-    ConnectorKey, EnvironmentInventory, InventoryItem, ItemKind, connector_key,
+    ConnectorKey, ConnectorUsage, EnvironmentInventory, InventoryItem, ItemKind, Member,
+    ProfileUse, UsageIndex, connector_key,
 };
 use ppgov_core::model::ScopeMode;
 use ppgov_core::observed::{Observed, ObservedDlpPolicy};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What one change does to the apps and flows of the environments it concerns.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,20 +135,40 @@ pub fn affected_environments(
 /// `None` for changes that alter no environment's effective DLP, and for every change when no
 /// inventory was read at all (then nothing is known, and the plan says nothing).
 pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Option<Impact>> {
-    let mut impacts: Vec<Option<Impact>> = vec![None; plan.changes.len()];
     if observed.inventory.is_empty() {
-        return impacts;
+        return vec![None; plan.changes.len()];
     }
+    let index = observed.inventory.usage();
+    analyse_with(plan, observed, catalog, &index).unwrap_or_else(|Stale| {
+        // An item was edited in place since indexing: index what is there now.
+        let index = UsageIndex::build(&observed.inventory);
+        analyse_with(plan, observed, catalog, &index)
+            .unwrap_or_else(|Stale| unreachable!("an index built now describes every item"))
+    })
+}
+
+/// The usage index no longer describes an item it reached.
+struct Stale;
+
+fn analyse_with(
+    plan: &Plan,
+    observed: &Observed,
+    catalog: &Catalog,
+    index: &UsageIndex,
+) -> Result<Vec<Option<Impact>>, Stale> {
+    let mut impacts: Vec<Option<Impact>> = vec![None; plan.changes.len()];
     let sides = PolicySides::of(plan, observed);
     let differences = sides.differences(observed, catalog);
     if differences.is_empty() {
-        return impacts;
+        return Ok(impacts);
     }
     let memberships = membership_changes(plan);
     let compiled = CompiledSides::new(observed, &sides);
     let unblockable = dlp_eval::unblockable(catalog);
     let covering = Covering::index(observed);
     let touched: Vec<Touched> = sides.changes.iter().map(PolicyChange::touched).collect();
+    let mut verdicts = Verdicts::new(&compiled.policies, index, &unblockable);
+    let mut scratch = Scratch::default();
     for (env_id, differing) in differences {
         let environment = EnvironmentRef {
             id: env_id.to_owned(),
@@ -172,14 +200,14 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
         }
         // What applies today and is not changed here: decides alone whether an item whose
         // result under the changed policies differs complies on both sides.
-        let unchanged: Vec<&CompiledPolicy<'_>> = covering
+        let unchanged: Vec<Slot> = covering
             .policies(env_id)
             .filter(|id| {
                 !differing
                     .iter()
                     .any(|d| sides.changes[d.side].live_id() == Some(id))
             })
-            .filter_map(|id| compiled.before.get(id))
+            .filter_map(|id| compiled.before.get(id).copied())
             .collect();
         let covers = |p: Option<&ObservedDlpPolicy>| {
             p.is_some_and(|p| dlp_eval::coverage(p, env_id).is_some())
@@ -195,21 +223,22 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
                     today: change
                         .live_id()
                         .filter(|_| covers(change.before))
-                        .and_then(|id| compiled.before.get(id)),
-                    after: compiled.after[d.side]
-                        .as_ref()
-                        .filter(|_| covers(change.after)),
+                        .and_then(|id| compiled.before.get(id).copied()),
+                    after: compiled.after[d.side].filter(|_| covers(change.after)),
                 }
             })
             .collect();
         let evaluation = EnvironmentEvaluation {
             changed: &changed,
             unchanged: &unchanged,
-            inventory,
-            unblockable: &unblockable,
+            environment: &environment,
+            memberships: env_memberships,
         };
-        for item in inventory.apps.values().chain(inventory.flows.values()) {
-            evaluation.attribute(item, &environment, env_memberships, &mut impacts);
+        verdicts.enter_environment(&inventory.custom_connectors);
+        scratch.reach.enter(inventory);
+        let profiles = index.environment(env_id).ok_or(Stale)?;
+        for profile in &profiles.profiles {
+            evaluation.attribute(profile, &mut verdicts, &mut scratch, &mut impacts)?;
         }
     }
     for impact in impacts.iter_mut().flatten() {
@@ -217,7 +246,7 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
         impact.fixes.sort_by(most_shared_first);
         impact.unknown.sort();
     }
-    impacts
+    Ok(impacts)
 }
 
 /// Widest reach first (unknown last), then by environment, kind, name and id: deterministic.
@@ -323,10 +352,10 @@ impl Touched {
         Touched::Some(touched)
     }
 
-    fn used_by(&self, item: &InventoryItem) -> bool {
+    fn used_by(&self, usage: &ConnectorUsage) -> bool {
         match self {
             Touched::All => true,
-            Touched::Some(keys) => item.connectors.keys().any(|k| keys.contains(k)),
+            Touched::Some(keys) => usage.keys().any(|k| keys.contains(k)),
         }
     }
 }
@@ -442,28 +471,155 @@ fn membership_changes(plan: &Plan) -> BTreeMap<&str, Vec<usize>> {
     out
 }
 
+/// A compiled policy's place in [`CompiledSides::policies`].
+type Slot = u32;
+
 /// Every observed policy compiled once, and both versions of each changed one.
 struct CompiledSides<'a> {
+    policies: Vec<CompiledPolicy<'a>>,
     /// Observed policies by id.
-    before: BTreeMap<&'a str, CompiledPolicy<'a>>,
+    before: BTreeMap<&'a str, Slot>,
     /// By [`PolicySides::changes`] index; `None` where the policy is deleted.
-    after: Vec<Option<CompiledPolicy<'a>>>,
+    after: Vec<Option<Slot>>,
 }
 
 impl<'a> CompiledSides<'a> {
     fn new(observed: &'a Observed, sides: &PolicySides<'a>) -> CompiledSides<'a> {
+        let mut policies = Vec::new();
+        let mut slot = |p: &'a ObservedDlpPolicy| {
+            policies.push(CompiledPolicy::new(p));
+            (policies.len() - 1) as Slot
+        };
+        let before = observed
+            .dlp_policies
+            .iter()
+            .map(|(id, p)| (id.as_str(), slot(p)))
+            .collect();
+        let after = sides
+            .changes
+            .iter()
+            .map(|c| c.after.map(&mut slot))
+            .collect();
         CompiledSides {
-            before: observed
-                .dlp_policies
-                .iter()
-                .map(|(id, p)| (id.as_str(), CompiledPolicy::new(p)))
-                .collect(),
-            after: sides
-                .changes
-                .iter()
-                .map(|c| c.after.map(CompiledPolicy::new))
-                .collect(),
+            policies,
+            before,
+            after,
         }
+    }
+}
+
+/// Whether a policy lets a usage profile through, and why not, each found once: for the
+/// whole tenant where the profile uses none of the environment's custom connectors (the
+/// verdict is then the same everywhere), for the environment at hand where it does.
+struct Verdicts<'c, 'a> {
+    policies: &'c [CompiledPolicy<'a>],
+    index: &'c UsageIndex,
+    unblockable: &'c BTreeSet<ConnectorKey>,
+    /// The custom connectors of the environment at hand.
+    customs: &'c BTreeMap<ConnectorKey, ppgov_core::inventory::CustomConnector>,
+    everywhere: Memo<bool>,
+    here: Memo<bool>,
+    reasons_everywhere: Memo<Vec<String>>,
+    reasons_here: Memo<Vec<String>>,
+}
+
+/// By [`Verdicts::key`].
+type Memo<T> = HashMap<u64, T, BuildHasherDefault<PackedKeyHasher>>;
+
+impl<'c, 'a> Verdicts<'c, 'a> {
+    fn new(
+        policies: &'c [CompiledPolicy<'a>],
+        index: &'c UsageIndex,
+        unblockable: &'c BTreeSet<ConnectorKey>,
+    ) -> Self {
+        static NONE: BTreeMap<ConnectorKey, ppgov_core::inventory::CustomConnector> =
+            BTreeMap::new();
+        Verdicts {
+            policies,
+            index,
+            unblockable,
+            customs: &NONE,
+            everywhere: Memo::default(),
+            here: Memo::default(),
+            reasons_everywhere: Memo::default(),
+            reasons_here: Memo::default(),
+        }
+    }
+
+    /// Environment-dependent verdicts from now on are about the environment with these
+    /// custom connectors.
+    fn enter_environment(
+        &mut self,
+        customs: &'c BTreeMap<ConnectorKey, ppgov_core::inventory::CustomConnector>,
+    ) {
+        self.customs = customs;
+        self.here.clear();
+        self.reasons_here.clear();
+    }
+
+    fn key(slot: Slot, profile: &ProfileUse) -> u64 {
+        (u64::from(slot) << 32) | u64::from(profile.profile)
+    }
+
+    fn complies(&mut self, slot: Slot, profile: &ProfileUse) -> bool {
+        let memo = if profile.environment_dependent {
+            &mut self.here
+        } else {
+            &mut self.everywhere
+        };
+        *memo.entry(Self::key(slot, profile)).or_insert_with(|| {
+            self.policies[slot as usize].complies(
+                self.index.profile(profile.profile),
+                self.customs,
+                self.unblockable,
+            )
+        })
+    }
+
+    /// How the profile violates the policy at `slot`, as `{name}: {reason}` (a slot is one
+    /// side of one change, so one name).
+    fn reasons(&mut self, slot: Slot, profile: &ProfileUse, name: &str) -> &[String] {
+        let memo = if profile.environment_dependent {
+            &mut self.reasons_here
+        } else {
+            &mut self.reasons_everywhere
+        };
+        memo.entry(Self::key(slot, profile)).or_insert_with(|| {
+            self.policies[slot as usize]
+                .violations(
+                    self.index.profile(profile.profile),
+                    self.customs,
+                    self.unblockable,
+                )
+                .iter()
+                .map(|r| format!("{name}: {r}"))
+                .collect()
+        })
+    }
+}
+
+/// Hashes the memo keys, small integers packed into one `u64`: one mixing step (SipHash,
+/// the default, would cost more than the lookups it serves). The finish mixes high bits into
+/// low ones, which choose the bucket.
+#[derive(Default)]
+struct PackedKeyHasher(u64);
+
+impl Hasher for PackedKeyHasher {
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8)) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -511,80 +667,137 @@ struct ChangedHere<'e, 'a> {
     coverage_changed: bool,
     /// What differs, where the policy applies on both sides.
     touched: Option<&'e Touched>,
-    today: Option<&'e CompiledPolicy<'a>>,
-    after: Option<&'e CompiledPolicy<'a>>,
+    today: Option<Slot>,
+    after: Option<Slot>,
 }
 
 /// Evaluating the items of one environment.
 struct EnvironmentEvaluation<'e, 'a> {
     changed: &'e [ChangedHere<'e, 'a>],
-    unchanged: &'e [&'e CompiledPolicy<'a>],
-    inventory: &'e EnvironmentInventory,
-    unblockable: &'e BTreeSet<ConnectorKey>,
+    unchanged: &'e [Slot],
+    environment: &'e EnvironmentRef,
+    /// The environment's group membership changes, when its policies' coverage changes.
+    memberships: &'e [usize],
+}
+
+/// Buffers [`EnvironmentEvaluation::attribute`] reuses from one profile to the next.
+#[derive(Default)]
+struct Scratch<'o> {
+    reach: Reach<'o>,
+    /// Indexes into [`EnvironmentEvaluation::changed`] with the slot violated, today and after.
+    today: Vec<(usize, Slot)>,
+    after: Vec<(usize, Slot)>,
+    /// Changed policies the profile fares the same under on both sides.
+    alike: Vec<Slot>,
+}
+
+/// The items of one environment by [`Member`] place, collected once, when one is first
+/// reached.
+#[derive(Default)]
+struct Reach<'o> {
+    inventory: Option<&'o EnvironmentInventory>,
+    apps: Vec<&'o InventoryItem>,
+    flows: Vec<&'o InventoryItem>,
+}
+
+impl<'o> Reach<'o> {
+    fn enter(&mut self, inventory: &'o EnvironmentInventory) {
+        self.inventory = Some(inventory);
+        self.apps.clear();
+        self.flows.clear();
+    }
+
+    fn item(&mut self, member: Member) -> Option<&'o InventoryItem> {
+        let inventory = self.inventory?;
+        let items = match member.kind {
+            ItemKind::App => &mut self.apps,
+            ItemKind::Flow => &mut self.flows,
+        };
+        if items.is_empty() {
+            items.extend(inventory.items(member.kind).values());
+        }
+        items.get(member.position as usize).copied()
+    }
 }
 
 impl EnvironmentEvaluation<'_, '_> {
-    /// Files `item` under the changes that break or fix it, if any do.
-    fn attribute(
+    /// Files the items of `profile` under the changes that break or fix them, if any do.
+    fn attribute<'o>(
         &self,
-        item: &InventoryItem,
-        environment: &EnvironmentRef,
-        memberships: &[usize],
+        profile: &ProfileUse,
+        verdicts: &mut Verdicts<'_, '_>,
+        scratch: &mut Scratch<'o>,
         impacts: &mut [Option<Impact>],
-    ) {
-        let customs = &self.inventory.custom_connectors;
-        let complies =
-            |policy: &CompiledPolicy<'_>| policy.complies(item, customs, self.unblockable);
-        // The changed policies the item violates on each side.
-        let mut today = Vec::new();
-        let mut after = Vec::new();
-        // Changed policies the item fares the same under on both sides (it uses nothing the
-        // change touches): as good as unchanged for this item.
-        let mut alike = Vec::new();
-        for changed in self.changed {
-            if changed.touched.is_some_and(|t| !t.used_by(item)) {
+    ) -> Result<(), Stale> {
+        let usage = verdicts.index.profile(profile.profile);
+        let Scratch {
+            reach,
+            today,
+            after,
+            alike,
+        } = scratch;
+        today.clear();
+        after.clear();
+        alike.clear();
+        for (at, changed) in self.changed.iter().enumerate() {
+            // Uses nothing the change touches: as good as unchanged for this profile.
+            if changed.touched.is_some_and(|t| !t.used_by(usage)) {
                 alike.extend(changed.today);
                 continue;
             }
-            if let Some(policy) = changed.today.filter(|p| !complies(p)) {
-                today.push((changed, policy));
+            if let Some(slot) = changed.today.filter(|&s| !verdicts.complies(s, profile)) {
+                today.push((at, slot));
             }
-            if let Some(policy) = changed.after.filter(|p| !complies(p)) {
-                after.push((changed, policy));
+            if let Some(slot) = changed.after.filter(|&s| !verdicts.complies(s, profile)) {
+                after.push((at, slot));
             }
         }
         let (causes, breaks) = match (today.is_empty(), after.is_empty()) {
-            (true, false) => (after, true),
-            (false, true) => (today, false),
+            (true, false) => (&*after, true),
+            (false, true) => (&*today, false),
             // The same result under the changed policies on both sides: neither.
-            _ => return,
+            _ => return Ok(()),
         };
-        if !self.unchanged.iter().chain(&alike).all(|p| complies(p)) {
-            return; // violates, on both sides, a policy the plan leaves as it is here
+        if !self
+            .unchanged
+            .iter()
+            .chain(alike.iter())
+            .all(|&slot| verdicts.complies(slot, profile))
+        {
+            return Ok(()); // violates, on both sides, a policy the plan leaves as it is here
         }
-        let found = Found {
-            item,
-            environment,
-            breaks,
-        };
+        let mut filed: Vec<(usize, Vec<String>)> = Vec::with_capacity(causes.len());
         let mut membership_reasons = Vec::new();
-        for (changed, policy) in causes {
-            let name = changed.change.name();
-            let reasons: Vec<String> = policy
-                .violations(item, customs, self.unblockable)
-                .iter()
-                .map(|r| format!("{name}: {r}"))
-                .collect();
+        for &(at, slot) in causes {
+            let changed = &self.changed[at];
+            let reasons = verdicts.reasons(slot, profile, changed.change.name());
             if changed.coverage_changed {
-                membership_reasons.extend(reasons.iter().cloned());
+                membership_reasons.extend_from_slice(reasons);
             }
-            found.record(impacts, changed.change.change, reasons);
+            filed.push((changed.change.change, reasons.to_vec()));
         }
         if !membership_reasons.is_empty() {
-            for &change in memberships {
-                found.record(impacts, change, membership_reasons.clone());
+            filed.extend(
+                self.memberships
+                    .iter()
+                    .map(|&change| (change, membership_reasons.clone())),
+            );
+        }
+        for member in &profile.members {
+            let item = reach
+                .item(*member)
+                .filter(|item| verdicts.index.describes(profile.profile, item))
+                .ok_or(Stale)?;
+            let found = Found {
+                item,
+                environment: self.environment,
+                breaks,
+            };
+            for (change, reasons) in &filed {
+                found.record(impacts, *change, reasons.clone());
             }
         }
+        Ok(())
     }
 }
 

@@ -49,6 +49,7 @@ fn load_inventory(dir: &Path) -> Inventory {
     for connector in fixture.custom_connectors {
         inventory.insert_custom_connector(connector);
     }
+    inventory.index_usage();
     inventory
 }
 

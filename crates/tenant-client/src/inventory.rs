@@ -125,6 +125,8 @@ impl Client {
             ));
         }
         inventory.resolve_endpoints();
+        // Complete: index it now, once per read, so every impact analysis of it is cheap.
+        inventory.index_usage();
         Ok(inventory)
     }
 
