@@ -57,21 +57,13 @@ fn planned_kinds(repo: &Path, out: &Path, envs: &[(&str, &str)]) -> Vec<String> 
 /// The `kind:` of every YAML document under `dir`.
 fn document_kinds(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                out.extend(
-                    text.lines()
-                        .filter_map(|l| l.strip_prefix("kind: "))
-                        .map(|k| k.trim().to_owned()),
-                );
-            }
-        }
+    for path in ppgov_test_support::yaml_files(dir) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        out.extend(
+            text.lines()
+                .filter_map(|l| l.strip_prefix("kind: "))
+                .map(|k| k.trim().to_owned()),
+        );
     }
     out
 }

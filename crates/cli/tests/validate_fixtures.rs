@@ -137,25 +137,17 @@ fn the_sample_repository_and_the_examples_are_clean() {
 fn every_yaml_file_in_the_repository_names_the_schema_for_editors() {
     let root = fixtures().join("../../..");
     for dir in ["policies", "examples"] {
-        let mut stack = vec![root.join(dir)];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let first = text.lines().next().unwrap_or_default();
-                    let schema = first
-                        .strip_prefix("# yaml-language-server: $schema=")
-                        .unwrap_or_else(|| panic!("{} lacks the schema line", path.display()));
-                    assert!(
-                        path.parent().unwrap().join(schema).exists(),
-                        "{}: {schema} does not exist",
-                        path.display()
-                    );
-                }
-            }
+        for path in ppgov_test_support::yaml_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let first = text.lines().next().unwrap_or_default();
+            let schema = first
+                .strip_prefix("# yaml-language-server: $schema=")
+                .unwrap_or_else(|| panic!("{} lacks the schema line", path.display()));
+            assert!(
+                path.parent().unwrap().join(schema).exists(),
+                "{}: {schema} does not exist",
+                path.display()
+            );
         }
     }
 }

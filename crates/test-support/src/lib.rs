@@ -13,6 +13,25 @@ pub mod sarif;
 #[cfg(feature = "client")]
 pub use client::{fast, fastest};
 
+/// Every `.yaml` file under `dir`, in nested folders too, sorted by path.
+pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Where the recorded responses are expected: `shared/wire-samples` beside the repository
 /// (`../shared/wire-samples` from the workspace root).
 pub fn wire_samples_dir() -> PathBuf {
