@@ -26,22 +26,19 @@
 //! `BENCH_RUNS`, `BENCH_LATENCY_MS`, `BENCH_CONCURRENCY`, and the tenant's size
 //! `BENCH_ENVIRONMENTS`, `BENCH_APPS` and `BENCH_FLOWS` override the defaults).
 
-use ppgov_core::doc::Cloud;
 use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, SeedRequest};
 use ppgov_tenant_api::paths::{self, Endpoint};
-use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, Secret};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
+use support::env_var;
+
+mod support;
 
 const ENVIRONMENTS: usize = 200;
 const APPS: usize = 10_000;
 const FLOWS: usize = 4_000;
 const LATENCY_MS: u64 = 20;
 const PAGE_SIZE: usize = 50;
-
-fn env_var<T: std::str::FromStr>(name: &str) -> Option<T> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
 
 /// Items per page of a listing: its `$top` if the client sends one, else the emulator's.
 fn page_size_of(ep: &Endpoint) -> usize {
@@ -155,14 +152,7 @@ fn main() {
         )
         .await
         .expect("emulator starts");
-        let token = emulator.token().unwrap().to_owned();
-        let mut config = ClientConfig::new(Cloud::Public, AuthConfig::Static(Secret::new(token)))
-            .with_single_base_url(&emulator.base_url());
-        if let Some(c) = concurrency {
-            config.max_concurrent_requests = c;
-        }
-        let concurrency = config.max_concurrent_requests;
-        let client = Client::new(config).unwrap();
+        let (client, concurrency) = support::client_for(&emulator, concurrency);
 
         let environments: BTreeSet<String> = emulator.state().environments.into_keys().collect();
         let needed = Needed::of(&emulator);

@@ -9,10 +9,12 @@
 //!
 //! Run: `cargo bench -p ppgov-tenant-client --bench observe` (figures go in BENCHMARKS.md).
 
-use ppgov_core::doc::Cloud;
 use ppgov_emulator::{Config, Emulator, Faults, SeedRequest};
-use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ObserveOptions, Secret};
+use ppgov_tenant_client::ObserveOptions;
 use std::time::{Duration, Instant};
+use support::env_var;
+
+mod support;
 
 const ENVIRONMENTS: usize = 10_000;
 const GROUPS: usize = 300;
@@ -21,10 +23,7 @@ const ROLE_ASSIGNMENTS: usize = 2_000;
 const LATENCY_MS: u64 = 20;
 
 fn latency_ms() -> u64 {
-    std::env::var("BENCH_LATENCY_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(LATENCY_MS)
+    env_var("BENCH_LATENCY_MS").unwrap_or(LATENCY_MS)
 }
 const PAGE_SIZE: usize = 50;
 
@@ -33,14 +32,9 @@ fn pages(items: usize) -> usize {
 }
 
 fn main() {
-    let runs: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let runs: usize = env_var("BENCH_RUNS").unwrap_or(3);
     // Default: the client's own default limit.
-    let concurrency: Option<usize> = std::env::var("BENCH_CONCURRENCY")
-        .ok()
-        .and_then(|r| r.parse().ok());
+    let concurrency: Option<usize> = env_var("BENCH_CONCURRENCY");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let emulator = Emulator::start(
@@ -55,19 +49,14 @@ fn main() {
                 dlp_policies: POLICIES,
                 role_assignments: ROLE_ASSIGNMENTS,
                 seed: 7,
-                tenant_id: None, apps: 0, flows: 0,
-}),
+                tenant_id: None,
+                apps: 0,
+                flows: 0,
+            }),
         )
         .await
         .expect("emulator starts");
-        let token = emulator.token().unwrap().to_owned();
-        let mut config = ClientConfig::new(Cloud::Public, AuthConfig::Static(Secret::new(token)))
-            .with_single_base_url(&emulator.base_url());
-        if let Some(c) = concurrency {
-            config.max_concurrent_requests = c;
-        }
-        let concurrency = config.max_concurrent_requests;
-        let client = Client::new(config).unwrap();
+        let (client, concurrency) = support::client_for(&emulator, concurrency);
 
         println!(
             "tenant: {ENVIRONMENTS} environments, {GROUPS} groups, {POLICIES} DLP policies, {ROLE_ASSIGNMENTS} RBAC role assignments; {} ms latency per request; page size {PAGE_SIZE}; {concurrency} requests in flight",
