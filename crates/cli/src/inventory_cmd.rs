@@ -225,7 +225,7 @@ fn report(observed: &Observed, evaluator: &Evaluator) -> Report {
                 name: p.policy.display_name.clone(),
             })
             .collect();
-        let items = |list: &BTreeMap<String, InventoryItem>| -> Vec<ItemReport> {
+        let items = |list: &ppgov_core::inventory::ItemMap| -> Vec<ItemReport> {
             let mut out: Vec<ItemReport> = list
                 .values()
                 .map(|item| item_report(item, read, evaluator))

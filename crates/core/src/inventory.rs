@@ -13,8 +13,10 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+mod item_map;
 mod usage;
 
+pub use item_map::ItemMap;
 pub use usage::{EnvironmentUsage, Member, ProfileId, ProfileUse, UsageIndex};
 
 /// A connector as inventory and policies are matched: `shared_sql`, `http`, a custom
@@ -79,9 +81,9 @@ impl PartialEq for Inventory {
 #[serde(rename_all = "camelCase", default)]
 pub struct EnvironmentInventory {
     /// Canvas apps by lower-cased app id.
-    pub apps: BTreeMap<String, InventoryItem>,
+    pub apps: ItemMap,
     /// Cloud flows by lower-cased flow id.
-    pub flows: BTreeMap<String, InventoryItem>,
+    pub flows: ItemMap,
     /// The environment's custom connectors, by key.
     pub custom_connectors: BTreeMap<ConnectorKey, CustomConnector>,
     /// Connections by lower-cased connection name.
@@ -101,9 +103,9 @@ impl Inventory {
     }
 
     /// The usage index: the one [`Inventory::index_usage`] built while it still matches the
-    /// inventory (the same environments, with as many apps, flows and custom connectors each),
-    /// else one built now. Editing items in place through the public maps, keeping every
-    /// count, is not detected: call [`Inventory::index_usage`] after such edits.
+    /// inventory, else one built now. It matches while the environments are the same, none of
+    /// their apps and flows has changed since (any change to an [`ItemMap`] gives it a new
+    /// stamp) and each has as many custom connectors.
     pub fn usage(&self) -> Cow<'_, UsageIndex> {
         match &self.usage {
             Some(index) if index.is_current_for(self) => Cow::Borrowed(index),

@@ -27,7 +27,7 @@ use crate::plan::{Action, After, Change, Plan, ResourceKind};
 use ppgov_core::catalog::Catalog;
 use ppgov_core::dlp_eval::{self, CompiledPolicy};
 use ppgov_core::inventory::{
-    ConnectorKey, ConnectorUsage, EnvironmentInventory, InventoryItem, ItemKind, Member,
+    ConnectorKey, ConnectorUsage, EnvironmentInventory, InventoryItem, ItemKind, ProfileId,
     ProfileUse, UsageIndex, connector_key,
 };
 use ppgov_core::model::ScopeMode;
@@ -35,6 +35,7 @@ use ppgov_core::observed::{Observed, ObservedDlpPolicy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// What one change does to the apps and flows of the environments it concerns.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,15 +66,17 @@ pub struct ImpactedItem {
     pub kind: ItemKind,
     pub id: String,
     pub display_name: String,
-    pub environment: EnvironmentRef,
+    /// Shared by every item reported in the environment.
+    pub environment: Arc<EnvironmentRef>,
     /// The owner's display name, else e-mail, else object id.
     pub owner: Option<String>,
     pub last_modified: Option<String>,
     /// Users the item is shared with (its reach); `None` when unknown.
     pub shared_users: Option<u64>,
     /// Why it violates (after the plan for a break, today for a fix), as
-    /// `{policy}: {reason}`, for the policies this change concerns.
-    pub reasons: Vec<String>,
+    /// `{policy}: {reason}`, for the policies this change concerns. Shared by the items
+    /// that use the same connectors alike.
+    pub reasons: Arc<[String]>,
 }
 
 /// The whole plan's impact: distinct items and environments over every change.
@@ -138,45 +141,41 @@ pub fn analyse(plan: &Plan, observed: &Observed, catalog: &Catalog) -> Vec<Optio
     if observed.inventory.is_empty() {
         return vec![None; plan.changes.len()];
     }
+    // Current by construction: built again if the inventory changed since it was indexed.
     let index = observed.inventory.usage();
-    analyse_with(plan, observed, catalog, &index).unwrap_or_else(|Stale| {
-        // An item was edited in place since indexing: index what is there now.
-        let index = UsageIndex::build(&observed.inventory);
-        analyse_with(plan, observed, catalog, &index)
-            .unwrap_or_else(|Stale| unreachable!("an index built now describes every item"))
-    })
+    analyse_with(plan, observed, catalog, &index)
 }
-
-/// The usage index no longer describes an item it reached.
-struct Stale;
 
 fn analyse_with(
     plan: &Plan,
     observed: &Observed,
     catalog: &Catalog,
     index: &UsageIndex,
-) -> Result<Vec<Option<Impact>>, Stale> {
+) -> Vec<Option<Impact>> {
     let mut impacts: Vec<Option<Impact>> = vec![None; plan.changes.len()];
     let sides = PolicySides::of(plan, observed);
     let differences = sides.differences(observed, catalog);
     if differences.is_empty() {
-        return Ok(impacts);
+        return impacts;
     }
     let memberships = membership_changes(plan);
     let compiled = CompiledSides::new(observed, &sides);
     let unblockable = dlp_eval::unblockable(catalog);
     let covering = Covering::index(observed);
-    let touched: Vec<Touched> = sides.changes.iter().map(PolicyChange::touched).collect();
-    let mut verdicts = Verdicts::new(&compiled.policies, index, &unblockable);
+    let touched = TouchedSets::new(&sides, index);
+    let mut verdicts = Verdicts::new(&compiled.policies, index, &unblockable, touched);
     let mut scratch = Scratch::default();
+    // Per environment, cleared for each.
+    let mut unchanged: Vec<Slot> = Vec::new();
+    let mut changed: Vec<ChangedHere<'_, '_>> = Vec::new();
     for (env_id, differing) in differences {
-        let environment = EnvironmentRef {
+        let environment = Arc::new(EnvironmentRef {
             id: env_id.to_owned(),
             display_name: observed
                 .environments
                 .get(env_id)
                 .map_or_else(|| env_id.to_owned(), |e| e.display_name.clone()),
-        };
+        });
         let moved = differing.iter().any(|d| d.coverage_changed);
         let env_memberships: &[usize] = match memberships.get(env_id) {
             Some(m) if moved => m,
@@ -189,7 +188,7 @@ fn analyse_with(
         let Some(inventory) = observed.inventory.environments.get(env_id) else {
             for change in concerned {
                 let impact = impacts[change].get_or_insert_with(Impact::default);
-                impact.unknown.push(environment.clone());
+                impact.unknown.push(EnvironmentRef::clone(&environment));
             }
             continue;
         };
@@ -200,34 +199,34 @@ fn analyse_with(
         }
         // What applies today and is not changed here: decides alone whether an item whose
         // result under the changed policies differs complies on both sides.
-        let unchanged: Vec<Slot> = covering
-            .policies(env_id)
-            .filter(|id| {
-                !differing
-                    .iter()
-                    .any(|d| sides.changes[d.side].live_id() == Some(id))
-            })
-            .filter_map(|id| compiled.before.get(id).copied())
-            .collect();
+        unchanged.clear();
+        unchanged.extend(
+            covering
+                .policies(env_id)
+                .filter(|id| {
+                    !differing
+                        .iter()
+                        .any(|d| sides.changes[d.side].live_id() == Some(id))
+                })
+                .filter_map(|id| compiled.before.get(id).copied()),
+        );
         let covers = |p: Option<&ObservedDlpPolicy>| {
             p.is_some_and(|p| dlp_eval::coverage(p, env_id).is_some())
         };
-        let changed: Vec<ChangedHere<'_, '_>> = differing
-            .iter()
-            .map(|d| {
-                let change = &sides.changes[d.side];
-                ChangedHere {
-                    change,
-                    coverage_changed: d.coverage_changed,
-                    touched: (!d.coverage_changed).then(|| &touched[d.side]),
-                    today: change
-                        .live_id()
-                        .filter(|_| covers(change.before))
-                        .and_then(|id| compiled.before.get(id).copied()),
-                    after: compiled.after[d.side].filter(|_| covers(change.after)),
-                }
-            })
-            .collect();
+        changed.clear();
+        changed.extend(differing.iter().map(|d| {
+            let change = &sides.changes[d.side];
+            ChangedHere {
+                change,
+                coverage_changed: d.coverage_changed,
+                touched: (!d.coverage_changed).then(|| verdicts.touched.of_side[d.side]),
+                today: change
+                    .live_id()
+                    .filter(|_| covers(change.before))
+                    .and_then(|id| compiled.before.get(id).copied()),
+                after: compiled.after[d.side].filter(|_| covers(change.after)),
+            }
+        }));
         let evaluation = EnvironmentEvaluation {
             changed: &changed,
             unchanged: &unchanged,
@@ -235,10 +234,17 @@ fn analyse_with(
             memberships: env_memberships,
         };
         verdicts.enter_environment(&inventory.custom_connectors);
-        scratch.reach.enter(inventory);
-        let profiles = index.environment(env_id).ok_or(Stale)?;
+        let profiles = index
+            .environment(env_id)
+            .expect("a current usage index has every environment of its inventory");
         for profile in &profiles.profiles {
-            evaluation.attribute(profile, &mut verdicts, &mut scratch, &mut impacts)?;
+            evaluation.attribute(
+                inventory,
+                profile,
+                &mut verdicts,
+                &mut scratch,
+                &mut impacts,
+            );
         }
     }
     for impact in impacts.iter_mut().flatten() {
@@ -246,7 +252,7 @@ fn analyse_with(
         impact.fixes.sort_by(most_shared_first);
         impact.unknown.sort();
     }
-    Ok(impacts)
+    impacts
 }
 
 /// Widest reach first (unknown last), then by environment, kind, name and id: deterministic.
@@ -307,7 +313,7 @@ struct Differing {
 
 /// The connectors whose treatment two versions of a policy differ in: an item that uses none
 /// of them fares the same under both.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Touched {
     /// The default group or the URL patterns changed: any connector may be treated otherwise.
     All,
@@ -322,33 +328,30 @@ impl Touched {
             return Touched::All;
         }
         let mut touched = BTreeSet::new();
-        let mut differing_keys =
-            |b: BTreeMap<ConnectorKey, String>, a: BTreeMap<ConnectorKey, String>| {
-                for key in b.keys().chain(a.keys()) {
-                    if b.get(key) != a.get(key) {
-                        touched.insert(key.clone());
-                    }
+        // Keys compared as connector keys: ids that differ in case alone land on one key, and
+        // a difference between them counts as touched, which only costs an evaluation.
+        fn differing<V: PartialEq>(
+            before: &BTreeMap<String, V>,
+            after: &BTreeMap<String, V>,
+            touched: &mut BTreeSet<ConnectorKey>,
+        ) {
+            fn by_key<V>(map: &BTreeMap<String, V>) -> BTreeMap<ConnectorKey, Vec<&V>> {
+                let mut out: BTreeMap<ConnectorKey, Vec<&V>> = BTreeMap::new();
+                for (id, value) in map {
+                    out.entry(connector_key(id)).or_default().push(value);
                 }
-            };
-        // Values compared as JSON, keys as connector keys: a difference in case alone counts
-        // as touched, which only costs an evaluation.
-        fn by_key<V: Serialize>(map: &BTreeMap<String, V>) -> BTreeMap<ConnectorKey, String> {
-            let mut out: BTreeMap<ConnectorKey, String> = BTreeMap::new();
-            for (id, value) in map {
-                let json = serde_json::to_string(value).expect("model values serialize");
-                out.entry(connector_key(id)).or_default().push_str(&json);
+                out
             }
-            out
+            let (before, after) = (by_key(before), by_key(after));
+            for key in before.keys().chain(after.keys()) {
+                if before.get(key) != after.get(key) {
+                    touched.insert(key.clone());
+                }
+            }
         }
-        differing_keys(
-            by_key(&before.classification),
-            by_key(&after.classification),
-        );
-        differing_keys(by_key(&before.action_rules), by_key(&after.action_rules));
-        differing_keys(
-            by_key(&before.endpoint_rules),
-            by_key(&after.endpoint_rules),
-        );
+        differing(&before.classification, &after.classification, &mut touched);
+        differing(&before.action_rules, &after.action_rules, &mut touched);
+        differing(&before.endpoint_rules, &after.endpoint_rules, &mut touched);
         Touched::Some(touched)
     }
 
@@ -357,6 +360,50 @@ impl Touched {
             Touched::All => true,
             Touched::Some(keys) => usage.keys().any(|k| keys.contains(k)),
         }
+    }
+}
+
+/// A distinct [`Touched`] in [`TouchedSets::sets`].
+type TouchedSet = u32;
+
+/// The changes' [`Touched`] connectors, each distinct set once (changes that make the same
+/// edit to many policies share one), and whether each profile uses them, each found once.
+struct TouchedSets {
+    sets: Vec<Touched>,
+    /// By [`PolicySides::changes`] index.
+    of_side: Vec<TouchedSet>,
+    /// By set, then profile.
+    uses: Dense,
+}
+
+impl TouchedSets {
+    fn new(sides: &PolicySides<'_>, index: &UsageIndex) -> TouchedSets {
+        let mut sets: Vec<Touched> = Vec::new();
+        let mut numbered: BTreeMap<Touched, TouchedSet> = BTreeMap::new();
+        let of_side = sides
+            .changes
+            .iter()
+            .map(|change| {
+                *numbered
+                    .entry(change.touched())
+                    .or_insert_with_key(|touched| {
+                        sets.push(touched.clone());
+                        (sets.len() - 1) as TouchedSet
+                    })
+            })
+            .collect();
+        TouchedSets {
+            uses: Dense::new(sets.len(), index.profile_count()),
+            sets,
+            of_side,
+        }
+    }
+
+    /// Whether the profile (whose usage is `usage`) uses a connector of `set`.
+    fn used_by(&mut self, set: TouchedSet, profile: &ProfileUse, usage: &ConnectorUsage) -> bool {
+        let sets = &self.sets;
+        self.uses
+            .get_or_insert_with(set, profile.profile, || sets[set as usize].used_by(usage))
     }
 }
 
@@ -517,10 +564,41 @@ struct Verdicts<'c, 'a> {
     unblockable: &'c BTreeSet<ConnectorKey>,
     /// The custom connectors of the environment at hand.
     customs: &'c BTreeMap<ConnectorKey, ppgov_core::inventory::CustomConnector>,
-    everywhere: Memo<bool>,
+    /// By slot, then profile.
+    everywhere: Dense,
     here: Memo<bool>,
-    reasons_everywhere: Memo<Vec<String>>,
-    reasons_here: Memo<Vec<String>>,
+    reasons_everywhere: Memo<Arc<[String]>>,
+    reasons_here: Memo<Arc<[String]>>,
+    /// Whether profiles use what the changes touch.
+    touched: TouchedSets,
+}
+
+/// Booleans by row (a compiled policy's slot, a touched set), then profile, each found once:
+/// a dense table (rows times profiles is a few hundred thousand at most, and it is read for
+/// nearly every profile of every environment, where a hash map's lookups cost a tenth of the
+/// analysis).
+struct Dense {
+    profiles: usize,
+    cells: Vec<Option<bool>>,
+}
+
+impl Dense {
+    fn new(rows: usize, profiles: usize) -> Dense {
+        Dense {
+            profiles,
+            cells: vec![None; rows * profiles],
+        }
+    }
+
+    fn get_or_insert_with(
+        &mut self,
+        row: u32,
+        profile: ProfileId,
+        f: impl FnOnce() -> bool,
+    ) -> bool {
+        let cell = &mut self.cells[row as usize * self.profiles + profile as usize];
+        *cell.get_or_insert_with(f)
+    }
 }
 
 /// By [`Verdicts::key`].
@@ -531,6 +609,7 @@ impl<'c, 'a> Verdicts<'c, 'a> {
         policies: &'c [CompiledPolicy<'a>],
         index: &'c UsageIndex,
         unblockable: &'c BTreeSet<ConnectorKey>,
+        touched: TouchedSets,
     ) -> Self {
         static NONE: BTreeMap<ConnectorKey, ppgov_core::inventory::CustomConnector> =
             BTreeMap::new();
@@ -539,10 +618,11 @@ impl<'c, 'a> Verdicts<'c, 'a> {
             index,
             unblockable,
             customs: &NONE,
-            everywhere: Memo::default(),
+            everywhere: Dense::new(policies.len(), index.profile_count()),
             here: Memo::default(),
             reasons_everywhere: Memo::default(),
             reasons_here: Memo::default(),
+            touched,
         }
     }
 
@@ -562,23 +642,26 @@ impl<'c, 'a> Verdicts<'c, 'a> {
     }
 
     fn complies(&mut self, slot: Slot, profile: &ProfileUse) -> bool {
-        let memo = if profile.environment_dependent {
-            &mut self.here
-        } else {
-            &mut self.everywhere
-        };
-        *memo.entry(Self::key(slot, profile)).or_insert_with(|| {
+        let evaluate = || {
             self.policies[slot as usize].complies(
                 self.index.profile(profile.profile),
                 self.customs,
                 self.unblockable,
             )
-        })
+        };
+        if profile.environment_dependent {
+            return *self
+                .here
+                .entry(Self::key(slot, profile))
+                .or_insert_with(evaluate);
+        }
+        self.everywhere
+            .get_or_insert_with(slot, profile.profile, evaluate)
     }
 
     /// How the profile violates the policy at `slot`, as `{name}: {reason}` (a slot is one
     /// side of one change, so one name).
-    fn reasons(&mut self, slot: Slot, profile: &ProfileUse, name: &str) -> &[String] {
+    fn reasons(&mut self, slot: Slot, profile: &ProfileUse, name: &str) -> &Arc<[String]> {
         let memo = if profile.environment_dependent {
             &mut self.reasons_here
         } else {
@@ -666,7 +749,7 @@ struct ChangedHere<'e, 'a> {
     change: &'e PolicyChange<'a>,
     coverage_changed: bool,
     /// What differs, where the policy applies on both sides.
-    touched: Option<&'e Touched>,
+    touched: Option<TouchedSet>,
     today: Option<Slot>,
     after: Option<Slot>,
 }
@@ -675,15 +758,14 @@ struct ChangedHere<'e, 'a> {
 struct EnvironmentEvaluation<'e, 'a> {
     changed: &'e [ChangedHere<'e, 'a>],
     unchanged: &'e [Slot],
-    environment: &'e EnvironmentRef,
+    environment: &'e Arc<EnvironmentRef>,
     /// The environment's group membership changes, when its policies' coverage changes.
     memberships: &'e [usize],
 }
 
 /// Buffers [`EnvironmentEvaluation::attribute`] reuses from one profile to the next.
 #[derive(Default)]
-struct Scratch<'o> {
-    reach: Reach<'o>,
+struct Scratch {
     /// Indexes into [`EnvironmentEvaluation::changed`] with the slot violated, today and after.
     today: Vec<(usize, Slot)>,
     after: Vec<(usize, Slot)>,
@@ -691,47 +773,18 @@ struct Scratch<'o> {
     alike: Vec<Slot>,
 }
 
-/// The items of one environment by [`Member`] place, collected once, when one is first
-/// reached.
-#[derive(Default)]
-struct Reach<'o> {
-    inventory: Option<&'o EnvironmentInventory>,
-    apps: Vec<&'o InventoryItem>,
-    flows: Vec<&'o InventoryItem>,
-}
-
-impl<'o> Reach<'o> {
-    fn enter(&mut self, inventory: &'o EnvironmentInventory) {
-        self.inventory = Some(inventory);
-        self.apps.clear();
-        self.flows.clear();
-    }
-
-    fn item(&mut self, member: Member) -> Option<&'o InventoryItem> {
-        let inventory = self.inventory?;
-        let items = match member.kind {
-            ItemKind::App => &mut self.apps,
-            ItemKind::Flow => &mut self.flows,
-        };
-        if items.is_empty() {
-            items.extend(inventory.items(member.kind).values());
-        }
-        items.get(member.position as usize).copied()
-    }
-}
-
 impl EnvironmentEvaluation<'_, '_> {
     /// Files the items of `profile` under the changes that break or fix them, if any do.
-    fn attribute<'o>(
+    fn attribute(
         &self,
+        inventory: &EnvironmentInventory,
         profile: &ProfileUse,
         verdicts: &mut Verdicts<'_, '_>,
-        scratch: &mut Scratch<'o>,
+        scratch: &mut Scratch,
         impacts: &mut [Option<Impact>],
-    ) -> Result<(), Stale> {
+    ) {
         let usage = verdicts.index.profile(profile.profile);
         let Scratch {
-            reach,
             today,
             after,
             alike,
@@ -741,7 +794,10 @@ impl EnvironmentEvaluation<'_, '_> {
         alike.clear();
         for (at, changed) in self.changed.iter().enumerate() {
             // Uses nothing the change touches: as good as unchanged for this profile.
-            if changed.touched.is_some_and(|t| !t.used_by(usage)) {
+            if changed
+                .touched
+                .is_some_and(|set| !verdicts.touched.used_by(set, profile, usage))
+            {
                 alike.extend(changed.today);
                 continue;
             }
@@ -756,7 +812,7 @@ impl EnvironmentEvaluation<'_, '_> {
             (true, false) => (&*after, true),
             (false, true) => (&*today, false),
             // The same result under the changed policies on both sides: neither.
-            _ => return Ok(()),
+            _ => return,
         };
         if !self
             .unchanged
@@ -764,9 +820,9 @@ impl EnvironmentEvaluation<'_, '_> {
             .chain(alike.iter())
             .all(|&slot| verdicts.complies(slot, profile))
         {
-            return Ok(()); // violates, on both sides, a policy the plan leaves as it is here
+            return; // violates, on both sides, a policy the plan leaves as it is here
         }
-        let mut filed: Vec<(usize, Vec<String>)> = Vec::with_capacity(causes.len());
+        let mut filed: Vec<(usize, Arc<[String]>)> = Vec::with_capacity(causes.len());
         let mut membership_reasons = Vec::new();
         for &(at, slot) in causes {
             let changed = &self.changed[at];
@@ -774,43 +830,42 @@ impl EnvironmentEvaluation<'_, '_> {
             if changed.coverage_changed {
                 membership_reasons.extend_from_slice(reasons);
             }
-            filed.push((changed.change.change, reasons.to_vec()));
+            filed.push((changed.change.change, Arc::clone(reasons)));
         }
         if !membership_reasons.is_empty() {
+            let membership_reasons: Arc<[String]> = membership_reasons.into();
             filed.extend(
                 self.memberships
                     .iter()
-                    .map(|&change| (change, membership_reasons.clone())),
+                    .map(|&change| (change, Arc::clone(&membership_reasons))),
             );
         }
-        for member in &profile.members {
-            let item = reach
-                .item(*member)
-                .filter(|item| verdicts.index.describes(profile.profile, item))
-                .ok_or(Stale)?;
+        for &member in &profile.members {
+            let item = inventory
+                .member(member)
+                .expect("a current usage index lists the items of its inventory");
             let found = Found {
                 item,
                 environment: self.environment,
                 breaks,
             };
             for (change, reasons) in &filed {
-                found.record(impacts, *change, reasons.clone());
+                found.record(impacts, *change, Arc::clone(reasons));
             }
         }
-        Ok(())
     }
 }
 
 /// An item a plan breaks or fixes.
 struct Found<'e> {
     item: &'e InventoryItem,
-    environment: &'e EnvironmentRef,
+    environment: &'e Arc<EnvironmentRef>,
     breaks: bool,
 }
 
 impl Found<'_> {
     /// Files the item under the change at `change`, with its reasons.
-    fn record(&self, impacts: &mut [Option<Impact>], change: usize, reasons: Vec<String>) {
+    fn record(&self, impacts: &mut [Option<Impact>], change: usize, reasons: Arc<[String]>) {
         let item = self.item;
         let impact = impacts[change].get_or_insert_with(Impact::default);
         let owner = item.owner.as_ref().and_then(|o| {
@@ -823,7 +878,7 @@ impl Found<'_> {
             kind: item.kind,
             id: item.id.clone(),
             display_name: item.display_name.clone(),
-            environment: self.environment.clone(),
+            environment: Arc::clone(self.environment),
             owner,
             last_modified: item.last_modified.clone(),
             shared_users: item.shared_users,

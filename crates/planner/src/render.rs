@@ -159,7 +159,7 @@ fn impact_text(out: &mut String, impact: &Impact, colors: Colors) {
                 format!(" ({facts})")
             };
             let _ = writeln!(out, "{}{facts}", colors.paint(code, &head));
-            for reason in &item.reasons {
+            for reason in item.reasons.iter() {
                 let _ = writeln!(out, "            - {reason}");
             }
         }
@@ -934,10 +934,10 @@ mod tests {
     /// One DLP change breaking `items` apps with long reasons, beside the large plan.
     fn plan_with_impact(items: usize) -> Plan {
         let mut plan = large_plan(40);
-        let environment = crate::impact::EnvironmentRef {
+        let environment = std::sync::Arc::new(crate::impact::EnvironmentRef {
             id: "e1".into(),
             display_name: "Finance Prod".into(),
-        };
+        });
         let breaks = (0..items)
             .map(|i| ImpactedItem {
                 kind: ItemKind::App,
@@ -947,16 +947,17 @@ mod tests {
                 owner: Some("Ana Silva".into()),
                 last_modified: Some("2026-10-01T09:00:00Z".into()),
                 shared_users: Some(items as u64 - i as u64),
-                reasons: vec![format!(
+                reasons: [format!(
                     "Finance: mixes business connectors (shared_sql) with non-business connectors (shared_rss{i})"
-                )],
+                )]
+                .into(),
             })
             .collect();
         plan.changes[0].impact = Some(Impact {
             environments_read: 1,
             breaks,
             fixes: Vec::new(),
-            unknown: vec![environment],
+            unknown: vec![crate::impact::EnvironmentRef::clone(&environment)],
         });
         plan
     }

@@ -8,7 +8,7 @@
 //! ([`super::Inventory::index_usage`]), never serialized.
 
 use super::{
-    ConnectorUsage, ConnectorUse, EnvironmentInventory, Inventory, InventoryItem, ItemKind,
+    ConnectorUsage, ConnectorUse, EnvironmentInventory, Inventory, InventoryItem, ItemKind, ItemMap,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -46,9 +46,8 @@ pub struct ProfileUse {
     pub members: Vec<Member>,
 }
 
-/// An item of an environment, by its place in the environment's apps or flows (in id
-/// order): reached without looking its id up (a search through GUIDs that share their first
-/// 24 characters, each one a cache miss, cost as much as the evaluation it served).
+/// An item of an environment, by its place in the environment's apps or flows
+/// ([`super::ItemMap::at`]): reached without a search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Member {
     pub kind: ItemKind,
@@ -57,16 +56,17 @@ pub struct Member {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Counts {
-    apps: usize,
-    flows: usize,
+    /// [`super::ItemMap::stamp`]s: any change to the items gives a new one.
+    apps: u64,
+    flows: u64,
     custom_connectors: usize,
 }
 
 impl Counts {
     fn of(env: &EnvironmentInventory) -> Counts {
         Counts {
-            apps: env.apps.len(),
-            flows: env.flows.len(),
+            apps: env.apps.stamp(),
+            flows: env.flows.stamp(),
             custom_connectors: env.custom_connectors.len(),
         }
     }
@@ -168,16 +168,9 @@ impl UsageIndex {
         self.environments.get(id)
     }
 
-    /// Whether `item` still uses what its profile says: an item reached through the index
-    /// is checked with it, so that an inventory edited in place since indexing is noticed.
-    pub fn describes(&self, profile: ProfileId, item: &InventoryItem) -> bool {
-        self.profiles
-            .get(profile as usize)
-            .is_some_and(|usage| same_usage(usage, &item.connectors))
-    }
-
-    /// Whether the index still matches `inventory`: the same environments, with as many
-    /// apps, flows and custom connectors each as when it was built.
+    /// Whether the index still matches `inventory`: the same environments, whose apps and
+    /// flows have not changed since it was built (their stamps) and with as many custom
+    /// connectors each.
     pub fn is_current_for(&self, inventory: &Inventory) -> bool {
         self.environments.len() == inventory.environments.len()
             && self
@@ -204,12 +197,8 @@ fn positioned(
     kind: ItemKind,
 ) -> impl Iterator<Item = (Member, &InventoryItem)> {
     env.items(kind)
-        .values()
-        .enumerate()
-        .map(move |(position, item)| {
-            let position = position as u32;
-            (Member { kind, position }, item)
-        })
+        .places()
+        .map(move |(position, item)| (Member { kind, position }, item))
 }
 
 fn without_connections(usage: &ConnectorUsage) -> ConnectorUsage {
@@ -226,16 +215,13 @@ fn without_connections(usage: &ConnectorUsage) -> ConnectorUsage {
 }
 
 impl EnvironmentInventory {
-    /// The item `member` stands for (a walk to its place: for one item; callers that reach
-    /// many collect [`EnvironmentInventory::items`] once).
+    /// The item `member` stands for.
     pub fn member(&self, member: Member) -> Option<&InventoryItem> {
-        self.items(member.kind)
-            .values()
-            .nth(member.position as usize)
+        self.items(member.kind).at(member.position)
     }
 
     /// The apps or the flows, by lower-cased id.
-    pub fn items(&self, kind: ItemKind) -> &BTreeMap<String, InventoryItem> {
+    pub fn items(&self, kind: ItemKind) -> &ItemMap {
         match kind {
             ItemKind::App => &self.apps,
             ItemKind::Flow => &self.flows,

@@ -116,7 +116,7 @@ fn a_stale_index_is_detected_and_built_again() {
     assert!(matches!(index, Cow::Owned(_)));
     assert_eq!(profiles_of(&index, &inventory, "e1").len(), 2);
 
-    // Edited through the public maps, past the inserting methods: the counts tell.
+    // Edited through the public maps, past the inserting methods: the stamps tell.
     inventory.index_usage();
     let env = inventory.environments.get_mut("e1").unwrap();
     env.flows.insert(
@@ -135,13 +135,28 @@ fn a_stale_index_is_detected_and_built_again() {
     assert!(matches!(index, Cow::Owned(_)));
     assert!(index.environment("e2").is_some());
 
-    // An item changed in place keeps the counts; reaching it through the index tells.
+    // An item changed in place keeps every count; the stamp tells.
     inventory.index_usage();
-    let index = inventory.usage().into_owned();
-    let profile = profiles_of(&index, &inventory, "e1")["a1"];
+    assert!(matches!(inventory.usage(), Cow::Borrowed(_)));
     let env = inventory.environments.get_mut("e1").unwrap();
     env.apps.get_mut("a1").unwrap().connectors = item(ItemKind::App, "a1", "e1", &["x"]).connectors;
-    assert!(!index.describes(profile, &inventory.environments["e1"].apps["a1"]));
+    let index = inventory.usage();
+    assert!(matches!(index, Cow::Owned(_)));
+    let x = profiles_of(&index, &inventory, "e1")["a1"];
+    assert!(index.profile(x).contains_key("x"));
+
+    // Replaced wholesale by an equal environment: a new map, a new stamp.
+    inventory.index_usage();
+    let copy: EnvironmentInventory =
+        serde_json::from_value(serde_json::to_value(&inventory.environments["e1"]).unwrap())
+            .unwrap();
+    inventory.environments.insert("e1".into(), copy);
+    assert!(matches!(inventory.usage(), Cow::Owned(_)));
+
+    // A clone is the same items: its index still holds.
+    inventory.index_usage();
+    let clone = inventory.clone();
+    assert!(matches!(clone.usage(), Cow::Borrowed(_)));
 }
 
 #[test]
