@@ -81,7 +81,7 @@ impl Client {
             let id = info.tenant_id.to_lowercase();
             let _ = self.tenant_id.set(id.clone());
             // The policy's path names the tenant, so it is read once the id is known.
-            let isolation = crate::write::tenant_isolation::read(t, &id).await?;
+            let isolation = crate::kinds::tenant_isolation::read(t, &id).await?;
             Ok::<_, ClientError>((id, isolation))
         };
         let environments_and_roles = async {
