@@ -38,15 +38,16 @@ mod connectors;
 pub mod inventory;
 mod snapshot;
 
-pub use crate::kinds::dlp::*;
-pub use crate::kinds::environments::*;
-pub use crate::kinds::groups::*;
-pub use crate::kinds::roles::*;
-pub use crate::kinds::rules::*;
-pub use crate::kinds::tenant::*;
-pub use crate::kinds::tenant_isolation::*;
 pub use connectors::*;
 pub use snapshot::tenant_snapshot;
+
+/// Every wire kind's conversions, from the one list of wire kinds.
+macro_rules! reexport_kinds {
+    ($( $(#[doc = $doc:literal])* $module:ident; )*) => {
+        $( pub use crate::kinds::$module::*; )*
+    };
+}
+ppgov_tenant_api::wire_kinds!(reexport_kinds);
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
-//! One module per wire kind (`kinds/<kind>.rs`, named like its `ppgov-tenant-api` module):
+//! One module per wire kind (`kinds/<kind>.rs`, named like its `ppgov-tenant-api` module and
+//! declared from `ppgov_tenant_api::wire_kinds!`):
 //! the kind's conversions, wire <-> model (re-exported by [`crate::convert`]), and its
 //! writes, an `impl Client` block, together with the single-object reads that verify them.
 //!
@@ -11,13 +12,12 @@ use crate::convert::ConvertError;
 use crate::error::{ClientError, ErrorKind};
 use crate::http::Response;
 
-pub(crate) mod dlp;
-pub(crate) mod environments;
-pub(crate) mod groups;
-pub(crate) mod roles;
-pub(crate) mod rules;
-pub(crate) mod tenant;
-pub(crate) mod tenant_isolation;
+macro_rules! declare_kinds {
+    ($( $(#[doc = $doc:literal])* $module:ident; )*) => {
+        $( pub(crate) mod $module; )*
+    };
+}
+ppgov_tenant_api::wire_kinds!(declare_kinds);
 
 /// A live object's identity as its listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
