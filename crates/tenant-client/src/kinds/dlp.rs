@@ -344,3 +344,6 @@ impl Client {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

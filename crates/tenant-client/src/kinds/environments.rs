@@ -300,3 +300,6 @@ impl Client {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests;

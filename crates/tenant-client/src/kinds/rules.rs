@@ -6,3 +6,6 @@ mod sets;
 
 pub use policies::*;
 pub use sets::*;
+
+#[cfg(test)]
+mod tests;

@@ -58,3 +58,6 @@ impl Client {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;
