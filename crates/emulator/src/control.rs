@@ -64,7 +64,7 @@ fn put_item<T: serde::de::DeserializeOwned>(
     let key = w
         .tenant
         .environment_key(env)
-        .ok_or_else(|| crate::routes::bap::env_not_found(env))?;
+        .ok_or_else(|| crate::routes::environments::env_not_found(env))?;
     let items = collection(&mut w.tenant).entry(key).or_default();
     let existing = items.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
     let replaced = existing.is_some();
@@ -87,7 +87,7 @@ fn delete_item<T>(
     let key = w
         .tenant
         .environment_key(env)
-        .ok_or_else(|| crate::routes::bap::env_not_found(env))?;
+        .ok_or_else(|| crate::routes::environments::env_not_found(env))?;
     let items = collection(&mut w.tenant);
     let removed = items.get_mut(&key).and_then(|items| {
         let k = items

@@ -14,46 +14,40 @@
 //!   `@version` keeps a version other than `1.0`. Leftovers of a modelled rule set are only
 //!   written together with that rule set.
 //!
-//! One module per kind (`convert/<kind>.rs`; a group's rules in `group_rule_sets` and
-//! `group_rule_policies`), each re-exported here so callers write `convert::<function>`; the
-//! helpers they share (`ConvertError`, the reserved keys) are here.
+//! A kind's conversions live in its module of `kinds/` (`kinds/<kind>.rs`, with its writes),
+//! each re-exported here so callers write `convert::<function>`; conversions that are not per
+//! kind (connectors, inventory, Advisor, the tenant snapshot) are modules here, and the
+//! helpers they all share (`ConvertError`, the reserved keys) are here.
 
 /// A value the wire or the model holds that the other side cannot represent.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConvertError(pub String);
 
-fn err<T>(msg: impl Into<String>) -> Result<T, ConvertError> {
+pub(crate) fn err<T>(msg: impl Into<String>) -> Result<T, ConvertError> {
     Err(ConvertError(msg.into()))
 }
 
-const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
-const RESOURCE_TYPE_KEY: &str = "@resourceType";
-const VERSION_KEY: &str = "@version";
+pub(crate) const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
+pub(crate) const RESOURCE_TYPE_KEY: &str = "@resourceType";
+pub(crate) const VERSION_KEY: &str = "@version";
 
 pub mod advisor;
 mod connector_metadata;
 mod connectors;
-mod dlp_policy;
-mod environment;
-mod environment_group;
-mod group_rule_policies;
-mod group_rule_sets;
 pub mod inventory;
-mod role_assignment;
 mod snapshot;
-pub mod tenant_isolation;
-mod tenant_settings;
 
 pub use connectors::*;
-pub use dlp_policy::*;
-pub use environment::*;
-pub use environment_group::*;
-pub use group_rule_policies::*;
-pub use group_rule_sets::*;
-pub use role_assignment::*;
 pub use snapshot::tenant_snapshot;
-pub use tenant_settings::*;
+
+/// Every wire kind's conversions, from the one list of wire kinds.
+macro_rules! reexport_kinds {
+    ($( $(#[doc = $doc:literal])* $module:ident; )*) => {
+        $( pub use crate::kinds::$module::*; )*
+    };
+}
+ppgov_tenant_api::wire_kinds!(reexport_kinds);
 
 #[cfg(test)]
 mod tests;

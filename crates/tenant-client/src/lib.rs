@@ -17,8 +17,8 @@ pub mod convert;
 pub mod error;
 mod http;
 mod inventory;
+mod kinds;
 mod observe;
-mod write;
 
 pub use auth::{AuthConfig, Secret, mask_secrets};
 pub use config::{
@@ -27,8 +27,8 @@ pub use config::{
 };
 pub use error::{ClientError, ErrorKind};
 pub use http::{RequestStats, backoff, backoff_ceiling, parse_retry_after};
+pub use kinds::NamedObject;
 pub use observe::ObserveOptions;
-pub use write::NamedObject;
 
 use std::sync::Arc;
 

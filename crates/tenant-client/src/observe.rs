@@ -81,7 +81,7 @@ impl Client {
             let id = info.tenant_id.to_lowercase();
             let _ = self.tenant_id.set(id.clone());
             // The policy's path names the tenant, so it is read once the id is known.
-            let isolation = crate::write::tenant_isolation::read(t, &id).await?;
+            let isolation = crate::kinds::tenant_isolation::read(t, &id).await?;
             Ok::<_, ClientError>((id, isolation))
         };
         let environments_and_roles = async {
@@ -251,22 +251,11 @@ impl Client {
             .await?,
         );
 
-        let mut observed = Observed {
-            tenant_id: Some(tenant_id),
-            connectors,
-            tenant_settings: convert::tenant_settings(&settings),
-            tenant_isolation,
-            inventory,
-            rbac_environment_scopes_read: options
-                .rbac_environment_scopes
-                .as_ref()
-                .map(|_| env_scopes.iter().map(|e| e.to_lowercase()).collect()),
-            ..Default::default()
-        };
-        for e in &envs {
-            let o = convert::environment(e);
-            observed.environments.insert(o.id.clone(), o);
-        }
+        let environments = envs
+            .iter()
+            .map(convert::environment)
+            .map(|o| (o.id.clone(), o))
+            .collect();
         // Rule sets and policy assignments name their group; index them by group id.
         let rule_set_of: BTreeMap<String, &wr::RuleSet> = rule_sets
             .iter()
@@ -286,28 +275,49 @@ impl Client {
                     .map(|p| (group.to_lowercase(), *p))
             })
             .collect();
-        for g in &groups {
-            let id = g.id.clone().unwrap_or_default().to_lowercase();
-            let o = convert::group(
-                g,
-                rule_set_of.get(&id).copied(),
-                policy_of.get(&id).copied(),
-            );
-            observed.environment_groups.insert(o.id.clone(), o);
-        }
-        for p in dlp {
-            observed.dlp_policies.insert(p.id.clone(), p);
-        }
-        for o in rbac {
-            observed.role_assignments.insert(o.id.clone(), o);
-        }
+        let environment_groups = groups
+            .iter()
+            .map(|g| {
+                let id = g.id.clone().unwrap_or_default().to_lowercase();
+                convert::group(
+                    g,
+                    rule_set_of.get(&id).copied(),
+                    policy_of.get(&id).copied(),
+                )
+            })
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        let dlp_policies = dlp.into_iter().map(|p| (p.id.clone(), p)).collect();
+        let mut role_assignments: BTreeMap<String, ObservedRoleAssignment> =
+            rbac.into_iter().map(|o| (o.id.clone(), o)).collect();
+        let mut role_assignments_read_for = BTreeSet::new();
         for (env, list) in bap_roles {
             for a in &list {
                 let o = convert::bap_role_assignment(a, &env);
-                observed.role_assignments.insert(o.id.clone(), o);
+                role_assignments.insert(o.id.clone(), o);
             }
-            observed.role_assignments_read_for.insert(env);
+            role_assignments_read_for.insert(env);
         }
+        // Every field named, so a new kind's field is a compile error here, not a kind
+        // observe silently leaves empty.
+        let observed = Observed {
+            tenant_id: Some(tenant_id),
+            environments,
+            environment_groups,
+            dlp_policies,
+            role_assignments,
+            tenant_settings: convert::tenant_settings(&settings),
+            tenant_isolation,
+            connectors,
+            role_assignments_read_for,
+            rbac_environment_scopes_read: options
+                .rbac_environment_scopes
+                .as_ref()
+                .map(|_| env_scopes.iter().map(|e| e.to_lowercase()).collect()),
+            inventory,
+            // The caller's clock, not the tenant's state.
+            observed_on: None,
+        };
         Ok(observed)
     }
 }

@@ -31,7 +31,12 @@ const GROUP_ORDER: [&str; 3] = [
     classification::BLOCKED,
 ];
 
-pub fn router() -> Router<Arc<Shared>> {
+/// The kind's routes, served with the PowerPlatform.Governance routes.
+pub fn routes() -> super::Hosts {
+    super::Hosts::governance(router())
+}
+
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/providers/PowerPlatform.Governance/v2/policies",

@@ -4,7 +4,7 @@
 //! removing starts an operation (202 + `Operation-Location`) that applies the change when it
 //! completes.
 
-use super::bap::ensure_idle;
+use super::environments::ensure_idle;
 use super::{json, page_response};
 use crate::app::{Change, OpKind, OpStatus, Operation, Shared};
 use crate::error::{ApiError, ApiResult, Flavor};
@@ -21,7 +21,12 @@ use ppgov_tenant_api::paths;
 use serde_json::json;
 use std::sync::Arc;
 
-pub fn router() -> Router<Arc<Shared>> {
+/// The kind's routes, served with the Power Platform API routes.
+pub fn routes() -> super::Hosts {
+    super::Hosts::power_platform(router())
+}
+
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/environmentmanagement/environmentGroups",

@@ -7,7 +7,7 @@
 use crate::app::Shared;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, paginate};
-use crate::routes::bap::env_not_found;
+use crate::routes::environments::env_not_found;
 use crate::routes::json;
 use crate::state::Tenant;
 use axum::Router;

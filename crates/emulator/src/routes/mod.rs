@@ -2,15 +2,23 @@
 //! routing is by path alone, so a client may point all its base URLs at one listener.
 
 pub mod advisor;
-pub mod bap;
 pub mod connectors;
-pub mod dlp;
-pub mod groups;
 pub mod inventory;
-pub mod roles;
-pub mod rules;
-pub mod tenant;
-pub mod tenant_isolation;
+
+/// One route module per wire kind (`routes/<kind>.rs`, named like its `ppgov-tenant-api`
+/// module), each giving its [`Hosts`]; merged into [`api`] with the routes of the areas that
+/// are not kinds (connectors, inventory, Advisor).
+macro_rules! wire_kind_routes {
+    ($( $(#[doc = $doc:literal])* $module:ident; )*) => {
+        $( pub mod $module; )*
+
+        /// Every wire kind's routes, by host.
+        fn wire_kind_routes() -> Hosts {
+            Hosts::default()$( .merge($module::routes()) )*
+        }
+    };
+}
+ppgov_tenant_api::wire_kinds!(wire_kind_routes);
 
 use crate::app::{Shared, lock};
 use crate::error::{ApiError, Flavor};
@@ -37,24 +45,18 @@ pub const POWER_PLATFORM_VERSIONS: &[&str] = &[
 /// Every API route plus the token endpoint, with api-version checks, auth, faults and the
 /// request log (outermost first: log, faults, auth, failed saves of the state file).
 pub fn api(shared: Arc<Shared>) -> Router {
-    let bap = Router::new()
-        .merge(bap::router())
-        .merge(roles::bap_router())
-        .merge(tenant::router())
+    let kinds = wire_kind_routes();
+    let bap = kinds
+        .bap
         .merge(connectors::powerapps_router())
         .merge(inventory::router())
         .route_layer(middleware::from_fn(require_any_api_version));
-    let power_platform = Router::new()
-        .merge(groups::router())
-        .merge(rules::router())
-        .merge(roles::rbac_router())
+    let power_platform = kinds
+        .power_platform
         .merge(advisor::router())
         .route_layer(middleware::from_fn(require_power_platform_api_version));
     // PowerPlatform.Governance routes ignore api-version.
-    let governance = Router::new()
-        .merge(dlp::router())
-        .merge(connectors::governance_router())
-        .merge(tenant_isolation::router());
+    let governance = kinds.governance.merge(connectors::governance_router());
     Router::new()
         .merge(bap)
         .merge(power_platform)
@@ -77,6 +79,48 @@ pub fn api(shared: Arc<Shared>) -> Router {
         ))
         .layer(middleware::from_fn_with_state(shared.clone(), log_request))
         .with_state(shared)
+}
+
+/// Routes by the host whose api-version rules they follow (routing itself is by path alone).
+#[derive(Default)]
+pub struct Hosts {
+    /// BAP and Power Apps admin: any api-version.
+    pub bap: Router<Arc<Shared>>,
+    /// `api.powerplatform.com`: one of [`POWER_PLATFORM_VERSIONS`].
+    pub power_platform: Router<Arc<Shared>>,
+    /// PowerPlatform.Governance: api-version ignored.
+    pub governance: Router<Arc<Shared>>,
+}
+
+impl Hosts {
+    pub fn bap(routes: Router<Arc<Shared>>) -> Hosts {
+        Hosts {
+            bap: routes,
+            ..Hosts::default()
+        }
+    }
+
+    pub fn power_platform(routes: Router<Arc<Shared>>) -> Hosts {
+        Hosts {
+            power_platform: routes,
+            ..Hosts::default()
+        }
+    }
+
+    pub fn governance(routes: Router<Arc<Shared>>) -> Hosts {
+        Hosts {
+            governance: routes,
+            ..Hosts::default()
+        }
+    }
+
+    fn merge(self, other: Hosts) -> Hosts {
+        Hosts {
+            bap: self.bap.merge(other.bap),
+            power_platform: self.power_platform.merge(other.power_platform),
+            governance: self.governance.merge(other.governance),
+        }
+    }
 }
 
 async fn not_found(req: Request) -> ApiError {

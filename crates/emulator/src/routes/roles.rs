@@ -1,6 +1,6 @@
 //! BAP environment roles (admin/maker, environments without Dataverse) and Power Platform RBAC.
 
-use super::bap::env_not_found;
+use super::environments::env_not_found;
 use super::json;
 use crate::app::Shared;
 use crate::error::{ApiError, ApiResult};
@@ -23,7 +23,16 @@ use std::sync::Arc;
 
 const ENVS: &str = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments";
 
-pub fn bap_router() -> Router<Arc<Shared>> {
+/// BAP environment roles with the BAP routes, RBAC with the Power Platform API's.
+pub fn routes() -> super::Hosts {
+    super::Hosts {
+        bap: bap_router(),
+        power_platform: rbac_router(),
+        ..Default::default()
+    }
+}
+
+fn bap_router() -> Router<Arc<Shared>> {
     Router::new()
         .route(&format!("{ENVS}/{{env}}/roleAssignments"), get(list_bap))
         .route(
@@ -32,7 +41,7 @@ pub fn bap_router() -> Router<Arc<Shared>> {
         )
 }
 
-pub fn rbac_router() -> Router<Arc<Shared>> {
+fn rbac_router() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/authorization/roleAssignments",

@@ -38,7 +38,12 @@ const PARAMETER_TYPES: &[&str] = &[
 /// `parameters[].resourceType` values.
 const RESOURCE_TYPES: &[&str] = &["NotSpecified", "Flow", "App", "AuthoringBot", "UsersBot"];
 
-pub fn router() -> Router<Arc<Shared>> {
+/// The kind's routes, served with the Power Platform API routes.
+pub fn routes() -> super::Hosts {
+    super::Hosts::power_platform(router())
+}
+
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/governance/ruleSets", get(list_rule_sets))
         .route(

@@ -17,7 +17,12 @@ use std::sync::Arc;
 
 const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
-pub fn router() -> Router<Arc<Shared>> {
+/// The kind's routes, served with the BAP routes.
+pub fn routes() -> super::Hosts {
+    super::Hosts::bap(router())
+}
+
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/providers/Microsoft.BusinessAppPlatform/tenant",

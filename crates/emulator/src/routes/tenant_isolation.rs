@@ -22,7 +22,12 @@ use std::sync::Arc;
 const POLICY: &str =
     "/providers/PowerPlatform.Governance/v1/tenants/{tenant}/tenantIsolationPolicy";
 
-pub fn router() -> Router<Arc<Shared>> {
+/// The kind's routes, served with the PowerPlatform.Governance routes.
+pub fn routes() -> super::Hosts {
+    super::Hosts::governance(router())
+}
+
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(POLICY, get(read).put(write))
         .route(

@@ -118,7 +118,7 @@ pub fn tenant_snapshot(
     t.tenant_settings = tenant_settings_update(tenant_settings);
     t.tenant_isolation_policy = tenant_isolation
         .as_ref()
-        .map(|p| super::tenant_isolation::tenant_isolation_to_wire(p, &tenant_id).properties);
+        .map(|p| super::tenant_isolation_to_wire(p, &tenant_id).properties);
     t.connectors = connectors
         .as_ref()
         .map(|list| list.iter().map(catalog_entry).collect());

@@ -1,17 +1,53 @@
-//! Environment groups and their rules: the classic rule set and the rule-based policy,
+//! Environment groups: the group with its rules (read from its classic rule set and its
+//! rule-based policy, converted in `rules`); reads and writes of the group and its rules,
 //! reconciled with what the group should hold.
 
 use super::{NamedObject, gone_is_fine};
 use crate::Client;
 use crate::convert;
+use crate::convert::{rules_from_policy, rules_from_rule_set};
 use crate::error::ClientError;
 use crate::http::Req;
 use futures::future::try_join_all;
 use ppgov_core::observed::{Observed, ObservedGroup};
+use ppgov_tenant_api::groups as wg;
 use ppgov_tenant_api::rules as wr;
-use ppgov_tenant_api::{environments as we, groups as wg, paths};
+use ppgov_tenant_api::{environments as we, paths};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
+
+/// A group with its classic rule set and its rule-based policy (either may be absent).
+pub fn group(
+    g: &wg::EnvironmentGroup,
+    rule_set: Option<&wr::RuleSet>,
+    policy: Option<&wr::RuleBasedPolicy>,
+) -> ObservedGroup {
+    let mut o = ObservedGroup {
+        id: g.id.clone().unwrap_or_default().to_lowercase(),
+        display_name: g.display_name.clone(),
+        description: g.description.clone(),
+        rule_set_id: rule_set.and_then(|r| r.id.clone()),
+        rule_based_policy_id: policy.and_then(|p| p.id.clone()),
+        ..Default::default()
+    };
+    if let Some(rs) = rule_set {
+        rules_from_rule_set(rs, &mut o.rules, &mut o.unmodelled_rules);
+    }
+    if let Some(pol) = policy {
+        rules_from_policy(pol, &mut o.rules, &mut o.unmodelled_policy_rules);
+    }
+    o
+}
+
+/// The writable fields of a group (create and PUT).
+pub fn group_to_wire(o: &ObservedGroup) -> wg::EnvironmentGroup {
+    wg::EnvironmentGroup {
+        id: Some(o.id.clone()).filter(|id| !id.is_empty()),
+        display_name: o.display_name.clone(),
+        description: o.description.clone(),
+        ..Default::default()
+    }
+}
 
 impl Client {
     /// A group with its rules (classic rule set and rule-based policy).
@@ -121,7 +157,7 @@ impl Client {
     }
 
     /// Brings the group's classic rule set and rule-based policy to what `g` says.
-    pub(super) async fn reconcile_rules(
+    pub(crate) async fn reconcile_rules(
         &self,
         group: &str,
         g: &ObservedGroup,
@@ -211,7 +247,7 @@ impl Client {
         Ok(())
     }
 
-    pub(super) async fn create_and_assign_policy(
+    pub(crate) async fn create_and_assign_policy(
         &self,
         group: &str,
         policy: &wr::RuleBasedPolicy,
@@ -232,7 +268,7 @@ impl Client {
         Ok(())
     }
 
-    pub(super) async fn unassign_policy(
+    pub(crate) async fn unassign_policy(
         &self,
         policy: &str,
         group: &str,
@@ -294,7 +330,7 @@ impl Client {
 type NormalParam = (String, String, Vec<(String, String)>);
 
 /// Parameters compared regardless of order and of `hasStagedChanges`.
-pub(super) fn same_rule_set(a: &wr::RuleSet, b: &wr::RuleSet) -> bool {
+pub(crate) fn same_rule_set(a: &wr::RuleSet, b: &wr::RuleSet) -> bool {
     let norm = |rs: &wr::RuleSet| {
         let mut v: Vec<NormalParam> = rs
             .parameters
@@ -315,7 +351,7 @@ pub(super) fn same_rule_set(a: &wr::RuleSet, b: &wr::RuleSet) -> bool {
     norm(a) == norm(b)
 }
 
-pub(super) fn same_policy(a: &wr::RuleBasedPolicy, b: &wr::RuleBasedPolicy) -> bool {
+pub(crate) fn same_policy(a: &wr::RuleBasedPolicy, b: &wr::RuleBasedPolicy) -> bool {
     let norm = |p: &wr::RuleBasedPolicy| {
         let mut v: Vec<(String, String, String)> = p
             .rule_sets
@@ -334,7 +370,7 @@ pub(super) fn same_policy(a: &wr::RuleBasedPolicy, b: &wr::RuleBasedPolicy) -> b
     norm(a) == norm(b)
 }
 
-pub(super) fn group_assignment<'a>(
+pub(crate) fn group_assignment<'a>(
     assignments: &'a [wr::RuleAssignment],
     group: &str,
 ) -> Option<&'a wr::RuleAssignment> {

@@ -1,7 +1,7 @@
 //! A group's rules in its classic rule set (sharing, usage insights, welcome content,
 //! solution checker, backup retention, generative AI), both ways.
 
-use super::RESOURCE_TYPE_KEY;
+use crate::convert::RESOURCE_TYPE_KEY;
 use ppgov_core::model::{
     BackupRetention, GenerativeAi, GroupRules, MakerWelcomeContent, SharingControls, SharingMode,
     SolutionChecker, SolutionCheckerMode, Toggle, UsageInsights,
@@ -10,7 +10,7 @@ use ppgov_tenant_api::rules::{self as wr, params as p};
 use std::collections::BTreeMap;
 
 /// The usual `resourceType` of each parameter type ppgov writes.
-pub(super) fn default_resource_type(kind: &str) -> &'static str {
+pub(crate) fn default_resource_type(kind: &str) -> &'static str {
     match kind {
         p::SHARING | p::COPILOT => "App",
         _ => "NotSpecified",
@@ -19,7 +19,7 @@ pub(super) fn default_resource_type(kind: &str) -> &'static str {
 
 type Values = BTreeMap<String, String>;
 
-pub(super) fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
         "true" => Some(true),
         "false" => Some(false),
@@ -27,16 +27,16 @@ pub(super) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-pub(super) fn bool_str(b: bool) -> String {
+pub(crate) fn bool_str(b: bool) -> String {
     if b { "true" } else { "false" }.to_owned()
 }
 
 /// Removes and returns `id` from `v`.
-pub(super) fn take(v: &mut Values, id: &str) -> Option<String> {
+pub(crate) fn take(v: &mut Values, id: &str) -> Option<String> {
     v.remove(id)
 }
 
-pub(super) fn parse_sharing(v: &mut Values) -> Option<SharingControls> {
+pub(crate) fn parse_sharing(v: &mut Values) -> Option<SharingControls> {
     let mode = match take(v, p::CAN_SHARE_WITH_SECURITY_GROUPS)?.as_str() {
         "noLimit" => SharingMode::NoLimit,
         "excludeSharingToSecurityGroups" => SharingMode::ExcludeSecurityGroups,
@@ -51,7 +51,7 @@ pub(super) fn parse_sharing(v: &mut Values) -> Option<SharingControls> {
     Some(SharingControls { mode, max_users })
 }
 
-pub(super) fn write_sharing(s: &SharingControls) -> Vec<(&'static str, String)> {
+pub(crate) fn write_sharing(s: &SharingControls) -> Vec<(&'static str, String)> {
     let exclude = s.mode == SharingMode::ExcludeSecurityGroups;
     vec![
         (
@@ -71,7 +71,7 @@ pub(super) fn write_sharing(s: &SharingControls) -> Vec<(&'static str, String)> 
     ]
 }
 
-pub(super) fn parse_usage(v: &mut Values) -> Option<UsageInsights> {
+pub(crate) fn parse_usage(v: &mut Values) -> Option<UsageInsights> {
     let exclude = parse_bool(&take(v, p::EXCLUDE_ENVIRONMENT_FROM_ANALYSIS)?)?;
     let home = match take(v, p::INCLUDE_ON_HOME_PAGE_INSIGHTS) {
         Some(s) => parse_bool(&s)?,
@@ -83,7 +83,7 @@ pub(super) fn parse_usage(v: &mut Values) -> Option<UsageInsights> {
     })
 }
 
-pub(super) fn parse_maker(v: &mut Values) -> Option<MakerWelcomeContent> {
+pub(crate) fn parse_maker(v: &mut Values) -> Option<MakerWelcomeContent> {
     let markdown = take(v, p::MAKER_ONBOARDING_MARKDOWN)?;
     let url = take(v, p::MAKER_ONBOARDING_URL).filter(|u| !u.is_empty());
     // The timestamp is the writer's business (see `rule_set_to_wire`).
@@ -94,7 +94,7 @@ pub(super) fn parse_maker(v: &mut Values) -> Option<MakerWelcomeContent> {
     })
 }
 
-pub(super) fn parse_checker(v: &mut Values) -> Option<SolutionChecker> {
+pub(crate) fn parse_checker(v: &mut Values) -> Option<SolutionChecker> {
     let mode = match take(v, p::SOLUTION_CHECKER_MODE)?
         .to_ascii_lowercase()
         .as_str()
@@ -124,7 +124,7 @@ pub(super) fn parse_checker(v: &mut Values) -> Option<SolutionChecker> {
     })
 }
 
-pub(super) fn checker_mode(m: SolutionCheckerMode) -> &'static str {
+pub(crate) fn checker_mode(m: SolutionCheckerMode) -> &'static str {
     match m {
         SolutionCheckerMode::None => "none",
         SolutionCheckerMode::Warn => "warn",
@@ -132,18 +132,18 @@ pub(super) fn checker_mode(m: SolutionCheckerMode) -> &'static str {
     }
 }
 
-pub(super) fn parse_retention(v: &mut Values) -> Option<BackupRetention> {
+pub(crate) fn parse_retention(v: &mut Values) -> Option<BackupRetention> {
     let s = take(v, p::RETENTION_PERIOD)?;
     let days = s.strip_suffix(".00:00:00")?.parse::<u32>().ok()?;
     Some(BackupRetention { days })
 }
 
-pub(super) fn parse_copilot(v: &mut Values) -> Option<Toggle> {
+pub(crate) fn parse_copilot(v: &mut Values) -> Option<Toggle> {
     let disabled = parse_bool(&take(v, p::DISABLE_AI_GENERATED_DESCRIPTIONS)?)?;
     Some(Toggle { enabled: !disabled })
 }
 
-pub(super) fn parse_genai(v: &mut Values) -> Option<GenerativeAi> {
+pub(crate) fn parse_genai(v: &mut Values) -> Option<GenerativeAi> {
     Some(GenerativeAi {
         cross_geo_data_movement: parse_bool(&take(v, p::CROSS_GEO_COPILOT_DATA_MOVEMENT_ENABLED)?)?,
         bing_search: parse_bool(&take(v, p::BING_CHAT_ENABLED)?)?,
@@ -152,7 +152,7 @@ pub(super) fn parse_genai(v: &mut Values) -> Option<GenerativeAi> {
 
 /// Runs `parse` on a copy of `values`; on success stores the model value and leaves only the
 /// values it did not consume.
-pub(super) fn parse_into<T>(
+pub(crate) fn parse_into<T>(
     values: &mut Values,
     parse: impl FnOnce(&mut Values) -> Option<T>,
     slot: &mut Option<T>,

@@ -1,13 +1,27 @@
-//! Tenant settings: read and update.
+//! Tenant settings: flattened paths <-> the settings object; read and update.
 
 use crate::Client;
 use crate::convert;
 use crate::error::ClientError;
 use crate::http::Req;
+use ppgov_core::observed::{flatten_settings, nest_settings};
 use ppgov_tenant_api::paths;
 use ppgov_tenant_api::tenant as wt;
-use serde_json::Value;
+use ppgov_tenant_api::tenant::TenantSettings;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+pub fn tenant_settings(s: &TenantSettings) -> BTreeMap<String, Value> {
+    flatten_settings(&Value::Object(s.clone()))
+}
+
+/// The sparse update body for changed flattened paths.
+pub fn tenant_settings_update(changed: &BTreeMap<String, Value>) -> TenantSettings {
+    match nest_settings(changed) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
 
 impl Client {
     /// Every tenant setting, flattened to dotted paths.
@@ -44,3 +58,6 @@ impl Client {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;

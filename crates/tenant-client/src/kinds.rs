@@ -1,17 +1,23 @@
-//! Every write the engine plans, plus the single-object reads that verify them.
+//! One module per wire kind (`kinds/<kind>.rs`, named like its `ppgov-tenant-api` module and
+//! declared from `ppgov_tenant_api::wire_kinds!`):
+//! the kind's conversions, wire <-> model (re-exported by [`crate::convert`]), and its
+//! writes, an `impl Client` block, together with the single-object reads that verify them.
 //!
 //! Writes take model values (the plan stores complete after-values as `Observed*` structs)
 //! and return the value read back from the service, so the caller sees what the tenant now
 //! holds. Deletes treat 404 as done: a retried delete that already happened is not an error.
-//!
-//! One module per kind (`write/<kind>.rs`), each an `impl Client` block; the helpers they
-//! share are here.
+//! The helpers the writes share are here.
 
 use crate::convert::ConvertError;
 use crate::error::{ClientError, ErrorKind};
 use crate::http::Response;
 
-pub(crate) mod tenant_isolation;
+macro_rules! declare_kinds {
+    ($( $(#[doc = $doc:literal])* $module:ident; )*) => {
+        $( pub(crate) mod $module; )*
+    };
+}
+ppgov_tenant_api::wire_kinds!(declare_kinds);
 
 /// A live object's identity as its listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,10 +40,3 @@ fn gone_is_fine(r: Result<Response, ClientError>) -> Result<(), ClientError> {
         Err(e) => Err(e),
     }
 }
-
-mod dlp_policy;
-mod environment;
-mod environment_group;
-mod group_membership;
-mod role_assignment;
-mod tenant_settings;

@@ -19,7 +19,12 @@ use ppgov_tenant_api::paths;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-pub fn router() -> Router<Arc<Shared>> {
+/// The kind's routes, served with the BAP routes.
+pub fn routes() -> super::Hosts {
+    super::Hosts::bap(router())
+}
+
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",

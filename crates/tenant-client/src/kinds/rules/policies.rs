@@ -1,7 +1,7 @@
 //! A group's rules in its rule-based policy (advanced connector policies, content security
 //! policy), both ways.
 
-use super::VERSION_KEY;
+use crate::convert::VERSION_KEY;
 use ppgov_core::model::{
     AdvancedConnectorPolicies, AllowedConnector, ContentSecurityPolicy, CspSettings, GroupRules,
 };
@@ -9,23 +9,23 @@ use ppgov_tenant_api::rules::{self as wr, policy_rule_sets as prs};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-pub(super) const ALLOWED_CONNECTOR_LIST: &str = "AllowedConnectorList";
-pub(super) const ENABLE_ACP_ONLY: &str = "EnableAdvancedConnectorPoliciesOnly";
-pub(super) const CSP_ENABLED: &str = "IsContentSecurityPolicyEnabled";
-pub(super) const CSP_ENABLED_CANVAS: &str = "IsContentSecurityPolicyEnabledForCanvas";
-pub(super) const CSP_ENABLED_CODE: &str = "IsContentSecurityPolicyEnabledForCodeApps";
-pub(super) const CSP_OPTIONS: &str = "ContentSecurityPolicyOptions";
-pub(super) const CSP_REPORT_URI: &str = "ContentSecurityPolicyReportUri";
-pub(super) const CSP_CONFIG: &str = "ContentSecurityPolicyConfiguration";
-pub(super) const CSP_CONFIG_CANVAS: &str = "ContentSecurityPolicyConfigurationForCanvas";
-pub(super) const CSP_CONFIG_CODE: &str = "ContentSecurityPolicyConfigurationForCodeApps";
+pub(crate) const ALLOWED_CONNECTOR_LIST: &str = "AllowedConnectorList";
+pub(crate) const ENABLE_ACP_ONLY: &str = "EnableAdvancedConnectorPoliciesOnly";
+pub(crate) const CSP_ENABLED: &str = "IsContentSecurityPolicyEnabled";
+pub(crate) const CSP_ENABLED_CANVAS: &str = "IsContentSecurityPolicyEnabledForCanvas";
+pub(crate) const CSP_ENABLED_CODE: &str = "IsContentSecurityPolicyEnabledForCodeApps";
+pub(crate) const CSP_OPTIONS: &str = "ContentSecurityPolicyOptions";
+pub(crate) const CSP_REPORT_URI: &str = "ContentSecurityPolicyReportUri";
+pub(crate) const CSP_CONFIG: &str = "ContentSecurityPolicyConfiguration";
+pub(crate) const CSP_CONFIG_CANVAS: &str = "ContentSecurityPolicyConfigurationForCanvas";
+pub(crate) const CSP_CONFIG_CODE: &str = "ContentSecurityPolicyConfigurationForCodeApps";
 /// `ContentSecurityPolicyOptions` bits.
-pub(super) const CSP_STRICT_MODEL_DRIVEN: u64 = 1;
-pub(super) const CSP_STRICT_CANVAS: u64 = 8;
+pub(crate) const CSP_STRICT_MODEL_DRIVEN: u64 = 1;
+pub(crate) const CSP_STRICT_CANVAS: u64 = 8;
 
 type Inputs = BTreeMap<String, Value>;
 
-pub(super) fn parse_allowed_connectors(list: &Value) -> Option<Vec<AllowedConnector>> {
+pub(crate) fn parse_allowed_connectors(list: &Value) -> Option<Vec<AllowedConnector>> {
     let mut out = Vec::new();
     for item in list.as_array()? {
         let connector = item.get("AllowedConnector")?.as_str()?.to_owned();
@@ -48,7 +48,7 @@ pub(super) fn parse_allowed_connectors(list: &Value) -> Option<Vec<AllowedConnec
     Some(out)
 }
 
-pub(super) fn write_allowed_connectors(list: &[AllowedConnector]) -> Value {
+pub(crate) fn write_allowed_connectors(list: &[AllowedConnector]) -> Value {
     Value::Array(
         list.iter()
             .map(|a| {
@@ -71,7 +71,7 @@ pub(super) fn write_allowed_connectors(list: &[AllowedConnector]) -> Value {
 }
 
 /// `img-src` (model) <-> `Img-Src` (wire).
-pub(super) fn directive_to_wire(name: &str) -> String {
+pub(crate) fn directive_to_wire(name: &str) -> String {
     name.split('-')
         .map(|part| {
             let mut c = part.chars();
@@ -125,13 +125,13 @@ pub fn write_csp_directives(directives: &BTreeMap<String, Vec<String>>) -> Strin
     Value::Object(m).to_string()
 }
 
-pub(super) fn as_bits(v: &Value) -> Option<u64> {
+pub(crate) fn as_bits(v: &Value) -> Option<u64> {
     v.as_u64()
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 /// Reads the CSP rule set's inputs; consumed keys are removed from `inputs`.
-pub(super) fn parse_csp(inputs: &mut Inputs) -> ContentSecurityPolicy {
+pub(crate) fn parse_csp(inputs: &mut Inputs) -> ContentSecurityPolicy {
     let bits = inputs.get(CSP_OPTIONS).and_then(as_bits);
     let mut app = |enabled_key: &str, config_key: &str, strict_bit: Option<u64>| {
         let enforce = inputs.get(enabled_key)?.as_bool()?;
@@ -192,7 +192,7 @@ pub(super) fn parse_csp(inputs: &mut Inputs) -> ContentSecurityPolicy {
     }
 }
 
-pub(super) fn write_csp(csp: &ContentSecurityPolicy, kept: &Inputs) -> Inputs {
+pub(crate) fn write_csp(csp: &ContentSecurityPolicy, kept: &Inputs) -> Inputs {
     let mut inputs: Inputs = kept.clone();
     let mut bits = kept.get(CSP_OPTIONS).and_then(as_bits).unwrap_or(0);
     for (settings, enabled_key, config_key, bit) in [
@@ -230,7 +230,7 @@ pub(super) fn write_csp(csp: &ContentSecurityPolicy, kept: &Inputs) -> Inputs {
     inputs
 }
 
-pub(super) fn versioned(inputs: Inputs, version: &str) -> Value {
+pub(crate) fn versioned(inputs: Inputs, version: &str) -> Value {
     let mut m: Map<String, Value> = inputs.into_iter().collect();
     if version != prs::VERSION {
         m.insert(VERSION_KEY.into(), json!(version));
@@ -300,7 +300,7 @@ pub fn rules_from_policy(
     }
 }
 
-pub(super) fn is_modelled_rule_set(id: &str) -> bool {
+pub(crate) fn is_modelled_rule_set(id: &str) -> bool {
     matches!(
         id,
         prs::CONNECTOR_MANAGEMENT
@@ -310,7 +310,7 @@ pub(super) fn is_modelled_rule_set(id: &str) -> bool {
 }
 
 /// Splits a kept entry into its inputs and version.
-pub(super) fn kept_inputs(v: Option<&Value>) -> (Inputs, String) {
+pub(crate) fn kept_inputs(v: Option<&Value>) -> (Inputs, String) {
     let mut inputs: Inputs = v
         .and_then(Value::as_object)
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())

@@ -1,15 +1,22 @@
-//! DLP policies: the policy document <-> `ObservedDlpPolicy`.
+//! DLP policies: the policy document <-> `ObservedDlpPolicy`; list, read, create, update,
+//! delete.
 
-use super::{ConvertError, err};
+use super::{NamedObject, cannot_write, gone_is_fine};
+use crate::Client;
+use crate::convert;
+use crate::convert::{ConvertError, err};
+use crate::error::ClientError;
+use crate::http::{Req, Response};
 use ppgov_core::model::{
     ActionRules, AllowBlock, AllowDeny, ConnectorGroup, EndpointRule, PatternGroup, ScopeMode,
     UrlPattern,
 };
 use ppgov_core::observed::ObservedDlpPolicy;
 use ppgov_tenant_api::dlp as wd;
+use ppgov_tenant_api::paths;
 use std::collections::BTreeMap;
 
-pub(super) fn group_from_wire(s: &str) -> Result<ConnectorGroup, ConvertError> {
+pub(crate) fn group_from_wire(s: &str) -> Result<ConnectorGroup, ConvertError> {
     match s {
         wd::classification::BUSINESS => Ok(ConnectorGroup::Business),
         wd::classification::NON_BUSINESS => Ok(ConnectorGroup::NonBusiness),
@@ -18,7 +25,7 @@ pub(super) fn group_from_wire(s: &str) -> Result<ConnectorGroup, ConvertError> {
     }
 }
 
-pub(super) fn group_to_wire_name(g: ConnectorGroup) -> &'static str {
+pub(crate) fn group_to_wire_name(g: ConnectorGroup) -> &'static str {
     match g {
         ConnectorGroup::Business => wd::classification::BUSINESS,
         ConnectorGroup::NonBusiness => wd::classification::NON_BUSINESS,
@@ -26,7 +33,7 @@ pub(super) fn group_to_wire_name(g: ConnectorGroup) -> &'static str {
     }
 }
 
-pub(super) fn allow_block(s: &str) -> Result<AllowBlock, ConvertError> {
+pub(crate) fn allow_block(s: &str) -> Result<AllowBlock, ConvertError> {
     match s {
         "Allow" | "" => Ok(AllowBlock::Allow),
         "Block" => Ok(AllowBlock::Block),
@@ -34,14 +41,14 @@ pub(super) fn allow_block(s: &str) -> Result<AllowBlock, ConvertError> {
     }
 }
 
-pub(super) fn allow_block_str(b: AllowBlock) -> &'static str {
+pub(crate) fn allow_block_str(b: AllowBlock) -> &'static str {
     match b {
         AllowBlock::Allow => "Allow",
         AllowBlock::Block => "Block",
     }
 }
 
-pub(super) fn allow_deny(s: &str) -> Result<AllowDeny, ConvertError> {
+pub(crate) fn allow_deny(s: &str) -> Result<AllowDeny, ConvertError> {
     match s {
         "Allow" => Ok(AllowDeny::Allow),
         "Deny" => Ok(AllowDeny::Deny),
@@ -49,14 +56,14 @@ pub(super) fn allow_deny(s: &str) -> Result<AllowDeny, ConvertError> {
     }
 }
 
-pub(super) fn allow_deny_str(b: AllowDeny) -> &'static str {
+pub(crate) fn allow_deny_str(b: AllowDeny) -> &'static str {
     match b {
         AllowDeny::Allow => "Allow",
         AllowDeny::Deny => "Deny",
     }
 }
 
-pub(super) fn pattern_group(s: &str) -> Result<PatternGroup, ConvertError> {
+pub(crate) fn pattern_group(s: &str) -> Result<PatternGroup, ConvertError> {
     match s {
         wd::classification::IGNORE => Ok(PatternGroup::Ignore),
         other => Ok(match group_from_wire(other)? {
@@ -67,7 +74,7 @@ pub(super) fn pattern_group(s: &str) -> Result<PatternGroup, ConvertError> {
     }
 }
 
-pub(super) fn pattern_group_str(g: PatternGroup) -> &'static str {
+pub(crate) fn pattern_group_str(g: PatternGroup) -> &'static str {
     match g {
         PatternGroup::Business => wd::classification::BUSINESS,
         PatternGroup::NonBusiness => wd::classification::NON_BUSINESS,
@@ -255,3 +262,88 @@ pub fn dlp_policy_to_wire(p: &ObservedDlpPolicy) -> Result<wd::PolicyDocument, C
         }),
     })
 }
+
+impl Client {
+    /// Every DLP policy's id, display name and creation time (one listing), likewise.
+    pub async fn list_dlp_policy_names(&self) -> Result<Vec<NamedObject>, ClientError> {
+        let docs: Vec<wd::PolicyDocument> = self.transport.list(paths::dlp_policies()).await?;
+        Ok(docs
+            .into_iter()
+            .map(|d| {
+                let p = d.policy_definition;
+                NamedObject {
+                    id: p.name.unwrap_or_default(),
+                    display_name: p.display_name,
+                    created: p.created_time.unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+
+    pub async fn get_dlp_policy(&self, id: &str) -> Result<ObservedDlpPolicy, ClientError> {
+        let resp = self
+            .transport
+            .send(&Req::get(paths::dlp_policy(id)))
+            .await?;
+        self.dlp_from(&resp).await
+    }
+
+    /// The policy in a write's answer, or read back when the answer lacks the groups.
+    pub(crate) async fn dlp_from(&self, resp: &Response) -> Result<ObservedDlpPolicy, ClientError> {
+        let doc: wd::PolicyDocument = resp.json()?;
+        if doc.policy_definition.connector_groups.is_none() {
+            let name = doc.policy_definition.name.clone().unwrap_or_default();
+            let again = self
+                .transport
+                .send(&Req::get(paths::dlp_policy(&name)))
+                .await?;
+            let doc: wd::PolicyDocument = again.json()?;
+            return convert::dlp_policy(&doc).map_err(|e| ClientError::invalid(&again.label, e.0));
+        }
+        convert::dlp_policy(&doc).map_err(|e| ClientError::invalid(&resp.label, e.0))
+    }
+
+    /// Creates a policy (its `id` is ignored); returns it with the id the service gave it.
+    pub async fn create_dlp_policy(
+        &self,
+        p: &ObservedDlpPolicy,
+    ) -> Result<ObservedDlpPolicy, ClientError> {
+        let doc = convert::dlp_policy_to_wire(&ObservedDlpPolicy {
+            id: String::new(),
+            ..p.clone()
+        })
+        .map_err(cannot_write)?;
+        let resp = self
+            .transport
+            .send(&Req::post(paths::dlp_policies()).json(&doc))
+            .await?;
+        self.dlp_from(&resp).await
+    }
+
+    /// Replaces the whole policy `p.id` with `p` (PATCH of the full document).
+    pub async fn update_dlp_policy(
+        &self,
+        p: &ObservedDlpPolicy,
+    ) -> Result<ObservedDlpPolicy, ClientError> {
+        let doc = convert::dlp_policy_to_wire(p).map_err(cannot_write)?;
+        let resp = self
+            .transport
+            .send(&Req::patch(paths::dlp_policy(&p.id)).json(&doc))
+            .await?;
+        if resp.is_empty() {
+            return self.get_dlp_policy(&p.id).await;
+        }
+        self.dlp_from(&resp).await
+    }
+
+    pub async fn delete_dlp_policy(&self, id: &str) -> Result<(), ClientError> {
+        gone_is_fine(
+            self.transport
+                .send(&Req::delete(paths::dlp_policy(id)))
+                .await,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;
