@@ -40,7 +40,10 @@ pub(crate) trait KindSteps {
 }
 
 macro_rules! kind_steps {
-    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;
+    )*) => {
         $( mod $module; )*
 
         pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {

@@ -5,7 +5,9 @@ use ppgov_apply::{Event, Options, Outcome, TenantWrites, apply};
 use ppgov_core::model::{ConnectorGroup, ScopeMode};
 use ppgov_core::observed::*;
 use ppgov_planner::plan::{FORMAT_VERSION, fingerprint};
-use ppgov_planner::{Action, After, Change, Plan, PlannedScope, Ref, ResourceKind};
+use ppgov_planner::{
+    Action, After, Change, Plan, PlannedMembership, PlannedScope, Ref, ResourceKind,
+};
 use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ClientError, ErrorKind, Secret};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -456,10 +458,10 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             attributes: Vec::new(),
             risk: None,
             impact: None,
-            after: After::Membership {
+            after: After::GroupMembership(PlannedMembership {
                 group: Ref::CreatedBy("EnvironmentGroup.new".into()),
                 environment_id: env.id.clone(),
-            },
+            }),
             depends_on: vec!["EnvironmentGroup.new".into()],
         },
         Change {

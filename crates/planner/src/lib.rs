@@ -35,5 +35,5 @@ pub use impact::affected_environments;
 pub use kind_rules::KindRules;
 pub use plan::{
     Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError,
-    PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,
+    PlannedMembership, PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,
 };

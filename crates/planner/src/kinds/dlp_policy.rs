@@ -18,6 +18,9 @@ use crate::kind_rules::value_and_fingerprint;
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
 
+/// The after-value of a data policy change ([`After::DlpPolicy`]).
+pub type AfterValue = Box<ObservedDlpPolicy>;
+
 /// Plans the declared data policies; a policy scoped to a group covers the group's planned
 /// members and runs after their membership changes.
 pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Memberships) {

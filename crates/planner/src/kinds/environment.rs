@@ -12,6 +12,9 @@ use crate::kind_rules::value_and_fingerprint;
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
 
+/// The after-value of an environment change ([`After::Environment`]).
+pub type AfterValue = ppgov_core::observed::ObservedEnvironment;
+
 /// What the environment step hands on to the later steps.
 pub(crate) struct Environments {
     /// Live environment id -> address of its `Environment` change, when there is one.

@@ -14,6 +14,9 @@ use crate::kind_rules::value_and_fingerprint;
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
 
+/// The after-value of a group change ([`After::EnvironmentGroup`]).
+pub type AfterValue = Box<ObservedGroup>;
+
 /// What the group step hands on to the later steps.
 pub(crate) struct Groups {
     /// Desired group name -> live id or the address of its create.

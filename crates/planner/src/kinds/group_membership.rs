@@ -12,6 +12,18 @@ use crate::risk::Risk;
 use crate::simulate::Simulation;
 use ppgov_core::observed::Observed;
 
+/// The after-value of a membership change ([`After::GroupMembership`]): the group an
+/// environment joins, or the one it leaves.
+pub type AfterValue = PlannedMembership;
+
+/// An environment's membership of a group, which may be created by the same plan. Its plan
+/// JSON fields keep their Rust names (`group`, `environment_id`), as saved plans hold them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlannedMembership {
+    pub group: Ref,
+    pub environment_id: String,
+}
+
 /// What the membership step hands on: the addresses of each declared group's membership
 /// changes, which whatever refers to the group's members depends on.
 pub(crate) struct Memberships {
@@ -78,10 +90,10 @@ pub(crate) fn plan(
                     id: Some(env.id.clone()),
                     display_name: env.display_name.clone(),
                     attributes: vec![attr("group", Some(json!(current_name)), None)],
-                    after: After::Membership {
+                    after: After::GroupMembership(PlannedMembership {
                         group: Ref::Id(current.clone()),
                         environment_id: env.id.clone(),
-                    },
+                    }),
                     depends_on: Vec::new(),
                 });
                 depends_on.push(address);
@@ -113,10 +125,10 @@ pub(crate) fn plan(
                 id: Some(env.id.clone()),
                 display_name: env.display_name.clone(),
                 attributes: vec![attr("group", before, Some(json!(name)))],
-                after: After::Membership {
+                after: After::GroupMembership(PlannedMembership {
                     group: group_ref.clone(),
                     environment_id: env.id.clone(),
-                },
+                }),
                 depends_on,
             });
         }
@@ -156,10 +168,10 @@ fn removals(
                     id: Some(env.id.clone()),
                     display_name: env.display_name.clone(),
                     attributes: vec![attr("group", Some(json!(name)), None)],
-                    after: After::Membership {
+                    after: After::GroupMembership(PlannedMembership {
                         group: Ref::Id(gid.clone()),
                         environment_id: env.id.clone(),
-                    },
+                    }),
                     depends_on: Vec::new(),
                 });
             }
@@ -265,9 +277,9 @@ impl KindRules for Rules {
         if change.address.starts_with("GroupMembership.") {
             return "the environment leaves the group and its rules stop applying".to_owned();
         }
-        let group = if let After::Membership {
+        let group = if let After::GroupMembership(PlannedMembership {
             group: Ref::Id(id), ..
-        } = &change.after
+        }) = &change.after
         {
             observed
                 .environment_groups
@@ -290,10 +302,10 @@ impl KindRules for Rules {
 
     fn simulate(&self, change: &Change, sim: &mut Simulation) {
         // A removal carries its membership too.
-        let After::Membership {
+        let After::GroupMembership(PlannedMembership {
             group,
             environment_id,
-        } = &change.after
+        }) = &change.after
         else {
             return;
         };
@@ -322,7 +334,7 @@ impl KindRules for Rules {
     }
 
     fn created_environments_in<'a>(&self, after: &'a After) -> Vec<&'a str> {
-        let After::Membership { environment_id, .. } = after else {
+        let After::GroupMembership(PlannedMembership { environment_id, .. }) = after else {
             return Vec::new();
         };
         created_environment_of(environment_id).into_iter().collect()

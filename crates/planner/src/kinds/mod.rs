@@ -6,7 +6,10 @@
 //! the one list of kinds, [`crate::resource_kinds!`].
 
 macro_rules! kind_modules {
-    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;
+    )*) => {
         $( pub mod $module; )*
     };
 }

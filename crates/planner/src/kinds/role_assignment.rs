@@ -15,6 +15,10 @@ use crate::kind_rules::value_and_fingerprint;
 use crate::risk::Risk;
 use crate::simulate::Simulation;
 
+/// The after-value of a role assignment change ([`After::RoleAssignment`]): its scope may
+/// name a group created by the same plan.
+pub type AfterValue = PlannedRoleAssignment;
+
 /// Plans the declared role assignments.
 pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Memberships) {
     let mut wanted: BTreeMap<(String, Role, PlannedScope), (&RoleAssignment, Vec<String>)> =

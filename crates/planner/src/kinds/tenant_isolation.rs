@@ -12,6 +12,10 @@ use crate::simulate::Simulation;
 use crate::plan::{Change, KindRules, fingerprint};
 use ppgov_core::observed::Observed;
 
+/// The after-value of the tenant isolation change ([`After::TenantIsolationPolicy`]): the
+/// whole policy, as written (removing it writes it off and empty).
+pub type AfterValue = TenantIsolation;
+
 /// The id of the tenant's one policy, in fingerprint keys and changes.
 pub const POLICY_ID: &str = "tenantIsolationPolicy";
 

@@ -11,6 +11,10 @@ use crate::risk::Risk;
 use crate::simulate::Simulation;
 use ppgov_core::observed::Observed;
 
+/// The after-value of the tenant settings change ([`After::TenantSettings`]): the changed
+/// settings only, flattened.
+pub type AfterValue = BTreeMap<String, serde_json::Value>;
+
 pub(crate) fn plan(b: &mut PlanBuilder<'_>) {
     let Some(settings) = &b.desired.tenant_settings else {
         return;
