@@ -22,6 +22,7 @@ mod kinds;
 mod lifecycle;
 pub mod order;
 pub mod plan;
+mod plan_step;
 mod planned_scope;
 pub mod render;
 pub mod resolve;

@@ -1,6 +1,7 @@
 //! Group membership: environments leaving and joining the declared groups (a joining member is
 //! made managed first), and environments that stop being managed leaving their group first.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::attr;
 use super::environment::{self, Environments};
 use super::environment_group::Groups;
@@ -236,6 +237,12 @@ pub(crate) fn unmanage_after_leaving(b: &mut PlanBuilder<'_>) {
 /// What membership changes decide wherever kinds differ ([`KindRules`]): a membership is
 /// declared by its group's document, and fingerprinted as its environment.
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(_: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        // Part of the foundation, planned first by `crate::diff::plan`.
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, action: Action) -> u8 {

@@ -1,6 +1,7 @@
 //! Planning the tenant isolation policy, a singleton with no delete: "removing" it writes it
 //! turned off with an empty allow-list ([`TenantIsolation::removed`]).
 
+use crate::plan_step::{Foundation, PlanStep};
 use crate::builder::{PlanBuilder, Planned};
 use crate::plan::{Action, Address, After, AttributeChange, ResourceKind};
 use ppgov_core::model::{Directions, OwnershipMode, TenantIsolation};
@@ -152,6 +153,12 @@ pub fn removal_risk(live: Option<&TenantIsolation>) -> String {
 /// What tenant isolation policy changes decide wherever kinds differ ([`KindRules`]): a
 /// singleton, fingerprinted as [`POLICY_ID`] even when absent, removed by writing it off.
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(b: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        plan(b);
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, _: Action) -> u8 {
