@@ -5,6 +5,35 @@ use super::*;
 use ppgov_core::observed::ObservedEnvironment;
 use ppgov_planner::{Action, PlannedMembership};
 
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    fn add_environment_to_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn remove_environment_from_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+}
+
+impl Writes for Client {
+    async fn add_environment_to_group(&self, env: &str, group: &str) -> R<ObservedEnvironment> {
+        Client::add_environment_to_group(self, env, group).await
+    }
+    async fn remove_environment_from_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> R<ObservedEnvironment> {
+        Client::remove_environment_from_group(self, env, group).await
+    }
+}
+
 pub(crate) struct Steps;
 
 impl KindSteps for Steps {
