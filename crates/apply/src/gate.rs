@@ -172,7 +172,7 @@ pub fn describe_stale(plan: &Plan, observed: &Observed, s: &Stale) -> String {
     let change = key.as_ref().and_then(|key| {
         plan.changes.iter().find(|c| {
             c.id.as_deref() == Some(key.id.as_str())
-                && !matches!(c.after, ppgov_planner::After::Membership { .. })
+                && !matches!(c.after, ppgov_planner::After::GroupMembership(_))
                 && c.kind == key.kind
         })
     });

@@ -5,7 +5,9 @@ use crate::{Shared, TenantWrites};
 use ppgov_core::observed::{Observed, ObservedDlpPolicy};
 use ppgov_planner::plan::fingerprint;
 use ppgov_planner::{After, Change, FingerprintKey, Ref, ResourceKind};
+use ppgov_tenant_client::{Client, ClientError, NamedObject};
 use serde::Serialize;
+use std::future::Future;
 
 /// What each kind's steps do, in `step/<kind>.rs` (its `Steps`), dispatched by the one list of
 /// resource kinds ([`ppgov_planner::resource_kinds!`]): a new kind is a compile error here
@@ -40,8 +42,11 @@ pub(crate) trait KindSteps {
 }
 
 macro_rules! kind_steps {
-    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
-        $( mod $module; )*
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;
+    )*) => {
+        $( pub(crate) mod $module; )*
 
         pub(crate) async fn run<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
             if let After::Nothing = c.after {
@@ -122,6 +127,9 @@ fn own_object_key(c: &Change) -> Option<FingerprintKey> {
 }
 
 type StepResult = Result<(), String>;
+
+/// A client call's result ([`TenantWrites`]).
+type R<T> = Result<T, ClientError>;
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())

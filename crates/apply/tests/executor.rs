@@ -1,11 +1,14 @@
 //! The executor: order, parallelism, failures and skips against an in-memory fake; references,
 //! read-back and optimistic concurrency against the emulator.
 
+use ppgov_apply::tenant::writes;
 use ppgov_apply::{Event, Options, Outcome, TenantWrites, apply};
 use ppgov_core::model::{ConnectorGroup, ScopeMode};
 use ppgov_core::observed::*;
 use ppgov_planner::plan::{FORMAT_VERSION, fingerprint};
-use ppgov_planner::{Action, After, Change, Plan, PlannedScope, Ref, ResourceKind};
+use ppgov_planner::{
+    Action, After, Change, Plan, PlannedMembership, PlannedScope, Ref, ResourceKind,
+};
 use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, ClientError, ErrorKind, Secret};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -26,17 +29,11 @@ fn nope<T>() -> R<T> {
     Err(ClientError::new(ErrorKind::Rejected, "not in the fake"))
 }
 
-impl TenantWrites for Fake {
+impl writes::environment::Writes for Fake {
     async fn get_environment(&self, _: &str) -> R<ObservedEnvironment> {
         nope()
     }
     async fn set_managed(&self, _: &str, _: bool) -> R<ObservedEnvironment> {
-        nope()
-    }
-    async fn add_environment_to_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
-        nope()
-    }
-    async fn remove_environment_from_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
         nope()
     }
     async fn create_environment(&self, _: &ObservedEnvironment) -> R<ObservedEnvironment> {
@@ -48,10 +45,10 @@ impl TenantWrites for Fake {
     async fn list_environment_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
         Ok(Vec::new())
     }
+}
+
+impl writes::environment_group::Writes for Fake {
     async fn list_group_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
-        Ok(Vec::new())
-    }
-    async fn list_dlp_policy_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
         Ok(Vec::new())
     }
     async fn get_group(&self, _: &str) -> R<ObservedGroup> {
@@ -65,6 +62,21 @@ impl TenantWrites for Fake {
     }
     async fn delete_group(&self, _: &str) -> R<()> {
         nope()
+    }
+}
+
+impl writes::group_membership::Writes for Fake {
+    async fn add_environment_to_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
+        nope()
+    }
+    async fn remove_environment_from_group(&self, _: &str, _: &str) -> R<ObservedEnvironment> {
+        nope()
+    }
+}
+
+impl writes::dlp_policy::Writes for Fake {
+    async fn list_dlp_policy_names(&self) -> R<Vec<ppgov_tenant_client::NamedObject>> {
+        Ok(Vec::new())
     }
     async fn get_dlp_policy(&self, _: &str) -> R<ObservedDlpPolicy> {
         nope()
@@ -96,6 +108,9 @@ impl TenantWrites for Fake {
     async fn delete_dlp_policy(&self, _: &str) -> R<()> {
         nope()
     }
+}
+
+impl writes::role_assignment::Writes for Fake {
     async fn list_environment_role_assignments(&self, _: &str) -> R<Vec<ObservedRoleAssignment>> {
         nope()
     }
@@ -114,6 +129,9 @@ impl TenantWrites for Fake {
     async fn delete_role_assignment(&self, _: &ObservedRoleAssignment) -> R<()> {
         nope()
     }
+}
+
+impl writes::tenant_settings::Writes for Fake {
     async fn get_tenant_settings(&self) -> R<BTreeMap<String, Value>> {
         nope()
     }
@@ -123,6 +141,9 @@ impl TenantWrites for Fake {
     ) -> R<BTreeMap<String, Value>> {
         nope()
     }
+}
+
+impl writes::tenant_isolation::Writes for Fake {
     async fn get_tenant_isolation(&self) -> R<Option<ppgov_core::model::TenantIsolation>> {
         nope()
     }
@@ -456,10 +477,10 @@ fn created_ids_resolve_references_and_stale_objects_are_refused() {
             attributes: Vec::new(),
             risk: None,
             impact: None,
-            after: After::Membership {
+            after: After::GroupMembership(PlannedMembership {
                 group: Ref::CreatedBy("EnvironmentGroup.new".into()),
                 environment_id: env.id.clone(),
-            },
+            }),
             depends_on: vec!["EnvironmentGroup.new".into()],
         },
         Change {

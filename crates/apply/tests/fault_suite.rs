@@ -33,7 +33,7 @@
 use ppgov_apply::{ApplyReport, Options, Outcome, apply};
 use ppgov_core::observed::{Observed, ObservedScope};
 use ppgov_emulator::{Config, Emulator, Faults, RunningEmulator, SeedRequest};
-use ppgov_planner::{Action, After, Plan, PlannedScope, Ref, ResourceKind};
+use ppgov_planner::{Action, After, Plan, PlannedMembership, PlannedScope, Ref, ResourceKind};
 use ppgov_tenant_client::{AuthConfig, Client, ClientConfig, Secret};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -428,10 +428,10 @@ fn allowed(c: &ppgov_planner::Change, target: &Target, ids: &Ids) -> bool {
         Target::Membership { group, env } => match (&c.kind, &c.after) {
             (
                 ResourceKind::GroupMembership,
-                After::Membership {
+                After::GroupMembership(PlannedMembership {
                     group: g,
                     environment_id,
-                },
+                }),
             ) => {
                 lc(environment_id) == *env
                     && (group_id(g).as_ref() == Some(group) || c.action != Action::Create)

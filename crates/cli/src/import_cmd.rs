@@ -52,27 +52,35 @@ pub enum EnvironmentsArg {
     All,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "PascalCase")]
-pub enum KindArg {
-    Environment,
-    EnvironmentGroup,
-    DlpPolicy,
-    RoleAssignment,
-    TenantSettings,
-    TenantIsolationPolicy,
-}
+/// A kind `--only` accepts: every [`ImportKind`], under its document name, so a kind import
+/// learns to write needs nothing here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct KindArg(ImportKind);
 
 impl KindArg {
-    fn kind(self) -> ImportKind {
-        match self {
-            KindArg::Environment => ImportKind::Environment,
-            KindArg::EnvironmentGroup => ImportKind::EnvironmentGroup,
-            KindArg::DlpPolicy => ImportKind::DlpPolicy,
-            KindArg::RoleAssignment => ImportKind::RoleAssignment,
-            KindArg::TenantSettings => ImportKind::TenantSettings,
-            KindArg::TenantIsolationPolicy => ImportKind::TenantIsolationPolicy,
+    /// Every import kind, in [`ImportKind::ALL`]'s order (the order `--help` lists them).
+    const ALL: [KindArg; ImportKind::ALL.len()] = {
+        let mut all = [KindArg(ImportKind::ALL[0]); ImportKind::ALL.len()];
+        let mut i = 1;
+        while i < all.len() {
+            all[i] = KindArg(ImportKind::ALL[i]);
+            i += 1;
         }
+        all
+    };
+
+    fn kind(self) -> ImportKind {
+        self.0
+    }
+}
+
+impl ValueEnum for KindArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()))
     }
 }
 

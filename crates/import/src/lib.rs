@@ -20,53 +20,72 @@ use ppgov_core::observed::{
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The kinds import can write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ImportKind {
-    Environment,
-    EnvironmentGroup,
-    DlpPolicy,
-    RoleAssignment,
-    TenantSettings,
-    TenantIsolationPolicy,
+/// The kinds import writes, declared once: `Kind => "folder", Importer::method;` per kind,
+/// in the order the documents are made. `folder` is where the kind's documents go in the
+/// layout of `policies/` (empty: one file at the root, whose header says `what`); `method`
+/// makes the kind's `(name, document)`s, in the kind's module when it has one. Generates
+/// [`ImportKind`], [`ImportKind::ALL`], the document kind and folder of each, and the
+/// emission `Importer::run` calls for every kind.
+macro_rules! import_kinds {
+    ($(
+        $variant:ident => $folder:literal, Importer::$method:ident $(, what = $what:literal)?;
+    )*) => {
+        /// The kinds import can write.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ImportKind {
+            $( $variant, )*
+        }
+
+        impl ImportKind {
+            pub const ALL: [ImportKind; [$(stringify!($variant)),*].len()] =
+                [$(ImportKind::$variant,)*];
+
+            /// The document kind (its `kind:`); every live kind (`Kind::is_live`) is one
+            /// import can write, which a test checks.
+            pub fn kind(self) -> ppgov_core::Kind {
+                match self { $( ImportKind::$variant => ppgov_core::Kind::$variant, )* }
+            }
+
+            /// The folder (or file) the kind's documents go to, in the layout of `policies/`.
+            fn folder(self) -> &'static str {
+                match self { $( ImportKind::$variant => $folder, )* }
+            }
+
+            /// What the header of the kind's document named `name` says it is.
+            fn what(self, name: &str) -> String {
+                match self {
+                    $( ImportKind::$variant => import_kinds!(@what self, name $(, $what)?), )*
+                }
+            }
+
+            /// The kind's documents, `(name, text)`.
+            fn documents(self, importer: &mut Importer<'_>) -> Vec<(String, String)> {
+                match self { $( ImportKind::$variant => importer.$method(), )* }
+            }
+        }
+    };
+    (@what $kind:ident, $name:ident) => {
+        format!("{} `{}`, as it is in the tenant", $kind.as_str(), $name)
+    };
+    (@what $kind:ident, $name:ident, $what:literal) => {
+        $what.to_owned()
+    };
+}
+
+import_kinds! {
+    Environment => "environments", Importer::environment_documents;
+    EnvironmentGroup => "environment-groups", Importer::group_documents;
+    DlpPolicy => "dlp", Importer::dlp_policy_documents;
+    RoleAssignment => "roles", Importer::role_assignments;
+    TenantSettings => "", Importer::tenant_settings_documents,
+        what = "The tenant settings ppgov governs, as they are";
+    TenantIsolationPolicy => "", Importer::tenant_isolation_documents,
+        what = "The tenant isolation policy, as it is in the tenant";
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
-        ImportKind::Environment,
-        ImportKind::EnvironmentGroup,
-        ImportKind::DlpPolicy,
-        ImportKind::RoleAssignment,
-        ImportKind::TenantSettings,
-        ImportKind::TenantIsolationPolicy,
-    ];
-
-    /// The document kind (its `kind:`); every live kind (`Kind::is_live`) is one
-    /// import can write, which a test checks.
-    pub fn kind(self) -> ppgov_core::Kind {
-        match self {
-            ImportKind::Environment => ppgov_core::Kind::Environment,
-            ImportKind::EnvironmentGroup => ppgov_core::Kind::EnvironmentGroup,
-            ImportKind::DlpPolicy => ppgov_core::Kind::DlpPolicy,
-            ImportKind::RoleAssignment => ppgov_core::Kind::RoleAssignment,
-            ImportKind::TenantSettings => ppgov_core::Kind::TenantSettings,
-            ImportKind::TenantIsolationPolicy => ppgov_core::Kind::TenantIsolationPolicy,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         self.kind().as_str()
-    }
-
-    /// The folder (or file) the kind's documents go to, in the layout of `policies/`.
-    fn folder(self) -> &'static str {
-        match self {
-            ImportKind::Environment => "environments",
-            ImportKind::EnvironmentGroup => "environment-groups",
-            ImportKind::DlpPolicy => "dlp",
-            ImportKind::RoleAssignment => "roles",
-            ImportKind::TenantSettings | ImportKind::TenantIsolationPolicy => "",
-        }
     }
 }
 
@@ -223,6 +242,9 @@ struct Importer<'a> {
     group_names: BTreeMap<String, String>,
     /// Live group id to its member environment ids.
     members: BTreeMap<String, BTreeSet<String>>,
+    /// The environments and groups that get a document, named before any document is made.
+    envs: Vec<&'a ObservedEnvironment>,
+    groups: Vec<&'a ObservedGroup>,
     out: Imported,
 }
 
@@ -242,6 +264,8 @@ impl<'a> Importer<'a> {
             env_names: BTreeMap::new(),
             group_names: BTreeMap::new(),
             members,
+            envs: Vec::new(),
+            groups: Vec::new(),
             out: Imported::default(),
         }
     }
@@ -306,75 +330,14 @@ impl<'a> Importer<'a> {
         );
         self.group_names.extend(group_names);
 
+        self.envs = envs;
+        self.groups = groups;
+
         let mut docs: Vec<(ImportKind, String, String)> = Vec::new();
-        for env in &envs {
-            let name = self.env_names[&env.id].clone();
-            let doc = self.environment(env, &name);
-            docs.push((ImportKind::Environment, name, doc));
-        }
-        for group in &groups {
-            let name = self.group_names[&group.id].clone();
-            let doc = self.group(group, &name);
-            docs.push((ImportKind::EnvironmentGroup, name, doc));
-        }
-        let policies: Vec<&ObservedDlpPolicy> = observed
-            .dlp_policies
-            .values()
-            .filter(|p| self.adopting(ImportKind::DlpPolicy, &p.id))
-            .collect();
-        let mut manageable = Vec::new();
-        for p in policies {
-            if p.scope_mode.is_none() {
-                self.skip(format!(
-                    "DlpPolicy \"{}\" ({}): an environment-level policy, which tenant admins cannot manage",
-                    p.display_name, p.id
-                ));
-            } else {
-                manageable.push(p);
+        for kind in ImportKind::ALL {
+            for (name, doc) in kind.documents(&mut self) {
+                docs.push((kind, name, doc));
             }
-        }
-        let dlp_names = names::assign(
-            manageable
-                .iter()
-                .map(|p| (p.id.as_str(), p.display_name.as_str())),
-            "policy",
-            &self.taken(ImportKind::DlpPolicy),
-        );
-        for p in manageable {
-            let name = dlp_names[&p.id].clone();
-            if let Some(doc) = self.dlp_policy(p, &name) {
-                docs.push((ImportKind::DlpPolicy, name, doc));
-            }
-        }
-        for (name, doc) in self.role_assignments() {
-            docs.push((ImportKind::RoleAssignment, name, doc));
-        }
-        let settings = (self.options.adopt.is_none()
-            && self.options.kinds.contains(&ImportKind::TenantSettings))
-        .then(|| self.tenant_settings())
-        .flatten();
-        if let Some(doc) = settings {
-            docs.push((ImportKind::TenantSettings, "tenant".into(), doc));
-        }
-        if let Some(policy) = &observed.tenant_isolation
-            && self.options.adopt.is_none()
-            && self
-                .options
-                .kinds
-                .contains(&ImportKind::TenantIsolationPolicy)
-        {
-            let (spec, skipped) = tenant_isolation::spec(policy, observed.tenant_id.as_deref());
-            self.out.skipped.extend(skipped);
-            let doc = yaml::document(&Self::envelope(
-                "TenantIsolationPolicy",
-                json!({"name": "tenant-isolation"}),
-                spec,
-            ));
-            docs.push((
-                ImportKind::TenantIsolationPolicy,
-                "tenant-isolation".into(),
-                doc,
-            ));
         }
         if self.options.adopt.is_none() {
             let project = self.project();
@@ -387,20 +350,7 @@ impl<'a> Importer<'a> {
         for (kind, name, doc) in docs {
             *self.out.documents.entry(kind).or_default() += 1;
             let path = self.free_path(kind, &name);
-            let what = match kind {
-                ImportKind::TenantSettings => {
-                    "The tenant settings ppgov governs, as they are".to_owned()
-                }
-                ImportKind::TenantIsolationPolicy => {
-                    "The tenant isolation policy, as it is in the tenant".to_owned()
-                }
-                other @ (ImportKind::Environment
-                | ImportKind::EnvironmentGroup
-                | ImportKind::DlpPolicy
-                | ImportKind::RoleAssignment) => {
-                    format!("{} `{name}`, as it is in the tenant", other.as_str())
-                }
-            };
+            let what = kind.what(&name);
             self.write_file(&path, &doc, &what);
         }
         self.out.skipped.sort();
@@ -534,6 +484,31 @@ impl<'a> Importer<'a> {
         Value::Object(m)
     }
 
+    /// The `Environment` documents of the environments named in `run`.
+    fn environment_documents(&mut self) -> Vec<(String, String)> {
+        let envs = std::mem::take(&mut self.envs);
+        envs.into_iter()
+            .map(|env| {
+                let name = self.env_names[&env.id].clone();
+                let doc = self.environment(env, &name);
+                (name, doc)
+            })
+            .collect()
+    }
+
+    /// The `EnvironmentGroup` documents of the groups named in `run`.
+    fn group_documents(&mut self) -> Vec<(String, String)> {
+        let groups = std::mem::take(&mut self.groups);
+        groups
+            .into_iter()
+            .map(|group| {
+                let name = self.group_names[&group.id].clone();
+                let doc = self.group(group, &name);
+                (name, doc)
+            })
+            .collect()
+    }
+
     fn environment(&mut self, env: &ObservedEnvironment, name: &str) -> String {
         let mut spec = Map::new();
         spec.insert("displayName".into(), json!(env.display_name));
@@ -641,6 +616,43 @@ impl<'a> Importer<'a> {
         }
         refs.sort_by(|a, b| a.0.cmp(&b.0));
         refs.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// The `DlpPolicy` documents of the tenant-level policies (environment-level ones are
+    /// left out, with the reason).
+    fn dlp_policy_documents(&mut self) -> Vec<(String, String)> {
+        let observed = self.observed;
+        let policies: Vec<&ObservedDlpPolicy> = observed
+            .dlp_policies
+            .values()
+            .filter(|p| self.adopting(ImportKind::DlpPolicy, &p.id))
+            .collect();
+        let mut manageable = Vec::new();
+        for p in policies {
+            if p.scope_mode.is_none() {
+                self.skip(format!(
+                    "DlpPolicy \"{}\" ({}): an environment-level policy, which tenant admins cannot manage",
+                    p.display_name, p.id
+                ));
+            } else {
+                manageable.push(p);
+            }
+        }
+        let dlp_names = names::assign(
+            manageable
+                .iter()
+                .map(|p| (p.id.as_str(), p.display_name.as_str())),
+            "policy",
+            &self.taken(ImportKind::DlpPolicy),
+        );
+        let mut docs = Vec::new();
+        for p in manageable {
+            let name = dlp_names[&p.id].clone();
+            if let Some(doc) = self.dlp_policy(p, &name) {
+                docs.push((name, doc));
+            }
+        }
+        docs
     }
 
     fn dlp_policy(&mut self, p: &ObservedDlpPolicy, name: &str) -> Option<String> {
@@ -864,6 +876,18 @@ impl<'a> Importer<'a> {
             out.push((name, doc));
         }
         out
+    }
+
+    /// The `TenantSettings` document, `tenant` (fresh imports only).
+    fn tenant_settings_documents(&mut self) -> Vec<(String, String)> {
+        let settings = (self.options.adopt.is_none()
+            && self.options.kinds.contains(&ImportKind::TenantSettings))
+        .then(|| self.tenant_settings())
+        .flatten();
+        settings
+            .map(|doc| ("tenant".to_owned(), doc))
+            .into_iter()
+            .collect()
     }
 
     /// Every live setting the language knows, each checked on its own against the schema's

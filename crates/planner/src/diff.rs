@@ -1,13 +1,12 @@
-//! `plan()`: desired vs observed, kind by kind. The step list: each step (one module per
-//! kind in `crate::kinds`) adds its changes through the [`PlanBuilder`] and returns what the
-//! later steps need, so the order of the steps is the order of their data.
+//! `plan()`: desired vs observed, kind by kind. Each step (one module per kind in
+//! `crate::kinds`) adds its changes through the [`PlanBuilder`]. The foundation steps return
+//! what the later steps need, so their order is the order of their data; every other kind's
+//! step then runs from the list of kinds ([`crate::plan_step`]).
 
 use crate::builder::{Built, PlanBuilder};
-use crate::kinds::{
-    dlp_policy, environment, environment_group, group_membership, role_assignment,
-    tenant_isolation, tenant_settings,
-};
+use crate::kinds::{environment, environment_group, group_membership};
 use crate::plan::*;
+use crate::plan_step::{Foundation, plan_every_kind};
 use crate::resolve::Resolver;
 use ppgov_core::catalog::Catalog;
 use ppgov_core::model::*;
@@ -29,10 +28,11 @@ pub fn plan(desired: &Desired, observed: &Observed, catalog: &Catalog) -> Plan {
     let groups = environment_group::plan(&mut b, &environments.declared);
     let memberships = group_membership::plan(&mut b, &groups, &mut environments);
     group_membership::unmanage_after_leaving(&mut b);
-    dlp_policy::plan(&mut b, &groups, &memberships);
-    role_assignment::plan(&mut b, &groups, &memberships);
-    tenant_settings::plan(&mut b);
-    tenant_isolation::plan(&mut b);
+    let foundation = Foundation {
+        groups: &groups,
+        memberships: &memberships,
+    };
+    plan_every_kind(&mut b, &foundation);
     let Built {
         mut changes,
         mut notes,

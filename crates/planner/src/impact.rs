@@ -511,8 +511,10 @@ fn same_rules(before: &ObservedDlpPolicy, after: &ObservedDlpPolicy, catalog: &C
 fn membership_changes(plan: &Plan) -> BTreeMap<&str, Vec<usize>> {
     let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (index, change) in plan.changes.iter().enumerate() {
-        if let After::Membership { environment_id, .. } = &change.after {
-            out.entry(environment_id.as_str()).or_default().push(index);
+        if let After::GroupMembership(membership) = &change.after {
+            out.entry(membership.environment_id.as_str())
+                .or_default()
+                .push(index);
         }
     }
     out

@@ -1,9 +1,11 @@
 //! The resource kinds, declared once, and what each kind decides: [`KindRules`].
 //!
 //! [`resource_kinds!`](crate::resource_kinds) is the only list of resource kinds. It calls the
-//! macro it is given with one `Variant => module;` line per kind; the planner generates
-//! [`ResourceKind`], [`ResourceKind::ALL`], the names, the per-kind modules of `kinds/` and the
-//! table from a kind to its [`KindRules`] (`kinds/<module>.rs`'s `Rules`); `ppgov-apply`
+//! macro it is given with one `Variant => module;` line per kind (`, after_tag = "…"` when the
+//! plan JSON names its after-value otherwise); the planner generates [`ResourceKind`],
+//! [`ResourceKind::ALL`], the names, the per-kind modules of `kinds/`, the table from a kind to
+//! its [`KindRules`] (`kinds/<module>.rs`'s `Rules`) and [`After`] (the module's
+//! `AfterValue`); `ppgov-apply`
 //! generates its step modules and dispatch from the same list. A new line there makes the
 //! compiler demand the kind's module and its `impl KindRules for Rules` (and apply's
 //! `KindSteps`), instead of a `match` arm in every file that treats kinds differently.
@@ -18,14 +20,18 @@ use std::collections::BTreeMap;
 
 /// Calls `$callback! { Variant => module; ... }` with every resource kind, in the order of
 /// [`ResourceKind`] (which sorts, tie-breaks and serialises by it).
+///
+/// Every callback accepts the whole line grammar:
+/// `$(#[doc = $doc:literal])* $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;`
 #[macro_export]
 macro_rules! resource_kinds {
     ($callback:ident) => {
         $callback! {
             Environment => environment;
             EnvironmentGroup => environment_group;
-            /// An environment joining or leaving a group.
-            GroupMembership => group_membership;
+            /// An environment joining or leaving a group. Its after-value's plan JSON `kind`
+            /// is `membership`, as saved plans hold it.
+            GroupMembership => group_membership, after_tag = "membership";
             DlpPolicy => dlp_policy;
             RoleAssignment => role_assignment;
             TenantSettings => tenant_settings;
@@ -35,7 +41,10 @@ macro_rules! resource_kinds {
 }
 
 macro_rules! declare_resource_kinds {
-    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;
+    )*) => {
         /// What a change is about.
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,

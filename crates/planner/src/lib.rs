@@ -22,6 +22,7 @@ mod kinds;
 mod lifecycle;
 pub mod order;
 pub mod plan;
+mod plan_step;
 mod planned_scope;
 pub mod render;
 pub mod resolve;
@@ -35,5 +36,5 @@ pub use impact::affected_environments;
 pub use kind_rules::KindRules;
 pub use plan::{
     Action, Address, After, AttributeChange, Change, FingerprintKey, Note, Plan, PlanError,
-    PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,
+    PlannedMembership, PlannedRoleAssignment, PlannedScope, Ref, ResourceKind,
 };

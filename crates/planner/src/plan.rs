@@ -1,9 +1,8 @@
 //! The plan: what to change, in what order, and what it was computed from.
 
+pub use crate::kinds::group_membership::PlannedMembership;
 pub use crate::planned_scope::{PlannedRoleAssignment, PlannedScope};
-use ppgov_core::observed::{
-    Observed, ObservedDlpPolicy, ObservedEnvironment, ObservedGroup, ObservedScope,
-};
+use ppgov_core::observed::{Observed, ObservedScope};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,42 +40,38 @@ pub struct AttributeChange {
     pub after: Option<serde_json::Value>,
 }
 
-/// The complete value an object must have after the change (what the client writes).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
-pub enum After {
-    Environment(ObservedEnvironment),
-    EnvironmentGroup(Box<ObservedGroup>),
-    Membership {
-        group: Ref,
-        environment_id: String,
-    },
-    DlpPolicy(Box<ObservedDlpPolicy>),
-    /// Its scope may name a group created by the same plan.
-    RoleAssignment(PlannedRoleAssignment),
-    /// Changed settings only, flattened.
-    TenantSettings(BTreeMap<String, serde_json::Value>),
-    /// The whole policy, as written (removing it writes it off and empty).
-    TenantIsolationPolicy(ppgov_core::model::TenantIsolation),
-    /// Deletions carry no after-value.
-    Nothing,
-}
-
-impl After {
-    /// The kind of the object the value is written to; `None` for a deletion.
-    pub fn kind(&self) -> Option<ResourceKind> {
-        match self {
-            After::Environment(_) => Some(ResourceKind::Environment),
-            After::EnvironmentGroup(_) => Some(ResourceKind::EnvironmentGroup),
-            After::Membership { .. } => Some(ResourceKind::GroupMembership),
-            After::DlpPolicy(_) => Some(ResourceKind::DlpPolicy),
-            After::RoleAssignment(_) => Some(ResourceKind::RoleAssignment),
-            After::TenantSettings(_) => Some(ResourceKind::TenantSettings),
-            After::TenantIsolationPolicy(_) => Some(ResourceKind::TenantIsolationPolicy),
-            After::Nothing => None,
+macro_rules! declare_after {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;
+    )*) => {
+        /// The complete value an object must have after the change (what the client writes):
+        /// one variant per [`ResourceKind`], of the type its module of `kinds/` declares as
+        /// `AfterValue`. The plan JSON tags it `kind`, the variant's name in camelCase unless
+        /// the list says otherwise.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase", tag = "kind")]
+        pub enum After {
+            $(
+                $(#[serde(rename = $after_tag)])?
+                $variant(crate::kinds::$module::AfterValue),
+            )*
+            /// Deletions carry no after-value.
+            Nothing,
         }
-    }
+
+        impl After {
+            /// The kind of the object the value is written to; `None` for a deletion.
+            pub fn kind(&self) -> Option<ResourceKind> {
+                match self {
+                    $( After::$variant(_) => Some(ResourceKind::$variant), )*
+                    After::Nothing => None,
+                }
+            }
+        }
+    };
 }
+crate::resource_kinds!(declare_after);
 
 /// A reference to a live object that may not exist yet when the plan is made.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -4,6 +4,42 @@
 use super::*;
 use ppgov_core::model::{PatternGroup, UrlPattern};
 
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    /// Every DLP policy's id, name and creation time, likewise.
+    fn list_dlp_policy_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
+    fn get_dlp_policy(&self, id: &str) -> impl Future<Output = R<ObservedDlpPolicy>>;
+    fn create_dlp_policy(
+        &self,
+        p: &ObservedDlpPolicy,
+    ) -> impl Future<Output = R<ObservedDlpPolicy>>;
+    fn update_dlp_policy(
+        &self,
+        p: &ObservedDlpPolicy,
+    ) -> impl Future<Output = R<ObservedDlpPolicy>>;
+    fn delete_dlp_policy(&self, id: &str) -> impl Future<Output = R<()>>;
+}
+
+impl Writes for Client {
+    async fn list_dlp_policy_names(&self) -> R<Vec<NamedObject>> {
+        Client::list_dlp_policy_names(self).await
+    }
+    async fn get_dlp_policy(&self, id: &str) -> R<ObservedDlpPolicy> {
+        Client::get_dlp_policy(self, id).await
+    }
+    async fn create_dlp_policy(&self, p: &ObservedDlpPolicy) -> R<ObservedDlpPolicy> {
+        Client::create_dlp_policy(self, p).await
+    }
+    async fn update_dlp_policy(&self, p: &ObservedDlpPolicy) -> R<ObservedDlpPolicy> {
+        Client::update_dlp_policy(self, p).await
+    }
+    async fn delete_dlp_policy(&self, id: &str) -> R<()> {
+        Client::delete_dlp_policy(self, id).await
+    }
+}
+
 pub(crate) struct Steps;
 
 impl KindSteps for Steps {

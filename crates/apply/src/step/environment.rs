@@ -4,6 +4,41 @@ use super::*;
 use ppgov_core::observed::ObservedEnvironment;
 use ppgov_planner::Action;
 
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    fn get_environment(&self, id: &str) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn set_managed(&self, env: &str, managed: bool)
+    -> impl Future<Output = R<ObservedEnvironment>>;
+    /// Creates an environment (waiting out its lifecycle operation); the value read back.
+    fn create_environment(
+        &self,
+        e: &ObservedEnvironment,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn delete_environment(&self, id: &str) -> impl Future<Output = R<()>>;
+    /// Every environment's id, name and creation time, to keep creates from making duplicates.
+    fn list_environment_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
+}
+
+impl Writes for Client {
+    async fn get_environment(&self, id: &str) -> R<ObservedEnvironment> {
+        Client::get_environment(self, id).await
+    }
+    async fn set_managed(&self, env: &str, managed: bool) -> R<ObservedEnvironment> {
+        Client::set_managed(self, env, managed).await
+    }
+    async fn create_environment(&self, e: &ObservedEnvironment) -> R<ObservedEnvironment> {
+        Client::create_environment(self, e).await
+    }
+    async fn delete_environment(&self, id: &str) -> R<()> {
+        Client::delete_environment(self, id).await
+    }
+    async fn list_environment_names(&self) -> R<Vec<NamedObject>> {
+        Client::list_environment_names(self).await
+    }
+}
+
 pub(crate) struct Steps;
 
 impl KindSteps for Steps {

@@ -3,6 +3,36 @@
 use super::*;
 use ppgov_core::observed::ObservedGroup;
 
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    fn get_group(&self, id: &str) -> impl Future<Output = R<ObservedGroup>>;
+    /// Every group's id, name and creation time, to keep creates from making duplicates.
+    fn list_group_names(&self) -> impl Future<Output = R<Vec<NamedObject>>>;
+    fn create_group(&self, g: &ObservedGroup) -> impl Future<Output = R<ObservedGroup>>;
+    fn update_group(&self, g: &ObservedGroup) -> impl Future<Output = R<ObservedGroup>>;
+    fn delete_group(&self, id: &str) -> impl Future<Output = R<()>>;
+}
+
+impl Writes for Client {
+    async fn get_group(&self, id: &str) -> R<ObservedGroup> {
+        Client::get_group(self, id).await
+    }
+    async fn list_group_names(&self) -> R<Vec<NamedObject>> {
+        Client::list_group_names(self).await
+    }
+    async fn create_group(&self, g: &ObservedGroup) -> R<ObservedGroup> {
+        Client::create_group(self, g).await
+    }
+    async fn update_group(&self, g: &ObservedGroup) -> R<ObservedGroup> {
+        Client::update_group(self, g).await
+    }
+    async fn delete_group(&self, id: &str) -> R<()> {
+        Client::delete_group(self, id).await
+    }
+}
+
 pub(crate) struct Steps;
 
 impl KindSteps for Steps {

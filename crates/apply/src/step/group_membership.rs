@@ -3,17 +3,46 @@
 
 use super::*;
 use ppgov_core::observed::ObservedEnvironment;
-use ppgov_planner::Action;
+use ppgov_planner::{Action, PlannedMembership};
+
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    fn add_environment_to_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+    fn remove_environment_from_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> impl Future<Output = R<ObservedEnvironment>>;
+}
+
+impl Writes for Client {
+    async fn add_environment_to_group(&self, env: &str, group: &str) -> R<ObservedEnvironment> {
+        Client::add_environment_to_group(self, env, group).await
+    }
+    async fn remove_environment_from_group(
+        &self,
+        env: &str,
+        group: &str,
+    ) -> R<ObservedEnvironment> {
+        Client::remove_environment_from_group(self, env, group).await
+    }
+}
 
 pub(crate) struct Steps;
 
 impl KindSteps for Steps {
     async fn write<T: TenantWrites>(c: &Change, t: &T, shared: &Shared) -> StepResult {
         let err = |e: ppgov_tenant_client::ClientError| e.to_string();
-        let After::Membership {
+        let After::GroupMembership(PlannedMembership {
             group,
             environment_id,
-        } = &c.after
+        }) = &c.after
         else {
             return Err(format!("{}: not a membership", c.address));
         };
@@ -52,7 +81,7 @@ impl KindSteps for Steps {
     }
 
     async fn delete<T: TenantWrites>(c: &Change, _: &str, _: &T, _: &Shared) -> StepResult {
-        // A membership removal carries `After::Membership`, so it never gets here.
+        // A membership removal carries `After::GroupMembership`, so it never gets here.
         not_deleted(c)
     }
 
@@ -61,11 +90,11 @@ impl KindSteps for Steps {
     }
 
     fn repository_changed(written: &After, wanted: &After) -> bool {
-        let (After::Membership { group: a, .. }, After::Membership { group: b, .. }) =
-            (written, wanted)
+        let (After::GroupMembership(written), After::GroupMembership(wanted)) = (written, wanted)
         else {
             return true;
         };
+        let (a, b) = (&written.group, &wanted.group);
         // A group created by ppgov is referred to by the address that created it, then by
         // its id: only a different address means the repository moved the environment.
         matches!((a, b), (Ref::CreatedBy(x), Ref::CreatedBy(y)) if x != y)
@@ -75,10 +104,10 @@ impl KindSteps for Steps {
     fn set_live_id(_: &mut After, _: String) {}
 
     fn edges(c: &Change) -> Edges<'_> {
-        let After::Membership {
+        let After::GroupMembership(PlannedMembership {
             group,
             environment_id,
-        } = &c.after
+        }) = &c.after
         else {
             // A delete.
             return Edges {
@@ -96,7 +125,7 @@ impl KindSteps for Steps {
     }
 
     fn object_key(c: &Change) -> Option<FingerprintKey> {
-        let After::Membership { environment_id, .. } = &c.after else {
+        let After::GroupMembership(PlannedMembership { environment_id, .. }) = &c.after else {
             return own_object_key(c);
         };
         // A membership of an environment created in this plan has no live object yet.

@@ -2,6 +2,48 @@
 //! (re-read on the assignment's own list).
 
 use super::*;
+use ppgov_core::observed::{ObservedRoleAssignment, ObservedScope};
+
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    fn list_environment_role_assignments(
+        &self,
+        env: &str,
+    ) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
+    /// The RBAC assignments of one scope's own list (tenant, group or environment).
+    fn list_rbac_role_assignments_at(
+        &self,
+        scope: &ObservedScope,
+    ) -> impl Future<Output = R<Vec<ObservedRoleAssignment>>>;
+    fn create_role_assignment(
+        &self,
+        a: &ObservedRoleAssignment,
+    ) -> impl Future<Output = R<ObservedRoleAssignment>>;
+    fn delete_role_assignment(&self, a: &ObservedRoleAssignment) -> impl Future<Output = R<()>>;
+}
+
+impl Writes for Client {
+    async fn list_environment_role_assignments(&self, env: &str) -> R<Vec<ObservedRoleAssignment>> {
+        Client::list_environment_role_assignments(self, env).await
+    }
+    async fn list_rbac_role_assignments_at(
+        &self,
+        scope: &ObservedScope,
+    ) -> R<Vec<ObservedRoleAssignment>> {
+        Client::list_rbac_role_assignments_at(self, scope).await
+    }
+    async fn create_role_assignment(
+        &self,
+        a: &ObservedRoleAssignment,
+    ) -> R<ObservedRoleAssignment> {
+        Client::create_role_assignment(self, a).await
+    }
+    async fn delete_role_assignment(&self, a: &ObservedRoleAssignment) -> R<()> {
+        Client::delete_role_assignment(self, a).await
+    }
+}
 
 pub(crate) struct Steps;
 

@@ -5,6 +5,27 @@ use super::*;
 use ppgov_core::model::TenantIsolation;
 use ppgov_planner::tenant_isolation::POLICY_ID;
 
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    /// `None`: the tenant has no policy.
+    fn get_tenant_isolation(&self) -> impl Future<Output = R<Option<TenantIsolation>>>;
+    fn put_tenant_isolation(
+        &self,
+        policy: &TenantIsolation,
+    ) -> impl Future<Output = R<TenantIsolation>>;
+}
+
+impl Writes for Client {
+    async fn get_tenant_isolation(&self) -> R<Option<TenantIsolation>> {
+        Client::get_tenant_isolation(self).await
+    }
+    async fn put_tenant_isolation(&self, policy: &TenantIsolation) -> R<TenantIsolation> {
+        Client::put_tenant_isolation(self, policy).await
+    }
+}
+
 pub(crate) struct Steps;
 
 impl KindSteps for Steps {

@@ -2,6 +2,31 @@
 //! fingerprint (`TenantSettings:{path}`); the others may change freely. Never deleted.
 
 use super::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The client calls this kind's steps make: part of [`TenantWrites`], whose every
+/// implementation (the client here, test fakes) implements it. Each write returns the value
+/// read back.
+pub trait Writes {
+    fn get_tenant_settings(&self) -> impl Future<Output = R<BTreeMap<String, Value>>>;
+    fn update_tenant_settings(
+        &self,
+        changed: &BTreeMap<String, Value>,
+    ) -> impl Future<Output = R<BTreeMap<String, Value>>>;
+}
+
+impl Writes for Client {
+    async fn get_tenant_settings(&self) -> R<BTreeMap<String, Value>> {
+        Client::get_tenant_settings(self).await
+    }
+    async fn update_tenant_settings(
+        &self,
+        changed: &BTreeMap<String, Value>,
+    ) -> R<BTreeMap<String, Value>> {
+        Client::update_tenant_settings(self, changed).await
+    }
+}
 
 pub(crate) struct Steps;
 

@@ -2,6 +2,7 @@
 //! compared by meaning, loosening named as a risk) and, under exclusive ownership, deleted.
 //! Matching a document to a live policy is `Resolver::dlp_policy`'s.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::environment_group::Groups;
 use super::group_membership::Memberships;
 use super::{as_held, attr, json_diff, to_json};
@@ -17,6 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::kind_rules::value_and_fingerprint;
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
+
+/// The after-value of a data policy change ([`After::DlpPolicy`]).
+pub type AfterValue = Box<ObservedDlpPolicy>;
 
 /// Plans the declared data policies; a policy scoped to a group covers the group's planned
 /// members and runs after their membership changes.
@@ -462,6 +466,12 @@ fn patterns_meaning(patterns: &[UrlPattern]) -> &[UrlPattern] {
 
 /// What data policy changes decide wherever kinds differ ([`KindRules`]).
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(b: &mut PlanBuilder<'_>, foundation: &Foundation<'_>) {
+        plan(b, foundation.groups, foundation.memberships);
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, action: Action) -> u8 {

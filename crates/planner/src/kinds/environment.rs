@@ -2,6 +2,7 @@
 //! (ppgov-owned environments are created and deleted by `crate::lifecycle`), and the
 //! Managed Environment a group member needs.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::{attr, type_name};
 use crate::builder::{PlanBuilder, Planned};
 use crate::plan::*;
@@ -11,6 +12,9 @@ use std::collections::BTreeMap;
 use crate::kind_rules::value_and_fingerprint;
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
+
+/// The after-value of an environment change ([`After::Environment`]).
+pub type AfterValue = ppgov_core::observed::ObservedEnvironment;
 
 /// What the environment step hands on to the later steps.
 pub(crate) struct Environments {
@@ -157,6 +161,12 @@ pub(crate) fn make_managed(b: &mut PlanBuilder<'_>, envs: &mut Environments, env
 
 /// What environment changes decide wherever kinds differ ([`KindRules`]).
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(_: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        // Part of the foundation, planned first by `crate::diff::plan`.
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, action: Action) -> u8 {

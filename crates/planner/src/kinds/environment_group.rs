@@ -1,6 +1,7 @@
 //! `EnvironmentGroup` documents: groups created, updated (rules compared by meaning) and,
 //! under exclusive ownership, deleted; and each group's members for the membership step.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::{as_held, attr, json_diff, to_json};
 use crate::builder::{PlanBuilder, Planned};
 use crate::plan::*;
@@ -13,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::kind_rules::value_and_fingerprint;
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
+
+/// The after-value of a group change ([`After::EnvironmentGroup`]).
+pub type AfterValue = Box<ObservedGroup>;
 
 /// What the group step hands on to the later steps.
 pub(crate) struct Groups {
@@ -404,6 +408,12 @@ pub(crate) fn rules_loosened(before: &GroupRules, after: &GroupRules) -> Vec<Str
 
 /// What environment group changes decide wherever kinds differ ([`KindRules`]).
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(_: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        // Part of the foundation, planned first by `crate::diff::plan`.
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, action: Action) -> u8 {

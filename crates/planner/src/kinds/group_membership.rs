@@ -1,6 +1,7 @@
 //! Group membership: environments leaving and joining the declared groups (a joining member is
 //! made managed first), and environments that stop being managed leaving their group first.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::attr;
 use super::environment::{self, Environments};
 use super::environment_group::Groups;
@@ -11,6 +12,18 @@ use std::collections::BTreeMap;
 use crate::risk::Risk;
 use crate::simulate::Simulation;
 use ppgov_core::observed::Observed;
+
+/// The after-value of a membership change ([`After::GroupMembership`]): the group an
+/// environment joins, or the one it leaves.
+pub type AfterValue = PlannedMembership;
+
+/// An environment's membership of a group, which may be created by the same plan. Its plan
+/// JSON fields keep their Rust names (`group`, `environment_id`), as saved plans hold them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlannedMembership {
+    pub group: Ref,
+    pub environment_id: String,
+}
 
 /// What the membership step hands on: the addresses of each declared group's membership
 /// changes, which whatever refers to the group's members depends on.
@@ -78,10 +91,10 @@ pub(crate) fn plan(
                     id: Some(env.id.clone()),
                     display_name: env.display_name.clone(),
                     attributes: vec![attr("group", Some(json!(current_name)), None)],
-                    after: After::Membership {
+                    after: After::GroupMembership(PlannedMembership {
                         group: Ref::Id(current.clone()),
                         environment_id: env.id.clone(),
-                    },
+                    }),
                     depends_on: Vec::new(),
                 });
                 depends_on.push(address);
@@ -113,10 +126,10 @@ pub(crate) fn plan(
                 id: Some(env.id.clone()),
                 display_name: env.display_name.clone(),
                 attributes: vec![attr("group", before, Some(json!(name)))],
-                after: After::Membership {
+                after: After::GroupMembership(PlannedMembership {
                     group: group_ref.clone(),
                     environment_id: env.id.clone(),
-                },
+                }),
                 depends_on,
             });
         }
@@ -156,10 +169,10 @@ fn removals(
                     id: Some(env.id.clone()),
                     display_name: env.display_name.clone(),
                     attributes: vec![attr("group", Some(json!(name)), None)],
-                    after: After::Membership {
+                    after: After::GroupMembership(PlannedMembership {
                         group: Ref::Id(gid.clone()),
                         environment_id: env.id.clone(),
-                    },
+                    }),
                     depends_on: Vec::new(),
                 });
             }
@@ -225,6 +238,12 @@ pub(crate) fn unmanage_after_leaving(b: &mut PlanBuilder<'_>) {
 /// declared by its group's document, and fingerprinted as its environment.
 pub struct Rules;
 
+impl PlanStep for Rules {
+    fn plan(_: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        // Part of the foundation, planned first by `crate::diff::plan`.
+    }
+}
+
 impl KindRules for Rules {
     fn phase(&self, action: Action) -> u8 {
         match action {
@@ -265,9 +284,9 @@ impl KindRules for Rules {
         if change.address.starts_with("GroupMembership.") {
             return "the environment leaves the group and its rules stop applying".to_owned();
         }
-        let group = if let After::Membership {
+        let group = if let After::GroupMembership(PlannedMembership {
             group: Ref::Id(id), ..
-        } = &change.after
+        }) = &change.after
         {
             observed
                 .environment_groups
@@ -290,10 +309,10 @@ impl KindRules for Rules {
 
     fn simulate(&self, change: &Change, sim: &mut Simulation) {
         // A removal carries its membership too.
-        let After::Membership {
+        let After::GroupMembership(PlannedMembership {
             group,
             environment_id,
-        } = &change.after
+        }) = &change.after
         else {
             return;
         };
@@ -322,7 +341,7 @@ impl KindRules for Rules {
     }
 
     fn created_environments_in<'a>(&self, after: &'a After) -> Vec<&'a str> {
-        let After::Membership { environment_id, .. } = after else {
+        let After::GroupMembership(PlannedMembership { environment_id, .. }) = after else {
             return Vec::new();
         };
         created_environment_of(environment_id).into_iter().collect()

@@ -1,12 +1,17 @@
 //! One module per kind of resource the planner plans, each a step that adds its changes
-//! through the [`crate::builder::PlanBuilder`] and returns what later steps need; the step
-//! list is `crate::diff::plan`. Helpers the kinds share live here.
+//! through the [`crate::builder::PlanBuilder`]; the foundation steps (environments, groups,
+//! memberships) run first from `crate::diff::plan` and return what later steps need, every
+//! other step runs from the list of kinds (`crate::plan_step`). Helpers the kinds share live
+//! here.
 //!
 //! Each module's `Rules` implements [`crate::plan::KindRules`]; the modules are declared by
 //! the one list of kinds, [`crate::resource_kinds!`].
 
 macro_rules! kind_modules {
-    ($( $(#[doc = $doc:literal])* $variant:ident => $module:ident; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident $(, after_tag = $after_tag:literal)?;
+    )*) => {
         $( pub mod $module; )*
     };
 }

@@ -2,6 +2,7 @@
 //! created and, under exclusive ownership, deleted; a group scope expands to the group's
 //! members for environment roles, or refers to the group, created in the same plan or live.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::environment_group::Groups;
 use super::group_membership::Memberships;
 use super::{attr, to_json};
@@ -14,6 +15,10 @@ use std::collections::BTreeMap;
 use crate::kind_rules::value_and_fingerprint;
 use crate::risk::Risk;
 use crate::simulate::Simulation;
+
+/// The after-value of a role assignment change ([`After::RoleAssignment`]): its scope may
+/// name a group created by the same plan.
+pub type AfterValue = PlannedRoleAssignment;
 
 /// Plans the declared role assignments.
 pub(crate) fn plan(b: &mut PlanBuilder<'_>, groups: &Groups, memberships: &Memberships) {
@@ -302,6 +307,12 @@ pub(crate) fn role_name(role: Role) -> String {
 
 /// What role assignment changes decide wherever kinds differ ([`KindRules`]).
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(b: &mut PlanBuilder<'_>, foundation: &Foundation<'_>) {
+        plan(b, foundation.groups, foundation.memberships);
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, action: Action) -> u8 {

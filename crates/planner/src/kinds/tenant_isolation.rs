@@ -1,6 +1,7 @@
 //! Planning the tenant isolation policy, a singleton with no delete: "removing" it writes it
 //! turned off with an empty allow-list ([`TenantIsolation::removed`]).
 
+use crate::plan_step::{Foundation, PlanStep};
 use crate::builder::{PlanBuilder, Planned};
 use crate::plan::{Action, Address, After, AttributeChange, ResourceKind};
 use ppgov_core::model::{Directions, OwnershipMode, TenantIsolation};
@@ -11,6 +12,10 @@ use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
 use crate::plan::{Change, KindRules, fingerprint};
 use ppgov_core::observed::Observed;
+
+/// The after-value of the tenant isolation change ([`After::TenantIsolationPolicy`]): the
+/// whole policy, as written (removing it writes it off and empty).
+pub type AfterValue = TenantIsolation;
 
 /// The id of the tenant's one policy, in fingerprint keys and changes.
 pub const POLICY_ID: &str = "tenantIsolationPolicy";
@@ -148,6 +153,12 @@ pub fn removal_risk(live: Option<&TenantIsolation>) -> String {
 /// What tenant isolation policy changes decide wherever kinds differ ([`KindRules`]): a
 /// singleton, fingerprinted as [`POLICY_ID`] even when absent, removed by writing it off.
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(b: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        plan(b);
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, _: Action) -> u8 {

@@ -1,6 +1,7 @@
 //! The `TenantSettings` document: the settings it declares, one attribute per flattened path;
 //! settings it leaves out are not managed.
 
+use crate::plan_step::{Foundation, PlanStep};
 use super::{attr, to_json};
 use crate::builder::{PlanBuilder, Planned};
 use crate::plan::*;
@@ -10,6 +11,10 @@ use crate::kind_rules::value_and_fingerprint;
 use crate::risk::Risk;
 use crate::simulate::Simulation;
 use ppgov_core::observed::Observed;
+
+/// The after-value of the tenant settings change ([`After::TenantSettings`]): the changed
+/// settings only, flattened.
+pub type AfterValue = BTreeMap<String, serde_json::Value>;
 
 pub(crate) fn plan(b: &mut PlanBuilder<'_>) {
     let Some(settings) = &b.desired.tenant_settings else {
@@ -44,6 +49,12 @@ pub(crate) fn plan(b: &mut PlanBuilder<'_>) {
 /// What tenant settings changes decide wherever kinds differ ([`KindRules`]): fingerprinted
 /// one managed setting at a time (`TenantSettings:{path}`), never deleted.
 pub struct Rules;
+
+impl PlanStep for Rules {
+    fn plan(b: &mut PlanBuilder<'_>, _: &Foundation<'_>) {
+        plan(b);
+    }
+}
 
 impl KindRules for Rules {
     fn phase(&self, _: Action) -> u8 {
