@@ -131,7 +131,10 @@ impl KindSteps for Steps {
         if ppgov_planner::plan::created_environment_of(&e.id).is_some() {
             return None;
         }
-        Some(FingerprintKey::new(ResourceKind::Environment, e.id.as_str()))
+        Some(FingerprintKey::new(
+            ResourceKind::Environment,
+            e.id.as_str(),
+        ))
     }
 }
 

@@ -84,14 +84,14 @@ impl KindSteps for Steps {
         // RBAC scope's (one request, not one per scope of the tenant).
         let list_of = match crate::gate::bap_environment(id) {
             Some(env) => RoleList::Bap(env),
-            None => RoleList::Rbac(ppgov_planner::plan::scope_of_address(&c.address).ok_or_else(
-                || {
+            None => RoleList::Rbac(
+                ppgov_planner::plan::scope_of_address(&c.address).ok_or_else(|| {
                     format!(
                         "{}: the address names no scope to re-read the assignment on",
                         c.address
                     )
-                },
-            )?),
+                })?,
+            ),
         };
         let list = role_list(t, &list_of).await.map_err(err)?;
         let Some(live) = list.into_iter().find(|a| a.id == id) else {

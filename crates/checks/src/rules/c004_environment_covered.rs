@@ -19,7 +19,11 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_environment(cx, out, |_, env| {
-        (env.covering_policies == 0)
-            .then(|| ("", format!("no DLP policy covers environment `{}`", env.display_name)))
+        (env.covering_policies == 0).then(|| {
+            (
+                "",
+                format!("no DLP policy covers environment `{}`", env.display_name),
+            )
+        })
     });
 }

@@ -22,7 +22,13 @@ pub const INFO: CheckInfo = CheckInfo {
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_policy(cx, out, |_, p| {
         (p.default_group == ConnectorGroup::Business).then(|| {
-            ("/spec/connectors/default", format!("policy `{}` puts unlisted and new connectors in Business", p.display_name))
+            (
+                "/spec/connectors/default",
+                format!(
+                    "policy `{}` puts unlisted and new connectors in Business",
+                    p.display_name
+                ),
+            )
         })
     });
 }

@@ -22,7 +22,14 @@ pub const INFO: CheckInfo = CheckInfo {
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_policy(cx, out, |_, p| {
         let blocks = p.default_group == ConnectorGroup::Blocked
-            || p.classification.values().any(|g| *g == ConnectorGroup::Blocked);
-        (!blocks).then(|| ("/spec/connectors", format!("policy `{}` blocks no connector", p.display_name)))
+            || p.classification
+                .values()
+                .any(|g| *g == ConnectorGroup::Blocked);
+        (!blocks).then(|| {
+            (
+                "/spec/connectors",
+                format!("policy `{}` blocks no connector", p.display_name),
+            )
+        })
     });
 }

@@ -15,14 +15,22 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "The `*` pattern decides for every host not listed before it. In `business` it lets a custom connector to any API share data with business connectors, which defeats the patterns.",
     example: "spec:\n  customConnectorPatterns:\n    - {pattern: \"*\", group: business}",
     fix: "Put the catch-all `*` in `blocked` (or `nonBusiness`) and list the approved hosts before it.",
-    fix_yaml: Some("spec:\n  customConnectorPatterns:\n    - {pattern: \"https://*.contoso.com\", group: business}\n    - {pattern: \"*\", group: blocked}"),
+    fix_yaml: Some(
+        "spec:\n  customConnectorPatterns:\n    - {pattern: \"https://*.contoso.com\", group: business}\n    - {pattern: \"*\", group: blocked}",
+    ),
     threshold: None,
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_policy(cx, out, |_, p| {
         (p.custom_catch_all() == Some(PatternGroup::Business)).then(|| {
-            ("/spec/customConnectorPatterns", format!("policy `{}` puts custom connectors to any host in Business", p.display_name))
+            (
+                "/spec/customConnectorPatterns",
+                format!(
+                    "policy `{}` puts custom connectors to any host in Business",
+                    p.display_name
+                ),
+            )
         })
     });
 }

@@ -22,7 +22,9 @@ pub const INFO: CheckInfo = CheckInfo {
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     if cx.loaded.desired.project.ownership.dlp_policy != OwnershipMode::Exclusive {
         out.push(raw(
-            crate::Anchor::Repository { pointer: "/spec/ownership".into() },
+            crate::Anchor::Repository {
+                pointer: "/spec/ownership".into(),
+            },
             "DLP policies are owned `shared`: policies created outside the repository stay",
         ));
     }

@@ -19,7 +19,16 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_environment(cx, out, |_, env| {
-        (env.environment_type == Some(ppgov_core::model::EnvironmentType::Production) && env.managed != Some(true))
-            .then(|| ("/spec/managed", format!("production environment `{}` is not a Managed Environment", env.display_name)))
+        (env.environment_type == Some(ppgov_core::model::EnvironmentType::Production)
+            && env.managed != Some(true))
+        .then(|| {
+            (
+                "/spec/managed",
+                format!(
+                    "production environment `{}` is not a Managed Environment",
+                    env.display_name
+                ),
+            )
+        })
     });
 }

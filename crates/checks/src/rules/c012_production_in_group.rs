@@ -19,7 +19,16 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_environment(cx, out, |_, env| {
-        (env.environment_type == Some(ppgov_core::model::EnvironmentType::Production) && env.group.is_none())
-            .then(|| ("", format!("production environment `{}` is in no environment group", env.display_name)))
+        (env.environment_type == Some(ppgov_core::model::EnvironmentType::Production)
+            && env.group.is_none())
+        .then(|| {
+            (
+                "",
+                format!(
+                    "production environment `{}` is in no environment group",
+                    env.display_name
+                ),
+            )
+        })
     });
 }

@@ -20,9 +20,11 @@ pub const INFO: CheckInfo = CheckInfo {
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
-    production_group_rule(cx, out, "/spec/rules", |rules| match &rules.solution_checker {
-        Some(s) if s.mode == SolutionCheckerMode::Block => None,
-        Some(_) => Some("the solution checker does not block".to_owned()),
-        None => Some("has no solution checker rule".to_owned()),
+    production_group_rule(cx, out, "/spec/rules", |rules| {
+        match &rules.solution_checker {
+            Some(s) if s.mode == SolutionCheckerMode::Block => None,
+            Some(_) => Some("the solution checker does not block".to_owned()),
+            None => Some("has no solution checker rule".to_owned()),
+        }
     });
 }

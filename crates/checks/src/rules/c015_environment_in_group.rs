@@ -19,9 +19,17 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_environment(cx, out, |_, env| {
-        let production = env.environment_type == Some(ppgov_core::model::EnvironmentType::Production);
+        let production =
+            env.environment_type == Some(ppgov_core::model::EnvironmentType::Production);
         // Production environments have their own check (PPG-C012).
-        (!env.is_default && !production && env.group.is_none())
-            .then(|| ("", format!("environment `{}` is in no environment group", env.display_name)))
+        (!env.is_default && !production && env.group.is_none()).then(|| {
+            (
+                "",
+                format!(
+                    "environment `{}` is in no environment group",
+                    env.display_name
+                ),
+            )
+        })
     });
 }

@@ -13,10 +13,18 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "Developer environments are personal; mature tenants route makers to governed developer environments or create them on request.",
     example: "kind: TenantSettings\n# `powerPlatform.governance.disableDeveloperEnvironmentCreationByNonAdminUsers` not set to `true`",
     fix: "Set `powerPlatform.governance.disableDeveloperEnvironmentCreationByNonAdminUsers: true`.",
-    fix_yaml: Some("spec:\n  powerPlatform:\n    governance:\n      disableDeveloperEnvironmentCreationByNonAdminUsers: true"),
+    fix_yaml: Some(
+        "spec:\n  powerPlatform:\n    governance:\n      disableDeveloperEnvironmentCreationByNonAdminUsers: true",
+    ),
     threshold: None,
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
-    setting(cx, out, "powerPlatform.governance.disableDeveloperEnvironmentCreationByNonAdminUsers", true, false);
+    setting(
+        cx,
+        out,
+        "powerPlatform.governance.disableDeveloperEnvironmentCreationByNonAdminUsers",
+        true,
+        false,
+    );
 }

@@ -18,5 +18,11 @@ pub const INFO: CheckInfo = CheckInfo {
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
-    setting(cx, out, "powerPlatform.powerApps.disableShareWithEveryone", true, false);
+    setting(
+        cx,
+        out,
+        "powerPlatform.powerApps.disableShareWithEveryone",
+        true,
+        false,
+    );
 }

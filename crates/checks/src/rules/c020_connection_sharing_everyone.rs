@@ -13,10 +13,18 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "A connection shared with Everyone lets any user act with its owner's credentials.",
     example: "kind: TenantSettings\n# `powerPlatform.powerApps.disableConnectionSharingWithEveryone` not set to `true`",
     fix: "Set `powerPlatform.powerApps.disableConnectionSharingWithEveryone: true`.",
-    fix_yaml: Some("spec:\n  powerPlatform:\n    powerApps:\n      disableConnectionSharingWithEveryone: true"),
+    fix_yaml: Some(
+        "spec:\n  powerPlatform:\n    powerApps:\n      disableConnectionSharingWithEveryone: true",
+    ),
     threshold: None,
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
-    setting(cx, out, "powerPlatform.powerApps.disableConnectionSharingWithEveryone", true, false);
+    setting(
+        cx,
+        out,
+        "powerPlatform.powerApps.disableConnectionSharingWithEveryone",
+        true,
+        false,
+    );
 }

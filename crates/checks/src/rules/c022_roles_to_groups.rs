@@ -15,7 +15,9 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "Roles given to security groups follow joiners and leavers through the identity process; roles given to users outlive their owner's job and are missed in access reviews.",
     example: "kind: RoleAssignment\nspec:\n  principals:\n    - {type: user, id: ...}",
     fix: "Assign the role to a security group and manage membership in Entra ID.",
-    fix_yaml: Some("spec:\n  principals:\n    - type: group\n      id: <security group object id>\n      name: SG-PP-Admins"),
+    fix_yaml: Some(
+        "spec:\n  principals:\n    - type: group\n      id: <security group object id>\n      name: SG-PP-Admins",
+    ),
     threshold: None,
 };
 
@@ -25,7 +27,10 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
             if role.principal_type == Some(PrincipalType::User) {
                 let who = role.principal_name.as_deref().unwrap_or(&role.principal_id);
                 let what = role.role.map_or("a role".to_owned(), |r| format!("{r:?}"));
-                out.push(raw(role.origin.at(role.pointer), format!("{what} is assigned to user `{who}` in {}", view.noun())));
+                out.push(raw(
+                    role.origin.at(role.pointer),
+                    format!("{what} is assigned to user `{who}` in {}", view.noun()),
+                ));
             }
         }
     }

@@ -27,14 +27,21 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
         let admins: Vec<_> = view
             .roles
             .iter()
-            .filter(|r| r.scope == ScopeView::Tenant && matches!(r.role, Some(Role::Owner | Role::RbacAdministrator)))
+            .filter(|r| {
+                r.scope == ScopeView::Tenant
+                    && matches!(r.role, Some(Role::Owner | Role::RbacAdministrator))
+            })
             .collect();
         let principals: BTreeSet<&str> = admins.iter().map(|r| r.principal_id.as_str()).collect();
         if principals.len() > limit {
             let first = admins.last().expect("more than the limit");
             out.push(raw(
                 first.origin.at(first.pointer),
-                format!("{} principals hold tenant-level admin roles in {} (at most {limit})", principals.len(), view.noun()),
+                format!(
+                    "{} principals hold tenant-level admin roles in {} (at most {limit})",
+                    principals.len(),
+                    view.noun()
+                ),
             ));
         }
     }

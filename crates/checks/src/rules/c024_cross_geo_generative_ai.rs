@@ -13,7 +13,9 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "Cross-geo data movement sends prompts and data to Azure OpenAI outside the environment's geography; data residency commitments may forbid it.",
     example: "spec:\n  rules:\n    generativeAi: {crossGeoDataMovement: true, bingSearch: false}",
     fix: "Turn cross-geo data movement off in the group, unless the data residency review allows it.",
-    fix_yaml: Some("spec:\n  rules:\n    generativeAi:\n      crossGeoDataMovement: false\n      bingSearch: false"),
+    fix_yaml: Some(
+        "spec:\n  rules:\n    generativeAi:\n      crossGeoDataMovement: false\n      bingSearch: false",
+    ),
     threshold: None,
 };
 

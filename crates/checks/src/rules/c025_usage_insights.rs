@@ -19,6 +19,7 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     group_rule(cx, out, "/spec/rules", |rules| {
-        (!rules.usage_insights.as_ref().is_some_and(|u| u.enabled)).then(|| "usage insights are not enabled".to_owned())
+        (!rules.usage_insights.as_ref().is_some_and(|u| u.enabled))
+            .then(|| "usage insights are not enabled".to_owned())
     });
 }

@@ -13,12 +13,19 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "Tenant settings (who may create environments, share with everyone, make as a guest) are changed by any Power Platform admin in the admin center. Declaring them puts them under review and drift detection.",
     example: "# no `kind: TenantSettings` document",
     fix: "Add a TenantSettings document with the settings the organisation decided (`ppgov import` writes the current ones).",
-    fix_yaml: Some("apiVersion: ppgov.dev/v1\nkind: TenantSettings\nmetadata:\n  name: tenant\nspec:\n  disableEnvironmentCreationByNonAdminUsers: true\n  powerPlatform:\n    powerApps:\n      disableShareWithEveryone: true"),
+    fix_yaml: Some(
+        "apiVersion: ppgov.dev/v1\nkind: TenantSettings\nmetadata:\n  name: tenant\nspec:\n  disableEnvironmentCreationByNonAdminUsers: true\n  powerPlatform:\n    powerApps:\n      disableShareWithEveryone: true",
+    ),
     threshold: None,
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     if cx.loaded.desired.tenant_settings.is_none() {
-        out.push(raw(crate::Anchor::Repository { pointer: String::new() }, "the repository declares no tenant settings"));
+        out.push(raw(
+            crate::Anchor::Repository {
+                pointer: String::new(),
+            },
+            "the repository declares no tenant settings",
+        ));
     }
 }

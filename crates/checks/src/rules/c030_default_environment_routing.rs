@@ -13,10 +13,18 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "Environment routing sends new makers to a personal developer environment instead of the shared default environment.",
     example: "kind: TenantSettings\n# `powerPlatform.governance.enableDefaultEnvironmentRouting` not set to `true`",
     fix: "Set `powerPlatform.governance.enableDefaultEnvironmentRouting: true`.",
-    fix_yaml: Some("spec:\n  powerPlatform:\n    governance:\n      enableDefaultEnvironmentRouting: true"),
+    fix_yaml: Some(
+        "spec:\n  powerPlatform:\n    governance:\n      enableDefaultEnvironmentRouting: true",
+    ),
     threshold: None,
 };
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
-    setting(cx, out, "powerPlatform.governance.enableDefaultEnvironmentRouting", true, false);
+    setting(
+        cx,
+        out,
+        "powerPlatform.governance.enableDefaultEnvironmentRouting",
+        true,
+        false,
+    );
 }

@@ -19,7 +19,9 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "The repository's `ConnectorRating` decides where each connector may be classified and who approves a change, but only for the connectors it rates. A connector a DLP policy lists in `business` with no override and no matching criterion shares business data without anyone having judged it; custom connectors (rated as the tenant's inventory describes them) are the usual case. Without a `ConnectorRating` there is nothing to judge and the check stays quiet; a policy's default group is PPG-C005's concern, so only listed connectors count.",
     example: "# a ConnectorRating whose criteria leave `contoso-5forders` unrated, and\nspec:\n  connectors:\n    business: [office365, contoso-5forders]",
     fix: "Rate the connector: an override in the `ConnectorRating` (or a criterion that matches it), reviewed like the others; or take it out of `business`.",
-    fix_yaml: Some("spec:\n  overrides:\n    - connector: contoso-5forders\n      level: high  # the level the review decides\n      reason: why the connector has this level\n      reviewer: who reviewed it\n      reviewed: \"2026-06-01\"\n      nextReview: \"2027-06-01\""),
+    fix_yaml: Some(
+        "spec:\n  overrides:\n    - connector: contoso-5forders\n      level: high  # the level the review decides\n      reason: why the connector has this level\n      reviewer: who reviewed it\n      reviewed: \"2026-06-01\"\n      nextReview: \"2027-06-01\"",
+    ),
     threshold: None,
 };
 

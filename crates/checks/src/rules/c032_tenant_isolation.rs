@@ -15,7 +15,9 @@ pub const INFO: CheckInfo = CheckInfo {
     rationale: "Without tenant isolation, a maker's connection can sign in to any other Entra tenant, and a flow can move business data to an account outside the organization (or bring another tenant's data in) unnoticed by DLP policies, which classify connectors, not tenants. Isolation blocks cross-tenant connections except with the tenants it lists. The check holds when either side says isolation is on: the repository declares an enabled `TenantIsolationPolicy` (`apply` turns it on), or, with `assess`, the tenant has it enabled.",
     example: "# no TenantIsolationPolicy, or\nkind: TenantIsolationPolicy\nspec:\n  enabled: false",
     fix: "Declare a `TenantIsolationPolicy` with `enabled: true`, listing the partner tenants connections may still reach, and apply it.",
-    fix_yaml: Some("apiVersion: ppgov.dev/v1\nkind: TenantIsolationPolicy\nmetadata:\n  name: tenant-isolation\nspec:\n  enabled: true\n  allowedTenants:\n    - tenantId: 3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f\n      name: fabrikam.com\n      direction: outbound"),
+    fix_yaml: Some(
+        "apiVersion: ppgov.dev/v1\nkind: TenantIsolationPolicy\nmetadata:\n  name: tenant-isolation\nspec:\n  enabled: true\n  allowedTenants:\n    - tenantId: 3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f\n      name: fabrikam.com\n      direction: outbound",
+    ),
     threshold: None,
 };
 

@@ -21,7 +21,11 @@ pub const INFO: CheckInfo = CheckInfo {
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_item(cx, out, |item| {
-        (item.kind == ItemKind::Flow && item.state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("Suspended")))
-            .then(|| format!("{} is suspended", item_name(cx, item)))
+        (item.kind == ItemKind::Flow
+            && item
+                .state
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("Suspended")))
+        .then(|| format!("{} is suspended", item_name(cx, item)))
     });
 }

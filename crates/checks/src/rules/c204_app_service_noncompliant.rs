@@ -21,7 +21,12 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_item(cx, out, |item| {
         let evaluation = item.service_evaluation.as_ref()?;
         (!evaluation.is_compliant()).then(|| {
-            format!("the service's DLP evaluation of {} is `{}` with {} violation(s)", item_name(cx, item), evaluation.status, evaluation.violation_count)
+            format!(
+                "the service's DLP evaluation of {} is `{}` with {} violation(s)",
+                item_name(cx, item),
+                evaluation.status,
+                evaluation.violation_count
+            )
         })
     });
 }

@@ -20,6 +20,9 @@ pub const INFO: CheckInfo = CheckInfo {
 pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     each_item(cx, out, |item| {
         let email = item.owner.as_ref()?.email.as_deref()?;
-        email.to_ascii_lowercase().contains("#ext#").then(|| format!("{} is owned by guest `{email}`", item_name(cx, item)))
+        email
+            .to_ascii_lowercase()
+            .contains("#ext#")
+            .then(|| format!("{} is owned by guest `{email}`", item_name(cx, item)))
     });
 }

@@ -21,6 +21,11 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     let limit = u64::from(cx.threshold.unwrap_or(100));
     each_item(cx, out, |item| {
         let users = item.shared_users?;
-        (users > limit).then(|| format!("{} is shared with {users} users (more than {limit})", item_name(cx, item)))
+        (users > limit).then(|| {
+            format!(
+                "{} is shared with {users} users (more than {limit})",
+                item_name(cx, item)
+            )
+        })
     });
 }

@@ -21,10 +21,19 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Raw>) {
     let Some(observed) = cx.observed else { return };
     for env in observed.inventory.environments.values() {
         for c in env.connections.values() {
-            if c.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("Error")) {
+            if c.status
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("Error"))
+            {
                 out.push(raw(
-                    crate::Anchor::Live { address: format!("Connection[{}]", c.name), id: Some(c.name.clone()) },
-                    format!("connection `{}` ({}) is in error", c.display_name, c.connector),
+                    crate::Anchor::Live {
+                        address: format!("Connection[{}]", c.name),
+                        id: Some(c.name.clone()),
+                    },
+                    format!(
+                        "connection `{}` ({}) is in error",
+                        c.display_name, c.connector
+                    ),
                 ));
             }
         }

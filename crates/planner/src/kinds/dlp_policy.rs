@@ -2,22 +2,22 @@
 //! compared by meaning, loosening named as a risk) and, under exclusive ownership, deleted.
 //! Matching a document to a live policy is `Resolver::dlp_policy`'s.
 
-use crate::plan_step::{Foundation, PlanStep};
 use super::environment_group::Groups;
 use super::group_membership::Memberships;
 use super::{as_held, attr, json_diff, to_json};
 use crate::builder::{PlanBuilder, Planned};
 use crate::classification;
+use crate::kind_rules::value_and_fingerprint;
 use crate::plan::*;
+use crate::plan_step::{Foundation, PlanStep};
 use crate::resolve::DlpMatch;
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
 use ppgov_core::catalog::{self, Catalog};
 use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use crate::kind_rules::value_and_fingerprint;
-use crate::risk::{Risk, RiskClass};
-use crate::simulate::Simulation;
 
 /// The after-value of a data policy change ([`After::DlpPolicy`]).
 pub type AfterValue = Box<ObservedDlpPolicy>;
@@ -557,7 +557,10 @@ impl KindRules for Rules {
     }
 
     fn live_name(&self, observed: &Observed, id: &str) -> Option<String> {
-        observed.dlp_policies.get(id).map(|p| p.display_name.clone())
+        observed
+            .dlp_policies
+            .get(id)
+            .map(|p| p.display_name.clone())
     }
 
     fn created_environments_in<'a>(&self, after: &'a After) -> Vec<&'a str> {
@@ -574,7 +577,6 @@ impl KindRules for Rules {
         desired.dlp_policies.keys().cloned().collect()
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -2,16 +2,16 @@
 //! (ppgov-owned environments are created and deleted by `crate::lifecycle`), and the
 //! Managed Environment a group member needs.
 
-use crate::plan_step::{Foundation, PlanStep};
 use super::{attr, type_name};
 use crate::builder::{PlanBuilder, Planned};
+use crate::kind_rules::value_and_fingerprint;
 use crate::plan::*;
+use crate::plan_step::{Foundation, PlanStep};
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
 use ppgov_core::model::EnvironmentTarget;
 use serde_json::json;
 use std::collections::BTreeMap;
-use crate::kind_rules::value_and_fingerprint;
-use crate::risk::{Risk, RiskClass};
-use crate::simulate::Simulation;
 
 /// The after-value of an environment change ([`After::Environment`]).
 pub type AfterValue = ppgov_core::observed::ObservedEnvironment;
@@ -212,9 +212,15 @@ impl KindRules for Rules {
             .iter()
             .map(|a| {
                 let show = |v: &Option<serde_json::Value>| {
-                    v.as_ref().map_or_else(|| "none".to_owned(), |v| v.to_string())
+                    v.as_ref()
+                        .map_or_else(|| "none".to_owned(), |v| v.to_string())
                 };
-                format!("{} changes from {} to {}", a.path, show(&a.before), show(&a.after))
+                format!(
+                    "{} changes from {} to {}",
+                    a.path,
+                    show(&a.before),
+                    show(&a.after)
+                )
             })
             .collect();
         format!(
@@ -276,10 +282,7 @@ impl KindRules for Rules {
         }
     }
 
-    fn exclusively_governed(
-        &self,
-        _: &ppgov_core::observed::Observed,
-    ) -> BTreeMap<String, String> {
+    fn exclusively_governed(&self, _: &ppgov_core::observed::Observed) -> BTreeMap<String, String> {
         // Exclusive ownership deletes no environment.
         BTreeMap::new()
     }
@@ -301,7 +304,10 @@ impl KindRules for Rules {
     }
 
     fn live_name(&self, observed: &ppgov_core::observed::Observed, id: &str) -> Option<String> {
-        observed.environments.get(id).map(|e| e.display_name.clone())
+        observed
+            .environments
+            .get(id)
+            .map(|e| e.display_name.clone())
     }
 
     fn created_environments_in<'a>(&self, _: &'a After) -> Vec<&'a str> {

@@ -1,19 +1,19 @@
 //! `EnvironmentGroup` documents: groups created, updated (rules compared by meaning) and,
 //! under exclusive ownership, deleted; and each group's members for the membership step.
 
-use crate::plan_step::{Foundation, PlanStep};
 use super::{as_held, attr, json_diff, to_json};
 use crate::builder::{PlanBuilder, Planned};
+use crate::kind_rules::value_and_fingerprint;
 use crate::plan::*;
+use crate::plan_step::{Foundation, PlanStep};
 use crate::resolve::Unresolved;
+use crate::risk::{Risk, RiskClass};
+use crate::simulate::Simulation;
 use ppgov_core::catalog::{self, Catalog};
 use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use crate::kind_rules::value_and_fingerprint;
-use crate::risk::{Risk, RiskClass};
-use crate::simulate::Simulation;
 
 /// The after-value of a group change ([`After::EnvironmentGroup`]).
 pub type AfterValue = Box<ObservedGroup>;

@@ -1,17 +1,17 @@
 //! Group membership: environments leaving and joining the declared groups (a joining member is
 //! made managed first), and environments that stop being managed leaving their group first.
 
-use crate::plan_step::{Foundation, PlanStep};
 use super::attr;
 use super::environment::{self, Environments};
 use super::environment_group::Groups;
 use crate::builder::{PlanBuilder, Planned};
 use crate::plan::*;
-use serde_json::json;
-use std::collections::BTreeMap;
+use crate::plan_step::{Foundation, PlanStep};
 use crate::risk::Risk;
 use crate::simulate::Simulation;
 use ppgov_core::observed::Observed;
+use serde_json::json;
+use std::collections::BTreeMap;
 
 /// The after-value of a membership change ([`After::GroupMembership`]): the group an
 /// environment joins, or the one it leaves.

@@ -2,19 +2,19 @@
 //! created and, under exclusive ownership, deleted; a group scope expands to the group's
 //! members for environment roles, or refers to the group, created in the same plan or live.
 
-use crate::plan_step::{Foundation, PlanStep};
 use super::environment_group::Groups;
 use super::group_membership::Memberships;
 use super::{attr, to_json};
 use crate::builder::{PlanBuilder, Planned};
+use crate::kind_rules::value_and_fingerprint;
 use crate::plan::*;
+use crate::plan_step::{Foundation, PlanStep};
+use crate::risk::Risk;
+use crate::simulate::Simulation;
 use ppgov_core::model::*;
 use ppgov_core::observed::*;
 use serde_json::json;
 use std::collections::BTreeMap;
-use crate::kind_rules::value_and_fingerprint;
-use crate::risk::Risk;
-use crate::simulate::Simulation;
 
 /// The after-value of a role assignment change ([`After::RoleAssignment`]): its scope may
 /// name a group created by the same plan.
@@ -378,7 +378,10 @@ impl KindRules for Rules {
             .insert(assignment.id.clone(), assignment);
     }
 
-    fn exclusively_governed(&self, observed: &Observed) -> std::collections::BTreeMap<String, String> {
+    fn exclusively_governed(
+        &self,
+        observed: &Observed,
+    ) -> std::collections::BTreeMap<String, String> {
         // Of a role and a principal type ppgov models.
         observed
             .role_assignments

@@ -1,17 +1,17 @@
 //! Planning the tenant isolation policy, a singleton with no delete: "removing" it writes it
 //! turned off with an empty allow-list ([`TenantIsolation::removed`]).
 
-use crate::plan_step::{Foundation, PlanStep};
 use crate::builder::{PlanBuilder, Planned};
-use crate::plan::{Action, Address, After, AttributeChange, ResourceKind};
-use ppgov_core::model::{Directions, OwnershipMode, TenantIsolation};
-use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use crate::kind_rules::value_and_fingerprint;
+use crate::plan::{Action, Address, After, AttributeChange, ResourceKind};
+use crate::plan::{Change, KindRules, fingerprint};
+use crate::plan_step::{Foundation, PlanStep};
 use crate::risk::{Risk, RiskClass};
 use crate::simulate::Simulation;
-use crate::plan::{Change, KindRules, fingerprint};
+use ppgov_core::model::{Directions, OwnershipMode, TenantIsolation};
 use ppgov_core::observed::Observed;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The after-value of the tenant isolation change ([`After::TenantIsolationPolicy`]): the
 /// whole policy, as written (removing it writes it off and empty).

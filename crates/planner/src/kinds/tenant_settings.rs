@@ -1,16 +1,16 @@
 //! The `TenantSettings` document: the settings it declares, one attribute per flattened path;
 //! settings it leaves out are not managed.
 
-use crate::plan_step::{Foundation, PlanStep};
 use super::{attr, to_json};
 use crate::builder::{PlanBuilder, Planned};
-use crate::plan::*;
-use ppgov_core::observed::flatten_settings;
-use std::collections::BTreeMap;
 use crate::kind_rules::value_and_fingerprint;
+use crate::plan::*;
+use crate::plan_step::{Foundation, PlanStep};
 use crate::risk::Risk;
 use crate::simulate::Simulation;
 use ppgov_core::observed::Observed;
+use ppgov_core::observed::flatten_settings;
+use std::collections::BTreeMap;
 
 /// The after-value of the tenant settings change ([`After::TenantSettings`]): the changed
 /// settings only, flattened.
