@@ -8,8 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-mod tenant_isolation;
-pub use tenant_isolation::*;
+pub use crate::kind::tenant_isolation::*;
 
 /// The only supported `apiVersion`.
 pub const API_VERSION: &str = "ppgov.dev/v1";

@@ -13,6 +13,8 @@ use crate::source::Span;
 use crate::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub(crate) mod tenant_isolation;
+
 macro_rules! kinds {
     // The kind names joined by ", ", as a literal (for `concat!`).
     (@join $first:ident $($rest:ident)*) => {

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod group_rules;
-mod tenant_isolation;
-pub use tenant_isolation::*;
+pub use crate::kind::tenant_isolation::*;
 
 /// Everything the repository declares.
 #[derive(Clone, Debug, Default, Serialize)]
