@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use crate::kind::tenant_isolation::*;
+crate::kind::kind_types!();
 
 /// The only supported `apiVersion`.
 pub const API_VERSION: &str = "ppgov.dev/v1";

@@ -106,24 +106,15 @@ pub(crate) fn key_span(root: &Node, pointer: &str) -> Span {
     l.key.unwrap_or(l.node.span)
 }
 
+/// How a kind's documents are lowered into its part of [`Desired`]: the kind's module
+/// implements it for the kind's spec type, and [`lower`] calls it for every kind in `kinds!`
+/// order (a new kind is a compile error until it does), so a kind may read what the kinds
+/// before it lowered.
+pub(crate) trait LowerKind {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired);
+}
+
 pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
-    // Names every kind's documents and who lowers them: a new kind (a line in `kinds!`) is a
-    // compile error here until its documents are lowered too, rather than silently ignored.
-    let ParsedSet {
-        projects: _,                  // project()
-        environments: _,              // environments()
-        groups: _,                    // groups()
-        dlp_policies: _,              // dlp_policies()
-        role_assignments: _,          // role_assignments()
-        tenant_settings: _,           // tenant_settings()
-        tenant_isolation_policies: _, // tenant_isolation()
-        connector_ratings: _,         // connector_rating()
-        app_criticalities: _,         // app_criticality()
-        invalid_names: _,
-        document_count: _,
-        expect_project: _,
-        project_file: _,
-    } = set;
     let mut cx = Lowering {
         set,
         out,
@@ -131,38 +122,71 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         declared: Declared::index(&set.environments),
         classification_spans: BTreeMap::new(),
     };
-    let project = cx.project();
+    // Diagnostics are sorted when loading ends, so running this first changes no output.
     cx.reserved_annotations();
-    let environments = cx.environments();
-    let environment_groups = cx.groups(&environments);
-    let environments = attach_groups(environments, &environment_groups);
-    let dlp_policies = cx.dlp_policies();
-    let role_assignments = cx.role_assignments();
-    let tenant_settings = cx.tenant_settings();
-    let tenant_isolation = cx.tenant_isolation(project.tenant_id.as_deref());
-    let connector_rating = cx.connector_rating();
-    if let Some((rating, spans)) = &connector_rating {
-        cx.rating_constraints(
-            rating,
-            spans,
-            &dlp_policies,
-            &environments,
-            &environment_groups,
-        );
-    }
-    let app_criticality = cx.app_criticality(connector_rating.as_ref().map(|(r, _)| r));
-    let desired = Desired {
-        project,
-        environments,
-        environment_groups,
-        dlp_policies,
-        role_assignments,
-        tenant_settings,
-        tenant_isolation,
-        connector_rating: connector_rating.map(|(rating, _)| rating),
-        app_criticality,
-    };
+    let mut desired = Desired::default();
+    crate::kind::lower_every_kind(&mut cx, &mut desired);
     (desired, cx.catalog)
+}
+
+impl LowerKind for doc::ProjectSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.project = cx.project();
+    }
+}
+
+impl LowerKind for doc::EnvironmentSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.environments = cx.environments();
+    }
+}
+
+impl LowerKind for doc::EnvironmentGroupSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.environment_groups = cx.groups(&desired.environments);
+        let environments = std::mem::take(&mut desired.environments);
+        desired.environments = attach_groups(environments, &desired.environment_groups);
+    }
+}
+
+impl LowerKind for doc::DlpPolicySpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.dlp_policies = cx.dlp_policies();
+    }
+}
+
+impl LowerKind for doc::RoleAssignmentSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.role_assignments = cx.role_assignments();
+    }
+}
+
+impl LowerKind for doc::TenantSettingsSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.tenant_settings = cx.tenant_settings();
+    }
+}
+
+impl LowerKind for doc::ConnectorRatingSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        let Some((rating, spans)) = cx.connector_rating() else {
+            return;
+        };
+        cx.rating_constraints(
+            &rating,
+            &spans,
+            &desired.dlp_policies,
+            &desired.environments,
+            &desired.environment_groups,
+        );
+        desired.connector_rating = Some(rating);
+    }
+}
+
+impl LowerKind for doc::AppCriticalitySpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.app_criticality = cx.app_criticality(desired.connector_rating.as_ref());
+    }
 }
 
 /// Fills `Environment::group` from group membership lists, so both sides agree.
@@ -477,25 +501,19 @@ impl Lowering<'_> {
         kept
     }
 
+    /// Reports a `metadata.id` on a kind that cannot be pinned.
     pub(crate) fn id_not_allowed<S>(&mut self, p: &Parsed<S>, kind: Kind) {
+        self.id_not_allowed_because(p, kind, "remove `id`");
+    }
+
+    /// [`Self::id_not_allowed`] with a help that says why the kind has no pinned id.
+    pub(crate) fn id_not_allowed_because<S>(&mut self, p: &Parsed<S>, kind: Kind, help: &str) {
         let d = Diagnostic::new(
             Code::IdNotAllowed,
             format!("a {kind} cannot be pinned with `metadata.id`"),
         )
         .at(p.key_at("/metadata/id"), "not allowed here")
-        .help(match kind {
-            Kind::RoleAssignment => {
-                "role assignments are matched by principal, role and scope; remove `id`"
-            }
-            Kind::Project
-            | Kind::Environment
-            | Kind::EnvironmentGroup
-            | Kind::DlpPolicy
-            | Kind::TenantSettings
-            | Kind::TenantIsolationPolicy
-            | Kind::ConnectorRating
-            | Kind::AppCriticality => "remove `id`",
-        });
+        .help(help);
         self.push(d);
     }
 

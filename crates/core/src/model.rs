@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod group_rules;
-pub use crate::kind::tenant_isolation::*;
+crate::kind::kind_types!();
 
 /// Everything the repository declares.
 #[derive(Clone, Debug, Default, Serialize)]

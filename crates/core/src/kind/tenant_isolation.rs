@@ -6,8 +6,8 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::kind::Kind;
-use crate::lower::Lowering;
-use crate::model::ResourceMeta;
+use crate::lower::{LowerKind, Lowering};
+use crate::model::{Desired, ResourceMeta};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -98,11 +98,17 @@ pub struct TenantIsolationPolicy {
 // ---------------------------------------------------------------------------------------------
 // Lowering
 
+impl LowerKind for TenantIsolationPolicySpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.tenant_isolation = cx.tenant_isolation(desired.project.tenant_id.as_deref());
+    }
+}
+
 /// Every tenant, in an allow-list entry.
 const ANY_TENANT: &str = "*";
 
 impl Lowering<'_> {
-    pub(crate) fn tenant_isolation(
+    fn tenant_isolation(
         &mut self,
         own_tenant: Option<&str>,
     ) -> Option<TenantIsolationPolicy> {
