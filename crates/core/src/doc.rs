@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-crate::kind::kind_types!();
+crate::kind::kind_spec_types!();
 
 /// The only supported `apiVersion`.
 pub const API_VERSION: &str = "ppgov.dev/v1";

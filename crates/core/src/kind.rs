@@ -4,12 +4,12 @@
 //! base. It generates the [`Kind`] enum, [`Kind::ALL`] and the names, each kind's schema
 //! (from its `doc` spec type), the per-kind lists of [`ParsedSet`] with the code that fills,
 //! merges and searches them, the text that names every kind in diagnostics, [`Kind::is_live`]
-//! (from the `live` / `repository_only` marker), the declaration of the kind's own module
-//! (`in module`: `kind/<module>.rs` holds its spec, model and lowering, re-exported as
-//! `crate::doc::*` and `crate::model::*`) and the call that lowers its documents, in
-//! declaration order (see [`crate::lower::LowerKind`]). Adding a line there makes the
-//! compiler point at every `match` over [`Kind`] that must handle it, and at the kind's
-//! missing module and lowering.
+//! (from the `live` / `repository_only` marker), the call that lowers the kind's documents,
+//! in declaration order (see [`crate::lower::LowerKind`]), and the re-exports of the kind's
+//! own module (`in module`: `kind/<module>.rs` holds the kind's `spec` and `model` modules,
+//! re-exported as `crate::doc::*` and `crate::model::*`, and its lowering). Adding a line
+//! there makes the compiler point at every `match` over [`Kind`] that must handle it, and at
+//! the kind's missing module and lowering.
 
 use crate::diag::Diagnostic;
 use crate::doc;
@@ -29,14 +29,19 @@ macro_rules! kinds {
         $(#[doc = $doc:literal])*
         $variant:ident $(in $module:ident)? : $spec:ty => $field:ident, $liveness:ident;
     )*) => {
-        $($( pub(crate) mod $module; )?)*
-
-        /// Re-exports every kind module's types; `doc` and `model` invoke it, so that
-        /// `crate::doc::XSpec` and `crate::model::X` name a kind's types wherever they live.
-        macro_rules! kind_types {
-            () => { $($( pub use $crate::kind::$module::*; )?)* };
+        /// Re-exports every kind module's `spec` types; `doc` invokes it, so that
+        /// `crate::doc::XSpec` names a kind's document types.
+        macro_rules! kind_spec_types {
+            () => { $($( pub use $crate::kind::$module::spec::*; )?)* };
         }
-        pub(crate) use kind_types;
+        pub(crate) use kind_spec_types;
+
+        /// Re-exports every kind module's `model` types; `model` invokes it, so that
+        /// `crate::model::X` names a kind's model types.
+        macro_rules! kind_model_types {
+            () => { $($( pub use $crate::kind::$module::model::*; )?)* };
+        }
+        pub(crate) use kind_model_types;
 
         /// Lowers every kind's documents in declaration order: a kind may read what the
         /// kinds before it lowered (the Project comes first).
@@ -149,6 +154,10 @@ macro_rules! kinds {
     };
 }
 pub(crate) use kinds;
+
+// Each kind's own module (`in module` below). Written out rather than generated: rustfmt
+// does not reach modules declared inside a macro.
+pub(crate) mod tenant_isolation;
 
 kinds! {
     /// The project file (`ppgov.yaml`): tenant, connector catalog, ownership.

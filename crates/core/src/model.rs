@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod group_rules;
-crate::kind::kind_types!();
+crate::kind::kind_model_types!();
 
 /// Everything the repository declares.
 #[derive(Clone, Debug, Default, Serialize)]
