@@ -158,6 +158,7 @@ pub(crate) use kinds;
 // Each kind's own module (`in module` below). Written out rather than generated: rustfmt
 // does not reach modules declared inside a macro.
 pub(crate) mod tenant_isolation;
+pub(crate) mod tenant_settings;
 
 kinds! {
     /// The project file (`ppgov.yaml`): tenant, connector catalog, ownership.
@@ -167,7 +168,7 @@ kinds! {
     DlpPolicy: doc::DlpPolicySpec => dlp_policies, live;
     RoleAssignment: doc::RoleAssignmentSpec => role_assignments, live;
     /// A singleton: the tenant-wide settings ppgov governs.
-    TenantSettings: doc::TenantSettingsSpec => tenant_settings, live;
+    TenantSettings in tenant_settings: doc::TenantSettingsSpec => tenant_settings, live;
     /// A singleton: cross-tenant connection restrictions.
     TenantIsolationPolicy in tenant_isolation: doc::TenantIsolationPolicySpec => tenant_isolation_policies, live;
     /// Repository-only: the connector criticality scale (see [`Kind::is_live`]).

@@ -21,7 +21,6 @@ mod expiry;
 mod project;
 mod rating;
 mod role_assignment;
-mod tenant_settings;
 
 /// A document that passed schema validation, with its tree for spans.
 #[derive(Debug)]
@@ -158,12 +157,6 @@ impl LowerKind for doc::DlpPolicySpec {
 impl LowerKind for doc::RoleAssignmentSpec {
     fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
         desired.role_assignments = cx.role_assignments();
-    }
-}
-
-impl LowerKind for doc::TenantSettingsSpec {
-    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
-        desired.tenant_settings = cx.tenant_settings();
     }
 }
 

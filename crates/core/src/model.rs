@@ -306,10 +306,3 @@ impl Role {
         matches!(self, Role::EnvironmentAdmin | Role::EnvironmentMaker)
     }
 }
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantSettings {
-    pub meta: ResourceMeta,
-    pub settings: TenantSettingsSpec,
-}
