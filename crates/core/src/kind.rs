@@ -157,13 +157,14 @@ pub(crate) use kinds;
 
 // Each kind's own module (`in module` below). Written out rather than generated: rustfmt
 // does not reach modules declared inside a macro.
+pub(crate) mod environment;
 pub(crate) mod tenant_isolation;
 pub(crate) mod tenant_settings;
 
 kinds! {
     /// The project file (`ppgov.yaml`): tenant, connector catalog, ownership.
     Project: doc::ProjectSpec => projects, repository_only;
-    Environment: doc::EnvironmentSpec => environments, live;
+    Environment in environment: doc::EnvironmentSpec => environments, live;
     EnvironmentGroup: doc::EnvironmentGroupSpec => groups, live;
     DlpPolicy: doc::DlpPolicySpec => dlp_policies, live;
     RoleAssignment: doc::RoleAssignmentSpec => role_assignments, live;

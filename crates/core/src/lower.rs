@@ -15,9 +15,7 @@ mod app_criticality;
 mod dlp_connectors;
 mod dlp_endpoints;
 mod dlp_policy;
-mod environment;
 mod environment_group;
-mod expiry;
 mod project;
 mod rating;
 mod role_assignment;
@@ -131,12 +129,6 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
 impl LowerKind for doc::ProjectSpec {
     fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
         desired.project = cx.project();
-    }
-}
-
-impl LowerKind for doc::EnvironmentSpec {
-    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
-        desired.environments = cx.environments();
     }
 }
 

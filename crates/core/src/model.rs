@@ -107,44 +107,6 @@ pub enum EnvironmentTarget {
     DisplayName(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Environment {
-    pub meta: ResourceMeta,
-    pub display_name: String,
-    pub managed: Option<bool>,
-    /// The group the environment belongs to, from either side of the relation.
-    pub group: Option<String>,
-    pub environment_type: Option<EnvironmentType>,
-    pub region: Option<String>,
-    /// ppgov creates, replaces and deletes it (`lifecycle: owned`).
-    pub owned: bool,
-    pub dataverse: Option<Dataverse>,
-    /// The last day it is needed (`spec.expires`); only on owned environments.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<crate::rating::Date>,
-    /// Days kept after `expires` before the plan deletes it.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub expiry_grace_days: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-/// The Dataverse database of an environment ppgov creates.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Dataverse {
-    pub currency: String,
-    pub language: u32,
-    /// Lower-cased.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-}
-
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentGroup {
