@@ -8,8 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-mod tenant_isolation;
-pub use tenant_isolation::*;
+crate::kind::kind_spec_types!();
 
 /// The only supported `apiVersion`.
 pub const API_VERSION: &str = "ppgov.dev/v1";
@@ -194,73 +193,6 @@ pub enum EnvironmentType {
     Developer,
     Default,
     Teams,
-}
-
-// ---------------------------------------------------------------------------------------------
-// Environment
-
-/// Adopts an existing environment and manages its governed attributes.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EnvironmentSpec {
-    /// The environment's display name, used to find it when `metadata.id` is not set.
-    #[schemars(length(min = 1, max = 200))]
-    pub display_name: String,
-    /// Whether the environment is a Managed Environment. Only managed environments can join
-    /// an environment group.
-    pub managed: Option<bool>,
-    /// The environment group it belongs to (the `metadata.name` of an `EnvironmentGroup`).
-    /// The group's `members` list is the other way to say the same thing.
-    pub group: Option<Name>,
-    /// The environment's type, if you want selectors to see it without a tenant and the plan
-    /// to fail when the live environment differs. Types cannot be changed by ppgov.
-    #[serde(rename = "type")]
-    pub environment_type: Option<EnvironmentType>,
-    /// The environment's region (location), e.g. `europe`, likewise an expectation.
-    #[schemars(regex(pattern = "^[a-z]+$"))]
-    pub region: Option<String>,
-    /// Who owns the environment's existence. `adopted` (the default): it exists already and
-    /// ppgov manages its governed attributes only. `owned`: ppgov creates it when it is
-    /// missing (`type` and `region` are then required), replaces it when its type or region
-    /// changes, and deletes it when this document is removed.
-    pub lifecycle: Option<Lifecycle>,
-    /// Dataverse to provision when ppgov creates the environment (`lifecycle: owned` only).
-    /// Creation parameters: the platform cannot change them afterwards.
-    pub dataverse: Option<DataverseSpec>,
-    /// The last day the environment is needed, `YYYY-MM-DD` (`lifecycle: owned` only): after
-    /// it (and `expiryGraceDays`), the plan deletes the environment; before it, `plan`,
-    /// `drift` and `assess` warn its owners, who can extend it in a pull request.
-    pub expires: Option<String>,
-    /// Days the environment is kept after `expires` before the plan deletes it (default 0).
-    #[schemars(range(max = 3650))]
-    pub expiry_grace_days: Option<u32>,
-}
-
-/// Who owns an environment's existence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum Lifecycle {
-    /// It exists already; ppgov never creates or deletes it.
-    Adopted,
-    /// ppgov creates, replaces and deletes it.
-    Owned,
-}
-
-/// The Dataverse database of an environment ppgov creates.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DataverseSpec {
-    /// ISO 4217 currency code, e.g. `EUR`.
-    #[schemars(length(min = 3, max = 3))]
-    pub currency: String,
-    /// Base language (LCID), e.g. `1033` for English.
-    #[schemars(range(min = 1, max = 65535))]
-    pub language: u32,
-    /// The Entra security group whose members may use the environment.
-    pub security_group: Option<Guid>,
-    /// The environment URL's first label (`{domain}.crm.dynamics.com`).
-    #[schemars(regex(pattern = NAME_PATTERN))]
-    pub domain: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,129 +624,6 @@ pub struct Principal {
     pub id: Guid,
     /// A name for people reading the file; not sent to the tenant.
     pub name: Option<String>,
-}
-
-// ---------------------------------------------------------------------------------------------
-// TenantSettings
-
-/// Tenant settings. Partial: only the settings written here are managed; names are the
-/// platform's own (`listTenantSettings`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct TenantSettingsSpec {
-    pub walk_me_opt_out: Option<bool>,
-    #[serde(rename = "disableNPSCommentsReachout")]
-    pub disable_nps_comments_reachout: Option<bool>,
-    pub disable_newsletter_sendout: Option<bool>,
-    /// Only admins can create production and sandbox environments.
-    pub disable_environment_creation_by_non_admin_users: Option<bool>,
-    pub disable_portals_creation_by_non_admin_users: Option<bool>,
-    pub disable_survey_feedback: Option<bool>,
-    /// Only admins can create trial environments.
-    pub disable_trial_environment_creation_by_non_admin_users: Option<bool>,
-    pub disable_capacity_allocation_by_environment_admins: Option<bool>,
-    pub disable_support_tickets_visible_by_all_users: Option<bool>,
-    pub power_platform: Option<PowerPlatformSettings>,
-}
-
-macro_rules! settings_struct {
-    ($(#[$meta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-        #[serde(deny_unknown_fields, rename_all = "camelCase")]
-        pub struct $name { $( $(#[$fmeta])* pub $field: Option<$ty>, )* }
-    };
-}
-
-settings_struct!(PowerPlatformSettings {
-    search: SearchSettings,
-    teams_integration: TeamsIntegrationSettings,
-    power_apps: PowerAppsSettings,
-    power_automate: PowerAutomateSettings,
-    environments: EnvironmentsSettings,
-    governance: GovernanceSettings,
-    licensing: LicensingSettings,
-    champions: ChampionsSettings,
-    intelligence: IntelligenceSettings,
-    model_experimentation: ModelExperimentationSettings,
-    catalog_settings: CatalogSettings,
-    user_management_settings: UserManagementSettings,
-    /// The platform returns this section empty; it is accepted so exported settings load.
-    power_pages: PowerPagesSettings,
-});
-settings_struct!(PowerPagesSettings {});
-settings_struct!(SearchSettings {
-    disable_docs_search: bool,
-    disable_community_search: bool,
-    disable_bing_video_search: bool,
-});
-settings_struct!(TeamsIntegrationSettings {
-    share_with_colleagues_user_limit: u32,
-});
-settings_struct!(PowerAppsSettings {
-    /// Makers cannot share apps with Everyone.
-    disable_share_with_everyone: bool,
-    enable_guests_to_make: bool,
-    disable_maker_match: bool,
-    disable_unused_license_assignment: bool,
-    disable_create_from_image: bool,
-    disable_create_from_figma: bool,
-    disable_connection_sharing_with_everyone: bool,
-});
-settings_struct!(PowerAutomateSettings {
-    disable_copilot: bool,
-    disable_copilot_with_bing: bool,
-});
-settings_struct!(EnvironmentsSettings {
-    disable_preferred_data_location_for_teams_environment: bool,
-});
-settings_struct!(GovernanceSettings {
-    disable_admin_digest: bool,
-    /// Only admins can create developer environments.
-    disable_developer_environment_creation_by_non_admin_users: bool,
-    enable_default_environment_routing: bool,
-    environment_routing_all_makers: bool,
-    environment_routing_target_environment_group_id: Guid,
-    environment_routing_target_security_group_id: Guid,
-    policy: GovernancePolicySettings,
-});
-settings_struct!(GovernancePolicySettings {
-    enable_desktop_flow_data_policy_management: bool,
-});
-settings_struct!(LicensingSettings {
-    disable_billing_policy_creation_by_non_admin_users: bool,
-    enable_tenant_capacity_report_for_environment_admins: bool,
-    storage_capacity_consumption_warning_threshold: u32,
-    enable_tenant_licensing_report_for_environment_admins: bool,
-    #[serde(rename = "disableUseOfUnassignedAIBuilderCredits")]
-    disable_use_of_unassigned_ai_builder_credits: bool,
-    apply_auto_claim_to_only_managed_environments: bool,
-});
-settings_struct!(ChampionsSettings {
-    disable_champions_invitation_reachout: bool,
-    disable_skills_match_invitation_reachout: bool,
-});
-settings_struct!(IntelligenceSettings {
-    disable_copilot: bool,
-    enable_open_ai_bot_publishing: bool,
-    disable_copilot_feedback: bool,
-    disable_copilot_feedback_metadata: bool,
-});
-settings_struct!(ModelExperimentationSettings {
-    enable_model_data_sharing: bool,
-    disable_data_logging: bool,
-});
-settings_struct!(CatalogSettings {
-    power_catalog_audience_setting: CatalogAudience,
-});
-settings_struct!(UserManagementSettings {
-    enable_delete_disabled_userin_all_environments: bool,
-});
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum CatalogAudience {
-    All,
-    SpecificSecurityGroup,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,13 @@
 //! The [`kinds!`] declaration at the end of this file is the only list of kinds in the code
 //! base. It generates the [`Kind`] enum, [`Kind::ALL`] and the names, each kind's schema
 //! (from its `doc` spec type), the per-kind lists of [`ParsedSet`] with the code that fills,
-//! merges and searches them, and the text that names every kind in diagnostics. Adding a
-//! line there makes the compiler point at every `match` over [`Kind`] that must handle it.
+//! merges and searches them, the text that names every kind in diagnostics, [`Kind::is_live`]
+//! (from the `live` / `repository_only` marker), the call that lowers the kind's documents,
+//! in declaration order (see [`crate::lower::LowerKind`]), and the re-exports of the kind's
+//! own module (`in module`: `kind/<module>.rs` holds the kind's `spec` and `model` modules,
+//! re-exported as `crate::doc::*` and `crate::model::*`, and its lowering). Adding a line
+//! there makes the compiler point at every `match` over [`Kind`] that must handle it, and at
+//! the kind's missing module and lowering.
 
 use crate::diag::Diagnostic;
 use crate::doc;
@@ -18,7 +23,35 @@ macro_rules! kinds {
     (@join $first:ident $($rest:ident)*) => {
         concat!(stringify!($first) $(, ", ", stringify!($rest))*)
     };
-    ($( $(#[doc = $doc:literal])* $variant:ident : $spec:ty => $field:ident; )*) => {
+    (@live live) => { true };
+    (@live repository_only) => { false };
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident $(in $module:ident)? : $spec:ty => $field:ident, $liveness:ident;
+    )*) => {
+        /// Re-exports every kind module's `spec` types; `doc` invokes it, so that
+        /// `crate::doc::XSpec` names a kind's document types.
+        macro_rules! kind_spec_types {
+            () => { $($( pub use $crate::kind::$module::spec::*; )?)* };
+        }
+        pub(crate) use kind_spec_types;
+
+        /// Re-exports every kind module's `model` types; `model` invokes it, so that
+        /// `crate::model::X` names a kind's model types.
+        macro_rules! kind_model_types {
+            () => { $($( pub use $crate::kind::$module::model::*; )?)* };
+        }
+        pub(crate) use kind_model_types;
+
+        /// Lowers every kind's documents in declaration order: a kind may read what the
+        /// kinds before it lowered (the Project comes first).
+        pub(crate) fn lower_every_kind(
+            cx: &mut crate::lower::Lowering<'_>,
+            desired: &mut crate::model::Desired,
+        ) {
+            $( <$spec as crate::lower::LowerKind>::lower(cx, desired); )*
+        }
+
         /// The kinds of document. The variant's name is the `kind:` written in YAML.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
         pub enum Kind {
@@ -32,6 +65,15 @@ macro_rules! kinds {
             /// The name written after `kind:`.
             pub fn as_str(self) -> &'static str {
                 match self { $( Kind::$variant => stringify!($variant), )* }
+            }
+
+            /// Whether documents of the kind declare live tenant objects, which the planner
+            /// plans and `ppgov import` writes (`live` in [`kinds!`]). `Project` configures
+            /// ppgov; `ConnectorRating` and `AppCriticality` govern the repository itself
+            /// (where connectors may be classified, who approves, how apps are reviewed):
+            /// none has a live object, so none is planned, exported or imported.
+            pub fn is_live(self) -> bool {
+                match self { $( Kind::$variant => kinds!(@live $liveness), )* }
             }
 
             /// The schema of the kind's documents, as generated from its `doc` spec type.
@@ -113,41 +155,30 @@ macro_rules! kinds {
 }
 pub(crate) use kinds;
 
+// Each kind's own module (`in module` below). Written out rather than generated: rustfmt
+// does not reach modules declared inside a macro.
+pub(crate) mod environment;
+pub(crate) mod tenant_isolation;
+pub(crate) mod tenant_settings;
+
 kinds! {
     /// The project file (`ppgov.yaml`): tenant, connector catalog, ownership.
-    Project: doc::ProjectSpec => projects;
-    Environment: doc::EnvironmentSpec => environments;
-    EnvironmentGroup: doc::EnvironmentGroupSpec => groups;
-    DlpPolicy: doc::DlpPolicySpec => dlp_policies;
-    RoleAssignment: doc::RoleAssignmentSpec => role_assignments;
+    Project: doc::ProjectSpec => projects, repository_only;
+    Environment in environment: doc::EnvironmentSpec => environments, live;
+    EnvironmentGroup: doc::EnvironmentGroupSpec => groups, live;
+    DlpPolicy: doc::DlpPolicySpec => dlp_policies, live;
+    RoleAssignment: doc::RoleAssignmentSpec => role_assignments, live;
     /// A singleton: the tenant-wide settings ppgov governs.
-    TenantSettings: doc::TenantSettingsSpec => tenant_settings;
+    TenantSettings in tenant_settings: doc::TenantSettingsSpec => tenant_settings, live;
     /// A singleton: cross-tenant connection restrictions.
-    TenantIsolationPolicy: doc::TenantIsolationPolicySpec => tenant_isolation_policies;
+    TenantIsolationPolicy in tenant_isolation: doc::TenantIsolationPolicySpec => tenant_isolation_policies, live;
     /// Repository-only: the connector criticality scale (see [`Kind::is_live`]).
-    ConnectorRating: doc::ConnectorRatingSpec => connector_ratings;
+    ConnectorRating: doc::ConnectorRatingSpec => connector_ratings, repository_only;
     /// Repository-only: the app criticality scale and review record (see [`Kind::is_live`]).
-    AppCriticality: doc::AppCriticalitySpec => app_criticalities;
+    AppCriticality: doc::AppCriticalitySpec => app_criticalities, repository_only;
 }
 
 impl Kind {
-    /// Whether documents of the kind declare live tenant objects, which the planner plans
-    /// and `ppgov import` writes. `Project` configures ppgov; `ConnectorRating` and
-    /// `AppCriticality` govern the repository itself (where connectors may be classified, who
-    /// approves, how apps are reviewed): none has a live object, so none is planned, exported
-    /// or imported.
-    pub fn is_live(self) -> bool {
-        match self {
-            Kind::Environment
-            | Kind::EnvironmentGroup
-            | Kind::DlpPolicy
-            | Kind::RoleAssignment
-            | Kind::TenantSettings
-            | Kind::TenantIsolationPolicy => true,
-            Kind::Project | Kind::ConnectorRating | Kind::AppCriticality => false,
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }

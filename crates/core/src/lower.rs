@@ -15,14 +15,10 @@ mod app_criticality;
 mod dlp_connectors;
 mod dlp_endpoints;
 mod dlp_policy;
-mod environment;
 mod environment_group;
-mod expiry;
 mod project;
 mod rating;
 mod role_assignment;
-mod tenant_isolation;
-mod tenant_settings;
 
 /// A document that passed schema validation, with its tree for spans.
 #[derive(Debug)]
@@ -33,24 +29,24 @@ pub(crate) struct Parsed<S> {
 
 impl<S> Parsed<S> {
     /// The span of the value at a JSON pointer (or of its nearest existing ancestor).
-    fn at(&self, pointer: &str) -> Span {
+    pub(crate) fn at(&self, pointer: &str) -> Span {
         self.root.locate_pointer(pointer).node.span
     }
 
     /// The span of item `i` of the list at `list` (or of its `field`), without building a
     /// pointer string: this runs for every list entry, not only on errors.
-    fn at_item(&self, list: &str, i: usize, field: Option<&str>) -> Span {
+    pub(crate) fn at_item(&self, list: &str, i: usize, field: Option<&str>) -> Span {
         self.items_at(list).at(i, field)
     }
 
     /// The list at a JSON pointer, found once for a loop over its items.
-    fn items_at(&self, list: &str) -> Items<'_> {
+    pub(crate) fn items_at(&self, list: &str) -> Items<'_> {
         Items(self.root.locate_pointer(list).node)
     }
 
     /// The first line of the value at a JSON pointer: a mapping's first key, else the value.
     /// Labels on whole multi-line mappings are hard to read.
-    fn head_at(&self, pointer: &str) -> Span {
+    pub(crate) fn head_at(&self, pointer: &str) -> Span {
         let node = self.root.locate_pointer(pointer).node;
         match &node.value {
             crate::yaml::Value::Map(entries) if !entries.is_empty() => entries[0].0.span,
@@ -59,19 +55,19 @@ impl<S> Parsed<S> {
     }
 
     /// The span of the key at a JSON pointer, falling back to the value.
-    fn key_at(&self, pointer: &str) -> Span {
+    pub(crate) fn key_at(&self, pointer: &str) -> Span {
         key_span(&self.root, pointer)
     }
 
-    fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.doc.metadata.name
     }
 
-    fn name_span(&self) -> Span {
+    pub(crate) fn name_span(&self) -> Span {
         self.at("/metadata/name")
     }
 
-    fn meta(&self) -> ResourceMeta {
+    pub(crate) fn meta(&self) -> ResourceMeta {
         let m = &self.doc.metadata;
         ResourceMeta {
             name: m.name.clone(),
@@ -83,11 +79,11 @@ impl<S> Parsed<S> {
 }
 
 /// A list in a document's tree, for the spans of its items.
-struct Items<'a>(&'a Node);
+pub(crate) struct Items<'a>(&'a Node);
 
 impl Items<'_> {
     /// The span of item `i` (or of its `field`); the list's if there is no such item.
-    fn at(&self, i: usize, field: Option<&str>) -> Span {
+    pub(crate) fn at(&self, i: usize, field: Option<&str>) -> Span {
         let list = self.0;
         let item = match &list.value {
             crate::yaml::Value::Seq(items) => items.get(i),
@@ -102,29 +98,20 @@ impl Items<'_> {
 }
 
 /// The span of the key at a JSON pointer in a document's tree, falling back to the value.
-fn key_span(root: &Node, pointer: &str) -> Span {
+pub(crate) fn key_span(root: &Node, pointer: &str) -> Span {
     let l = root.locate_pointer(pointer);
     l.key.unwrap_or(l.node.span)
 }
 
+/// How a kind's documents are lowered into its part of [`Desired`]: the kind's module
+/// implements it for the kind's spec type, and [`lower`] calls it for every kind in `kinds!`
+/// order (a new kind is a compile error until it does), so a kind may read what the kinds
+/// before it lowered.
+pub(crate) trait LowerKind {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired);
+}
+
 pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Catalog) {
-    // Names every kind's documents and who lowers them: a new kind (a line in `kinds!`) is a
-    // compile error here until its documents are lowered too, rather than silently ignored.
-    let ParsedSet {
-        projects: _,                  // project()
-        environments: _,              // environments()
-        groups: _,                    // groups()
-        dlp_policies: _,              // dlp_policies()
-        role_assignments: _,          // role_assignments()
-        tenant_settings: _,           // tenant_settings()
-        tenant_isolation_policies: _, // tenant_isolation()
-        connector_ratings: _,         // connector_rating()
-        app_criticalities: _,         // app_criticality()
-        invalid_names: _,
-        document_count: _,
-        expect_project: _,
-        project_file: _,
-    } = set;
     let mut cx = Lowering {
         set,
         out,
@@ -132,42 +119,63 @@ pub(crate) fn lower(set: &ParsedSet, out: &mut Vec<Diagnostic>) -> (Desired, Cat
         declared: Declared::index(&set.environments),
         classification_spans: BTreeMap::new(),
     };
-    let project = cx.project();
+    // Diagnostics are sorted when loading ends, so running this first changes no output.
     cx.reserved_annotations();
-    let environments = cx.environments();
-    let environment_groups = cx.groups(&environments);
-    let environments = attach_groups(environments, &environment_groups);
-    let dlp_policies = cx.dlp_policies();
-    let role_assignments = cx.role_assignments();
-    let tenant_settings = cx.tenant_settings();
-    let tenant_isolation = cx.tenant_isolation(project.tenant_id.as_deref());
-    let connector_rating = cx.connector_rating();
-    if let Some((rating, spans)) = &connector_rating {
-        cx.rating_constraints(
-            rating,
-            spans,
-            &dlp_policies,
-            &environments,
-            &environment_groups,
-        );
-    }
-    let app_criticality = cx.app_criticality(connector_rating.as_ref().map(|(r, _)| r));
-    let desired = Desired {
-        project,
-        environments,
-        environment_groups,
-        dlp_policies,
-        role_assignments,
-        tenant_settings,
-        tenant_isolation,
-        connector_rating: connector_rating.map(|(rating, _)| rating),
-        app_criticality,
-    };
+    let mut desired = Desired::default();
+    crate::kind::lower_every_kind(&mut cx, &mut desired);
     (desired, cx.catalog)
 }
 
+impl LowerKind for doc::ProjectSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.project = cx.project();
+    }
+}
+
+impl LowerKind for doc::EnvironmentGroupSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.environment_groups = cx.groups(&desired.environments);
+        let environments = std::mem::take(&mut desired.environments);
+        desired.environments = attach_groups(environments, &desired.environment_groups);
+    }
+}
+
+impl LowerKind for doc::DlpPolicySpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.dlp_policies = cx.dlp_policies();
+    }
+}
+
+impl LowerKind for doc::RoleAssignmentSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.role_assignments = cx.role_assignments();
+    }
+}
+
+impl LowerKind for doc::ConnectorRatingSpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        let Some((rating, spans)) = cx.connector_rating() else {
+            return;
+        };
+        cx.rating_constraints(
+            &rating,
+            &spans,
+            &desired.dlp_policies,
+            &desired.environments,
+            &desired.environment_groups,
+        );
+        desired.connector_rating = Some(rating);
+    }
+}
+
+impl LowerKind for doc::AppCriticalitySpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.app_criticality = cx.app_criticality(desired.connector_rating.as_ref());
+    }
+}
+
 /// Fills `Environment::group` from group membership lists, so both sides agree.
-fn attach_groups(
+pub(crate) fn attach_groups(
     mut environments: BTreeMap<String, Environment>,
     groups: &BTreeMap<String, EnvironmentGroup>,
 ) -> BTreeMap<String, Environment> {
@@ -183,25 +191,25 @@ fn attach_groups(
     environments
 }
 
-struct Lowering<'a> {
-    set: &'a ParsedSet,
-    out: &'a mut Vec<Diagnostic>,
-    catalog: Catalog,
-    declared: Declared,
+pub(crate) struct Lowering<'a> {
+    pub(crate) set: &'a ParsedSet,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
+    pub(crate) catalog: Catalog,
+    pub(crate) declared: Declared,
     /// Per DLP policy, where each connector it lists is listed (for rating constraints).
-    classification_spans: BTreeMap<String, BTreeMap<ConnectorId, Span>>,
+    pub(crate) classification_spans: BTreeMap<String, BTreeMap<ConnectorId, Span>>,
 }
 
 /// The `Environment` documents, indexed so that every way of referring to a declared
 /// environment (name, pinned id, display name) resolves to the same target.
-struct Declared {
-    names: BTreeSet<String>,
-    by_id: BTreeMap<String, String>,
-    by_display_name: BTreeMap<String, String>,
+pub(crate) struct Declared {
+    pub(crate) names: BTreeSet<String>,
+    pub(crate) by_id: BTreeMap<String, String>,
+    pub(crate) by_display_name: BTreeMap<String, String>,
 }
 
 impl Declared {
-    fn index(docs: &[Parsed<doc::EnvironmentSpec>]) -> Declared {
+    pub(crate) fn index(docs: &[Parsed<doc::EnvironmentSpec>]) -> Declared {
         let mut d = Declared {
             names: BTreeSet::new(),
             by_id: BTreeMap::new(),
@@ -223,7 +231,7 @@ impl Declared {
     }
 
     /// The target a reference denotes, preferring the declared document when one matches.
-    fn resolve(&self, r: &EnvironmentRef) -> EnvironmentTarget {
+    pub(crate) fn resolve(&self, r: &EnvironmentRef) -> EnvironmentTarget {
         match r {
             EnvironmentRef::Name(n) => EnvironmentTarget::Declared(n.0.clone()),
             EnvironmentRef::Id(i) => {
@@ -242,11 +250,11 @@ impl Declared {
 }
 
 impl Lowering<'_> {
-    fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.out.push(d);
     }
 
-    fn known_name(&self, kind: Kind, name: &str) -> bool {
+    pub(crate) fn known_name(&self, kind: Kind, name: &str) -> bool {
         self.set
             .invalid_names
             .get(&kind)
@@ -254,7 +262,11 @@ impl Lowering<'_> {
     }
 
     /// Reports documents of one kind sharing a `metadata.name`; returns the first of each name.
-    fn unique_by_name<'p, S>(&mut self, kind: Kind, docs: &'p [Parsed<S>]) -> Vec<&'p Parsed<S>> {
+    pub(crate) fn unique_by_name<'p, S>(
+        &mut self,
+        kind: Kind,
+        docs: &'p [Parsed<S>],
+    ) -> Vec<&'p Parsed<S>> {
         let mut first: BTreeMap<&str, &Parsed<S>> = BTreeMap::new();
         let mut kept = Vec::new();
         for p in docs {
@@ -281,7 +293,7 @@ impl Lowering<'_> {
     /// Reports resources of one kind sharing a display name (case-insensitive), unless both
     /// are pinned by `metadata.id`: then neither is found by its name, and the platform lets
     /// live objects share one (real tenants have environments that do).
-    fn unique_display_names<S>(
+    pub(crate) fn unique_display_names<S>(
         &mut self,
         kind: Kind,
         docs: &[&Parsed<S>],
@@ -316,7 +328,7 @@ impl Lowering<'_> {
     }
 
     /// Reports documents of one kind pinned to the same live object (`metadata.id`).
-    fn unique_pinned_ids<S>(&mut self, kind: Kind, docs: &[&Parsed<S>]) {
+    pub(crate) fn unique_pinned_ids<S>(&mut self, kind: Kind, docs: &[&Parsed<S>]) {
         let mut first: BTreeMap<String, &Parsed<S>> = BTreeMap::new();
         for p in docs {
             let Some(id) = &p.doc.metadata.id else {
@@ -348,7 +360,7 @@ impl Lowering<'_> {
     }
 
     /// Reports annotation keys under `ppgov.dev/` that ppgov does not read (typos).
-    fn reserved_annotations(&mut self) {
+    pub(crate) fn reserved_annotations(&mut self) {
         let set = self.set;
         for (root, metadata) in set.metadata() {
             for key in metadata.annotations.keys() {
@@ -388,7 +400,7 @@ impl Lowering<'_> {
 
     /// Reports a region that no environment's region can equal (an Azure region name, or
     /// a value with spaces or capitals). `verb` says what the place does with it.
-    fn check_region(&mut self, region: &str, span: Span, verb: &str) {
+    pub(crate) fn check_region(&mut self, region: &str, span: Span, verb: &str) {
         let squeezed: String = region
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -426,7 +438,7 @@ impl Lowering<'_> {
     /// The one document of a singleton kind (`ConnectorRating`, `AppCriticality`,
     /// `TenantIsolationPolicy`): each further one is `code` at its `kind`, beside the first,
     /// and a pinned `metadata.id` is refused.
-    fn singleton<'s, S>(
+    pub(crate) fn singleton<'s, S>(
         &mut self,
         docs: &'s [Parsed<S>],
         kind: Kind,
@@ -448,7 +460,7 @@ impl Lowering<'_> {
 
     /// The item indices of a scale's levels, the first of each name only: a later level of
     /// the same name is `code` at its name, beside the first.
-    fn distinct_levels<'n, S>(
+    pub(crate) fn distinct_levels<'n, S>(
         &mut self,
         p: &Parsed<S>,
         names: impl IntoIterator<Item = &'n str>,
@@ -474,29 +486,23 @@ impl Lowering<'_> {
         kept
     }
 
-    fn id_not_allowed<S>(&mut self, p: &Parsed<S>, kind: Kind) {
+    /// Reports a `metadata.id` on a kind that cannot be pinned.
+    pub(crate) fn id_not_allowed<S>(&mut self, p: &Parsed<S>, kind: Kind) {
+        self.id_not_allowed_because(p, kind, "remove `id`");
+    }
+
+    /// [`Self::id_not_allowed`] with a help that says why the kind has no pinned id.
+    pub(crate) fn id_not_allowed_because<S>(&mut self, p: &Parsed<S>, kind: Kind, help: &str) {
         let d = Diagnostic::new(
             Code::IdNotAllowed,
             format!("a {kind} cannot be pinned with `metadata.id`"),
         )
         .at(p.key_at("/metadata/id"), "not allowed here")
-        .help(match kind {
-            Kind::RoleAssignment => {
-                "role assignments are matched by principal, role and scope; remove `id`"
-            }
-            Kind::Project
-            | Kind::Environment
-            | Kind::EnvironmentGroup
-            | Kind::DlpPolicy
-            | Kind::TenantSettings
-            | Kind::TenantIsolationPolicy
-            | Kind::ConnectorRating
-            | Kind::AppCriticality => "remove `id`",
-        });
+        .help(help);
         self.push(d);
     }
 
-    fn unknown_group(&mut self, name: &str, span: Span) {
+    pub(crate) fn unknown_group(&mut self, name: &str, span: Span) {
         let candidates: Vec<&str> = self.set.groups.iter().map(|g| g.name()).collect();
         let mut d = Diagnostic::new(
             Code::UnknownGroup,
@@ -517,7 +523,11 @@ impl Lowering<'_> {
     }
 
     /// Resolves an environment reference; reports unknown document names.
-    fn environment_target(&mut self, r: &EnvironmentRef, span: Span) -> EnvironmentTarget {
+    pub(crate) fn environment_target(
+        &mut self,
+        r: &EnvironmentRef,
+        span: Span,
+    ) -> EnvironmentTarget {
         if let EnvironmentRef::Name(name) = r
             && !self.declared.names.contains(&name.0)
             && !self.known_name(Kind::Environment, &name.0)
@@ -549,7 +559,7 @@ impl Lowering<'_> {
     }
 
     /// Resolves a list of environment references, warning about repeats.
-    fn environment_targets<S>(
+    pub(crate) fn environment_targets<S>(
         &mut self,
         p: &Parsed<S>,
         pointer: &str,
@@ -574,7 +584,7 @@ impl Lowering<'_> {
     }
 
     /// Resolves a connector reference against the catalog, reporting unknown ones.
-    fn connector(&mut self, written: &str, span: Span) -> Option<ConnectorId> {
+    pub(crate) fn connector(&mut self, written: &str, span: Span) -> Option<ConnectorId> {
         match self.catalog.resolve(written) {
             Resolved::Known(c) => Some(c.id.clone()),
             Resolved::UnknownFullId(id) => {
@@ -601,7 +611,7 @@ impl Lowering<'_> {
     }
 }
 
-fn group_key(g: ConnectorGroup) -> &'static str {
+pub(crate) fn group_key(g: ConnectorGroup) -> &'static str {
     match g {
         ConnectorGroup::Business => "business",
         ConnectorGroup::NonBusiness => "nonBusiness",

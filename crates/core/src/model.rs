@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod group_rules;
-mod tenant_isolation;
-pub use tenant_isolation::*;
+crate::kind::kind_model_types!();
 
 /// Everything the repository declares.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -106,44 +105,6 @@ pub enum EnvironmentTarget {
     Id(String),
     /// A live environment by exact display name.
     DisplayName(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Environment {
-    pub meta: ResourceMeta,
-    pub display_name: String,
-    pub managed: Option<bool>,
-    /// The group the environment belongs to, from either side of the relation.
-    pub group: Option<String>,
-    pub environment_type: Option<EnvironmentType>,
-    pub region: Option<String>,
-    /// ppgov creates, replaces and deletes it (`lifecycle: owned`).
-    pub owned: bool,
-    pub dataverse: Option<Dataverse>,
-    /// The last day it is needed (`spec.expires`); only on owned environments.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<crate::rating::Date>,
-    /// Days kept after `expires` before the plan deletes it.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub expiry_grace_days: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-/// The Dataverse database of an environment ppgov creates.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Dataverse {
-    pub currency: String,
-    pub language: u32,
-    /// Lower-cased.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -306,11 +267,4 @@ impl Role {
     pub fn is_environment_role(self) -> bool {
         matches!(self, Role::EnvironmentAdmin | Role::EnvironmentMaker)
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantSettings {
-    pub meta: ResourceMeta,
-    pub settings: TenantSettingsSpec,
 }

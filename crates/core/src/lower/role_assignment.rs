@@ -19,7 +19,11 @@ impl Lowering<'_> {
         for p in docs {
             let spec = &p.doc.spec;
             if p.doc.metadata.id.is_some() {
-                self.id_not_allowed(p, Kind::RoleAssignment);
+                self.id_not_allowed_because(
+                    p,
+                    Kind::RoleAssignment,
+                    "role assignments are matched by principal, role and scope; remove `id`",
+                );
             }
             let scope = if spec.scope.tenant.is_some() {
                 RoleScope::Tenant

@@ -1,21 +1,119 @@
-//! Lowering the `TenantIsolationPolicy` document: one per tenant, each allowed tenant once,
-//! by id, never the project's own tenant.
+//! `TenantIsolationPolicy`: which other Entra tenants may connect to and from this one. The
+//! document as written (its spec, which generates the schema), the policy as the desired state,
+//! the observed state and the plan JSON carry it (its serde form is part of the plan file
+//! format), and its lowering: one per tenant, each allowed tenant once, by id, never the
+//! project's own tenant.
 
-use super::Lowering;
 use crate::diag::{Code, Diagnostic};
-use crate::doc::TenantDirection;
 use crate::kind::Kind;
-use crate::model::{Directions, TenantIsolation, TenantIsolationPolicy};
+use crate::lower::{LowerKind, Lowering};
+use crate::model::Desired;
+use model::{Directions, TenantIsolation, TenantIsolationPolicy};
+use spec::{TenantDirection, TenantIsolationPolicySpec};
 use std::collections::BTreeMap;
+
+/// The document as written (re-exported as `crate::doc::*`; generates the schema).
+pub mod spec {
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+
+    /// The tenant isolation policy (cross-tenant inbound and outbound restrictions). A
+    /// singleton: one per tenant. While isolation is on, connections that sign in to another
+    /// tenant are blocked, except with the tenants listed here, in the directions given. Only
+    /// connectors that authenticate with Microsoft Entra ID are affected, and changes reach
+    /// running apps and flows within about an hour.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct TenantIsolationPolicySpec {
+        /// `true`: isolation is on. `false`: it is off (every cross-tenant connection is
+        /// allowed) and the allow-list is kept for when it is turned on again.
+        pub enabled: bool,
+        /// The tenants connections may still reach while isolation is on.
+        #[serde(default)]
+        pub allowed_tenants: Vec<AllowedTenant>,
+    }
+
+    /// One tenant isolation allows connections with.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AllowedTenant {
+        /// The other tenant's Entra tenant id (a GUID), or `*` for every tenant in the given
+        /// direction. Domain names are not accepted: the platform stores tenant ids.
+        #[schemars(length(min = 1))]
+        pub tenant_id: String,
+        /// A name for people reading the file (e.g. the tenant's domain); not sent to the tenant.
+        pub name: Option<String>,
+        /// `inbound`: the other tenant's connections may reach this one; `outbound`: this
+        /// tenant's connections may reach the other; `both`.
+        pub direction: TenantDirection,
+    }
+
+    #[derive(
+        Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub enum TenantDirection {
+        Inbound,
+        Outbound,
+        Both,
+    }
+}
+
+/// The policy as the desired state, the observed state and the plan JSON carry it
+/// (re-exported as `crate::model::*`).
+pub mod model {
+    use crate::model::ResourceMeta;
+    use serde::{Deserialize, Serialize};
+    use std::collections::BTreeMap;
+
+    /// The tenant isolation policy: on or off, and the tenants connections may still reach.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TenantIsolation {
+        /// Isolation is on (`isDisabled: false` on the wire).
+        pub enabled: bool,
+        /// By lower-cased tenant id, or `*` for every tenant.
+        pub allowed_tenants: BTreeMap<String, Directions>,
+    }
+
+    /// The directions in which connections with one tenant are allowed.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Directions {
+        /// The other tenant's connections may reach this one.
+        pub inbound: bool,
+        /// This tenant's connections may reach the other.
+        pub outbound: bool,
+    }
+
+    impl TenantIsolation {
+        /// What "removing" the policy writes: the platform has no delete, so it is turned off
+        /// with an empty allow-list.
+        pub fn removed() -> TenantIsolation {
+            TenantIsolation::default()
+        }
+    }
+
+    /// The declared policy (`kind: TenantIsolationPolicy`).
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TenantIsolationPolicy {
+        pub meta: ResourceMeta,
+        pub policy: TenantIsolation,
+    }
+}
+
+impl LowerKind for TenantIsolationPolicySpec {
+    fn lower(cx: &mut Lowering<'_>, desired: &mut Desired) {
+        desired.tenant_isolation = cx.tenant_isolation(desired.project.tenant_id.as_deref());
+    }
+}
 
 /// Every tenant, in an allow-list entry.
 const ANY_TENANT: &str = "*";
 
 impl Lowering<'_> {
-    pub(super) fn tenant_isolation(
-        &mut self,
-        own_tenant: Option<&str>,
-    ) -> Option<TenantIsolationPolicy> {
+    fn tenant_isolation(&mut self, own_tenant: Option<&str>) -> Option<TenantIsolationPolicy> {
         let set = self.set;
         let p = self.singleton(
             &set.tenant_isolation_policies,
