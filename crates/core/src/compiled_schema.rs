@@ -72,13 +72,7 @@ impl Pattern {
                     }
                 }
             }
-            Pattern::Guid => {
-                b.len() == 36
-                    && b.iter().enumerate().all(|(i, &c)| match i {
-                        8 | 13 | 18 | 23 => c == b'-',
-                        _ => c.is_ascii_hexdigit(),
-                    })
-            }
+            Pattern::Guid => doc::is_guid(s),
             Pattern::LowerLetters => !b.is_empty() && b.iter().all(u8::is_ascii_lowercase),
             Pattern::ConnectorId => s
                 .strip_prefix("/providers/Microsoft.PowerApps/apis/")

@@ -217,14 +217,7 @@ fn selected_environments(observed: &Observed, options: &Options) -> BTreeSet<Str
 }
 
 /// Whether `s` matches the language's `GUID_PATTERN` (8-4-4-4-12 hex digits, either case).
-pub(crate) fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
+pub(crate) use ppgov_core::doc::is_guid;
 
 /// Writes the repository for `observed`.
 pub fn import(observed: &Observed, catalog: &Catalog, options: &Options) -> Imported {

@@ -172,20 +172,11 @@ impl Lowering<'_> {
 /// The allow-list key of a tenant as written: its lower-cased id, or `*`; `None` for
 /// anything else.
 fn tenant_key(written: &str) -> Option<String> {
-    if written == ANY_TENANT || is_guid(written) {
+    if written == ANY_TENANT || crate::doc::is_guid(written) {
         Some(written.to_ascii_lowercase())
     } else {
         None
     }
-}
-
-fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn invalid_tenant(written: &str, at: crate::source::Span) -> Diagnostic {
