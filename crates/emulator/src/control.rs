@@ -61,10 +61,7 @@ fn put_item<T: serde::de::DeserializeOwned>(
 ) -> ApiResult<StatusCode> {
     let item: T = parse_body(Flavor::Bap, body)?;
     let mut w = shared.write();
-    let key = w
-        .tenant
-        .environment_key(env)
-        .ok_or_else(|| crate::routes::environments::env_not_found(env))?;
+    let key = crate::routes::environments::bap_environment_key(&w.tenant, env)?;
     let items = collection(&mut w.tenant).entry(key).or_default();
     let existing = items.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
     let replaced = existing.is_some();
@@ -84,10 +81,7 @@ fn delete_item<T>(
     collection: Collection<T>,
 ) -> ApiResult<StatusCode> {
     let mut w = shared.write();
-    let key = w
-        .tenant
-        .environment_key(env)
-        .ok_or_else(|| crate::routes::environments::env_not_found(env))?;
+    let key = crate::routes::environments::bap_environment_key(&w.tenant, env)?;
     let items = collection(&mut w.tenant);
     let removed = items.get_mut(&key).and_then(|items| {
         let k = items

@@ -68,12 +68,15 @@ pub fn view(inner: &Inner, key: &str) -> Option<Environment> {
     Some(env)
 }
 
-pub fn env_not_found(env: &str) -> ApiError {
-    ApiError::bap(
-        StatusCode::NOT_FOUND,
-        codes::ENVIRONMENT_NOT_FOUND,
-        format!("The environment '{env}' could not be found in the tenant."),
-    )
+/// The key of the environment `env` names (by name or id), or the BAP host's 404.
+pub fn bap_environment_key(tenant: &crate::state::Tenant, env: &str) -> ApiResult<String> {
+    tenant.environment_key(env).ok_or_else(|| {
+        ApiError::bap(
+            StatusCode::NOT_FOUND,
+            codes::ENVIRONMENT_NOT_FOUND,
+            format!("The environment '{env}' could not be found in the tenant."),
+        )
+    })
 }
 
 /// `$filter=properties/parentEnvironmentGroup/id eq {id}` (the id may be quoted).
@@ -126,10 +129,7 @@ async fn get_one(
     Path(env): Path<String>,
 ) -> ApiResult<Response> {
     let inner = shared.read();
-    let key = inner
-        .tenant
-        .environment_key(&env)
-        .ok_or_else(|| env_not_found(&env))?;
+    let key = bap_environment_key(&inner.tenant, &env)?;
     Ok(json(StatusCode::OK, &view(&inner, &key)))
 }
 
@@ -170,10 +170,7 @@ async fn governance_configuration(
     }
     let duration = shared.lro_duration();
     let mut inner = shared.write();
-    let key = inner
-        .tenant
-        .environment_key(&env)
-        .ok_or_else(|| env_not_found(&env))?;
+    let key = bap_environment_key(&inner.tenant, &env)?;
     ensure_idle(&inner, &key, ctx.flavor())?;
     let e = &inner.tenant.environments[&key];
     if req.protection_level == PROTECTION_BASIC
@@ -295,10 +292,7 @@ async fn delete_one(
 ) -> ApiResult<Response> {
     let duration = shared.lro_duration();
     let mut inner = shared.write();
-    let key = inner
-        .tenant
-        .environment_key(&env)
-        .ok_or_else(|| env_not_found(&env))?;
+    let key = bap_environment_key(&inner.tenant, &env)?;
     ensure_idle(&inner, &key, ctx.flavor())?;
     let e = &inner.tenant.environments[&key];
     if e.properties.is_default {

@@ -7,7 +7,7 @@
 use crate::app::Shared;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, paginate};
-use crate::routes::environments::env_not_found;
+use crate::routes::environments::bap_environment_key;
 use crate::routes::json;
 use crate::state::Tenant;
 use axum::Router;
@@ -43,10 +43,7 @@ fn list_of<T: Clone + serde::Serialize>(
     shape: impl Fn(&T) -> T,
 ) -> ApiResult<Response> {
     let inner = shared.read();
-    let key = inner
-        .tenant
-        .environment_key(env)
-        .ok_or_else(|| env_not_found(env))?;
+    let key = bap_environment_key(&inner.tenant, env)?;
     let items: Vec<T> = collection(&inner.tenant)
         .get(&key)
         .map(|items| items.values().map(&shape).collect())
@@ -104,10 +101,7 @@ async fn get_flow(
     Path((env, flow)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let inner = shared.read();
-    let key = inner
-        .tenant
-        .environment_key(&env)
-        .ok_or_else(|| env_not_found(&env))?;
+    let key = bap_environment_key(&inner.tenant, &env)?;
     let found = inner.tenant.flows.get(&key).and_then(|flows| {
         flows
             .iter()

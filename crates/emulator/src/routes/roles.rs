@@ -1,6 +1,6 @@
 //! BAP environment roles (admin/maker, environments without Dataverse) and Power Platform RBAC.
 
-use super::environments::env_not_found;
+use super::environments::bap_environment_key;
 use super::json;
 use crate::app::Shared;
 use crate::error::{ApiError, ApiResult};
@@ -71,9 +71,7 @@ fn rbac_router() -> Router<Arc<Shared>> {
 
 /// The environment key, or 404; 403 when it has Dataverse (use Dataverse security roles).
 fn bap_env(tenant: &Tenant, env: &str) -> ApiResult<String> {
-    let key = tenant
-        .environment_key(env)
-        .ok_or_else(|| env_not_found(env))?;
+    let key = bap_environment_key(tenant, env)?;
     if tenant.environments[&key].has_dataverse() {
         return Err(ApiError::bap(
             StatusCode::FORBIDDEN,
