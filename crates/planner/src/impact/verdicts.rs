@@ -25,20 +25,19 @@ pub(super) struct TouchedSets {
 
 impl TouchedSets {
     pub(super) fn new(sides: &PolicySides<'_>, index: &UsageIndex) -> TouchedSets {
-        let mut sets: Vec<Touched> = Vec::new();
         let mut numbered: BTreeMap<Touched, TouchedSet> = BTreeMap::new();
         let of_side = sides
             .changes
             .iter()
             .map(|change| {
-                *numbered
-                    .entry(change.touched())
-                    .or_insert_with_key(|touched| {
-                        sets.push(touched.clone());
-                        (sets.len() - 1) as TouchedSet
-                    })
+                let next = numbered.len() as TouchedSet;
+                *numbered.entry(change.touched()).or_insert(next)
             })
             .collect();
+        let mut sets: Vec<(TouchedSet, Touched)> =
+            numbered.into_iter().map(|(set, at)| (at, set)).collect();
+        sets.sort_unstable_by_key(|(at, _)| *at);
+        let sets: Vec<Touched> = sets.into_iter().map(|(_, set)| set).collect();
         TouchedSets {
             uses: Dense::new(sets.len(), index.profile_count()),
             sets,
